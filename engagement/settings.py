@@ -1,0 +1,93 @@
+"""Environment configuration (see DESIGN.md, "Configuration")."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from engagement.errors import Invalid
+
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+def default_database_url() -> str:
+    """A SQLite file in the working directory, as the design promises."""
+    return f"sqlite:///{Path.cwd() / 'sherpa.sqlite3'}"
+
+
+def _prefixed(prefix: str, what: str) -> AfterValidator:
+    def check(value: str | None) -> str | None:
+        if value is not None and not value.startswith(prefix):
+            raise ValueError(f"must be {what} starting with {prefix}")
+        return value
+
+    return AfterValidator(check)
+
+
+class Settings(BaseSettings):
+    """Every variable of the design's table; tokens are never logged or printed."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    slack_bot_token: Annotated[str | None, _prefixed("xoxb-", "a bot token")] = Field(
+        default=None, repr=False
+    )
+    slack_signing_secret: str | None = Field(default=None, repr=False, min_length=8)
+    slack_app_token: Annotated[str | None, _prefixed("xapp-", "an app-level token")] = Field(
+        default=None, repr=False
+    )
+    slack_api_url: str = "https://slack.com/api/"
+    database_url: str = Field(default_factory=default_database_url)
+    port: int = Field(default=3000, ge=1, le=65535)
+    sherpa_admins: Annotated[frozenset[str], NoDecode] = frozenset()
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not re.match(r"^https?://", value) or not value.endswith("/"):
+            raise ValueError("must be an http(s) URL ending with /")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", value):
+            raise ValueError("must be a sqlite:// or postgresql:// URL")
+        if value.startswith("postgresql://"):
+            return "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @field_validator("sherpa_admins", mode="before")
+    @classmethod
+    def _admins(cls, value: object) -> frozenset[str]:
+        if isinstance(value, str):
+            ids = [part.strip() for part in value.split(",") if part.strip()]
+        elif isinstance(value, frozenset | set | list | tuple):
+            ids = [str(part) for part in value]
+        else:
+            raise ValueError("must be comma-separated Slack user IDs")
+        bad = [item for item in ids if not USER_ID.match(item)]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not a Slack user ID (like U0123ABCD)")
+        return frozenset(ids)
+
+    def require(self, *names: str) -> None:
+        """Refuse to go on without the settings a mode needs."""
+        for name in names:
+            if getattr(self, name) is None:
+                raise Invalid(f"{name.upper()} is required for this command but is not set")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment; a bad value becomes one `Invalid` line naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        raise Invalid(f"{name}: {message}") from None
