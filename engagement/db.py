@@ -75,6 +75,4 @@ def ensure_current(engine: Engine) -> None:
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     if current != head_revision():
-        raise Invalid(
-            "the database schema is not up to date: run `sherpa db upgrade` first"
-        )
+        raise Invalid("the database schema is not up to date: run `sherpa db upgrade` first")

@@ -122,6 +122,7 @@ class WorkState(enum.StrEnum):
     DUE = "due"
     CLAIMED = "claimed"
     DONE = "done"
+    FAILED = "failed"  # refused for good by Slack (say, a deleted channel): kept for operators
 
 
 class DigestState(enum.StrEnum):
@@ -158,9 +159,7 @@ class Person(Base):
 
     __tablename__ = "people"
     __table_args__ = (
-        CheckConstraint(
-            "slack_user_id IS NOT NULL OR email IS NOT NULL", name="slack_id_or_email"
-        ),
+        CheckConstraint("slack_user_id IS NOT NULL OR email IS NOT NULL", name="slack_id_or_email"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -374,9 +373,7 @@ class KpiDefinition(Base):
     __table_args__ = (
         CheckConstraint(_check_in("source", KpiSource), name="source"),
         CheckConstraint("weight > 0", name="weight"),
-        CheckConstraint(
-            "(red_below IS NULL) <> (red_above IS NULL)", name="one_red_threshold"
-        ),
+        CheckConstraint("(red_below IS NULL) <> (red_above IS NULL)", name="one_red_threshold"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

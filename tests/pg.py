@@ -49,20 +49,49 @@ class PostgresServer:
             shutil.chown(root, "postgres", "postgres")
         server = cls(root=root, port=_free_port())
         subprocess.run(
-            _as_postgres([str(PG_BIN / "initdb"), "-D", str(server.data), "-A", "trust",
-                          "-U", "postgres", "--no-sync", "-E", "UTF8"]),
-            check=True, capture_output=True,
+            _as_postgres(
+                [
+                    str(PG_BIN / "initdb"),
+                    "-D",
+                    str(server.data),
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "--no-sync",
+                    "-E",
+                    "UTF8",
+                ]
+            ),
+            check=True,
+            capture_output=True,
         )
         server.resume()
         return server
 
     def resume(self) -> None:
-        options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -F "
-                   "-c max_connections=200 -c synchronous_commit=off")
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -F "
+            "-c max_connections=200 -c synchronous_commit=off"
+        )
         subprocess.run(
-            _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-o", options,
-                          "-l", str(self.root / "log"), "-w", "-t", "60", "start"]),
-            check=True, capture_output=True,
+            _as_postgres(
+                [
+                    str(PG_BIN / "pg_ctl"),
+                    "-D",
+                    str(self.data),
+                    "-o",
+                    options,
+                    "-l",
+                    str(self.root / "log"),
+                    "-w",
+                    "-t",
+                    "60",
+                    "start",
+                ]
+            ),
+            check=True,
+            capture_output=True,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -78,9 +107,11 @@ class PostgresServer:
     def pause(self) -> None:
         """Stop the server, keeping its data (for outage tests)."""
         subprocess.run(
-            _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w",
-                          "stop"]),
-            check=True, capture_output=True,
+            _as_postgres(
+                [str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"]
+            ),
+            check=True,
+            capture_output=True,
         )
 
     def stop(self) -> None:

@@ -73,7 +73,9 @@ def upgrade() -> None:
         sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
-        sa.CheckConstraint("state IN ('due', 'claimed', 'done')", name=op.f("ck_due_work_state")),
+        sa.CheckConstraint(
+            "state IN ('due', 'claimed', 'done', 'failed')", name=op.f("ck_due_work_state")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_due_work")),
         sa.UniqueConstraint("key", name=op.f("uq_due_work_key")),
     )

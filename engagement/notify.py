@@ -1,0 +1,56 @@
+"""How the domain asks for things to be said in Slack, without knowing Slack.
+
+Domain code builds a `Message` (a small typed model saying *what* to tell whom);
+`bot/` implements `Notifier` and decides *how* it looks in Block Kit.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Message(BaseModel):
+    """Base of every outgoing message model."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+class Posted(NamedTuple):
+    """Where a message landed: enough to update it or reply in its thread."""
+
+    channel: str
+    ts: str
+
+
+class Profile(NamedTuple):
+    user_id: str
+    display_name: str
+    timezone: str
+
+
+class DeliveryError(Exception):
+    """Slack could not take the message now; the due work is retried later."""
+
+
+class Undeliverable(DeliveryError):
+    """Slack refused for good (for example the channel does not exist); retrying is futile."""
+
+
+class Notifier(Protocol):
+    def post(self, to: str, message: Message, *, thread_ts: str | None = None) -> Posted:
+        """Post to a channel (`#name` or ID) or DM a user (their user ID)."""
+        ...
+
+    def update(self, where: Posted, message: Message) -> None:
+        """Replace a message Sherpa posted earlier."""
+        ...
+
+    def upload(self, where: Posted, *, filename: str, content: bytes, title: str) -> None:
+        """Upload a file into the thread of `where`."""
+        ...
+
+    def profile(self, *, user_id: str | None = None, email: str | None = None) -> Profile | None:
+        """Look a person up by user ID or e-mail; None when Slack does not know them."""
+        ...

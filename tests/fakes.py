@@ -1,0 +1,42 @@
+"""Test doubles for the Slack side of the domain."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from engagement.notify import Message, Posted, Profile
+
+
+@dataclass
+class FakeNotifier:
+    """Records what the domain asked to say; optionally fails the first N posts."""
+
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    fail_next: int = 0
+    posts: list[tuple[str, Message, str | None]] = field(default_factory=list)
+    updates: list[tuple[Posted, Message]] = field(default_factory=list)
+    uploads: list[tuple[Posted, str, bytes]] = field(default_factory=list)
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def post(self, to: str, message: Message, *, thread_ts: str | None = None) -> Posted:
+        if self.fail_next:
+            self.fail_next -= 1
+            raise ConnectionError("slack is down")
+        self.posts.append((to, message, thread_ts))
+        return Posted(channel=to, ts=f"{next(self._ts)}.000100")
+
+    def update(self, where: Posted, message: Message) -> None:
+        self.updates.append((where, message))
+
+    def upload(self, where: Posted, *, filename: str, content: bytes, title: str) -> None:
+        self.uploads.append((where, filename, content))
+
+    def profile(self, *, user_id: str | None = None, email: str | None = None) -> Profile | None:
+        for profile in self.profiles.values():
+            if user_id == profile.user_id or (email and self.profiles.get(email) is profile):
+                return profile
+        return None
+
+    def messages_of(self, kind: type[Message]) -> list[tuple[str, Message]]:
+        return [(to, message) for to, message, _ in self.posts if isinstance(message, kind)]
