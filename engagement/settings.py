@@ -75,11 +75,12 @@ class Settings(BaseSettings):
             raise ValueError(f"{bad[0]!r} is not a Slack user ID (like U0123ABCD)")
         return frozenset(ids)
 
-    def require(self, *names: str) -> None:
-        """Refuse to go on without the settings a mode needs."""
-        for name in names:
-            if getattr(self, name) is None:
-                raise Invalid(f"{name.upper()} is required for this command but is not set")
+    def required(self, name: str) -> str:
+        """The value of a setting a mode cannot do without, or one line naming it."""
+        value = getattr(self, name)
+        if value is None:
+            raise Invalid(f"{name.upper()} is required for this command but is not set")
+        return str(value)
 
 
 def load_settings(**overrides: object) -> Settings:

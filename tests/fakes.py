@@ -33,10 +33,8 @@ class FakeNotifier:
         self.uploads.append((where, filename, content))
 
     def profile(self, *, user_id: str | None = None, email: str | None = None) -> Profile | None:
-        for profile in self.profiles.values():
-            if user_id == profile.user_id or (email and self.profiles.get(email) is profile):
-                return profile
-        return None
+        """Profiles are keyed by user ID or e-mail address."""
+        return self.profiles.get(user_id or "") or self.profiles.get(email or "")
 
     def messages_of(self, kind: type[Message]) -> list[tuple[str, Message]]:
         return [(to, message) for to, message, _ in self.posts if isinstance(message, kind)]

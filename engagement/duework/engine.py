@@ -123,7 +123,7 @@ class Engine:
                     attempts=item.attempts,
                 )
                 if kind == PLAN_KIND:
-                    self._plan(session, as_of)
+                    self._plan(context)
                 else:
                     self.registry.handlers[kind](context)
                 item.state = WorkState.DONE
@@ -138,9 +138,9 @@ class Engine:
             self._give_back(work_id, as_of, error, final=False)
             return kind, Outcome.RETRY
 
-    def _plan(self, session: Session, as_of: datetime) -> None:
+    def _plan(self, context: WorkContext) -> None:
         for name, planner in self.registry.planners.items():
-            created = planner(session, as_of)
+            created = planner(context)
             log.info("due_work.planned planner=%s created=%d", name, created)
 
     def _give_back(self, work_id: int, as_of: datetime, error: Exception, *, final: bool) -> None:

@@ -26,7 +26,8 @@ class WorkContext:
 
 
 Handler = Callable[[WorkContext], None]
-Planner = Callable[[Session, datetime], int]
+Planner = Callable[[WorkContext], int]
+"""Creates future due rows idempotently; returns how many it created."""
 
 
 @dataclass

@@ -155,8 +155,8 @@ def test_planners_run_once_per_hour(sessions: sessionmaker[Session], planned: in
     registry = Registry()
 
     @registry.planner("probe")
-    def plan(session: Session, now: datetime) -> int:
-        calls.append(now)
+    def plan(context: WorkContext) -> int:
+        calls.append(context.now)
         return planned
 
     engine = Engine(sessions, registry, FakeNotifier())

@@ -1,0 +1,145 @@
+"""`sherpa`: the command line of DESIGN.md. Bad input is one line on stderr, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from bot import logs
+from bot.runtime import Runtime
+from engagement import db
+from engagement.clock import as_utc, utcnow
+from engagement.errors import SherpaError
+from engagement.export import write_responses_csv
+from engagement.portfolio.importer import import_portfolio
+from engagement.portfolio.loader import PortfolioInvalid, read_portfolio
+from engagement.settings import Settings, load_settings
+
+log = logging.getLogger("sherpa")
+
+USAGE_ERROR = 2
+
+
+def _instant(value: str) -> datetime:
+    try:
+        return as_utc(datetime.fromisoformat(value))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an ISO-8601 instant like 2026-11-23T09:00:00Z"
+        ) from None
+
+
+def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
+    db.upgrade(settings.database_url)
+    print("database is at the latest schema")
+    return 0
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    runtime = Runtime.start(settings)
+    try:
+        spec = read_portfolio(Path(args.file))
+    except PortfolioInvalid as error:
+        print(f"{args.file}: {len(error.problems)} problem(s), nothing imported:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    with runtime.sessions() as session, session.begin():
+        plan = import_portfolio(session, spec, now=utcnow())
+        if args.dry_run:
+            session.rollback()
+    print("\n".join(plan.lines()))
+    if args.dry_run:
+        print("dry run: nothing written")
+    return 0
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    runtime = Runtime.start(settings)
+    with runtime.sessions() as session, contextlib.ExitStack() as stack:
+        out = (
+            stack.enter_context(open(args.output, "w", newline="", encoding="utf-8"))
+            if args.output
+            else sys.stdout
+        )
+        count = write_responses_csv(session, out)
+    log.info("export.done what=responses rows=%d", count)
+    return 0
+
+
+def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
+    runtime = Runtime.start(settings)
+    report = runtime.due_engine().run_due(args.at or utcnow())
+    done = ", ".join(f"{kind}={n}" for kind, n in sorted(report.done.items())) or "nothing"
+    print(f"done: {done}; retried: {report.retried}; failed: {report.failed}")
+    return 0
+
+
+def cmd_scheduler(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.clock import run_clock
+
+    run_clock(Runtime.start(settings))
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return run_demo(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sherpa", description="Executive-sponsor engagement for strategic accounts."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, handler: Callable[..., int], help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    database = commands.add_parser("db", help="database schema")
+    database_commands = database.add_subparsers(dest="db_command", required=True)
+    upgrade = database_commands.add_parser("upgrade", help="apply migrations")
+    upgrade.set_defaults(handler=cmd_db_upgrade)
+
+    importer = add("import", cmd_import, "upsert a portfolio file")
+    importer.add_argument("file", help="portfolio YAML file")
+    importer.add_argument("--dry-run", action="store_true", help="show the changes only")
+
+    export = add("export", cmd_export, "export data for analysis")
+    export.add_argument("what", choices=["responses"])
+    export.add_argument("--format", choices=["csv"], default="csv")
+    export.add_argument("--output", help="file to write (default: standard output)")
+
+    tick = add("tick", cmd_tick, "run everything due as of an instant once, then exit")
+    tick.add_argument("--at", type=_instant, help="ISO-8601 instant (default: now)")
+
+    add("scheduler", cmd_scheduler, "the clock process: run due work every minute")
+
+    demo = add("demo", cmd_demo, "the whole product, offline")
+    demo.add_argument("--database-url", help="database to use (default: a temporary SQLite)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logs.configure()
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        return int(args.handler(settings, args))
+    except SherpaError as error:
+        print(f"sherpa: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

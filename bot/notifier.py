@@ -1,0 +1,150 @@
+"""Everything Sherpa posts goes through here: one WebClient with retries, one log line a call."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.render import render
+from engagement.notify import DeliveryError, Message, Posted, Profile, Undeliverable
+
+log = logging.getLogger(__name__)
+
+PERMANENT = frozenset({
+    "channel_not_found", "not_in_channel", "is_archived", "user_not_found", "users_not_found",
+    "invalid_blocks", "msg_too_long", "account_inactive", "cannot_dm_bot", "user_disabled",
+    "invalid_arguments", "no_text", "message_not_found", "cant_update_message",
+})  # fmt: skip
+"""Errors that retrying cannot fix: the due work is kept as failed, for an operator."""
+
+READS = frozenset(
+    {"users.info", "users.lookupByEmail", "conversations.info", "auth.test", "chat.getPermalink"}
+)
+"""Methods Slack takes as query parameters rather than a JSON body."""
+
+
+def make_client(token: str, base_url: str, *, rate_limit_retries: int = 5) -> WebClient:
+    """A WebClient that honours Retry-After and retries 5xx and connection errors."""
+    return WebClient(
+        token=token,
+        base_url=base_url,
+        timeout=15,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=3),
+            RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
+            ServerErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+
+
+class SlackNotifier:
+    """The `Notifier` of the domain, over Slack's Web API."""
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    def call(self, method: str, **arguments: Any) -> dict[str, Any]:
+        """Call one Web API method, log it on one line, map failures to delivery errors."""
+        started = time.perf_counter()
+        target = arguments.get("channel") or arguments.get("user") or arguments.get("email", "-")
+        if "@" in str(target):
+            target = "(e-mail)"
+        try:
+            if method in READS:
+                response = self.client.api_call(method, http_verb="GET", params=arguments)
+            else:
+                response = self.client.api_call(method, json=arguments)
+        except SlackApiError as error:
+            code = str(error.response.get("error", "unknown"))
+            log.warning(
+                "slack.call method=%s target=%s ok=false error=%s ms=%d",
+                method,
+                target,
+                code,
+                (time.perf_counter() - started) * 1000,
+            )
+            kind = Undeliverable if code in PERMANENT else DeliveryError
+            raise kind(f"{method}: {code}") from None
+        except (SlackClientError, OSError) as error:
+            log.warning(
+                "slack.call method=%s target=%s ok=false error=%s ms=%d",
+                method,
+                target,
+                type(error).__name__,
+                (time.perf_counter() - started) * 1000,
+            )
+            raise DeliveryError(f"{method}: {type(error).__name__}") from None
+        log.info(
+            "slack.call method=%s target=%s ok=true ms=%d",
+            method,
+            target,
+            (time.perf_counter() - started) * 1000,
+        )
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    def post(self, to: str, message: Message, *, thread_ts: str | None = None) -> Posted:
+        payload = render(message)
+        if thread_ts:
+            payload["thread_ts"] = thread_ts
+        data = self.call("chat.postMessage", channel=to, **payload)
+        return Posted(channel=str(data["channel"]), ts=str(data["ts"]))
+
+    def update(self, where: Posted, message: Message) -> None:
+        self.call("chat.update", channel=where.channel, ts=where.ts, **render(message))
+
+    def upload(self, where: Posted, *, filename: str, content: bytes, title: str) -> None:
+        started = time.perf_counter()
+        try:
+            self.client.files_upload_v2(
+                channel=where.channel,
+                thread_ts=where.ts,
+                content=content,
+                filename=filename,
+                title=title,
+            )
+        except SlackApiError as error:
+            code = str(error.response.get("error", "unknown"))
+            kind = Undeliverable if code in PERMANENT else DeliveryError
+            raise kind(f"files.upload: {code}") from None
+        except (SlackClientError, OSError) as error:
+            raise DeliveryError(f"files.upload: {type(error).__name__}") from None
+        finally:
+            log.info(
+                "slack.call method=files_upload_v2 target=%s bytes=%d ms=%d",
+                where.channel,
+                len(content),
+                (time.perf_counter() - started) * 1000,
+            )
+
+    def profile(self, *, user_id: str | None = None, email: str | None = None) -> Profile | None:
+        try:
+            if user_id:
+                data = self.call("users.info", user=user_id)
+            elif email:
+                data = self.call("users.lookupByEmail", email=email)
+            else:
+                return None
+        except Undeliverable:
+            return None
+        user = data.get("user") or {}
+        names = user.get("profile") or {}
+        return Profile(
+            user_id=str(user["id"]),
+            display_name=str(
+                names.get("display_name")
+                or names.get("real_name")
+                or user.get("real_name")
+                or user.get("name")
+                or user["id"]
+            ),
+            timezone=str(user.get("tz") or "UTC"),
+        )

@@ -1,0 +1,40 @@
+"""What a running Sherpa process holds: settings, the database, the Slack client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import features
+from bot.notifier import SlackNotifier, make_client
+from engagement import db
+from engagement.duework.engine import Engine as DueEngine
+from engagement.duework.registry import registry
+from engagement.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session] = field(repr=False)
+
+    @classmethod
+    def start(cls, settings: Settings, *, check_schema: bool = True) -> Runtime:
+        """Connect, and refuse an out-of-date schema with a one-line instruction."""
+        engine = db.make_engine(settings.database_url)
+        if check_schema:
+            db.ensure_current(engine)
+        features.load()
+        return cls(settings=settings, engine=engine, sessions=db.session_factory(engine))
+
+    @cached_property
+    def notifier(self) -> SlackNotifier:
+        token = self.settings.required("slack_bot_token")
+        return SlackNotifier(make_client(token, self.settings.slack_api_url))
+
+    def due_engine(self, *, concurrency: int = 4) -> DueEngine:
+        return DueEngine(self.sessions, registry, self.notifier, concurrency=concurrency)

@@ -1,0 +1,1 @@
+"""The portfolio file: its schema, its loader with place-named errors, and the upsert."""

@@ -1,0 +1,218 @@
+"""Upserting a validated portfolio; the same code produces the dry-run plan.
+
+The import runs inside the caller's transaction: `--dry-run` rolls it back, so the
+plan shown is exactly what a real import would do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engagement.models import (
+    Account,
+    KpiDefinition,
+    Person,
+    PortfolioSettings,
+    Role,
+    Sponsorship,
+)
+from engagement.portfolio.schema import AccountSpec, KpiSpec, PortfolioSpec
+
+
+@dataclass
+class AccountPlan:
+    name: str
+    status: str  # added | changed | unchanged | not in file (kept)
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    accounts: list[AccountPlan] = field(default_factory=list)
+    portfolio: list[str] = field(default_factory=list)
+    scorecard: list[str] = field(default_factory=list)
+    people_added: int = 0
+
+    @property
+    def changes(self) -> int:
+        touched = sum(1 for account in self.accounts if account.status in ("added", "changed"))
+        return touched + len(self.portfolio) + len(self.scorecard) + self.people_added
+
+    def counts(self) -> dict[str, int]:
+        result: dict[str, int] = {}
+        for account in self.accounts:
+            result[account.status] = result.get(account.status, 0) + 1
+        return result
+
+    def lines(self) -> list[str]:
+        out = [f"portfolio: {change}" for change in self.portfolio]
+        out += [f"scorecard: {change}" for change in self.scorecard]
+        for account in self.accounts:
+            detail = f" ({'; '.join(account.details)})" if account.details else ""
+            out.append(f"{account.status:>9}  {account.name}{detail}")
+        summary = ", ".join(f"{n} {status}" for status, n in sorted(self.counts().items()))
+        out.append(f"accounts: {summary or 'none'}; people added: {self.people_added}")
+        return out
+
+
+def _assign(row: Any, values: dict[str, Any]) -> list[str]:
+    """Set attributes, returning a readable note for each that changed."""
+    notes = []
+    for name, value in values.items():
+        old = getattr(row, name)
+        if old != value:
+            notes.append(f"{name} {old} -> {value}")
+            setattr(row, name, value)
+    return notes
+
+
+class _People:
+    """Finds people by Slack user ID or e-mail, creating them on first mention."""
+
+    def __init__(self, session: Session, plan: ImportPlan) -> None:
+        self.session, self.plan = session, plan
+        self.cache: dict[str, Person] = {}
+
+    def get(self, ref: str, timezone: str) -> Person:
+        if ref in self.cache:
+            return self.cache[ref]
+        column = Person.email if "@" in ref else Person.slack_user_id
+        person = self.session.scalars(select(Person).where(column == ref)).first()
+        if person is None:
+            person = Person(display_name=ref, timezone=timezone)
+            if "@" in ref:
+                person.email = ref
+            else:
+                person.slack_user_id = ref
+            self.session.add(person)
+            self.session.flush()
+            self.plan.people_added += 1
+        self.cache[ref] = person
+        return person
+
+
+def import_portfolio(session: Session, spec: PortfolioSpec, *, now: datetime) -> ImportPlan:
+    plan = ImportPlan()
+    _import_settings(session, spec, plan)
+    _import_scorecard(session, spec.scorecard, plan)
+    people = _People(session, plan)
+    named: set[int] = set()
+    for account_spec in spec.accounts:
+        account_plan, account = _import_account(session, spec, account_spec, people, now)
+        plan.accounts.append(account_plan)
+        named.add(account.id)
+    for (name,) in session.execute(
+        select(Account.name).where(Account.id.not_in(named)).order_by(Account.name)
+    ):
+        plan.accounts.append(AccountPlan(name, "not in file (kept)"))
+    session.flush()
+    return plan
+
+
+def _import_settings(session: Session, spec: PortfolioSpec, plan: ImportPlan) -> None:
+    values = {
+        "timezone": spec.timezone,
+        "cadence": str(spec.checkins.cadence),
+        "checkin_weekday": spec.checkins.weekday_number,
+        "checkin_time": spec.checkins.clock,
+        "digest_weekday": spec.digest.weekday_number,
+        "digest_time": spec.digest.clock,
+        "digest_channel": spec.digest.channel,
+        "escalation_path": spec.escalation_path,
+        "ack_hours": spec.ack_hours,
+        "nudge_after_hours": spec.nudge_after_hours,
+        "expire_after_days": spec.expire_after_days,
+    }
+    settings = session.get(PortfolioSettings, 1)
+    if settings is None:
+        session.add(PortfolioSettings(id=1, **values))
+        plan.portfolio.append("settings added")
+    else:
+        plan.portfolio.extend(_assign(settings, values))
+
+
+def _import_scorecard(session: Session, kpis: list[KpiSpec], plan: ImportPlan) -> None:
+    existing = {kpi.key: kpi for kpi in session.scalars(select(KpiDefinition))}
+    for position, spec in enumerate(kpis):
+        values = {
+            "label": spec.display_label,
+            "unit": spec.unit,
+            "source": str(spec.source),
+            "target": spec.target,
+            "red_below": spec.red_below,
+            "red_above": spec.red_above,
+            "weight": spec.weight,
+            "position": position,
+        }
+        row = existing.get(spec.key)
+        if row is None:
+            session.add(KpiDefinition(key=spec.key, **values))
+            plan.scorecard.append(f"{spec.key} added")
+        elif notes := _assign(row, values):
+            plan.scorecard.append(f"{spec.key}: {'; '.join(notes)}")
+
+
+def _import_account(
+    session: Session,
+    spec: PortfolioSpec,
+    account_spec: AccountSpec,
+    people: _People,
+    now: datetime,
+) -> tuple[AccountPlan, Account]:
+    checkins = account_spec.checkins or spec.checkins
+    timezone = account_spec.timezone or spec.timezone
+    values = {
+        "name": account_spec.name,
+        "phase": str(account_spec.phase),
+        "governance": str(account_spec.governance),
+        "channel": account_spec.channel,
+        "digest_channel": account_spec.digest_channel or spec.digest.channel,
+        "timezone": timezone,
+        "cadence": str(checkins.cadence),
+        "checkin_weekday": checkins.weekday_number,
+        "checkin_time": checkins.clock,
+    }
+    account = session.scalars(
+        select(Account).where(func.lower(Account.name) == account_spec.name.lower())
+    ).first()
+    if account is None:
+        account = Account(created_at=now, **values)
+        session.add(account)
+        session.flush()
+        account_plan = AccountPlan(account_spec.name, "added")
+    else:
+        notes = _assign(account, values)
+        account_plan = AccountPlan(account_spec.name, "changed" if notes else "unchanged", notes)
+
+    wanted = {(people.get(account_spec.sam, timezone).id, Role.SAM)}
+    wanted |= {(people.get(ref, timezone).id, Role.SPONSOR) for ref in account_spec.sponsors}
+    current = session.scalars(
+        select(Sponsorship).where(
+            Sponsorship.account_id == account.id, Sponsorship.ended_at.is_(None)
+        )
+    ).all()
+    have = {(row.person_id, Role(row.role)): row for row in current}
+    for key, row in have.items():
+        if key not in wanted:
+            row.ended_at = now
+            if account_plan.status != "added":
+                account_plan.details.append(f"{key[1]} {_ref(session, key[0])} ended")
+    for person_id, role in sorted(wanted - have.keys()):
+        session.add(
+            Sponsorship(person_id=person_id, account_id=account.id, role=role, started_at=now)
+        )
+        if account_plan.status != "added":
+            account_plan.details.append(f"{role} {_ref(session, person_id)} started")
+    if account_plan.details and account_plan.status == "unchanged":
+        account_plan.status = "changed"
+    return account_plan, account
+
+
+def _ref(session: Session, person_id: int) -> str:
+    person = session.get_one(Person, person_id)
+    return person.slack_user_id or person.email or str(person_id)

@@ -1,0 +1,199 @@
+"""The portfolio file's shape (DESIGN.md, "Portfolio file"), validated with pydantic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from engagement.indicators import ALL as ALL_INDICATORS
+from engagement.models import Cadence, Governance, KpiSource, Phase, Severity
+
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{2,})$")
+KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEFAULT_ACK_HOURS = {"critical": 4, "high": 24, "medium": 72, "low": 168}
+
+
+def _person(value: str) -> str:
+    value = value.strip()
+    if USER_ID.match(value):
+        return value
+    if EMAIL.match(value):
+        return value.lower()
+    raise ValueError("not a Slack user ID or e-mail address")
+
+
+def _channel(value: str) -> str:
+    if not CHANNEL.match(value):
+        raise ValueError("not a channel (#lower-case-name or a channel ID like C0123ABC)")
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {value!r} (use an IANA name like Europe/Paris)"
+        ) from None
+    return value
+
+
+def _clock_time(value: str) -> dt.time:
+    match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", value)
+    if not match:
+        raise ValueError("not a time of day like 09:00")
+    return dt.time(int(match[1]), int(match[2]))
+
+
+def _unquoted_time(value: object) -> object:
+    """YAML 1.1 reads an unquoted 09:00 as the number 540 (base 60); take it back."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return f"{value // 60:02d}:{value % 60:02d}"
+    return value
+
+
+def _valid_time(value: str) -> str:
+    _clock_time(value)
+    return value
+
+
+def _key(value: str) -> str:
+    if not KEY.match(value):
+        raise ValueError("must be lower_snake_case, starting with a letter")
+    return value
+
+
+PersonRef = Annotated[str, AfterValidator(_person)]
+Channel = Annotated[str, AfterValidator(_channel)]
+TimeZone = Annotated[str, AfterValidator(_timezone)]
+ClockTime = Annotated[str, BeforeValidator(_unquoted_time), AfterValidator(_valid_time)]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Key = Annotated[str, AfterValidator(_key)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class CheckinSpec(Strict):
+    cadence: Cadence = Cadence.WEEKLY
+    weekday: Weekday = "mon"
+    time: ClockTime = "09:00"
+
+    @property
+    def weekday_number(self) -> int:
+        return WEEKDAYS.index(self.weekday)
+
+    @property
+    def clock(self) -> dt.time:
+        return _clock_time(self.time)
+
+
+class DigestSpec(Strict):
+    weekday: Weekday = "fri"
+    time: ClockTime = "16:00"
+    channel: Channel
+
+    @property
+    def weekday_number(self) -> int:
+        return WEEKDAYS.index(self.weekday)
+
+    @property
+    def clock(self) -> dt.time:
+        return _clock_time(self.time)
+
+
+class KpiSpec(Strict):
+    key: Key
+    label: str | None = Field(default=None, min_length=1, max_length=120)
+    unit: str = Field(default="", max_length=16)
+    source: KpiSource
+    target: float
+    red_below: float | None = None
+    red_above: float | None = None
+    weight: float = Field(gt=0, le=100)
+
+    @model_validator(mode="after")
+    def _one_threshold(self) -> Self:
+        if (self.red_below is None) == (self.red_above is None):
+            raise ValueError("give exactly one of red_below (higher is better) or red_above")
+        if self.red_below is not None and self.red_below > self.target:
+            raise ValueError("red_below must not be above the target")
+        if self.red_above is not None and self.red_above < self.target:
+            raise ValueError("red_above must not be below the target")
+        return self
+
+    @model_validator(mode="after")
+    def _known_indicator(self) -> Self:
+        if self.source == KpiSource.INDICATOR and self.key not in ALL_INDICATORS:
+            known = ", ".join(ALL_INDICATORS)
+            raise ValueError(f"{self.key!r} is not an indicator Sherpa computes ({known})")
+        return self
+
+    @property
+    def display_label(self) -> str:
+        return self.label or ALL_INDICATORS.get(self.key) or self.key.replace("_", " ").capitalize()
+
+
+class AccountSpec(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    sam: PersonRef
+    sponsors: list[PersonRef] = Field(min_length=1)
+    channel: Channel | None = None
+    digest_channel: Channel | None = None
+    timezone: TimeZone | None = None
+    checkins: CheckinSpec | None = None
+    phase: Phase = Phase.STEADY_STATE
+    governance: Governance = Governance.DIRECT
+
+    @model_validator(mode="after")
+    def _distinct_people(self) -> Self:
+        if len(set(self.sponsors)) != len(self.sponsors):
+            raise ValueError("a sponsor is listed twice")
+        if self.sam in self.sponsors:
+            raise ValueError("the SAM cannot also be a sponsor of the same account")
+        return self
+
+
+def _unique(section: str, field: str, values: list[str]) -> None:
+    first: dict[str, int] = {}
+    for index, value in enumerate(values):
+        if value in first:
+            raise ValueError(
+                f"{section}[{index}].{field}: {value!r} is listed twice "
+                f"(first at {section}[{first[value]}])"
+            )
+        first[value] = index
+
+
+class PortfolioSpec(Strict):
+    timezone: TimeZone = "UTC"
+    checkins: CheckinSpec = CheckinSpec()
+    digest: DigestSpec
+    escalation_path: Channel | None = None
+    ack_deadline_hours: dict[Severity, Annotated[int, Field(gt=0, le=24 * 90)]] = Field(
+        default_factory=dict
+    )
+    nudge_after_hours: int = Field(default=48, gt=0, le=24 * 14)
+    expire_after_days: int = Field(default=7, gt=0, le=60)
+    scorecard: list[KpiSpec] = Field(default_factory=list)
+    accounts: list[AccountSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Self:
+        _unique("accounts", "name", [account.name.casefold() for account in self.accounts])
+        _unique("scorecard", "key", [kpi.key for kpi in self.scorecard])
+        if self.nudge_after_hours >= self.expire_after_days * 24:
+            raise ValueError("nudge_after_hours must come before the check-in expires")
+        return self
+
+    @property
+    def ack_hours(self) -> dict[str, int]:
+        return {**DEFAULT_ACK_HOURS, **{str(k): v for k, v in self.ack_deadline_hours.items()}}

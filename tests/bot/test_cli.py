@@ -1,0 +1,162 @@
+"""The `sherpa` command line, run in-process with a real environment and database."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tracemalloc
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from bot.cli import main
+from engagement import db
+from engagement.export import write_responses_csv
+from engagement.models import Account, Answer, CheckIn, DueWork, Person
+from tests.factories import load_portfolio
+
+EXAMPLE = str(Path(__file__).resolve().parents[2] / "examples" / "portfolio.yaml")
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, database_url: str) -> str:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:9/api/")
+    return database_url
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def accounts_in(url: str) -> int:
+    with db.session_factory(db.make_engine(url))() as session:
+        return int(session.scalar(select(func.count()).select_from(Account)) or 0)
+
+
+def test_bad_setting_stops_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PORT", "eighty")
+    status, _, err = run(capsys, "tick")
+    assert status == 2
+    assert err.strip().splitlines() == [
+        "sherpa: PORT: Input should be a valid integer, unable to parse string as an integer"
+    ]
+
+
+def test_out_of_date_schema_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/new.sqlite3")
+    status, _, err = run(capsys, "import", EXAMPLE)
+    assert status == 2
+    assert "run `sherpa db upgrade` first" in err and "Traceback" not in err
+    assert run(capsys, "db", "upgrade")[0] == 0
+    assert run(capsys, "import", EXAMPLE)[0] == 0
+    assert accounts_in(f"sqlite:///{tmp_path}/new.sqlite3") == 12
+
+
+def test_import_dry_run_then_real_then_again(env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "import", EXAMPLE, "--dry-run")
+    assert status == 0 and "accounts: 12 added" in out and "dry run: nothing written" in out
+    assert accounts_in(env) == 0
+    assert run(capsys, "import", EXAMPLE)[0] == 0
+    assert accounts_in(env) == 12
+    status, out, _ = run(capsys, "import", EXAMPLE)
+    assert "accounts: 12 unchanged; people added: 0" in out
+
+
+def test_malformed_file_names_places_and_writes_nothing(
+    env: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(Path(EXAMPLE).read_text().replace("sponsors: [U0SPN0003]", "sponsors: [bob]"))
+    status, _, err = run(capsys, "import", str(bad))
+    assert status == 1
+    assert "accounts[2].sponsors[0]: not a Slack user ID or e-mail address" in err
+    assert "accounts[7].sponsors[0]: not a Slack user ID or e-mail address" in err
+    assert accounts_in(env) == 0
+
+
+def test_tick_at_an_instant_runs_the_hourly_plan_once(
+    env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, _ = run(capsys, "tick", "--at", "2026-11-23T09:00:00Z")
+    assert status == 0 and out.startswith("done:")
+    run(capsys, "tick", "--at", "2026-11-23T09:30:00Z")
+    with db.session_factory(db.make_engine(env))() as session:
+        keys = session.scalars(select(DueWork.key).where(DueWork.kind == "plan")).all()
+    assert keys == ["plan:2026-11-23T09"]
+
+
+def test_tick_rejects_a_bad_instant(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["tick", "--at", "next tuesday"])
+    assert exit_.value.code == 2
+    assert "'next tuesday' is not an ISO-8601 instant" in capsys.readouterr().err
+
+
+def _answers(url: str, count: int) -> None:
+    engine = db.make_engine(url)
+    sessions = db.session_factory(engine)
+    with sessions() as session:
+        load_portfolio(session)
+        account = session.scalars(select(Account)).first()
+        person = session.scalars(select(Person)).first()
+        assert account and person
+        at = datetime(2026, 1, 5, 14, tzinfo=UTC)
+        checkins = [
+            {"account_id": account.id, "person_id": person.id, "role": "sam",
+             "period_start": date.fromordinal(date(2000, 1, 3).toordinal() + n), "due_at": at,
+             "state": "answered", "deferred": False}
+            for n in range(count)
+        ]  # fmt: skip
+        session.execute(insert(CheckIn), checkins)
+        ids = session.scalars(select(CheckIn.id).order_by(CheckIn.id)).all()
+        session.execute(insert(Answer), [
+            {"checkin_id": checkin_id, "revision": 1, "stakeholder_engagement": 4,
+             "strategic_alignment": 3, "internal_advocacy": 5, "regular_checkins": 2,
+             "role_balance": 3, "alignment_meeting_held": True, "stakeholders_met": 2,
+             "advocacy": "Opened doors, \"quoted\", and, commas", "note": "", "submitted_at": at,
+             "submitted_by": person.id}
+            for checkin_id in ids
+        ])  # fmt: skip
+        session.commit()
+    engine.dispose()
+
+
+def test_export_responses_csv(env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    _answers(env, 3)
+    status, out, _ = run(capsys, "export", "responses", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert status == 0 and len(rows) == 3
+    assert rows[0]["account"] == "Acme Corp" and rows[0]["person"] == "U0SAM0001"
+    assert rows[0]["iso_week"] == "2000-W01" and rows[0]["revision"] == "1"
+    assert rows[0]["advocacy"] == 'Opened doors, "quoted", and, commas'
+
+
+def test_export_of_100000_rows_runs_in_bounded_memory(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/big.sqlite3"
+    db.upgrade(url)
+    _answers(url, 100_000)
+    engine = db.make_engine(url)
+    sink = io.StringIO()
+    with db.session_factory(engine)() as session:
+        tracemalloc.start()
+        rows = write_responses_csv(session, _Discard())
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    engine.dispose()
+    assert rows == 100_000 and not sink.getvalue()
+    assert peak < 32 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
+
+
+class _Discard(io.StringIO):
+    def write(self, text: str) -> int:
+        return len(text)
