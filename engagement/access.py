@@ -1,0 +1,94 @@
+"""Who may do what, decided in one place from Sponsorship rows and SHERPA_ADMINS."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engagement.errors import NotAllowed, NotFound
+from engagement.models import Account, Person, Role, Sponsorship
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind a request: their Slack ID, their row if known, and admin rights."""
+
+    user_id: str
+    person_id: int | None
+    is_admin: bool
+
+
+def actor_for(session: Session, user_id: str, admins: Collection[str]) -> Actor:
+    person_id = session.scalar(select(Person.id).where(Person.slack_user_id == user_id))
+    return Actor(user_id=user_id, person_id=person_id, is_admin=user_id in admins)
+
+
+def roles_on(session: Session, actor: Actor, account_id: int) -> set[Role]:
+    """The actor's current roles on an account (empty when none)."""
+    if actor.person_id is None:
+        return set()
+    rows = session.scalars(
+        select(Sponsorship.role).where(
+            Sponsorship.account_id == account_id,
+            Sponsorship.person_id == actor.person_id,
+            Sponsorship.ended_at.is_(None),
+        )
+    )
+    return {Role(role) for role in rows}
+
+
+def require_role(session: Session, actor: Actor, account: Account, *roles: Role) -> None:
+    """Admins may do anything; others need one of `roles` on the account (any role if none)."""
+    if actor.is_admin:
+        return
+    have = roles_on(session, actor, account.id)
+    if have and (not roles or have & set(roles)):
+        return
+    wanted = " or ".join("the SAM" if role is Role.SAM else "a sponsor" for role in roles)
+    raise NotAllowed(
+        f"Only {wanted or 'members'} of {account.name} (or an admin) can do that."
+        if roles
+        else f"You are not a member of {account.name}."
+    )
+
+
+def visible_accounts(session: Session, actor: Actor) -> list[Account]:
+    """The accounts a person belongs to now, by name; every account for an admin."""
+    query = select(Account).order_by(Account.name)
+    if not actor.is_admin:
+        if actor.person_id is None:
+            return []
+        query = query.where(
+            Account.id.in_(
+                select(Sponsorship.account_id).where(
+                    Sponsorship.person_id == actor.person_id, Sponsorship.ended_at.is_(None)
+                )
+            )
+        )
+    return list(session.scalars(query))
+
+
+def account_names(session: Session) -> list[str]:
+    return list(session.scalars(select(Account.name).order_by(Account.name)))
+
+
+def find_account(session: Session, name: str) -> Account:
+    """An account by name, ignoring case; an unknown name suggests the closest one."""
+    account = session.scalars(
+        select(Account).where(func.lower(Account.name) == name.strip().lower())
+    ).first()
+    if account is None:
+        raise NotFound(unknown("account", name, account_names(session)))
+    return account
+
+
+def unknown(what: str, given: str, known: list[str]) -> str:
+    """"No account named 'Acme Crop'. Did you mean 'Acme Corp'?" — one line."""
+    by_lower = {item.lower(): item for item in known}
+    close = difflib.get_close_matches(given.lower(), list(by_lower), n=1, cutoff=0.5)
+    hint = f" Did you mean '{by_lower[close[0]]}'?" if close else ""
+    return f"No {what} named '{given}'.{hint}"
