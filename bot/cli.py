@@ -87,6 +87,20 @@ def cmd_scheduler(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.server import serve
+
+    serve(settings, scheduler=not args.no_scheduler)
+    return 0
+
+
+def cmd_dev(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.server import dev
+
+    dev(settings)
+    return 0
+
+
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -121,6 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
     tick = add("tick", cmd_tick, "run everything due as of an instant once, then exit")
     tick.add_argument("--at", type=_instant, help="ISO-8601 instant (default: now)")
 
+    serve = add("serve", cmd_serve, "HTTP mode: POST /slack/events and GET /healthz")
+    serve.add_argument(
+        "--no-scheduler", action="store_true", help="leave due work to a separate clock process"
+    )
+    add("dev", cmd_dev, "Socket Mode and the scheduler in one process, for development")
     add("scheduler", cmd_scheduler, "the clock process: run due work every minute")
 
     demo = add("demo", cmd_demo, "the whole product, offline")

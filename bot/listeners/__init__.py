@@ -1,0 +1,13 @@
+"""Bolt listeners, one module per kind; `register_listeners` wires them all."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.listeners import commands, errors, events
+from bot.runtime import Runtime
+
+
+def register_listeners(app: App, runtime: Runtime) -> None:
+    for kind in (errors, commands, events):
+        kind.register(app, runtime)

@@ -1,0 +1,51 @@
+"""One error handler: domain errors become one ephemeral line; anything else a reference."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.context.respond import Respond
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from bot.runtime import Runtime
+from engagement.errors import SherpaError
+
+log = logging.getLogger(__name__)
+
+UNAVAILABLE = "Sherpa is temporarily unavailable. Please try again in a minute."
+
+
+def user_message(error: Exception) -> str:
+    """What the person sees; unexpected errors are logged under a short reference."""
+    if isinstance(error, SherpaError):
+        return str(error)
+    if isinstance(error, OperationalError | InterfaceError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    ):
+        log.warning("request.unavailable error=%s", type(error).__name__)
+        return UNAVAILABLE
+    reference = secrets.token_hex(3).upper()
+    log.error(
+        "request.failed reference=%s error=%s", reference, type(error).__name__, exc_info=error
+    )
+    return f"Something went wrong (reference {reference}). The team has the details."
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any], respond: Respond | None) -> None:
+        text = user_message(error)
+        user = (body.get("user") or {}).get("id") or body.get("user_id")
+        channel = (body.get("channel") or {}).get("id") or body.get("channel_id")
+        try:
+            if respond is not None and (body.get("response_url") or body.get("response_urls")):
+                respond(text=text, response_type="ephemeral", replace_original=False)
+            elif channel and user:
+                runtime.notifier.call("chat.postEphemeral", channel=channel, user=user, text=text)
+            elif user:
+                runtime.notifier.call("chat.postMessage", channel=user, text=text)
+        except Exception as failure:  # the person cannot be told; the log must say so
+            log.warning("request.reply_failed error=%s", type(failure).__name__)

@@ -1,0 +1,26 @@
+"""Events API listeners: App Home."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App
+
+from bot.home import home_view
+from bot.runtime import Runtime
+from engagement.access import actor_for
+
+
+def publish_home(runtime: Runtime, user_id: str) -> None:
+    """Build and publish a person's App Home (also after changes made from it)."""
+    with runtime.sessions() as session:
+        actor = actor_for(session, user_id, runtime.settings.sherpa_admins)
+        view = home_view(session, actor)
+    runtime.notifier.call("views.publish", user_id=user_id, view=view)
+
+
+def register(app: App, runtime: Runtime) -> None:
+    @app.event("app_home_opened")
+    def home_opened(event: dict[str, Any]) -> None:
+        if event.get("tab", "home") == "home":
+            publish_home(runtime, str(event["user"]))

@@ -1,0 +1,272 @@
+"""The `/sponsor` grammar (DESIGN.md): text in, one typed command out, or one clear line.
+
+Parsing is pure: it needs only the known account names, so the longest account name
+at a position wins and unknown ones can be answered with the closest name.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from engagement.errors import Invalid
+from engagement.models import Severity
+
+SUMMARY_LIMIT = 3000
+TEXT_LIMIT = 3000
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Help(Command):
+    kind: Literal["help"] = "help"
+
+
+class EscalateModal(Command):
+    kind: Literal["escalate-modal"] = "escalate-modal"
+
+
+class Escalate(Command):
+    kind: Literal["escalate"] = "escalate"
+    account: str
+    severity: Severity
+    summary: Annotated[str, Field(min_length=1, max_length=SUMMARY_LIMIT)]
+
+
+class Escalations(Command):
+    kind: Literal["escalations"] = "escalations"
+    account: str | None = None
+
+
+class Ack(Command):
+    kind: Literal["ack"] = "ack"
+    escalation_id: int
+
+
+class Resolve(Command):
+    kind: Literal["resolve"] = "resolve"
+    escalation_id: int
+    note: str = ""
+
+
+class Cancel(Command):
+    kind: Literal["cancel"] = "cancel"
+    escalation_id: int
+
+
+class Status(Command):
+    kind: Literal["status"] = "status"
+    account: str | None = None
+
+
+class Kpi(Command):
+    kind: Literal["kpi"] = "kpi"
+    account: str
+    key: str
+    value: float
+    raw_value: str
+
+
+class Log(Command):
+    kind: Literal["log"] = "log"
+    account: str
+    text: Annotated[str, Field(min_length=1, max_length=TEXT_LIMIT)]
+
+
+class Checkin(Command):
+    kind: Literal["checkin"] = "checkin"
+    account: str | None = None
+
+
+class Pause(Command):
+    kind: Literal["pause"] = "pause"
+    until: date
+
+
+class Resume(Command):
+    kind: Literal["resume"] = "resume"
+
+
+class Digest(Command):
+    kind: Literal["digest"] = "digest"
+    account: str | None = None
+
+
+USAGE: dict[str, str] = {
+    "help": "/sponsor help",
+    "escalate": "/sponsor escalate [<account> <low|medium|high|critical> <summary…>]",
+    "escalations": "/sponsor escalations [account]",
+    "ack": "/sponsor ack <ESC-id>",
+    "resolve": "/sponsor resolve <ESC-id> <note…>",
+    "cancel": "/sponsor cancel <ESC-id>",
+    "status": "/sponsor status [account]",
+    "kpi": "/sponsor kpi <account> <kpi-key> <value>",
+    "log": "/sponsor log <account> <advocacy note…>",
+    "checkin": "/sponsor checkin [account]",
+    "pause": "/sponsor pause <YYYY-MM-DD>",
+    "resume": "/sponsor resume",
+    "digest": "/sponsor digest [account]",
+}
+
+QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’"}
+
+
+def _usage(name: str) -> str:
+    return f"Usage: `{USAGE[name]}`"
+
+
+def _split_account(rest: str, names: list[str], name: str) -> tuple[str, str]:
+    """Take an account name off the front of `rest`: quoted, or the longest known name."""
+    rest = rest.strip()
+    if rest[:1] in QUOTES:
+        close = rest.find(QUOTES[rest[0]], 1)
+        if close > 1:
+            return rest[1:close].strip(), rest[close + 1 :].strip()
+    lowered = rest.lower()
+    for known in sorted(names, key=len, reverse=True):
+        candidate = known.lower()
+        if lowered.startswith(candidate) and (
+            len(lowered) == len(candidate) or lowered[len(candidate)].isspace()
+        ):
+            return known, rest[len(known) :].strip()
+    raise Invalid(_unknown_account(rest, names, name))
+
+
+def _unknown_account(rest: str, names: list[str], name: str) -> str:
+    """Name the unknown account as typed and suggest the closest known one."""
+    words = rest.split()
+    if not words:
+        return f"Which account? {_usage(name)}"
+    scored = [
+        (difflib.SequenceMatcher(None, guess.lower(), known.lower()).ratio(), guess, known)
+        for known in names
+        for guess in [" ".join(words[: len(known.split())])]
+    ]
+    if scored and (best := max(scored))[0] >= 0.6:
+        return f"No account named '{best[1]}'. Did you mean '{best[2]}'? {_usage(name)}"
+    return f"No account named '{words[0]}'. {_usage(name)}"
+
+
+def _optional_account(rest: str, names: list[str], name: str) -> str | None:
+    if not rest.strip():
+        return None
+    account, extra = _split_account(rest, names, name)
+    if extra:
+        raise Invalid(f"Unexpected text after the account name: '{extra}'. {_usage(name)}")
+    return account
+
+
+def _escalation_id(token: str, name: str) -> int:
+    match = re.fullmatch(r"(?:esc-?)?(\d{1,9})", token.strip(), flags=re.IGNORECASE)
+    if not match:
+        raise Invalid(f"'{token}' is not an escalation ID like ESC-42. {_usage(name)}")
+    return int(match[1])
+
+
+def _number(token: str) -> float:
+    cleaned = token.strip().rstrip("%").replace(",", "")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise Invalid(f"'{token}' is not a number. {_usage('kpi')}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise Invalid(f"'{token}' is not a number. {_usage('kpi')}")
+    return value
+
+
+def _limit(text: str, what: str, limit: int) -> str:
+    if len(text) > limit:
+        raise Invalid(f"The {what} is {len(text):,} characters; the limit is {limit:,}.")
+    return text
+
+
+def parse(text: str, account_names: list[str]) -> Command:
+    """Parse the text after `/sponsor`; raise `Invalid` with the right form on any mistake."""
+    text = text.strip()
+    if not text:
+        return Help()
+    word, _, rest = text.partition(" ")
+    name = word.lower()
+    rest = rest.strip()
+    if name not in USAGE:
+        close = difflib.get_close_matches(name, list(USAGE), n=1, cutoff=0.6)
+        hint = f" Did you mean `{close[0]}`?" if close else ""
+        raise Invalid(f"Unknown command '{word}'.{hint} Try `/sponsor help`.")
+    if name == "help":
+        return Help()
+    if name == "resume":
+        if rest:
+            raise Invalid(f"`resume` takes nothing after it. {_usage(name)}")
+        return Resume()
+    if name == "escalate":
+        if not rest:
+            return EscalateModal()
+        account, rest = _split_account(rest, account_names, name)
+        severity_word, _, summary = rest.partition(" ")
+        if not severity_word:
+            raise Invalid(f"Give a severity: low, medium, high or critical. {_usage(name)}")
+        try:
+            severity = Severity(severity_word.lower())
+        except ValueError:
+            raise Invalid(
+                f"'{severity_word}' is not a severity: use low, medium, high or critical. "
+                f"{_usage(name)}"
+            ) from None
+        summary = _limit(summary.strip(), "summary", SUMMARY_LIMIT)
+        if not summary:
+            raise Invalid(f"Say what the escalation is about. {_usage(name)}")
+        return Escalate(account=account, severity=severity, summary=summary)
+    if name in ("escalations", "status", "checkin", "digest"):
+        kinds: dict[str, type[Escalations | Status | Checkin | Digest]] = {
+            "escalations": Escalations, "status": Status, "checkin": Checkin, "digest": Digest,
+        }  # fmt: skip
+        return kinds[name](account=_optional_account(rest, account_names, name))
+    if name in ("ack", "cancel"):
+        if not rest or len(rest.split()) != 1:
+            raise Invalid(f"Give one escalation ID. {_usage(name)}")
+        escalation_id = _escalation_id(rest, name)
+        if name == "ack":
+            return Ack(escalation_id=escalation_id)
+        return Cancel(escalation_id=escalation_id)
+    if name == "resolve":
+        token, _, note = rest.partition(" ")
+        if not token:
+            raise Invalid(f"Give the escalation ID and a resolution note. {_usage(name)}")
+        return Resolve(
+            escalation_id=_escalation_id(token, name),
+            note=_limit(note.strip(), "note", TEXT_LIMIT),
+        )
+    if name == "kpi":
+        account, rest = _split_account(rest, account_names, name)
+        parts = rest.split()
+        if len(parts) != 2:
+            raise Invalid(f"Give a KPI key and one value. {_usage(name)}")
+        return Kpi(
+            account=account, key=parts[0].lower(), value=_number(parts[1]), raw_value=parts[1]
+        )
+    if name == "log":
+        account, note = _split_account(rest, account_names, name)
+        if not note:
+            raise Invalid(f"Say what the sponsor did. {_usage(name)}")
+        return Log(account=account, text=_limit(note, "note", TEXT_LIMIT))
+    # pause
+    try:
+        until = date.fromisoformat(rest)
+    except ValueError:
+        raise Invalid(f"'{rest}' is not a date like 2026-12-28. {_usage('pause')}") from None
+    return Pause(until=until)
+
+
+HELP_TEXT = "\n".join(
+    [
+        "*Sherpa* keeps executive sponsorship of strategic accounts honest. Commands:",
+        *(f"• `{usage}`" for usage in USAGE.values()),
+        "Account names are matched ignoring case; quotes are optional.",
+    ]
+)

@@ -1,0 +1,1 @@
+"""Block Kit as pure functions: plain data in, Slack payload dicts out."""

@@ -1,0 +1,94 @@
+"""The HTTP surface: `POST /slack/events` for Slack and `GET /healthz` for the platform."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from sqlalchemy import text
+
+from bot.runtime import Runtime
+from engagement.duework.engine import last_beat
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1024 * 1024
+EVENTS_PATH = "/slack/events"
+
+StartResponse = Callable[..., Any]
+
+
+def _answer(start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
+    payload = json.dumps(body).encode()
+    start_response(
+        status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
+    )
+    return [payload]
+
+
+class WebApp:
+    """A small WSGI app in front of Bolt's adapter: size limit, health check, 404s."""
+
+    def __init__(self, runtime: Runtime, bolt: App) -> None:
+        self.runtime = runtime
+        self.slack = SlackRequestHandler(bolt, path=EVENTS_PATH)
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
+        if path == "/healthz" and method == "GET":
+            return self.health(start_response)
+        if path == EVENTS_PATH and method == "POST":
+            body = self._read_body(environ)
+            if body is None:
+                return _answer(
+                    start_response,
+                    "413 Payload Too Large",
+                    {"error": f"request body over {MAX_BODY} bytes"},
+                )
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+            return self.slack(environ, start_response)
+        return _answer(start_response, "404 Not Found", {"error": "not found"})
+
+    @staticmethod
+    def _read_body(environ: dict[str, Any]) -> bytes | None:
+        """The body, or None when it is over the limit (read no further than that)."""
+        try:
+            declared = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > MAX_BODY:
+            return None
+        stream = environ["wsgi.input"]
+        body: bytes = stream.read(declared) if declared else stream.read(MAX_BODY + 1)
+        return None if len(body) > MAX_BODY else body
+
+    def health(self, start_response: StartResponse) -> list[bytes]:
+        beat: datetime | None = None
+        try:
+            with self.runtime.sessions() as session:
+                session.execute(text("SELECT 1"))
+                beat = last_beat(session)
+        except Exception as error:
+            log.warning("health.database_unreachable error=%s", type(error).__name__)
+            return _answer(
+                start_response,
+                "503 Service Unavailable",
+                {"status": "unavailable", "database": "unreachable"},
+            )
+        return _answer(start_response, "200 OK", {
+            "status": "ok", "database": "ok",
+            "scheduler_last_run": beat.isoformat() if beat else None,
+        })  # fmt: skip
+
+
+def create_web_app(runtime: Runtime) -> WebApp:
+    from bot.app import create_app
+
+    return WebApp(runtime, create_app(runtime))

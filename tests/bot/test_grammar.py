@@ -1,0 +1,97 @@
+"""The `/sponsor` grammar: every form of the design, and one clear line for every mistake."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.slash import grammar as g
+from engagement.errors import Invalid
+from engagement.models import Severity
+
+NAMES = ["Acme", "Acme Corp", "Globex", "Umbrella Health"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", g.Help()),
+        ("help", g.Help()),
+        ("escalate", g.EscalateModal()),
+        ("escalate acme corp HIGH Renewal blocked by legal",
+         g.Escalate(account="Acme Corp", severity=Severity.HIGH,
+                    summary="Renewal blocked by legal")),
+        ("escalate Acme low Tiny thing", g.Escalate(account="Acme", severity=Severity.LOW,
+                                                    summary="Tiny thing")),
+        ('escalate "Umbrella Health" critical Outage', g.Escalate(
+            account="Umbrella Health", severity=Severity.CRITICAL, summary="Outage")),
+        ("escalations", g.Escalations()),
+        ("escalations globex", g.Escalations(account="Globex")),
+        ("ack ESC-42", g.Ack(escalation_id=42)),
+        ("ack 7", g.Ack(escalation_id=7)),
+        ("resolve esc-42 Legal signed off", g.Resolve(escalation_id=42,
+                                                      note="Legal signed off")),
+        ("cancel ESC-3", g.Cancel(escalation_id=3)),
+        ("status", g.Status()),
+        ("status umbrella health", g.Status(account="Umbrella Health")),
+        ("kpi Acme Corp joint_revenue_growth 6.2%", g.Kpi(
+            account="Acme Corp", key="joint_revenue_growth", value=6.2, raw_value="6.2%")),
+        ("log Globex Opened the CFO meeting", g.Log(account="Globex",
+                                                   text="Opened the CFO meeting")),
+        ("checkin", g.Checkin()),
+        ("checkin Acme", g.Checkin(account="Acme")),
+        ("pause 2026-12-28", g.Pause(until=date(2026, 12, 28))),
+        ("resume", g.Resume()),
+        ("digest Globex", g.Digest(account="Globex")),
+    ],
+)  # fmt: skip
+def test_every_form_of_the_grammar(text: str, expected: g.Command) -> None:
+    assert g.parse(text, NAMES) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("stauts", "Unknown command 'stauts'. Did you mean `status`? Try `/sponsor help`."),
+        ("frobnicate", "Unknown command 'frobnicate'. Try `/sponsor help`."),
+        ("escalate Umbrela Health high Blocked",
+         "No account named 'Umbrela Health'. Did you mean 'Umbrella Health'?"),
+        ("escalate Initech high Blocked", "No account named 'Initech'."),
+        ("escalate Acme Corp urgent Blocked", "'urgent' is not a severity"),
+        ("escalate Acme Corp", "Give a severity: low, medium, high or critical."),
+        ("escalate Acme Corp high", "Say what the escalation is about."),
+        ("escalate Acme Corp high " + "x" * 3001,
+         "The summary is 3,001 characters; the limit is 3,000."),
+        ("ack", "Give one escalation ID."),
+        ("ack ESC-x", "'ESC-x' is not an escalation ID like ESC-42."),
+        ("kpi Acme Corp revenue lots", "'lots' is not a number."),
+        ("kpi Acme Corp revenue", "Give a KPI key and one value."),
+        ("log Globex", "Say what the sponsor did."),
+        ("pause tomorrow", "'tomorrow' is not a date like 2026-12-28."),
+        ("resume now", "`resume` takes nothing after it."),
+        ("status Globex please", "Unexpected text after the account name: 'please'."),
+    ],
+)
+def test_mistakes_get_one_line_with_the_right_form(text: str, message: str) -> None:
+    with pytest.raises(Invalid) as error:
+        g.parse(text, NAMES)
+    assert str(error.value).startswith(message)
+    assert "\n" not in str(error.value)
+
+
+def test_shell_and_sql_looking_text_is_kept_verbatim() -> None:
+    text = "escalate Globex high '; DROP TABLE escalations; -- $(rm -rf /)"
+    command = g.parse(text, NAMES)
+    assert isinstance(command, g.Escalate)
+    assert command.summary == "'; DROP TABLE escalations; -- $(rm -rf /)"
+
+
+@given(st.text(max_size=200))
+def test_any_text_parses_or_is_refused_cleanly(text: str) -> None:
+    try:
+        g.parse(text, NAMES)
+    except Invalid as error:
+        assert str(error)
