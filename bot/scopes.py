@@ -1,0 +1,29 @@
+"""The bot scopes each Web API method needs: the manifest must list exactly these."""
+
+from __future__ import annotations
+
+METHOD_SCOPES: dict[str, frozenset[str]] = {
+    # posting to channels the bot has not joined needs chat:write.public as well
+    "chat.postMessage": frozenset({"chat:write", "chat:write.public"}),
+    "chat.update": frozenset({"chat:write"}),
+    "chat.postEphemeral": frozenset({"chat:write"}),
+    "chat.getPermalink": frozenset(),
+    "views.open": frozenset(),
+    "views.update": frozenset(),
+    "views.publish": frozenset(),
+    "users.info": frozenset({"users:read"}),
+    "users.lookupByEmail": frozenset({"users:read", "users:read.email"}),
+    "files.getUploadURLExternal": frozenset({"files:write"}),
+    "files.completeUploadExternal": frozenset({"files:write"}),
+    "auth.test": frozenset(),
+}
+
+INTERACTIONS_SCOPES = frozenset({"commands"})
+"""The slash command and the message shortcut."""
+
+
+def scopes_for(methods: set[str]) -> frozenset[str]:
+    needed: set[str] = set(INTERACTIONS_SCOPES)
+    for method in methods:
+        needed |= METHOD_SCOPES[method]
+    return frozenset(needed)
