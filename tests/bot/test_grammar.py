@@ -57,14 +57,18 @@ def test_every_form_of_the_grammar(text: str, expected: g.Command) -> None:
     [
         ("stauts", "Unknown command 'stauts'. Did you mean `status`? Try `/sponsor help`."),
         ("frobnicate", "Unknown command 'frobnicate'. Try `/sponsor help`."),
-        ("escalate Umbrela Health high Blocked",
-         "No account named 'Umbrela Health'. Did you mean 'Umbrella Health'?"),
+        (
+            "escalate Umbrela Health high Blocked",
+            "No account named 'Umbrela Health'. Did you mean 'Umbrella Health'?",
+        ),
         ("escalate Initech high Blocked", "No account named 'Initech'."),
         ("escalate Acme Corp urgent Blocked", "'urgent' is not a severity"),
         ("escalate Acme Corp", "Give a severity: low, medium, high or critical."),
         ("escalate Acme Corp high", "Say what the escalation is about."),
-        ("escalate Acme Corp high " + "x" * 3001,
-         "The summary is 3,001 characters; the limit is 3,000."),
+        (
+            "escalate Acme Corp high " + "x" * 3001,
+            "The summary is 3,001 characters; the limit is 3,000.",
+        ),
         ("ack", "Give one escalation ID."),
         ("ack ESC-x", "'ESC-x' is not an escalation ID like ESC-42."),
         ("kpi Acme Corp revenue lots", "'lots' is not a number."),

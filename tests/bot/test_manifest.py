@@ -39,7 +39,8 @@ def test_manifest_shape() -> None:
     assert [c["command"] for c in features["slash_commands"]] == ["/sponsor"]
     assert features["slash_commands"][0]["usage_hint"]
     assert [(s["name"], s["type"]) for s in features["shortcuts"]] == [
-        ("Escalate to sponsor", "message")]
+        ("Escalate to sponsor", "message")
+    ]
     settings = manifest["settings"]
     assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened"]
     assert settings["interactivity"]["request_url"].endswith("/slack/events")
@@ -48,5 +49,8 @@ def test_manifest_shape() -> None:
 
 def test_procfile_runs_the_documented_processes() -> None:
     lines = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines())
-    assert lines == {"release": "sherpa db upgrade", "web": "sherpa serve --no-scheduler",
-                     "clock": "sherpa scheduler"}
+    assert lines == {
+        "release": "sherpa db upgrade",
+        "web": "sherpa serve --no-scheduler",
+        "clock": "sherpa scheduler",
+    }
