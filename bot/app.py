@@ -7,7 +7,6 @@ import logging
 from slack_bolt import App
 
 from bot import middleware
-from bot.executor import ContextThreadPool
 from bot.listeners import register_listeners
 from bot.runtime import Runtime
 
@@ -29,7 +28,7 @@ def create_app(runtime: Runtime, *, signing_secret_required: bool = True) -> App
         client=runtime.notifier.client,
         token_verification_enabled=False,
         request_verification_enabled=signing_secret_required,
-        listener_executor=ContextThreadPool(max_workers=16, thread_name_prefix="listener"),
+        listener_executor=runtime.listeners,
         logger=logging.getLogger("slack_bolt"),
     )
     middleware.register(app, runtime)

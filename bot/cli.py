@@ -13,8 +13,10 @@ from pathlib import Path
 from bot import logs
 from bot.runtime import Runtime
 from engagement import db
+from engagement.backup import export_all, import_all
 from engagement.clock import as_utc, utcnow
-from engagement.errors import SherpaError
+from engagement.db import transaction
+from engagement.errors import Invalid, SherpaError
 from engagement.export import write_responses_csv
 from engagement.portfolio.importer import import_portfolio
 from engagement.portfolio.loader import PortfolioInvalid, read_portfolio
@@ -60,6 +62,9 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    expected = "jsonl" if args.what == "all" else "csv"
+    if args.format not in (None, expected):
+        raise Invalid(f"`export {args.what}` writes {expected}, not {args.format}")
     runtime = Runtime.start(settings)
     with runtime.sessions() as session, contextlib.ExitStack() as stack:
         out = (
@@ -67,8 +72,19 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
             if args.output
             else sys.stdout
         )
-        count = write_responses_csv(session, out)
-    log.info("export.done what=responses rows=%d", count)
+        if args.what == "all":
+            count = sum(export_all(session, out).values())
+        else:
+            count = write_responses_csv(session, out)
+    log.info("export.done what=%s rows=%d", args.what, count)
+    return 0
+
+
+def cmd_import_data(settings: Settings, args: argparse.Namespace) -> int:
+    runtime = Runtime.start(settings)
+    with open(args.file, encoding="utf-8") as lines, transaction(runtime.sessions) as session:
+        counts = import_all(session, lines)
+    print(f"imported {sum(counts.values())} rows into {len(counts)} tables")
     return 0
 
 
@@ -127,10 +143,15 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("file", help="portfolio YAML file")
     importer.add_argument("--dry-run", action="store_true", help="show the changes only")
 
-    export = add("export", cmd_export, "export data for analysis")
-    export.add_argument("what", choices=["responses"])
-    export.add_argument("--format", choices=["csv"], default="csv")
+    export = add("export", cmd_export, "export responses (CSV) or every table (JSON lines)")
+    export.add_argument("what", choices=["responses", "all"])
+    export.add_argument(
+        "--format", choices=["csv", "jsonl"], help="csv for responses, jsonl for all (the defaults)"
+    )
     export.add_argument("--output", help="file to write (default: standard output)")
+
+    restore = add("import-data", cmd_import_data, "load `export all` into an empty database")
+    restore.add_argument("file", help="a file written by `sherpa export all`")
 
     tick = add("tick", cmd_tick, "run everything due as of an instant once, then exit")
     tick.add_argument("--at", type=_instant, help="ISO-8601 instant (default: now)")

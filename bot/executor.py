@@ -3,14 +3,43 @@
 from __future__ import annotations
 
 import contextvars
+import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 
 class ContextThreadPool(ThreadPoolExecutor):
-    """Bolt runs listeners after the ack in a pool; copy contextvars into each task."""
+    """Bolt runs listeners after the ack in a pool; copy contextvars into each task.
+
+    It also knows which tasks are still running, so graceful shutdown and the
+    end-to-end tests can wait for the work that follows an ack.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pending: set[Future[Any]] = set()
+        self._lock = threading.Lock()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         context = contextvars.copy_context()
-        return super().submit(context.run, fn, *args, **kwargs)
+        future = super().submit(context.run, fn, *args, **kwargs)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+        return future
+
+    def _forget(self, future: Future[Any]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+    def wait_idle(self, timeout: float = 30) -> bool:
+        """Wait until every submitted task (including ones they submit) has finished."""
+        while True:
+            with self._lock:
+                pending = set(self._pending)
+            if not pending:
+                return True
+            _, not_done = wait(pending, timeout=timeout)
+            if not_done:
+                return False

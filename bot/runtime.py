@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import features
+from bot.executor import ContextThreadPool
 from bot.notifier import SlackNotifier, make_client
 from engagement import db
 from engagement.duework.engine import Engine as DueEngine
@@ -35,6 +36,11 @@ class Runtime:
     def notifier(self) -> SlackNotifier:
         token = self.settings.required("slack_bot_token")
         return SlackNotifier(make_client(token, self.settings.slack_api_url))
+
+    @cached_property
+    def listeners(self) -> ContextThreadPool:
+        """The pool Bolt runs listeners in after acking (shared so shutdown can drain it)."""
+        return ContextThreadPool(max_workers=16, thread_name_prefix="listener")
 
     def due_engine(self, *, concurrency: int = 4) -> DueEngine:
         return DueEngine(self.sessions, registry, self.notifier, concurrency=concurrency)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,3 +48,42 @@ def load_portfolio(
     spec = parse_portfolio(yaml.safe_dump(document or portfolio()))
     import_portfolio(session, spec, now=now)
     session.commit()
+
+
+ZONES = {"America/New_York": -5, "Europe/Berlin": 1, "Asia/Tokyo": 9}
+
+
+def workspace_for(
+    document: dict[str, Any] | None = None, zones: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """An emulator workspace with every person and channel of a portfolio document.
+
+    Each person lives in the time zone of the first account that names them, unless
+    `zones` (user ID -> IANA zone) says otherwise.
+    """
+    document = document or portfolio()
+    users: dict[str, dict[str, Any]] = {}
+    channels = {document["digest"]["channel"], document.get("escalation_path") or "#exec"}
+    for account in document["accounts"]:
+        zone = account.get("timezone", document.get("timezone", "UTC"))
+        for ref in [account["sam"], *account["sponsors"]]:
+            user_id = ref if "@" not in ref else f"U{_digest(ref)}"
+            users.setdefault(user_id, {
+                "id": user_id, "name": ref.split("@")[0].lower(),
+                "real_name": f"Person {user_id}", "tz": (zones or {}).get(user_id, zone),
+                "email": ref if "@" in ref else f"{user_id.lower()}@example.com",
+            })  # fmt: skip
+        if account.get("channel"):
+            channels.add(account["channel"])
+    members = list(users)
+    return {
+        "users": list(users.values()),
+        "channels": [
+            {"id": f"C{_digest(name)}", "name": name.lstrip("#"), "members": members}
+            for name in sorted(channels)
+        ],
+    }
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:8].upper()

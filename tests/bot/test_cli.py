@@ -160,3 +160,28 @@ def test_export_of_100000_rows_runs_in_bounded_memory(tmp_path: Path) -> None:
 class _Discard(io.StringIO):
     def write(self, text: str) -> int:
         return len(text)
+
+
+def test_export_all_and_import_data_round_trip(
+    env: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    _answers(env, 5)
+    dump = tmp_path / "all.jsonl"
+    assert run(capsys, "export", "all", "--output", str(dump))[0] == 0
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/copy.sqlite3")
+    assert run(capsys, "db", "upgrade")[0] == 0
+    status, out, _ = run(capsys, "import-data", str(dump))
+    assert status == 0 and out.startswith("imported ")
+    again = tmp_path / "again.jsonl"
+    run(capsys, "export", "all", "--output", str(again))
+    assert again.read_text() == dump.read_text()
+    status, _, err = run(capsys, "import-data", str(dump))
+    assert status == 2 and "not empty" in err
+
+
+def test_export_refuses_a_mismatched_format(env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "export", "all", "--format", "csv")
+    assert status == 2 and "`export all` writes jsonl, not csv" in err

@@ -1,0 +1,172 @@
+"""Slack's rules at the real endpoint: signatures, limits, retries, errors, outages."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from typing import Any
+
+import pytest
+from bot.emulator.actor import sign
+from sqlalchemy import func, select
+
+from bot.slash import dispatch as slash_dispatch
+from bot.slash.grammar import Help
+from engagement.models import ProcessedRequest
+from tests import pg
+from tests.e2e.harness import Stack, running_stack
+from tests.factories import load_portfolio, workspace_for
+
+SAM = "U0SAM0001"
+
+
+def http(
+    url: str, body: bytes = b"", headers: dict[str, str] | None = None, method: str = "POST"
+) -> tuple[int, str]:
+    request = urllib.request.Request(
+        url, data=body if method == "POST" else None, headers=headers or {}, method=method
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def signed_headers(secret: str, body: bytes, *, age: int = 0) -> dict[str, str]:
+    timestamp = str(int(time.time()) - age)
+    return {
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": sign(secret, timestamp, body.decode()),
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+
+
+def replies(stack: Stack, user: str) -> list[str]:
+    return [str(post.body.get("text", "")) for post in stack.emulator.responses(user)]
+
+
+def processed_events(stack: Stack) -> int:
+    with stack.runtime.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(ProcessedRequest)) or 0)
+
+
+def test_help_through_the_signed_endpoint(stack: Stack) -> None:
+    result = stack.slack.slash(SAM, "help")
+    assert result.status == 200
+    stack.settle()
+    [text] = replies(stack, SAM)
+    assert "/sponsor status [account]" in text
+    assert stack.emulator.responses(SAM)[0].body["response_type"] == "ephemeral"
+
+
+def test_a_mistake_gets_one_line_and_writes_nothing(stack: Stack) -> None:
+    stack.slack.slash(SAM, "stauts Acme Corp")
+    stack.settle()
+    assert replies(stack, SAM) == [
+        "Unknown command 'stauts'. Did you mean `status`? Try `/sponsor help`."
+    ]
+
+
+@pytest.mark.parametrize("forgery", ["wrong secret", "stale", "missing"])
+def test_bad_signatures_get_401_and_change_nothing(stack: Stack, forgery: str) -> None:
+    body = b"command=%2Fsponsor&text=help&user_id=U0SAM0001&response_url=http%3A%2F%2Fx"
+    if forgery == "missing":
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    else:
+        secret = "not-the-secret" if forgery == "wrong secret" else stack.emulator.signing_secret
+        headers = signed_headers(secret, body, age=301 if forgery == "stale" else 0)
+    status, _ = http(stack.url, body, headers)
+    stack.settle()
+    assert status == 401
+    assert stack.emulator.responses() == []
+
+
+def test_an_event_with_a_stale_signature_is_refused(stack: Stack) -> None:
+    stale = stack.slack.with_signature(timestamp=int(time.time()) - 6 * 60)
+    result = stale.event({"type": "app_home_opened", "user": SAM, "tab": "home"})
+    stack.settle()
+    assert result.status == 401
+    assert processed_events(stack) == 0 and stack.emulator.calls("views.publish") == []
+
+
+def test_oversized_and_garbage_bodies_get_4xx_and_the_process_lives(stack: Stack) -> None:
+    big = b"x" * (1024 * 1024 + 1)
+    status, _ = http(stack.url, big, signed_headers(stack.emulator.signing_secret, big))
+    assert status == 413
+    garbage = b"payload=%7Bnot json"
+    status, _ = http(stack.url, garbage, signed_headers(stack.emulator.signing_secret, garbage))
+    assert 400 <= status < 500
+    status, body = http(stack.url.replace("/slack/events", "/healthz"), method="GET")
+    assert status == 200 and json.loads(body)["database"] == "ok"
+
+
+def test_event_retries_are_not_processed_twice(stack: Stack) -> None:
+    event = {"type": "app_home_opened", "user": SAM, "tab": "home"}
+    first = stack.slack.event(event)
+    stack.settle()
+    again = stack.slack.event(
+        event, retry_num=1, retry_reason="http_timeout", event_id=first.sent["event_id"]
+    )
+    stack.settle()
+    assert (first.status, again.status) == (200, 200)
+    assert len(stack.emulator.calls("views.publish")) == 1
+    assert stack.emulator.home(SAM) is not None
+
+
+def test_a_handler_error_shows_a_reference_and_logs_the_traceback(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(_invocation: Any, _command: Any) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(slash_dispatch._handlers, Help, broken)
+    with caplog.at_level(logging.ERROR):
+        stack.slack.slash(SAM, "help")
+        stack.settle()
+    [text] = replies(stack, SAM)
+    assert text.startswith("Something went wrong (reference ")
+    reference = text.split("reference ")[1][:6]
+    [record] = [r for r in caplog.records if reference in r.getMessage()]
+    assert record.exc_info and "boom" in str(record.exc_info[1])
+    assert "Traceback" not in text and "boom" not in text
+
+
+@pytest.mark.skipif(not pg.available(), reason=f"no PostgreSQL binaries at {pg.PG_BIN}")
+def test_database_outage_answers_unavailable_and_recovers() -> None:
+    from sqlalchemy import create_engine, text
+
+    from engagement import db
+
+    server = pg.PostgresServer.start()
+    try:
+        admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("CREATE DATABASE sherpa"))
+        admin.dispose()
+        url = server.url("sherpa")
+        db.upgrade(url)
+        engine = db.make_engine(url)
+        with db.session_factory(engine)() as session:
+            load_portfolio(session)
+        engine.dispose()
+        with running_stack(url, workspace_for()) as stack:
+            health = stack.url.replace("/slack/events", "/healthz")
+            assert http(health, method="GET")[0] == 200
+            server.pause()
+            assert http(health, method="GET")[0] == 503
+            stack.slack.slash(SAM, "help")
+            stack.settle()
+            assert replies(stack, SAM) == [
+                "Sherpa is temporarily unavailable. Please try again in a minute."
+            ]
+            server.resume()
+            assert http(health, method="GET")[0] == 200
+            stack.slack.slash(SAM, "help")
+            stack.settle()
+            assert "/sponsor status [account]" in replies(stack, SAM)[-1]
+    finally:
+        server.stop()
