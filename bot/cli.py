@@ -117,6 +117,13 @@ def cmd_dev(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_doctor(_settings: Settings | None, _args: argparse.Namespace) -> int:
+    """Reads the settings itself: a bad setting is one of the failures it reports."""
+    from bot.doctor import run_checks
+
+    return 0 if run_checks() else 1
+
+
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -163,6 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
     add("dev", cmd_dev, "Socket Mode and the scheduler in one process, for development")
     add("scheduler", cmd_scheduler, "the clock process: run due work every minute")
 
+    doctor = add("doctor", cmd_doctor, "check settings, database, migrations and the Slack token")
+    doctor.set_defaults(reads_own_settings=True)
+
     demo = add("demo", cmd_demo, "the whole product, offline")
     demo.add_argument("--database-url", help="database to use (default: a temporary SQLite)")
     return parser
@@ -172,6 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     logs.configure()
     args = build_parser().parse_args(argv)
     try:
+        if getattr(args, "reads_own_settings", False):
+            return int(args.handler(None, args))
         settings = load_settings()
         return int(args.handler(settings, args))
     except SherpaError as error:

@@ -12,6 +12,7 @@ from bot import features
 from bot.executor import ContextThreadPool
 from bot.notifier import SlackNotifier, make_client
 from engagement import db
+from engagement.clock import Clock, utcnow
 from engagement.duework.engine import Engine as DueEngine
 from engagement.duework.registry import registry
 from engagement.settings import Settings
@@ -22,15 +23,21 @@ class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session] = field(repr=False)
+    clock: Clock = utcnow
+    """"Now" for everything users do; `sherpa demo` runs it faster than real time."""
 
     @classmethod
-    def start(cls, settings: Settings, *, check_schema: bool = True) -> Runtime:
+    def start(
+        cls, settings: Settings, *, check_schema: bool = True, clock: Clock = utcnow
+    ) -> Runtime:
         """Connect, and refuse an out-of-date schema with a one-line instruction."""
         engine = db.make_engine(settings.database_url)
         if check_schema:
             db.ensure_current(engine)
         features.load()
-        return cls(settings=settings, engine=engine, sessions=db.session_factory(engine))
+        return cls(
+            settings=settings, engine=engine, sessions=db.session_factory(engine), clock=clock
+        )
 
     @cached_property
     def notifier(self) -> SlackNotifier:

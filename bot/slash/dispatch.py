@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -35,6 +36,9 @@ class Invocation:
     def session(self) -> Iterator[Session]:
         with transaction(self.runtime.sessions) as session:
             yield session
+
+    def now(self) -> datetime:
+        return self.runtime.clock()
 
     def actor(self, session: Session) -> Actor:
         return actor_for(session, self.user_id, self.runtime.settings.sherpa_admins)

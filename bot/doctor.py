@@ -1,0 +1,83 @@
+"""`sherpa doctor`: one line per check an operator needs, exit 0 only if all pass."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy import text
+
+from bot.notifier import make_client
+from bot.scopes import METHOD_SCOPES, scopes_for
+from engagement import db
+from engagement.errors import SherpaError
+from engagement.settings import Settings, load_settings
+
+Check = Callable[[], str]
+
+
+def run_checks(print_line: Callable[[str], None] = print) -> bool:
+    """Run every check in order; later checks are skipped when what they need failed."""
+    try:
+        settings = load_settings()
+    except SherpaError as error:
+        print_line(f"FAIL settings: {error}")
+        return False
+    print_line("ok   settings")
+    checks: list[tuple[str, Check]] = [
+        ("database", lambda: _database(settings)),
+        ("migrations", lambda: _migrations(settings)),
+        ("slack token", lambda: _token(settings)[0]),
+        ("slack scopes", lambda: _scopes(settings)),
+    ]
+    healthy = True
+    for name, check in checks:
+        try:
+            detail = check()
+        except (SherpaError, SlackApiError, SlackClientError, OSError) as error:
+            print_line(f"FAIL {name}: {error}")
+            healthy = False
+        except Exception as error:  # a check must never crash the doctor
+            print_line(f"FAIL {name}: {type(error).__name__}: {error}")
+            healthy = False
+        else:
+            print_line(f"ok   {name}: {detail}")
+    return healthy
+
+
+def _database(settings: Settings) -> str:
+    engine = db.make_engine(settings.database_url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return f"reachable ({engine.dialect.name})"
+    finally:
+        engine.dispose()
+
+
+def _migrations(settings: Settings) -> str:
+    engine = db.make_engine(settings.database_url)
+    try:
+        db.ensure_current(engine)
+        return f"at the latest schema ({db.head_revision()})"
+    finally:
+        engine.dispose()
+
+
+def _token(settings: Settings) -> tuple[str, set[str] | None]:
+    client = make_client(settings.required("slack_bot_token"), settings.slack_api_url)
+    response = client.auth_test()
+    header = response.headers.get("x-oauth-scopes") or response.headers.get("X-OAuth-Scopes")
+    granted = {scope.strip() for scope in header.split(",")} if header else None
+    return f"valid for team {response.get('team')} as {response.get('user')}", granted
+
+
+def _scopes(settings: Settings) -> str:
+    _, granted = _token(settings)
+    needed = scopes_for(set(METHOD_SCOPES))
+    if granted is None:
+        raise SherpaError("Slack did not report the token's scopes")
+    missing = sorted(needed - granted)
+    if missing:
+        raise SherpaError(f"missing {', '.join(missing)}: reinstall the app from manifest.yml")
+    return f"all {len(needed)} granted"
