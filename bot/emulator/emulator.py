@@ -1,5 +1,7 @@
 """The Slack emulator: one object that serves the Web API, acts as Slack, and is inspected.
 
+Use::
+
     with Emulator({"users": [...], "channels": [...]}, app_url=APP) as emu:
         client = WebClient(token=emu.bot_token, base_url=emu.api_url)
         emu.actor.slash("U0SAM0001", "status acme")

@@ -20,10 +20,20 @@ ACME = "C0ACME0001"
 
 WORKSPACE: dict[str, Any] = {
     "users": [
-        {"id": SAM, "name": "sam", "real_name": "Sam Manager", "email": "sam@example.com",
-         "tz": "America/New_York"},
-        {"id": SPONSOR, "name": "pat", "real_name": "Pat Sponsor", "email": "Pat@Example.com",
-         "tz": "Europe/Paris"},
+        {
+            "id": SAM,
+            "name": "sam",
+            "real_name": "Sam Manager",
+            "email": "sam@example.com",
+            "tz": "America/New_York",
+        },
+        {
+            "id": SPONSOR,
+            "name": "pat",
+            "real_name": "Pat Sponsor",
+            "email": "Pat@Example.com",
+            "tz": "Europe/Paris",
+        },
         {"id": OUTSIDER, "name": "olu", "real_name": "Olu Outside", "tz": "Asia/Kolkata"},
     ],
     "channels": [

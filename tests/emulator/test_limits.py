@@ -9,29 +9,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.emulator import limits
-
-
-def section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-def header(text: str) -> dict[str, Any]:
-    return {"type": "header", "text": {"type": "plain_text", "text": text}}
-
-
-def button(text: str) -> dict[str, Any]:
-    return {"type": "button", "text": {"type": "plain_text", "text": text}, "action_id": "go"}
-
-
-def select(count: int) -> dict[str, Any]:
-    options = [{"text": {"type": "plain_text", "text": f"o{i}"}, "value": str(i)}
-               for i in range(count)]
-    return {"type": "static_select", "action_id": "pick", "options": options}
-
-
-def modal(**fields: Any) -> dict[str, Any]:
-    view = {"type": "modal", "title": {"type": "plain_text", "text": "Check-in"}, "blocks": []}
-    return {**view, **fields}
+from tests.emulator.kit import (
+    actions,
+    button,
+    header,
+    input_block,
+    modal,
+    plain,
+    section,
+    select,
+)
 
 
 def message_error(**args: Any) -> tuple[str, list[str]] | None:
@@ -57,21 +44,35 @@ def test_text_over_40000_characters_is_too_long() -> None:
     ("blocks", "note"),
     [
         ([{"type": "divider"}] * 51, "no more than 50 items allowed [json-pointer:/blocks]"),
-        ([section("x" * 3001)],
-         "must be less than 3001 characters [json-pointer:/blocks/0/text/text]"),
-        ([header("x" * 151)],
-         "must be less than 151 characters [json-pointer:/blocks/0/text/text]"),
-        ([{"type": "actions", "elements": [button("x" * 76)]}],
-         "must be less than 76 characters [json-pointer:/blocks/0/elements/0/text/text]"),
-        ([{**section("pick"), "accessory": select(101)}],
-         "no more than 100 items allowed [json-pointer:/blocks/0/accessory/options]"),
-        ([{"text": {"type": "mrkdwn", "text": "no type"}}],
-         "missing required field: type [json-pointer:/blocks/0]"),
+        (
+            [section("x" * 3001)],
+            "must be less than 3001 characters [json-pointer:/blocks/0/text/text]",
+        ),
+        (
+            [header("x" * 151)],
+            "must be less than 151 characters [json-pointer:/blocks/0/text/text]",
+        ),
+        (
+            [actions(button("x" * 76))],
+            "must be less than 76 characters [json-pointer:/blocks/0/elements/0/text/text]",
+        ),
+        (
+            [{**section("pick"), "accessory": select(101)}],
+            "no more than 100 items allowed [json-pointer:/blocks/0/accessory/options]",
+        ),
+        (
+            [{"text": {"type": "mrkdwn", "text": "no type"}}],
+            "missing required field: type [json-pointer:/blocks/0]",
+        ),
         ([{"type": "header"}], "missing required field: text [json-pointer:/blocks/0]"),
-        ([{"type": "section"}],
-         "text or fields attribute must be specified [json-pointer:/blocks/0]"),
-        ([{"type": "actions", "elements": [{"type": "button", "action_id": "a"}]}],
-         "missing required field: text [json-pointer:/blocks/0/elements/0]"),
+        (
+            [{"type": "section"}],
+            "text or fields attribute must be specified [json-pointer:/blocks/0]",
+        ),
+        (
+            [{"type": "actions", "elements": [{"type": "button", "action_id": "a"}]}],
+            "missing required field: text [json-pointer:/blocks/0/elements/0]",
+        ),
         ([{"type": "image"}], "missing required field: alt_text [json-pointer:/blocks/0]"),
         ("not a list", "must provide an array [json-pointer:/blocks]"),
     ],
@@ -84,7 +85,7 @@ def test_blocks_at_the_limits_pass() -> None:
     blocks = [
         section("x" * 3000),
         header("x" * 150),
-        {"type": "actions", "elements": [button("x" * 75)]},
+        actions(button("x" * 75)),
         {**section("pick"), "accessory": select(100)},
         *[{"type": "divider"}] * 46,
     ]
@@ -138,8 +139,8 @@ def test_views_hold_at_most_100_blocks() -> None:
 
 @pytest.mark.parametrize("field", ["title", "submit", "close"])
 def test_modal_title_and_buttons_hold_24_characters(field: str) -> None:
-    ok = modal(**{field: {"type": "plain_text", "text": "x" * 24}})
-    long = modal(**{field: {"type": "plain_text", "text": "x" * 25}})
+    ok = modal(**{field: plain("x" * 24)})
+    long = modal(**{field: plain("x" * 25)})
     assert view_notes(ok) == []
     assert view_notes(long) == [
         f"must be less than 25 characters [json-pointer:/view/{field}/text]"
@@ -158,9 +159,10 @@ def test_modal_rules() -> None:
     assert view_notes(modal(private_metadata="x" * 3001)) == [
         "must be less than 3001 characters [json-pointer:/view/private_metadata]"
     ]
-    text_input = {"type": "input", "label": {"type": "plain_text", "text": "Note"},
-                  "element": {"type": "plain_text_input", "action_id": "note"}}
-    assert view_notes(modal(blocks=[text_input])) == [
+    text_input = input_block("note", {"type": "plain_text_input", "action_id": "note"})
+    without_submit = modal(text_input)
+    del without_submit["submit"]
+    assert view_notes(without_submit) == [
         "must define `submit` to use an `input` block in modals [json-pointer:/view/blocks/0/input]"
     ]
     assert view_notes(modal(blocks=[section("x" * 3001)])) == [

@@ -40,9 +40,7 @@ def test_a_limit_needs_sensible_numbers(clock: FakeClock) -> None:
         RateLimits(clock).set("chat.postMessage", calls=0)
 
 
-def test_a_burst_over_the_limit_gets_429_with_retry_after(
-    emu: Emulator, client: WebClient
-) -> None:
+def test_a_burst_over_the_limit_gets_429_with_retry_after(emu: Emulator, client: WebClient) -> None:
     emu.rate_limits.set("chat.postMessage", calls=3)
     for _ in range(3):
         client.chat_postMessage(channel=ACME, text="ok")

@@ -21,8 +21,9 @@ def test_loads_from_a_plain_dict_with_defaults_for_team_and_bot() -> None:
 
 
 def test_team_and_bot_can_be_named() -> None:
-    workspace = Workspace.from_dict({"team": {"id": "T123", "domain": "acme"},
-                                     "bot": {"user_id": "U0BOT", "name": "helper"}})
+    workspace = Workspace.from_dict(
+        {"team": {"id": "T123", "domain": "acme"}, "bot": {"user_id": "U0BOT", "name": "helper"}}
+    )
     assert workspace.team.domain == "acme" and workspace.bot.name == "helper"
 
 
