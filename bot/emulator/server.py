@@ -53,7 +53,10 @@ class HttpServer:
 
     def start(self) -> None:
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="slack-emulator", daemon=True
+            target=self._server.serve_forever,
+            args=(0.05,),  # poll interval: how soon stop() is noticed
+            name="slack-emulator",
+            daemon=True,
         )
         self._thread.start()
 
@@ -67,6 +70,7 @@ class HttpServer:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the default 5 makes concurrent clients wait on SYN retries
     routes: Routes
 
 
