@@ -99,9 +99,9 @@ def test_a_client_that_gives_up_on_a_held_request_sees_a_timeout(emu: Emulator) 
 
 def test_an_outage_fails_every_call_until_it_ends(emu: Emulator, client: WebClient) -> None:
     emu.faults.outage = True
-    for call in (lambda: client.auth_test(), lambda: client.users_info(user="U0SAM0001")):
+    for method, args in (("auth.test", {}), ("users.info", {"user": "U0SAM0001"})):
         with pytest.raises(SlackApiError) as failed:
-            call()
+            client.api_call(method, params=args)
         assert failed.value.response.status_code == 503
     emu.faults.outage = False
     assert client.auth_test()["ok"]
