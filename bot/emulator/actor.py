@@ -61,8 +61,8 @@ class Actor:
         self, user_id: str, text: str = "", command: str = "/sponsor", channel_id: str | None = None
     ) -> ActorResult:
         """A slash command; by default typed in the user's DM with the app."""
-        channel = channel_id or self._dm(user_id)
         user = self._user(user_id)
+        channel = channel_id or self._dm(user_id)
         team = self.emulator.workspace.team
         form = {
             "token": VERIFICATION_TOKEN,
@@ -96,7 +96,8 @@ class Actor:
 
         ``message`` is one from ``emulator.messages()`` or ``emulator.ephemerals()``;
         ``view`` one from ``emulator.open_views()`` or ``emulator.home()``. ``value`` is the
-        button's value or the chosen option's ``value`` (a list for multi-selects).
+        chosen option's ``value`` (a list for multi-selects) or the typed value; a button
+        sends its own value unless ``value`` replaces it.
         """
         source = message if view is None else view
         if source is None or (message is not None and view is not None):
@@ -144,7 +145,11 @@ class Actor:
         message: Mapping[str, Any],
         channel: str | None = None,
     ) -> ActorResult:
-        """A message shortcut (e.g. *Escalate to sponsor*) used on a stored message."""
+        """A message shortcut (e.g. *Escalate to sponsor*) used on a message.
+
+        ``message`` is a stored one, or any dict with ``ts`` and ``text`` (someone else's
+        message, which the emulator does not hold) with ``channel`` given.
+        """
         payload = self._envelope("message_action", user_id) | {
             "callback_id": callback_id,
             "message_ts": message["ts"],
@@ -251,8 +256,7 @@ class Actor:
 
     def _dm(self, user_id: str) -> str:
         channel = self.emulator.workspace.dm(user_id, create=True)
-        if channel is None:
-            raise ValueError(f"{user_id} is not a user of the emulated workspace")
+        assert channel is not None, "only called for users _user() has found"
         return channel
 
     def _response_url(self, target: ResponseTarget) -> str:

@@ -31,7 +31,7 @@ VALUE_KEYS = {
     "multi_channels_select": "selected_channels",
 }
 # Not part of a view's state, but acted on: their value travels only in the action.
-ACTION_ONLY_KEYS = {"button": "value", "overflow": "selected_option"}
+ACTION_ONLY_KEYS = {"overflow": "selected_option"}
 
 
 def interactive_elements(block: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
@@ -74,12 +74,16 @@ def find_element(
 def action_value(element: Mapping[str, Any], raw: Any) -> dict[str, Any]:
     """``{"type": ..., <value key>: ...}`` for a user's input ``raw`` into ``element``.
 
-    Options are given by their ``value`` and come back as the whole option object;
-    a dict with a ``type`` is taken as already in Slack's shape.
+    Options are given by their ``value`` and come back as the whole option object; a button
+    sends its own ``value`` unless ``raw`` overrides it (a forged click); a dict with a
+    ``type`` is taken as already in Slack's shape.
     """
     kind = element["type"]
     if isinstance(raw, Mapping) and "type" in raw:
         return dict(raw)
+    if kind == "button":
+        value = element.get("value") if raw is None else raw
+        return {"type": kind} if value is None else {"type": kind, "value": value}
     key = VALUE_KEYS.get(kind) or ACTION_ONLY_KEYS.get(kind)
     if key is None:
         raise ValueError(f"the emulator cannot act on a {kind!r} element")

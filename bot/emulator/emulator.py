@@ -10,6 +10,7 @@ Use::
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -28,6 +29,8 @@ from bot.emulator.recording import Call, CallLog
 from bot.emulator.server import HttpServer, Reply
 from bot.emulator.store import Message, Store, StoredFile, View
 from bot.emulator.workspace import Workspace
+
+_log = logging.getLogger(__name__)
 
 
 class Emulator:
@@ -162,6 +165,9 @@ class Emulator:
             return Reply(200, self.web_api.call(method, args))
         except ApiError as refusal:
             return Reply(200, refusal.body())
+        except Exception:  # an emulator bug or an argument of a type no method expects
+            _log.exception("emulator failed on %s %r", method, args)
+            return Reply(500, {"ok": False, "error": "fatal_error"})
 
     def _fault(self, fault: Fault) -> Reply:
         if fault.kind == 429:

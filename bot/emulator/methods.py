@@ -112,16 +112,17 @@ class WebApi:
     # views ------------------------------------------------------------------------------
 
     def views_open(self, args: Args) -> Answer:
-        view = require(args, "view")
-        _raise(limits.check_view(view, "modal"))
-        user = self.triggers.exchange(require(args, "trigger_id"))
-        return {"view": self.store.open_modal(user, view)}
+        return {"view": self.store.open_modal(*self._triggered_modal(args))}
 
     def views_push(self, args: Args) -> Answer:
+        return {"view": self.store.push_modal(*self._triggered_modal(args))}
+
+    def _triggered_modal(self, args: Args) -> tuple[str, Mapping[str, Any]]:
+        """The user whose trigger this is, and the view to show them; the view is checked
+        first, so a refused view does not use the trigger up."""
         view = require(args, "view")
         _raise(limits.check_view(view, "modal"))
-        user = self.triggers.exchange(require(args, "trigger_id"))
-        return {"view": self.store.push_modal(user, view)}
+        return self.triggers.exchange(require(args, "trigger_id")), view
 
     def views_update(self, args: Args) -> Answer:
         view = require(args, "view")
@@ -244,8 +245,11 @@ class WebApi:
         refs = [args["channel_id"]] if args.get("channel_id") else []
         refs += [r for r in str(args.get("channels") or "").split(",") if r]
         channels = [self.workspace.resolve(r, open_dm=True) or _not_found() for r in refs]
+        items = require(args, "files")
+        if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
+            raise ApiError("invalid_arguments", ["must provide an array of objects: files"])
         stored = []
-        for item in require(args, "files"):
+        for item in items:
             found = self.store.file(item.get("id", ""))
             if found is None or found.content is None:
                 raise ApiError("file_not_found")

@@ -133,6 +133,15 @@ def test_block_action_on_a_message(emu: Emulator, app: StandIn, dm_message: dict
     assert "channel" not in sent["message"] and sent["response_url"] and sent["trigger_id"]
 
 
+def test_a_button_sends_its_own_value_unless_forged(
+    emu: Emulator, app: StandIn, dm_message: dict[str, Any]
+) -> None:
+    emu.actor.block_action(SPONSOR, "open", message=dm_message)
+    emu.actor.block_action(SPONSOR, "open", "acct-999", message=dm_message)
+    values = [payload(r)["actions"][0]["value"] for r in app.received]
+    assert values == ["acct-7", "acct-999"]
+
+
 def test_select_action_sends_the_whole_option(
     emu: Emulator, app: StandIn, dm_message: dict[str, Any]
 ) -> None:
@@ -188,6 +197,9 @@ def test_message_shortcut_payload(emu: Emulator, app: StandIn, client: WebClient
     assert sent["type"] == "message_action" and sent["callback_id"] == "escalate_to_sponsor"
     assert sent["message"]["text"] == message["text"] and sent["message_ts"] == message["ts"]
     assert sent["channel"] == {"id": ACME, "name": "acme-alliance"} and sent["trigger_id"]
+    customers = {"type": "message", "user": SAM, "ts": "1700000000.000100", "text": "Help"}
+    emu.actor.message_shortcut(SAM, "escalate_to_sponsor", customers, channel=ACME)
+    assert payload(app.received[1])["message"] == customers
 
 
 def test_events_have_unique_ids_and_retries_reuse_them(emu: Emulator, app: StandIn) -> None:

@@ -366,6 +366,11 @@ def test_upload_steps_and_their_refusals(emu: Emulator, client: WebClient) -> No
         error_of(client.files_completeUploadExternal, files=files, channel_id="#nope")
         == "channel_not_found"
     )
+    not_a_list = {"files": "not json"}
+    assert (
+        error_of(client.api_call, "files.completeUploadExternal", params=not_a_list)
+        == "invalid_arguments"
+    )
 
 
 def test_upload_into_a_dm_by_user_id(emu: Emulator, client: WebClient) -> None:

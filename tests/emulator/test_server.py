@@ -60,6 +60,18 @@ def test_a_json_body_that_is_not_an_object_is_refused(emu: Emulator) -> None:
     assert (status, body["error"]) == (200, "invalid_form_data")
 
 
+def test_an_argument_of_an_unexpected_type_is_a_recorded_500(
+    emu: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {emu.bot_token}"}
+    body = json.dumps({"channel": 5, "text": "x"}).encode()
+    status, answer = post(f"{emu.api_url}chat.postMessage", body, headers)
+    assert (status, answer) == (500, {"ok": False, "error": "fatal_error"})
+    assert emu.calls()[0].status == 500 and "emulator failed" in caplog.text
+    status, answer = post(f"{emu.api_url}auth.test", b"", headers)
+    assert status == 200 and answer["ok"]  # still serving
+
+
 def test_upload_url_takes_raw_bytes(emu: Emulator) -> None:
     file_id = emu.store.new_file("a.bin", 3, None).id
     assert post(f"{emu.url}upload/{file_id}", b"\x00\x01\x02") == (200, "OK - 3")
