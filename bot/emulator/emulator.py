@@ -140,7 +140,7 @@ class Emulator:
 
     # Routes (called by the HTTP server) -------------------------------------------------
 
-    def api(self, method: str, args: dict[str, Any], token: str | None) -> Reply:
+    def serve_api(self, method: str, args: dict[str, Any], token: str | None) -> Reply:
         """A Web API call: outage, faults, token, rate limit, then the method; all recorded."""
         args = normalize(args)
         reply = self._answer(method, args, token)
@@ -150,7 +150,7 @@ class Emulator:
 
     def _answer(self, method: str, args: dict[str, Any], token: str | None) -> Reply:
         if self.faults.outage:
-            return Reply(503, {"ok": False, "error": "service_unavailable"})
+            return _UNAVAILABLE
         fault = self.faults.draw(method)
         if fault is not None:
             return self._fault(fault)
@@ -167,18 +167,16 @@ class Emulator:
             return Reply(200, refusal.body())
         except Exception:  # an emulator bug or an argument of a type no method expects
             _log.exception("emulator failed on %s %r", method, args)
-            return Reply(500, {"ok": False, "error": "fatal_error"})
+            return _FAILED
 
     def _fault(self, fault: Fault) -> Reply:
         if fault.kind == 429:
             return _ratelimited(fault.retry_after)
         if fault.kind == "timeout":
             self._stopping.wait(fault.hold)
-        if fault.kind == 503:
-            return Reply(503, {"ok": False, "error": "service_unavailable"})
-        return Reply(500, {"ok": False, "error": "fatal_error"})
+        return _UNAVAILABLE if fault.kind == 503 else _FAILED
 
-    def upload(self, file_id: str, data: bytes) -> Reply:
+    def serve_upload(self, file_id: str, data: bytes) -> Reply:
         """The upload URL: Slack answers ``OK - <size>`` as plain text."""
         with self.store.lock:
             stored = self.store.file(file_id)
@@ -187,13 +185,17 @@ class Emulator:
             stored.content = data
         return Reply(200, f"OK - {len(data)}")
 
-    def respond(self, url_id: str, payload: dict[str, Any]) -> Reply:
+    def serve_response(self, url_id: str, payload: dict[str, Any]) -> Reply:
         post = self.response_urls.post(url_id, payload)
         if post is None:
             return Reply(404, {"ok": False, "error": "no_such_response_url"})
         if post.error is not None:
             return Reply(400, {"ok": False, "error": post.error})
         return Reply(200, {"ok": True})
+
+
+_UNAVAILABLE = Reply(503, {"ok": False, "error": "service_unavailable"})
+_FAILED = Reply(500, {"ok": False, "error": "fatal_error"})
 
 
 def _ratelimited(retry_after: int) -> Reply:

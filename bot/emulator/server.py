@@ -30,11 +30,11 @@ class Reply:
 
 
 class Routes(Protocol):
-    def api(self, method: str, args: dict[str, Any], token: str | None) -> Reply: ...
+    def serve_api(self, method: str, args: dict[str, Any], token: str | None) -> Reply: ...
 
-    def upload(self, file_id: str, data: bytes) -> Reply: ...
+    def serve_upload(self, file_id: str, data: bytes) -> Reply: ...
 
-    def respond(self, url_id: str, payload: dict[str, Any]) -> Reply: ...
+    def serve_response(self, url_id: str, payload: dict[str, Any]) -> Reply: ...
 
 
 class HttpServer:
@@ -54,7 +54,7 @@ class HttpServer:
     def start(self) -> None:
         self._thread = threading.Thread(
             target=self._server.serve_forever,
-            args=(0.05,),  # poll interval: how soon stop() is noticed
+            args=(0.01,),  # poll interval: how soon stop() is noticed
             name="slack-emulator",
             daemon=True,
         )
@@ -98,16 +98,16 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(Reply(200, {"ok": False, "error": "invalid_form_data"}))
                 return
             token = args.pop("token", None)
-            self._send(routes.api(name, args, self._bearer() or token))
+            self._send(routes.serve_api(name, args, self._bearer() or token))
         elif kind == "upload" and name:
-            self._send(routes.upload(name, body))
+            self._send(routes.serve_upload(name, body))
         elif kind == "response" and name:
             try:
                 payload = json.loads(body or b"{}")
             except ValueError:
                 self._send(Reply(400, {"ok": False, "error": "invalid_payload"}))
                 return
-            self._send(routes.respond(name, payload))
+            self._send(routes.serve_response(name, payload))
         else:
             self._send(Reply(404, {"ok": False, "error": "not_found"}))
 

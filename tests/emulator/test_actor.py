@@ -61,7 +61,7 @@ def every_kind(emu: Emulator, message: dict[str, Any]) -> Iterator[Callable[[], 
     yield lambda: actor.event({"type": "app_home_opened", "user": SAM, "tab": "home"})
     yield lambda: actor.event({"type": "app_mention"}, retry_num=1, retry_reason="http_timeout")
     yield lambda: actor.url_verification()
-    view = emu.web_api.store.open_modal(SPONSOR, CHECKIN)
+    view = emu.store.open_modal(SPONSOR, CHECKIN)
     yield lambda: actor.block_action(SPONSOR, "r", "5", view=view)
     yield lambda: actor.submit_view(SPONSOR, view, {"rating": {"r": "1"}})
 
