@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.emulator import limits
+from bot.emulator.args import flag
 from bot.emulator.errors import ApiError
 from bot.emulator.ids import Ids
 from bot.emulator.store import Store
@@ -134,12 +135,8 @@ class ResponseUrls:
 
 def _effect(payload: Mapping[str, Any], target: ResponseTarget) -> Effect:
     """What a post does: Slack honours delete, then replace (if there is an original)."""
-    if target.message_ts and _flag(payload.get("delete_original")):
+    if target.message_ts and flag(payload.get("delete_original")):
         return "delete_original"
-    if target.message_ts and _flag(payload.get("replace_original")):
+    if target.message_ts and flag(payload.get("replace_original")):
         return "replace_original"
     return "in_channel" if payload.get("response_type") == "in_channel" else "ephemeral"
-
-
-def _flag(value: Any) -> bool:
-    return value is True or value == "true"

@@ -105,6 +105,8 @@ class _Handler(BaseHTTPRequestHandler):
             try:
                 payload = json.loads(body or b"{}")
             except ValueError:
+                payload = None
+            if not isinstance(payload, dict):
                 self._send(Reply(400, {"ok": False, "error": "invalid_payload"}))
                 return
             self._send(routes.serve_response(name, payload))

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.emulator import Emulator
+from bot.emulator.interactions import ResponseTarget
 from tests.emulator.conftest import ACME
 from tests.emulator.kit import section
 
@@ -92,3 +93,10 @@ def test_stop_frees_the_port() -> None:
     emulator.stop()
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"{url}auth.test", timeout=1)
+
+
+def test_a_response_url_takes_only_a_json_object(emu: Emulator) -> None:
+    url = f"{emu.url}response/{emu.response_urls.register(ResponseTarget('U0SAM0001', ACME))}"
+    for body in (b"[1]", b"not json"):
+        assert post(url, body) == (400, {"ok": False, "error": "invalid_payload"})
+    assert emu.responses() == []
