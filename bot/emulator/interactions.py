@@ -69,11 +69,12 @@ Effect = Literal["ephemeral", "in_channel", "replace_original", "delete_original
 
 @dataclass(frozen=True)
 class ResponsePost:
-    """One post the app made to a ``response_url``; ``error`` is set if it was refused."""
+    """One post the app made to a ``response_url`` (its JSON ``body``, what it did, and
+    ``error`` if it was refused)."""
 
     user: str
     channel: str
-    payload: dict[str, Any]
+    body: dict[str, Any]
     effect: Effect
     error: str | None = None
 

@@ -43,7 +43,7 @@ def test_ephemeral_by_default_and_in_channel_on_request(emu: Emulator) -> None:
     assert [m["text"] for m in emu.ephemerals(SAM)] == ["Only you see this"]
     assert [m["text"] for m in emu.messages(ACME)] == ["Everyone sees this"]
     assert [p.effect for p in emu.responses(SAM)] == ["ephemeral", "in_channel"]
-    assert emu.responses(SAM)[1].payload["response_type"] == "in_channel"
+    assert emu.responses(SAM)[1].body["response_type"] == "in_channel"
 
 
 def test_replace_and_delete_the_original_message(emu: Emulator, client: WebClient) -> None:
