@@ -34,7 +34,10 @@ def run_checks(print_line: Callable[[str], None] = print) -> bool:
     for name, check in checks:
         try:
             detail = check()
-        except (SherpaError, SlackApiError, SlackClientError, OSError) as error:
+        except SlackApiError as error:
+            print_line(f"FAIL {name}: Slack answered {error.response.get('error')}")
+            healthy = False
+        except (SherpaError, SlackClientError, OSError) as error:
             print_line(f"FAIL {name}: {error}")
             healthy = False
         except Exception as error:  # a check must never crash the doctor

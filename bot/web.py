@@ -53,7 +53,11 @@ class WebApp:
                 )
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
-            return self.slack(environ, start_response)
+            try:
+                return self.slack(environ, start_response)
+            except ValueError:  # Bolt parses the body before checking it: malformed JSON
+                log.info("request.malformed_body bytes=%d", len(body))
+                return _answer(start_response, "400 Bad Request", {"error": "malformed body"})
         return _answer(start_response, "404 Not Found", {"error": "not found"})
 
     @staticmethod

@@ -161,10 +161,11 @@ class Emulator:
         retry_after = self.rate_limits.admit(method)
         if retry_after is not None:
             return _ratelimited(retry_after)
+        scopes = {"X-OAuth-Scopes": ",".join(self.workspace.bot.scopes)}
         try:
-            return Reply(200, self.web_api.call(method, args))
+            return Reply(200, self.web_api.call(method, args), headers=scopes)
         except ApiError as refusal:
-            return Reply(200, refusal.body())
+            return Reply(200, refusal.body(), headers=scopes)
         except Exception:  # an emulator bug or an argument of a type no method expects
             _log.exception("emulator failed on %s %r", method, args)
             return _FAILED

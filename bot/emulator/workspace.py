@@ -76,6 +76,11 @@ class Bot:
     name: str = "sherpa"
     bot_id: str = "B0SHERPA00"
     app_id: str = "A0SHERPA00"
+    scopes: tuple[str, ...] = (
+        "chat:write", "chat:write.public", "commands", "files:write", "users:read",
+        "users:read.email",
+    )  # fmt: skip
+    """Granted to the bot token; reported in every answer's ``X-OAuth-Scopes`` header."""
 
 
 @dataclass
@@ -97,9 +102,12 @@ class Workspace:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Workspace:
         """Build from ``{"team": {...}, "bot": {...}, "users": [...], "channels": [...]}``."""
+        bot = dict(data.get("bot", {}))
+        if "scopes" in bot:
+            bot["scopes"] = tuple(bot["scopes"])
         return cls(
             team=Team(**data.get("team", {})),
-            bot=Bot(**data.get("bot", {})),
+            bot=Bot(**bot),
             users=[User.from_dict(user) for user in data.get("users", ())],
             channels=[Channel.from_dict(channel) for channel in data.get("channels", ())],
         )
