@@ -125,7 +125,7 @@ def cmd_doctor(_settings: Settings | None, _args: argparse.Namespace) -> int:
 
 
 def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+    from bot.demo.run import run_demo
 
     return run_demo(args)
 

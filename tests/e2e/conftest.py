@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.demo.stack import Stack, running_stack
 from engagement import db
-from tests.e2e.harness import Stack, running_stack
 from tests.factories import load_portfolio, portfolio, workspace_for
 
 ADMIN = "U0ADMIN001"

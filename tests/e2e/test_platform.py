@@ -10,14 +10,14 @@ import urllib.request
 from typing import Any
 
 import pytest
-from bot.emulator.actor import sign
 from sqlalchemy import func, select
 
+from bot.demo.stack import Stack, running_stack
+from bot.emulator.actor import sign
 from bot.slash import dispatch as slash_dispatch
 from bot.slash.grammar import Help
 from engagement.models import ProcessedRequest
 from tests import pg
-from tests.e2e.harness import Stack, running_stack
 from tests.factories import load_portfolio, workspace_for
 
 SAM = "U0SAM0001"

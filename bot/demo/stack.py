@@ -1,4 +1,8 @@
-"""Sherpa's real HTTP endpoint, in a thread, talking to the bundled Slack emulator."""
+"""Sherpa's real HTTP endpoint on loopback, in a thread, talking to the bundled Slack emulator.
+
+Used by `sherpa demo` and by the end-to-end tests: requests reach Sherpa signed, over
+HTTP, exactly as Slack sends them; Sherpa calls the emulator with the unmodified WebClient.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from bot.emulator import Emulator
 from bot.emulator.actor import Actor
-
 from bot.runtime import Runtime
 from bot.web import create_web_app
 from engagement.duework.engine import RunReport
@@ -53,7 +56,7 @@ class Stack:
 
 @contextmanager
 def running_stack(
-    database_url: str, workspace: dict[str, Any], *, admins: str = ""
+    database_url: str, workspace: dict[str, Any], *, admins: str = "", clock: Clock = utcnow
 ) -> Iterator[Stack]:
     with Emulator(workspace) as emulator:
         settings = load_settings(
@@ -63,7 +66,7 @@ def running_stack(
             database_url=database_url,
             sherpa_admins=admins,
         )
-        runtime = Runtime.start(settings)
+        runtime = Runtime.start(settings, clock=clock)
         server = make_server(
             "127.0.0.1",
             0,

@@ -11,7 +11,7 @@ from engagement.clock import utcnow
 from engagement.portfolio.importer import import_portfolio
 from engagement.portfolio.loader import read_portfolio
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "portfolio.yaml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "portfolio.yaml"
 
 
 def run_demo(args: argparse.Namespace) -> int:

@@ -1,0 +1,1 @@
+"""`sherpa demo`: the whole product, offline, against the bundled Slack emulator."""
