@@ -19,6 +19,7 @@ from bot.emulator import Emulator
 from bot.emulator.actor import Actor
 from bot.runtime import Runtime
 from bot.web import create_web_app
+from engagement.clock import Clock, utcnow
 from engagement.duework.engine import RunReport
 from engagement.settings import load_settings
 
