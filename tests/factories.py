@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
+from engagement.access import Actor, actor_for
 from engagement.portfolio.importer import import_portfolio
 from engagement.portfolio.loader import parse_portfolio
 
@@ -47,3 +48,11 @@ def load_portfolio(
     spec = parse_portfolio(yaml.safe_dump(document or portfolio()))
     import_portfolio(session, spec, now=now)
     session.commit()
+
+
+ADMIN = "U0ADMIN01"
+
+
+def actor(session: Session, user_id: str, *, admin: bool = False) -> Actor:
+    """The acting person for a Slack user ID, with admin rights when asked for."""
+    return actor_for(session, user_id, {user_id} if admin else set())
