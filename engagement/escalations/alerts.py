@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engagement.duework.queue import schedule
-from engagement.duework.registry import WorkContext, registry
+from engagement.duework.registry import Registry, WorkContext, registry
 from engagement.escalations.cards import EscalationCard, EventKind, Who, card
 from engagement.escalations.messages import (
     EscalationAlert,
@@ -321,3 +321,13 @@ def refresh(context: WorkContext) -> None:
             context.notifier.update(Posted(notice.channel, notice.ts), message)
         except Undeliverable as error:
             log.warning("escalation.update_skipped notice=%d error=%s", notice.id, error)
+
+
+def only_escalations() -> Registry:
+    """A registry with just these kinds: for tests and tools that run escalation work alone."""
+    return Registry(
+        handlers={kind: handler for kind, handler in registry.handlers.items() if kind in KINDS}
+    )
+
+
+KINDS = (*DELIVERING, REFRESH)
