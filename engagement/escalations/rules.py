@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,8 @@ from engagement.portfolio.schema import DEFAULT_ACK_HOURS
 TEXT_LIMIT = 3000
 """Summary, details, ask and resolution note: Slack's own limit for a section's text."""
 PERMALINK_LIMIT = 500
+PERMALINK = re.compile(r"https://[^\s<>|]+")
+"""A Slack permalink; nothing that could break out of a `<url|label>` link."""
 SEVERITIES = ", ".join(item.value for item in Severity)
 _SUBJECT = {
     "summary": "The summary is",
@@ -103,7 +106,7 @@ class EscalationInput(BaseModel):
         if value is None or value == "":
             return None
         link = str(value).strip()
-        if not link.startswith("https://") or len(link) > PERMALINK_LIMIT:
+        if not PERMALINK.fullmatch(link) or len(link) > PERMALINK_LIMIT:
             raise _problem("The source message link is not a Slack permalink.")
         return link
 

@@ -235,9 +235,7 @@ def _account(session: Session, *, account_name: str | None, account_id: int | No
             raise InvalidFields({"account": "That account no longer exists; choose another."})
         return account
     if not account_name or not account_name.strip():
-        raise InvalidFields(
-            {"account": "Name the account: /sponsor escalate <account> <severity> <summary>."}
-        )
+        raise InvalidFields({"account": "Say which account this is for."})
     try:
         return find_account(session, account_name)
     except NotFound as error:

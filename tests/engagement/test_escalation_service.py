@@ -139,7 +139,7 @@ BAD_INPUT = [
     (
         {"account_name": ""},
         "account",
-        "Name the account: /sponsor escalate <account> <severity> <summary>.",
+        "Say which account this is for.",
     ),
     ({"due_by": date(2026, 11, 22)}, "due_by", "The due date 2026-11-22 is in the past."),
     (
