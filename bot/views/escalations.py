@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from bot.render import Payload, renders
 from engagement.errors import SherpaError
 from engagement.escalations.cards import EscalationCard, Who
-from engagement.escalations.listing import Listed, Listing
+from engagement.escalations.listing import AccountRef, Listed, Listing
 from engagement.escalations.messages import (
     EscalationAlert,
     EscalationPathAlert,
@@ -129,10 +129,14 @@ def clip_mrkdwn(text: str, limit: int) -> str:
     escaped = escape(text)
     if len(escaped) <= limit:
         return escaped
-    keep = limit - 1
-    while keep > 0 and len(escape(text[:keep])) > limit - 1:
-        keep -= max(1, (len(escape(text[:keep])) - (limit - 1)) // 5)
-    return escape(text[:keep]).rstrip() + "…"
+    pieces, used = [], 0
+    for character in text:
+        piece = escape(character)
+        if used + len(piece) > limit - 1:
+            break
+        pieces.append(piece)
+        used += len(piece)
+    return "".join(pieces).rstrip() + "…"
 
 
 def when(at: datetime) -> str:
@@ -367,12 +371,6 @@ class ModalMetadata(BaseModel):
 
 
 @dataclass(frozen=True)
-class AccountOption:
-    id: int
-    name: str
-
-
-@dataclass(frozen=True)
 class Prefill:
     account_id: int | None = None
     severity: Severity | None = None
@@ -425,13 +423,15 @@ def _text_input(
 
 
 def escalation_modal(
-    accounts: Sequence[AccountOption],
+    accounts: Sequence[AccountRef],
     *,
     metadata: ModalMetadata,
     prefill: Prefill | None = None,
     ack_hours: Mapping[str, int] | None = None,
 ) -> Block:
     """The escalation modal: only the caller's accounts are offered (at most 100 of them).
+
+    `accounts` is `listing.raisable_accounts(...)`, `ack_hours` is `rules.ack_hours(session)`.
 
     Without any account (the caller is nobody's SAM) it explains instead of asking.
     """

@@ -10,9 +10,33 @@ from sqlalchemy.orm import Session
 
 from engagement.access import Actor, find_account, require_role
 from engagement.escalations.cards import EscalationCard, cards
-from engagement.models import Escalation, EscalationState, Role, Sponsorship
+from engagement.models import Account, Escalation, EscalationState, Role, Sponsorship
 
 OPEN_STATES = (EscalationState.OPEN.value, EscalationState.ACKNOWLEDGED.value)
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    id: int
+    name: str
+
+
+def raisable_accounts(session: Session, *, actor: Actor) -> list[AccountRef]:
+    """The accounts the escalation modal offers: those the person is SAM of (admins: all)."""
+    query = select(Account.id, Account.name).order_by(Account.name)
+    if not actor.is_admin:
+        if actor.person_id is None:
+            return []
+        query = query.where(
+            Account.id.in_(
+                select(Sponsorship.account_id).where(
+                    Sponsorship.person_id == actor.person_id,
+                    Sponsorship.role == Role.SAM,
+                    Sponsorship.ended_at.is_(None),
+                )
+            )
+        )
+    return [AccountRef(id=row.id, name=row.name) for row in session.execute(query)]
 
 
 @dataclass(frozen=True)

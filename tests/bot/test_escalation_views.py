@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -10,19 +11,22 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.render import render
 from bot.views import escalations as views
 from bot.views.escalations import (
-    AccountOption,
     EscalationAction,
     EscalationCallback,
     EscalationField,
     ModalMetadata,
 )
+from engagement.db import transaction
+from engagement.duework.engine import Engine
 from engagement.errors import NotAllowed
+from engagement.escalations import alerts, service
 from engagement.escalations.cards import EscalationCard, Who
-from engagement.escalations.listing import Listed, Listing
+from engagement.escalations.listing import AccountRef, Listed, Listing
 from engagement.escalations.messages import (
     EscalationAlert,
     EscalationPathAlert,
@@ -31,6 +35,10 @@ from engagement.escalations.messages import (
 )
 from engagement.escalations.rules import InvalidFields
 from engagement.models import EscalationState, Severity
+from engagement.notify import Message, Posted
+from tests.factories import NOW as FACTORY_NOW
+from tests.factories import actor, load_portfolio
+from tests.fakes import FakeNotifier
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 SAM = Who(user_id="U0SAM0001", name="Sam")
@@ -198,8 +206,8 @@ def test_path_alerts_say_why() -> None:
     assert "Nobody has acknowledged *ESC-42*" in overdue
 
 
-def accounts(count: int) -> list[AccountOption]:
-    return [AccountOption(id=n, name=f"Account {n:03d}") for n in range(1, count + 1)]
+def accounts(count: int) -> list[AccountRef]:
+    return [AccountRef(id=n, name=f"Account {n:03d}") for n in range(1, count + 1)]
 
 
 def check_modal(modal: dict[str, Any]) -> None:
@@ -410,3 +418,50 @@ def test_home_offers_what_the_viewer_can_do() -> None:
 )
 def test_age(age: timedelta, shown: str) -> None:
     assert views.age_text(age) == shown
+
+
+class RenderingNotifier(FakeNotifier):
+    """Renders every message as the Slack notifier would, and checks it."""
+
+    rendered: list[dict[str, Any]]
+
+    def post(self, to: str, message: Message, *, thread_ts: str | None = None) -> Posted:
+        self.rendered.append(render(message))
+        check_blocks(self.rendered[-1]["blocks"])
+        return super().post(to, message, thread_ts=thread_ts)
+
+    def update(self, where: Posted, message: Message) -> None:
+        self.rendered.append(render(message))
+        check_blocks(self.rendered[-1]["blocks"])
+        super().update(where, message)
+
+
+def test_everything_the_engine_sends_renders(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        load_portfolio(session)
+    with transaction(sessions) as session:
+        raised = service.raise_escalation(
+            session,
+            actor=actor(session, "U0SAM0001"),
+            account_name="Acme Corp",
+            severity="critical",
+            summary="<!channel> " + "z" * 2989,
+            details="&" * 3000,
+            now=FACTORY_NOW,
+        )
+    notifier = RenderingNotifier()
+    notifier.rendered = []
+    engine = Engine(sessions, alerts.only_escalations(), notifier)
+    engine.run_due(FACTORY_NOW + timedelta(hours=8))
+    with transaction(sessions) as session:
+        service.resolve(
+            session,
+            actor=actor(session, "U0SPN0001"),
+            escalation_id=raised.escalation.id,
+            note="done",
+            now=FACTORY_NOW + timedelta(hours=9),
+        )
+    engine.run_due(FACTORY_NOW + timedelta(hours=9))
+    assert len(notifier.posts) == 5 and len(notifier.updates) == 5
+    assert all("<!channel>" not in json.dumps(payload) for payload in notifier.rendered)
+    assert texts(notifier.rendered[-1]).count("*Resolved* by <@U0SPN0001>") == 1

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from engagement.errors import NotAllowed, NotFound
 from engagement.escalations import service
-from engagement.escalations.listing import for_home, list_open
+from engagement.escalations.listing import AccountRef, for_home, list_open, raisable_accounts
 from tests.factories import ADMIN, NOW, actor, load_portfolio
 
 HOUR = timedelta(hours=1)
@@ -108,3 +108,12 @@ def test_home_shows_what_the_person_raised_or_owns(db: Session) -> None:
         "Globex low",
         "from the admin",
     ]
+
+
+def test_the_modal_offers_only_the_accounts_the_person_is_sam_of(db: Session) -> None:
+    assert [a.name for a in raisable_accounts(db, actor=actor(db, "U0SAM0002"))] == ["Globex"]
+    assert raisable_accounts(db, actor=actor(db, "U0SPN0001")) == []
+    assert raisable_accounts(db, actor=actor(db, "U0NOBODY")) == []
+    everything = raisable_accounts(db, actor=actor(db, ADMIN, admin=True))
+    assert [a.name for a in everything] == ["Acme Corp", "Globex", "Hanami Logistics"]
+    assert isinstance(everything[0], AccountRef)

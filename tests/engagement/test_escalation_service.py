@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -358,3 +359,46 @@ def test_parse_code_refuses_with_an_example(typed: str) -> None:
 
 def test_events_name_what_happened(db: Session) -> None:
     assert {kind.value for kind in EventKind} >= {"raised", "acknowledged", "resolved", "cancelled"}
+
+
+def test_a_request_retried_while_the_first_is_still_running_creates_one(
+    db: Session, sessions: sessionmaker[Session]
+) -> None:
+    if db.get_bind().dialect.name == "sqlite":
+        pytest.skip("SQLite runs one writer at a time: the requests cannot overlap there")
+    outcome: list[service.Raised] = []
+
+    def retry() -> None:
+        with sessions() as second:
+            outcome.append(
+                service.raise_escalation(
+                    second,
+                    actor=actor(second, SAM),
+                    account_name="Acme Corp",
+                    severity="low",
+                    summary="retried",
+                    now=NOW,
+                    request_key="view:V9",
+                )
+            )
+            second.commit()
+
+    with sessions() as first:
+        original = service.raise_escalation(
+            first,
+            actor=actor(first, SAM),
+            account_name="Acme Corp",
+            severity="low",
+            summary="original",
+            now=NOW,
+            request_key="view:V9",
+        )
+        thread = threading.Thread(target=retry)
+        thread.start()
+        thread.join(timeout=1)
+        assert thread.is_alive()  # waiting on the first request's row
+        first.commit()
+    thread.join(timeout=30)
+    assert not outcome[0].created and outcome[0].escalation.id == original.escalation.id
+    assert db.scalars(select(Escalation.summary)).all() == ["original"]
+    assert count(db, DueWork) == 3
