@@ -222,7 +222,7 @@ def _fallback(prefix: str, card: EscalationCard) -> str:
 # --- messages -----------------------------------------------------------------------
 
 
-def escalation_body(card: EscalationCard, *, with_state: bool = True) -> list[Block]:
+def escalation_body(card: EscalationCard) -> list[Block]:
     """Summary, facts, details, the ask and the source: shared by every escalation message."""
     facts = [
         f"*Account*\n{escape(clip(card.account_name, 200))}",
@@ -246,8 +246,7 @@ def escalation_body(card: EscalationCard, *, with_state: bool = True) -> list[Bl
         blocks.append(section(f"*Resolution*\n{clip_mrkdwn(card.resolution, SECTION_LIMIT - 20)}"))
     if card.permalink:
         blocks.append(context(f":link: <{card.permalink}|Source message>"))
-    if with_state:
-        blocks.append(context(state_line(card)))
+    blocks.append(context(state_line(card)))
     return blocks
 
 

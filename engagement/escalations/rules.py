@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
@@ -135,8 +135,3 @@ def ack_hours(session: Session) -> dict[str, int]:
 
 def ack_window(session: Session, severity: Severity) -> timedelta:
     return timedelta(hours=ack_hours(session)[severity.value])
-
-
-def deadline(created_at: datetime, window: timedelta, steps: int = 1) -> datetime:
-    """The acknowledge deadline (steps=1) and the escalation-path instant (steps=2)."""
-    return created_at + window * steps
