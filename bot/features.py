@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import importlib
 
-FEATURES: tuple[str, ...] = ("engagement.people",)
+FEATURES: tuple[str, ...] = (
+    "engagement.people",
+    "engagement.escalations.alerts",
+    "bot.views.escalations",
+)
 """Modules that register into the due-work registry and the renderer table when imported."""
 
 

@@ -113,6 +113,16 @@ class EscalationState(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class NoticeKind(enum.StrEnum):
+    """Which message about an escalation a notice row points at (so it can be updated)."""
+
+    ALERT = "alert"  # the account channel's alert
+    REQUEST = "request"  # a sponsor's DM with Acknowledge / Resolve
+    REMINDER = "reminder"  # a sponsor's DM past the acknowledge deadline
+    CRITICAL = "critical"  # a critical one, straight to the escalation path
+    OVERDUE = "overdue"  # unacknowledged past twice the deadline, to the escalation path
+
+
 class KpiSource(enum.StrEnum):
     INDICATOR = "indicator"
     MANUAL = "manual"
@@ -364,6 +374,24 @@ class EscalationEvent(Base):
     at: Mapped[datetime] = mapped_column()
 
     escalation: Mapped[Escalation] = relationship(back_populates="events")
+
+
+class EscalationNotice(Base):
+    """Where a message about an escalation landed, so each can be updated to its current state."""
+
+    __tablename__ = "escalation_notices"
+    __table_args__ = (
+        UniqueConstraint("escalation_id", "kind", "recipient", name="uq_escalation_notices_target"),
+        CheckConstraint(_check_in("kind", NoticeKind), name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(80))
+    channel: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str] = mapped_column(String(32))
+    posted_at: Mapped[datetime] = mapped_column()
 
 
 class KpiDefinition(Base):

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
+from engagement.access import Actor, actor_for
 from engagement.portfolio.importer import import_portfolio
 from engagement.portfolio.loader import parse_portfolio
 
@@ -50,9 +51,6 @@ def load_portfolio(
     session.commit()
 
 
-ZONES = {"America/New_York": -5, "Europe/Berlin": 1, "Asia/Tokyo": 9}
-
-
 def workspace_for(
     document: dict[str, Any] | None = None, zones: dict[str, str] | None = None
 ) -> dict[str, Any]:
@@ -87,3 +85,11 @@ def workspace_for(
 
 def _digest(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:8].upper()
+
+
+ADMIN = "U0ADMIN01"
+
+
+def actor(session: Session, user_id: str, *, admin: bool = False) -> Actor:
+    """The acting person for a Slack user ID, with admin rights when asked for."""
+    return actor_for(session, user_id, {user_id} if admin else set())

@@ -9,9 +9,7 @@ import pytest
 
 from bot.demo.stack import Stack, running_stack
 from engagement import db
-from tests.factories import load_portfolio, portfolio, workspace_for
-
-ADMIN = "U0ADMIN001"
+from tests.factories import ADMIN, load_portfolio, portfolio, workspace_for
 
 
 @pytest.fixture

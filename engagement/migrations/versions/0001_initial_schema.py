@@ -371,6 +371,34 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "escalation_notices",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("escalation_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("recipient", sa.String(length=80), nullable=False),
+        sa.Column("channel", sa.String(length=32), nullable=False),
+        sa.Column("ts", sa.String(length=32), nullable=False),
+        sa.Column("posted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "kind IN ('alert', 'request', 'reminder', 'critical', 'overdue')",
+            name=op.f("ck_escalation_notices_kind"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["escalation_id"],
+            ["escalations.id"],
+            name=op.f("fk_escalation_notices_escalation_id_escalations"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_escalation_notices")),
+        sa.UniqueConstraint(
+            "escalation_id", "kind", "recipient", name="uq_escalation_notices_target"
+        ),
+    )
+    with op.batch_alter_table("escalation_notices", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_escalation_notices_escalation_id"), ["escalation_id"], unique=False
+        )
+
+    op.create_table(
         "advocacy_actions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=False),
@@ -399,6 +427,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_advocacy_account_time")
 
     op.drop_table("advocacy_actions")
+    with op.batch_alter_table("escalation_notices", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_escalation_notices_escalation_id"))
+
+    op.drop_table("escalation_notices")
     with op.batch_alter_table("escalation_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_escalation_events_escalation_id"))
 

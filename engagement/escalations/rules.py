@@ -1,0 +1,137 @@
+"""What a valid escalation looks like, and how long a sponsor has to acknowledge one."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+from sqlalchemy.orm import Session
+
+from engagement.errors import Invalid
+from engagement.models import PortfolioSettings, Severity
+from engagement.portfolio.schema import DEFAULT_ACK_HOURS
+
+TEXT_LIMIT = 3000
+"""Summary, details, ask and resolution note: Slack's own limit for a section's text."""
+PERMALINK_LIMIT = 500
+PERMALINK = re.compile(r"https://[^\s<>|]+")
+"""A Slack permalink; nothing that could break out of a `<url|label>` link."""
+SEVERITIES = ", ".join(item.value for item in Severity)
+_SUBJECT = {
+    "summary": "The summary is",
+    "details": "The details are",
+    "ask": "What you need from the sponsor is",
+    "note": "The note is",
+}
+
+
+class InvalidFields(Invalid):
+    """Invalid input, field by field, so a modal can show each message beside its field.
+
+    `str(error)` is the first message: the one line a slash command answers with.
+    """
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__(next(iter(errors.values())))
+
+
+def _problem(message: str) -> PydanticCustomError:
+    return PydanticCustomError("escalation", message)
+
+
+def check_text(name: str, value: object, *, required: bool) -> str:
+    """Text is kept verbatim but for surrounding blanks; too long is refused, naming the limit."""
+    text = "" if value is None else str(value).strip()
+    if required and not text:
+        raise _problem(
+            "Write a short summary of what the sponsor should know."
+            if name == "summary"
+            else f"Write the {name}."
+        )
+    if len(text) > TEXT_LIMIT:
+        raise _problem(
+            f"{_SUBJECT.get(name, 'The text is')} {len(text):,} characters long; "
+            f"the limit is {TEXT_LIMIT:,}."
+            + (" Put the rest in the details." if name == "summary" else "")
+        )
+    return text
+
+
+def parse_severity(value: object) -> Severity:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise _problem(f"Give a severity: {SEVERITIES}.")
+    try:
+        return Severity(str(value).strip().lower())
+    except ValueError:
+        raise _problem(f"'{value}' is not a severity: use {SEVERITIES}.") from None
+
+
+class EscalationInput(BaseModel):
+    """The fields a person fills in; validated before anything is written."""
+
+    model_config = ConfigDict(frozen=True)
+
+    severity: Severity
+    summary: str
+    details: str = ""
+    ask: str = ""
+    due_by: date | None = None
+    permalink: str | None = None
+
+    @field_validator("severity", mode="before")
+    @classmethod
+    def _severity(cls, value: object) -> Severity:
+        return parse_severity(value)
+
+    @field_validator("summary", "details", "ask", mode="before")
+    @classmethod
+    def _text(cls, value: object, info: ValidationInfo) -> str:
+        return check_text(info.field_name or "text", value, required=info.field_name == "summary")
+
+    @field_validator("due_by", mode="after")
+    @classmethod
+    def _not_past(cls, value: date | None, info: ValidationInfo) -> date | None:
+        today = (info.context or {}).get("today")
+        if value is not None and today is not None and value < today:
+            raise _problem(f"The due date {value.isoformat()} is in the past.")
+        return value
+
+    @field_validator("permalink", mode="before")
+    @classmethod
+    def _permalink(cls, value: object) -> str | None:
+        if value is None or value == "":
+            return None
+        link = str(value).strip()
+        if not PERMALINK.fullmatch(link) or len(link) > PERMALINK_LIMIT:
+            raise _problem("The source message link is not a Slack permalink.")
+        return link
+
+    @classmethod
+    def read(cls, data: dict[str, Any], *, today: date) -> EscalationInput:
+        """Validate, turning every problem into one line per field (InvalidFields)."""
+        try:
+            return cls.model_validate(data, context={"today": today})
+        except ValidationError as error:
+            problems: dict[str, str] = {}
+            for item in error.errors():
+                field = str(item["loc"][0]) if item["loc"] else "summary"
+                message = item["msg"]
+                if item["type"] == "date_from_datetime_parsing" or item["type"].startswith("date"):
+                    message = "Give the due date as YYYY-MM-DD."
+                problems.setdefault(field, message)
+            raise InvalidFields(problems) from None
+
+
+def ack_hours(session: Session) -> dict[str, int]:
+    """Hours to acknowledge by severity: the portfolio file's, else the defaults."""
+    settings = session.get(PortfolioSettings, 1)
+    configured = settings.ack_hours if settings is not None else {}
+    return {**DEFAULT_ACK_HOURS, **{str(k): int(v) for k, v in configured.items()}}
+
+
+def ack_window(session: Session, severity: Severity) -> timedelta:
+    return timedelta(hours=ack_hours(session)[severity.value])

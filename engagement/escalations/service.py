@@ -1,0 +1,345 @@
+"""Logging an escalation and moving it along: open → acknowledged → resolved, or cancelled.
+
+What the Slack layer calls. Every function takes the acting person (`access.Actor`) and
+`now`, checks who may do it through `engagement.access`, writes an `EscalationEvent` for
+each change, and queues the Slack side (alerts, updates) in the same transaction. The
+caller commits. Bad input raises `Invalid` (field by field: `rules.InvalidFields`),
+`NotFound` or `NotAllowed` and writes nothing. Doing something twice (a button pressed
+twice, a retried request) changes nothing and says so in the result's `line`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from engagement.access import Actor, find_account, require_role, roles_on
+from engagement.errors import Conflict, NotAllowed, NotFound
+from engagement.escalations.alerts import schedule_new, schedule_refresh
+from engagement.escalations.cards import EscalationCard, EventKind, card
+from engagement.escalations.codes import code_of
+from engagement.escalations.rules import EscalationInput, InvalidFields, ack_window, check_text
+from engagement.models import (
+    Account,
+    Escalation,
+    EscalationEvent,
+    EscalationState,
+    Person,
+    Role,
+    Severity,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Raised:
+    """A logged escalation; `created` is False when a retried request found its earlier one."""
+
+    escalation: EscalationCard
+    created: bool
+
+    @property
+    def line(self) -> str:
+        item = self.escalation
+        if not self.created:
+            return f"{item.code} was already logged for this request; nothing new was created."
+        return (
+            f"Logged {item.code} ({item.severity.value}) for {item.account_name}: "
+            "the sponsors are being told."
+        )
+
+
+@dataclass(frozen=True)
+class Changed:
+    """The outcome of acknowledge / resolve / cancel; `changed` is False when it was already so."""
+
+    escalation: EscalationCard
+    changed: bool
+    line: str
+
+
+def raise_escalation(
+    session: Session,
+    *,
+    actor: Actor,
+    account_name: str | None = None,
+    account_id: int | None = None,
+    severity: str | Severity | None,
+    summary: str,
+    details: str = "",
+    ask: str = "",
+    due_by: date | None = None,
+    permalink: str | None = None,
+    now: datetime,
+    request_key: str | None = None,
+) -> Raised:
+    """Log an escalation for an account (by name from a command, by ID from the modal).
+
+    Only the account's SAM or an admin may. `request_key` identifies the Slack request
+    (for example the view submission's view ID): the same key again returns the
+    escalation it created instead of creating another.
+    """
+    if request_key is not None:
+        earlier = _by_request_key(session, request_key, actor)
+        if earlier is not None:
+            return Raised(card(session, earlier), created=False)
+    data = EscalationInput.read(
+        {
+            "severity": severity,
+            "summary": summary,
+            "details": details,
+            "ask": ask,
+            "due_by": due_by,
+            "permalink": permalink,
+        },
+        today=now.date(),
+    )
+    account = _account(session, account_name=account_name, account_id=account_id)
+    _guard(session, actor, account, "raise", Role.SAM)
+    raiser = _person(session, actor)
+    escalation = Escalation(
+        account_id=account.id,
+        raised_by=raiser.id,
+        severity=data.severity,
+        summary=data.summary,
+        details=data.details,
+        ask=data.ask,
+        source_permalink=data.permalink,
+        due_by=data.due_by,
+        state=EscalationState.OPEN,
+        created_at=now,
+        ack_deadline=now + ack_window(session, data.severity),
+        request_key=request_key,
+    )
+    try:
+        with session.begin_nested():
+            session.add(escalation)
+            session.flush()
+    except IntegrityError:
+        # The same request, retried concurrently, got there first.
+        earlier = _by_request_key(session, request_key, actor) if request_key else None
+        if earlier is None:
+            raise
+        return Raised(card(session, earlier), created=False)
+    session.add(
+        EscalationEvent(
+            escalation_id=escalation.id,
+            person_id=raiser.id,
+            kind=EventKind.RAISED,
+            note="",
+            at=now,
+        )
+    )
+    schedule_new(session, escalation)
+    session.flush()
+    log.info(
+        "escalation.raised escalation=%d account=%d severity=%s by=%s",
+        escalation.id,
+        account.id,
+        escalation.severity,
+        actor.user_id,
+    )
+    return Raised(card(session, escalation), created=True)
+
+
+def acknowledge(
+    session: Session, *, actor: Actor, escalation_id: int, now: datetime, note: str = ""
+) -> Changed:
+    """A sponsor of the account (or an admin) takes it on; the deadline ladder stops."""
+    escalation = _escalation(session, escalation_id)
+    _guard(session, actor, escalation.account, "acknowledge", Role.SPONSOR)
+    note = _note(note, required=False)
+    code = code_of(escalation.id)
+    person = _person(session, actor)
+    if _move(session, escalation, {EscalationState.OPEN}, EscalationState.ACKNOWLEDGED, now):
+        _record(session, escalation, person, EventKind.ACKNOWLEDGED, note, now)
+        return Changed(card(session, escalation), True, f"You acknowledged {code}.")
+    current = card(session, escalation)
+    return Changed(current, False, _already(current, "acknowledge"))
+
+
+def resolve(
+    session: Session, *, actor: Actor, escalation_id: int, note: str, now: datetime
+) -> Changed:
+    """A sponsor (or an admin) closes it with a resolution note, acknowledged or not."""
+    escalation = _escalation(session, escalation_id)
+    _guard(session, actor, escalation.account, "resolve", Role.SPONSOR)
+    if escalation.state in (EscalationState.RESOLVED, EscalationState.CANCELLED):
+        current = card(session, escalation)
+        return Changed(current, False, _already(current, "resolve"))
+    code = code_of(escalation.id)
+    if not (note or "").strip():
+        raise InvalidFields(
+            {"note": f"Say how it was resolved: /sponsor resolve {code} <what was done>."}
+        )
+    note = _note(note, required=True)
+    person = _person(session, actor)
+    moved = _move(
+        session,
+        escalation,
+        {EscalationState.OPEN, EscalationState.ACKNOWLEDGED},
+        EscalationState.RESOLVED,
+        now,
+        resolution=note,
+    )
+    if moved:
+        _record(session, escalation, person, EventKind.RESOLVED, note, now)
+        return Changed(card(session, escalation), True, f"You resolved {code}.")
+    current = card(session, escalation)
+    return Changed(current, False, _already(current, "resolve"))
+
+
+def cancel(
+    session: Session, *, actor: Actor, escalation_id: int, now: datetime, note: str = ""
+) -> Changed:
+    """Whoever raised it (or an admin) withdraws it while it is still open or acknowledged."""
+    escalation = _escalation(session, escalation_id)
+    code = code_of(escalation.id)
+    if not actor.is_admin and (actor.person_id is None or actor.person_id != escalation.raised_by):
+        line = f"Only whoever raised {code} (or an admin) can cancel it."
+        _refuse(actor, "cancel", escalation.account, line)
+    note = _note(note, required=False)
+    person = _person(session, actor)
+    moved = _move(
+        session,
+        escalation,
+        {EscalationState.OPEN, EscalationState.ACKNOWLEDGED},
+        EscalationState.CANCELLED,
+        now,
+    )
+    if moved:
+        _record(session, escalation, person, EventKind.CANCELLED, note, now)
+        return Changed(card(session, escalation), True, f"You cancelled {code}.")
+    current = card(session, escalation)
+    return Changed(current, False, _already(current, "cancel"))
+
+
+def _by_request_key(session: Session, key: str, actor: Actor) -> Escalation | None:
+    earlier = session.scalars(select(Escalation).where(Escalation.request_key == key)).first()
+    if earlier is not None and not actor.is_admin and earlier.raised_by != actor.person_id:
+        log.warning("escalation.request_key_reused by=%s", actor.user_id)
+        raise Conflict("That request was already used; start a new escalation.")
+    return earlier
+
+
+def _account(session: Session, *, account_name: str | None, account_id: int | None) -> Account:
+    if account_id is not None:
+        account = session.get(Account, account_id)
+        if account is None:
+            raise InvalidFields({"account": "That account no longer exists; choose another."})
+        return account
+    if not account_name or not account_name.strip():
+        raise InvalidFields({"account": "Say which account this is for."})
+    try:
+        return find_account(session, account_name)
+    except NotFound as error:
+        raise InvalidFields({"account": str(error)}) from None
+
+
+def _escalation(session: Session, escalation_id: int) -> Escalation:
+    escalation = session.get(Escalation, escalation_id)
+    if escalation is None:
+        raise NotFound(f"There is no escalation {code_of(escalation_id)}.")
+    return escalation
+
+
+def _refuse(actor: Actor, action: str, account: Account, line: str) -> None:
+    log.warning(
+        "escalation.refused action=%s account=%d user=%s", action, account.id, actor.user_id
+    )
+    raise NotAllowed(line)
+
+
+def _guard(session: Session, actor: Actor, account: Account, action: str, role: Role) -> None:
+    """Members without the role hear which role it takes; others are not told about the account."""
+    if not actor.is_admin and not roles_on(session, actor, account.id):
+        wanted = "the SAM" if role is Role.SAM else "a sponsor"
+        line = f"Only {wanted} of that account (or an admin) can {action} it."
+        _refuse(actor, action, account, line)
+    try:
+        require_role(session, actor, account, role)
+    except NotAllowed as error:
+        _refuse(actor, action, account, str(error))
+
+
+def _person(session: Session, actor: Actor) -> Person:
+    """The actor's row; an admin who is in no account yet gets one (names are filled in later)."""
+    if actor.person_id is not None:
+        return session.get_one(Person, actor.person_id)
+    person = session.scalars(select(Person).where(Person.slack_user_id == actor.user_id)).first()
+    if person is None:
+        person = Person(slack_user_id=actor.user_id, display_name=actor.user_id, timezone="UTC")
+        session.add(person)
+        session.flush()
+    return person
+
+
+def _note(note: str | None, *, required: bool) -> str:
+    try:
+        return check_text("note", note, required=required)
+    except ValueError as error:  # PydanticCustomError is a ValueError
+        raise InvalidFields({"note": str(error)}) from None
+
+
+def _move(
+    session: Session,
+    escalation: Escalation,
+    sources: set[EscalationState],
+    target: EscalationState,
+    now: datetime,
+    *,
+    resolution: str | None = None,
+) -> bool:
+    """Change the state only if it is still one of `sources`: of two racing presses, one wins."""
+    values: dict[str, object] = {"state": target}
+    if target is EscalationState.ACKNOWLEDGED:
+        values["acknowledged_at"] = now
+    if target is EscalationState.RESOLVED:
+        values["resolved_at"] = now
+        values["resolution"] = resolution
+        if escalation.acknowledged_at is None:
+            values["acknowledged_at"] = now  # resolving answers it too (hours to acknowledge)
+    result = session.execute(
+        update(Escalation)
+        .where(Escalation.id == escalation.id, Escalation.state.in_([s.value for s in sources]))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(escalation)
+    return bool(getattr(result, "rowcount", 0))
+
+
+def _record(
+    session: Session,
+    escalation: Escalation,
+    person: Person,
+    kind: EventKind,
+    note: str,
+    now: datetime,
+) -> None:
+    event = EscalationEvent(
+        escalation_id=escalation.id, person_id=person.id, kind=kind, note=note, at=now
+    )
+    session.add(event)
+    session.flush()
+    schedule_refresh(session, escalation.id, event.id, now)
+    log.info("escalation.%s escalation=%d by=%d", kind.value, escalation.id, person.id)
+
+
+def _already(current: EscalationCard, action: str) -> str:
+    """The one line for something already done (not an error: nothing changed)."""
+    code = current.code
+    if current.state is EscalationState.ACKNOWLEDGED and current.acknowledged_by:
+        return f"{code} was already acknowledged by {current.acknowledged_by.mention}."
+    if current.state is EscalationState.RESOLVED and current.resolved_by:
+        return f"{code} was already resolved by {current.resolved_by.mention}."
+    if current.state is EscalationState.CANCELLED and current.cancelled_by:
+        by = current.cancelled_by.mention
+        return f"{code} was cancelled by {by}; there is nothing to {action}."
+    return f"{code} is {current.state.value}; nothing to {action}."
