@@ -56,8 +56,8 @@ class CheckinItem(Frozen):
     period_start: date
     status: ItemStatus
     answer: AnswerSummary | None = None
-    remind_at: str | None = None  # recipient-local, e.g. "Tue 24 Nov 09:00"
-    expires_on: date | None = None  # recipient-local date after which it is missed
+    remind_at: datetime | None = None  # UTC; when postponed, when it comes back
+    expires_at: datetime | None = None  # UTC; unanswered after this it counts as missed
 
 
 class CheckinPrompt(Message):
