@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import importlib
 
-FEATURES: tuple[str, ...] = ("engagement.people",)
+FEATURES: tuple[str, ...] = (
+    "engagement.people",  # first: check-ins are planned in freshly refreshed time zones
+    "engagement.checkins.planner",
+    "engagement.checkins.delivery",
+    "bot.views.checkins",
+)
 """Modules that register into the due-work registry and the renderer table when imported."""
 
 
