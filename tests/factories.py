@@ -8,6 +8,9 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
+from engagement.access import Actor, actor_for
+from engagement.checkins import delivery, planner, sends
+from engagement.duework.registry import Registry
 from engagement.portfolio.importer import import_portfolio
 from engagement.portfolio.loader import parse_portfolio
 
@@ -47,3 +50,18 @@ def load_portfolio(
     spec = parse_portfolio(yaml.safe_dump(document or portfolio()))
     import_portfolio(session, spec, now=now)
     session.commit()
+
+
+def checkin_registry() -> Registry:
+    """A due-work registry with only the check-in planner and handlers (no profile look-ups)."""
+    registry = Registry()
+    registry.planner("checkins.plan")(planner.plan)
+    registry.kind(sends.SEND)(delivery.send)
+    registry.kind(sends.NUDGE)(delivery.nudge)
+    registry.kind(sends.EXPIRE)(delivery.expire)
+    return registry
+
+
+def actor(session: Session, user_id: str, *, admin: bool = False) -> Actor:
+    """The `Actor` behind a Slack user ID, as the Slack side would build it."""
+    return actor_for(session, user_id, [user_id] if admin else [])

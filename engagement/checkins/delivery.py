@@ -1,10 +1,10 @@
 """Due-work handlers: send the day's DM, nudge once, expire.
 
 People not yet resolved to a Slack user ID cannot be DMed. Their check-ins stay due and
-the send is retried (a `DeliveryError`, so the engine backs off up to hourly): once the
-profile refresh resolves them, the next attempt delivers whatever is still in time.
-Check-ins that were never delivered before their expiry are marked expired (missed) and
-the send then completes, so retries are bounded.
+the send is retried (a `DeliveryError`, so the engine backs off up to hourly, writing
+nothing): once the profile refresh resolves them, the next attempt delivers whatever is
+still in time. When everything a send covers is past its expiry, those check-ins are
+marked expired (missed) and the send completes, so retries end after a week.
 """
 
 from __future__ import annotations
@@ -98,22 +98,23 @@ def deliver_day(
         )
     ).all()
     timing = followup(session)
-    live = []
-    for checkin in due:
-        if checkin.sent_at is None and now >= expires_at(
-            checkin, checkin.account, person, timing.expire_after
-        ):
-            checkin.state, checkin.closed_at = CheckInState.EXPIRED, now  # never reached: missed
-            log.warning("checkins.expired_undelivered checkin=%d person=%d", checkin.id, person.id)
-        else:
-            live.append(checkin)
-    if not live:
+    live = [
+        checkin
+        for checkin in due
+        if checkin.sent_at is not None  # postponed: its expiry has its own row
+        or now < expires_at(checkin, checkin.account, person, timing.expire_after)
+    ]
+    if live and person.slack_user_id is None:
+        raise NotReachable(f"person {person.id} has no Slack user ID yet")  # writes nothing
+    for checkin in set(due) - set(live):
+        checkin.state, checkin.closed_at = CheckInState.EXPIRED, now  # never reached: missed
+        log.warning("checkins.expired_undelivered checkin=%d person=%d", checkin.id, person.id)
+    if not live or person.slack_user_id is None:
         return None
-    if person.slack_user_id is None:
-        raise NotReachable(f"person {person.id} has no Slack user ID yet")
-    posted = notifier.post(person.slack_user_id, prompt(session, person, live))
     for checkin in live:
         checkin.state, checkin.sent_at = CheckInState.SENT, now
+    posted = notifier.post(person.slack_user_id, prompt(session, person, live))
+    for checkin in live:
         checkin.message_channel, checkin.message_ts = posted.channel, posted.ts
         schedule(
             session,

@@ -43,7 +43,8 @@ def plan_checkins(session: Session, *, now: datetime, horizon: timedelta = HORIZ
     if not wanted:
         return 0
     last_id = session.scalar(select(func.max(CheckIn.id))) or 0
-    created = _insert_checkins(session, wanted)
+    _insert_checkins(session, wanted)
+    created = session.scalar(select(func.count()).where(CheckIn.id > last_id)) or 0
     if created:
         schedule_sends_after(session, last_id)
     return created
@@ -123,14 +124,15 @@ def _anchor_of(parity: int) -> date:
     return date.fromordinal(1 + 7 * parity)
 
 
-def _insert_checkins(session: Session, rows: list[dict[str, Any]]) -> int:
-    """Insert what is missing (a conflict is a period already planned); how many were new."""
+def _insert_checkins(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert what is missing; a conflict is a period already planned (or paused and resumed)."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(CHECKINS).on_conflict_do_nothing(
         index_elements=["account_id", "person_id", "period_start"]
     )
     connection = session.connection()
-    return sum(int(connection.execute(statement, chunk).rowcount) for chunk in _chunks(rows))
+    for chunk in _chunks(rows):
+        connection.execute(statement, chunk)
 
 
 def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
