@@ -57,7 +57,9 @@ def home(session: Session, *, actor: Actor, now: datetime) -> Home:
             .join(Answer, Answer.checkin_id == CheckIn.id)
             .where(CheckIn.person_id == person.id)
             .group_by(CheckIn.account_id)
-        ).tuples()
+        )
+        .tuples()
+        .all()
     )
     member = replace(actor, is_admin=False)  # "my accounts", even for an admin
     accounts = tuple(
