@@ -5,7 +5,10 @@ from __future__ import annotations
 import importlib
 
 FEATURES: tuple[str, ...] = (
-    "engagement.people",
+    "engagement.people",  # first: check-ins are planned in freshly refreshed time zones
+    "engagement.checkins.planner",
+    "engagement.checkins.delivery",
+    "bot.views.checkins",
     "engagement.escalations.alerts",
     "bot.views.escalations",
 )

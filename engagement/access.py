@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -11,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from engagement.errors import NotAllowed, NotFound
 from engagement.models import Account, Person, Role, Sponsorship
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -92,3 +95,21 @@ def unknown(what: str, given: str, known: list[str]) -> str:
     close = difflib.get_close_matches(given.lower(), list(by_lower), n=1, cutoff=0.5)
     hint = f" Did you mean '{by_lower[close[0]]}'?" if close else ""
     return f"No {what} named '{given}'.{hint}"
+
+
+def require_owner(actor: Actor, owner_id: int, *, what: str, ref: object) -> None:
+    """Only the person something was addressed to may act on it (admins included).
+
+    A refusal is logged: it usually means a forged or misrouted payload.
+    """
+    if actor.person_id is not None and actor.person_id == owner_id:
+        return
+    _log.warning(
+        "access.refused user=%s person=%s what=%s ref=%s owner=%d",
+        actor.user_id,
+        actor.person_id,
+        what,
+        ref,
+        owner_id,
+    )
+    raise NotAllowed(f"Only the person it was sent to can answer this {what}.")

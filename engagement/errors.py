@@ -19,3 +19,15 @@ class NotAllowed(SherpaError):
 
 class Conflict(SherpaError):
     """The request clashes with the current state (for example already resolved)."""
+
+
+class FormInvalid(Invalid):
+    """A form with fields to fix; `field_errors` maps each field name to its one-line message.
+
+    The Slack side turns it into `response_action: errors` so the modal stays open.
+    """
+
+    def __init__(self, field_errors: dict[str, str]) -> None:
+        self.field_errors = dict(field_errors)
+        first = next(iter(self.field_errors.values()), "Please correct the form.")
+        super().__init__(first if len(self.field_errors) == 1 else "Please correct the form.")

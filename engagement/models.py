@@ -99,6 +99,14 @@ class CheckInState(enum.StrEnum):
     EXPIRED = "expired"
 
 
+class RoleDirection(enum.StrEnum):
+    """Which way the sponsor leaned, beside the role-balance rating (seed 000: "boss mode")."""
+
+    STEPPED_BACK = "stepped_back"
+    BALANCED = "balanced"
+    TOOK_OVER = "took_over"
+
+
 class Severity(enum.StrEnum):
     LOW = "low"
     MEDIUM = "medium"
@@ -289,6 +297,7 @@ class Answer(Base):
         CheckConstraint(f"regular_checkins {RATING}", name="regular_checkins"),
         CheckConstraint(f"role_balance {RATING}", name="role_balance"),
         CheckConstraint("stakeholders_met >= 0", name="stakeholders_met"),
+        CheckConstraint(_check_in("role_direction", RoleDirection), name="role_direction"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -299,6 +308,7 @@ class Answer(Base):
     internal_advocacy: Mapped[int] = mapped_column(Integer)
     regular_checkins: Mapped[int] = mapped_column(Integer)
     role_balance: Mapped[int] = mapped_column(Integer)
+    role_direction: Mapped[str | None] = mapped_column(String(16))
     alignment_meeting_held: Mapped[bool] = mapped_column()
     stakeholders_met: Mapped[int] = mapped_column(Integer, default=0)
     advocacy: Mapped[str] = mapped_column(Text, default="")

@@ -10,6 +10,8 @@ import yaml
 from sqlalchemy.orm import Session
 
 from engagement.access import Actor, actor_for
+from engagement.checkins import delivery, planner, sends
+from engagement.duework.registry import Registry
 from engagement.portfolio.importer import import_portfolio
 from engagement.portfolio.loader import parse_portfolio
 
@@ -93,3 +95,13 @@ ADMIN = "U0ADMIN01"
 def actor(session: Session, user_id: str, *, admin: bool = False) -> Actor:
     """The acting person for a Slack user ID, with admin rights when asked for."""
     return actor_for(session, user_id, {user_id} if admin else set())
+
+
+def checkin_registry() -> Registry:
+    """A due-work registry with only the check-in planner and handlers (no profile look-ups)."""
+    registry = Registry()
+    registry.planner("checkins.plan")(planner.plan)
+    registry.kind(sends.SEND)(delivery.send)
+    registry.kind(sends.NUDGE)(delivery.nudge)
+    registry.kind(sends.EXPIRE)(delivery.expire)
+    return registry

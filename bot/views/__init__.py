@@ -1,1 +1,1 @@
-"""Block Kit as pure functions: plain data in, Slack payload dicts out."""
+"""Block Kit builders: pure functions of plain data, one module per surface."""

@@ -314,6 +314,7 @@ def upgrade() -> None:
         sa.Column("internal_advocacy", sa.Integer(), nullable=False),
         sa.Column("regular_checkins", sa.Integer(), nullable=False),
         sa.Column("role_balance", sa.Integer(), nullable=False),
+        sa.Column("role_direction", sa.String(length=16), nullable=True),
         sa.Column("alignment_meeting_held", sa.Boolean(), nullable=False),
         sa.Column("stakeholders_met", sa.Integer(), nullable=False),
         sa.Column("advocacy", sa.Text(), nullable=False),
@@ -328,6 +329,10 @@ def upgrade() -> None:
         ),
         sa.CheckConstraint("revision >= 1", name=op.f("ck_answers_revision")),
         sa.CheckConstraint("role_balance BETWEEN 1 AND 5", name=op.f("ck_answers_role_balance")),
+        sa.CheckConstraint(
+            "role_direction IN ('stepped_back', 'balanced', 'took_over')",
+            name=op.f("ck_answers_role_direction"),
+        ),
         sa.CheckConstraint(
             "stakeholder_engagement BETWEEN 1 AND 5", name=op.f("ck_answers_stakeholder_engagement")
         ),

@@ -1,0 +1,190 @@
+"""Due-work handlers: send the day's DM, nudge once, expire.
+
+People not yet resolved to a Slack user ID cannot be DMed. Their check-ins stay due and
+the send is retried (a `DeliveryError`, so the engine backs off up to hourly, writing
+nothing): once the profile refresh resolves them, the next attempt delivers whatever is
+still in time. When everything a send covers is past its expiry, those check-ins are
+marked expired (missed) and the send completes, so retries end after a week.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from engagement.checkins.items import (
+    PENDING,
+    dm_update,
+    expires_at,
+    followup,
+    items,
+    prompt,
+)
+from engagement.checkins.messages import CheckinNudge
+from engagement.checkins.schedule import day_bounds, local_date, zone
+from engagement.checkins.sends import EXPIRE, NUDGE, SEND, expire_key, nudge_key, parse_send_key
+from engagement.duework.queue import schedule
+from engagement.duework.registry import WorkContext, registry
+from engagement.models import CheckIn, CheckInState, Person
+from engagement.notify import DeliveryError, Notifier, Posted, Undeliverable
+
+log = logging.getLogger(__name__)
+
+
+class NotReachable(DeliveryError):
+    """The person has no Slack user ID yet; try again after the next profile refresh."""
+
+
+def is_paused(person: Person, now: datetime) -> bool:
+    """Paused today in their own zone (`paused_until` is the first day check-ins resume)."""
+    return person.paused_until is not None and (
+        local_date(now, zone(person.timezone)) < person.paused_until
+    )
+
+
+def withdraw_paused(session: Session, person: Person, now: datetime) -> list[CheckIn]:
+    """Remove what a pause covers: planned-only rows go, postponed ones become skipped.
+
+    Returns the postponed ones (their DMs need updating). Delivered, unanswered
+    check-ins stay answerable; they are simply not nudged while the pause lasts.
+    """
+    until = person.paused_until
+    if until is None:
+        return []
+    tz = zone(person.timezone)
+    changed = []
+    for checkin in session.scalars(
+        select(CheckIn).where(CheckIn.person_id == person.id, CheckIn.state == CheckInState.DUE)
+    ):
+        if local_date(checkin.due_at, tz) >= until:
+            continue
+        if checkin.sent_at is None:
+            session.delete(checkin)
+        else:
+            checkin.state, checkin.closed_at = CheckInState.SKIPPED, now
+            changed.append(checkin)
+    session.flush()
+    return changed
+
+
+@registry.kind(SEND)
+def send(context: WorkContext) -> None:
+    person_id, day = parse_send_key(context.key)
+    deliver_day(context.session, context.notifier, person_id=person_id, day=day, now=context.now)
+
+
+def deliver_day(
+    session: Session, notifier: Notifier, *, person_id: int, day: date, now: datetime
+) -> Posted | None:
+    """One DM listing every check-in of the person still due by the end of local `day`."""
+    person = session.get(Person, person_id)
+    if person is None:
+        return None
+    if is_paused(person, now):
+        for checkin in withdraw_paused(session, person, now):
+            _update_dm(session, notifier, checkin)
+        return None
+    _, end = day_bounds(day, zone(person.timezone))
+    due = session.scalars(
+        select(CheckIn)
+        .options(joinedload(CheckIn.account))
+        .where(
+            CheckIn.person_id == person.id,
+            CheckIn.state == CheckInState.DUE,
+            CheckIn.due_at < end,
+        )
+    ).all()
+    timing = followup(session)
+    live = [
+        checkin
+        for checkin in due
+        if checkin.sent_at is not None  # postponed: its expiry has its own row
+        or now < expires_at(checkin, checkin.account, person, timing.expire_after)
+    ]
+    if live and person.slack_user_id is None:
+        raise NotReachable(f"person {person.id} has no Slack user ID yet")  # writes nothing
+    for checkin in set(due) - set(live):
+        checkin.state, checkin.closed_at = CheckInState.EXPIRED, now  # never reached: missed
+        log.warning("checkins.expired_undelivered checkin=%d person=%d", checkin.id, person.id)
+    if not live or person.slack_user_id is None:
+        return None
+    for checkin in live:
+        checkin.state, checkin.sent_at = CheckInState.SENT, now
+    posted = notifier.post(person.slack_user_id, prompt(session, person, live))
+    for checkin in live:
+        checkin.message_channel, checkin.message_ts = posted.channel, posted.ts
+        schedule(
+            session,
+            kind=NUDGE,
+            key=nudge_key(checkin.id),
+            due_at=now + timing.nudge_after,
+            payload={"checkin_id": checkin.id},
+        )
+        schedule(
+            session,
+            kind=EXPIRE,
+            key=expire_key(checkin.id),
+            due_at=expires_at(checkin, checkin.account, person, timing.expire_after),
+            payload={"checkin_id": checkin.id},
+        )
+    log.info("checkins.sent person=%d count=%d", person.id, len(live))
+    return posted
+
+
+@registry.kind(NUDGE)
+def nudge(context: WorkContext) -> None:
+    """One reminder, covering every check-in of the person that is due a nudge by now."""
+    session, now = context.session, context.now
+    checkin = session.get(CheckIn, int(context.payload["checkin_id"]))
+    if checkin is None or checkin.state != CheckInState.SENT:
+        return  # answered, skipped, expired, postponed, or already nudged with another
+    person = checkin.person
+    if is_paused(person, now) or person.slack_user_id is None:
+        return
+    cutoff = now - followup(session).nudge_after
+    batch = session.scalars(
+        select(CheckIn)
+        .options(joinedload(CheckIn.account))
+        .where(
+            CheckIn.person_id == person.id,
+            CheckIn.state == CheckInState.SENT,
+            or_(
+                CheckIn.id == checkin.id,
+                # a postponed check-in was re-sent: it is nudged only by its own (moved) row
+                (CheckIn.sent_at <= cutoff) & CheckIn.deferred.is_(False),
+            ),
+        )
+    ).all()
+    for row in batch:
+        row.state = CheckInState.NUDGED
+    message = CheckinNudge(
+        user_id=person.slack_user_id,
+        recipient_name=person.display_name,
+        items=items(session, batch),
+    )
+    context.notifier.post(person.slack_user_id, message)
+    log.info("checkins.nudged person=%d count=%d", person.id, len(batch))
+
+
+@registry.kind(EXPIRE)
+def expire(context: WorkContext) -> None:
+    """Unanswered at the deadline: expired, counted as missed; the DM says so."""
+    checkin = context.session.get(CheckIn, int(context.payload["checkin_id"]))
+    if checkin is None or checkin.state not in PENDING:
+        return
+    checkin.state, checkin.closed_at = CheckInState.EXPIRED, context.now
+    _update_dm(context.session, context.notifier, checkin)
+    log.info("checkins.expired checkin=%d", checkin.id)
+
+
+def _update_dm(session: Session, notifier: Notifier, checkin: CheckIn) -> None:
+    update = dm_update(session, checkin)
+    if update is None:
+        return
+    try:
+        notifier.update(update.where, update.message)
+    except Undeliverable as error:  # the DM is gone; the state change still stands
+        log.warning("checkins.dm_gone checkin=%d error=%s", checkin.id, error)

@@ -1,0 +1,85 @@
+"""The check-in answer form: what a valid answer is, and a clear line per wrong field."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from engagement.errors import FormInvalid
+from engagement.indicators import RATED
+from engagement.models import RoleDirection
+
+TEXT_LIMIT = 3000
+STAKEHOLDERS_LIMIT = 1000
+
+
+def _blank_to_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _yes_no(value: object) -> object:
+    if isinstance(value, str):
+        return {"yes": True, "no": False}.get(value.strip().lower(), value)
+    return value
+
+
+def _text(value: object) -> object:
+    return "" if value is None else value
+
+
+Score = Annotated[int, BeforeValidator(_blank_to_none), Field(ge=1, le=5, strict=False)]
+Text = Annotated[str, BeforeValidator(_text), Field(max_length=TEXT_LIMIT)]
+
+
+class AnswerForm(BaseModel):
+    """A valid answer: five ratings 1-5, the role direction and the factual questions."""
+
+    model_config = ConfigDict(frozen=True, str_strip_whitespace=True, extra="forbid")
+
+    stakeholder_engagement: Score
+    strategic_alignment: Score
+    internal_advocacy: Score
+    regular_checkins: Score
+    role_balance: Score
+    role_direction: Annotated[RoleDirection, BeforeValidator(_blank_to_none)]
+    alignment_meeting_held: Annotated[bool, BeforeValidator(_yes_no)]
+    stakeholders_met: Annotated[
+        int, BeforeValidator(lambda v: 0 if _blank_to_none(v) is None else v)
+    ] = Field(default=0, ge=0, le=STAKEHOLDERS_LIMIT)
+    advocacy: Text = ""
+    note: Text = ""
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, Any]) -> AnswerForm:
+        """Validate raw input (strings from a modal are fine); `FormInvalid` names each field."""
+        known = {name: raw[name] for name in cls.model_fields if name in raw}
+        try:
+            return cls.model_validate(known)
+        except ValidationError as error:
+            fields: dict[str, str] = {}
+            for problem in error.errors():
+                name = str(problem["loc"][0]) if problem["loc"] else "form"
+                fields.setdefault(name, _message(name, raw.get(name)))
+            raise FormInvalid(fields) from None
+
+    def ratings(self) -> dict[str, int]:
+        return {key: getattr(self, key) for key in RATED}
+
+    def values(self) -> dict[str, Any]:
+        """Column values for an `Answer` row."""
+        return self.model_dump(mode="python")
+
+
+def _message(name: str, given: object) -> str:
+    if name in RATED:
+        return "Pick a rating from 1 to 5."
+    if name == "role_direction":
+        return "Pick one: stepped back, balanced or took over."
+    if name == "alignment_meeting_held":
+        return "Answer yes or no."
+    if name == "stakeholders_met":
+        return f"Enter a whole number from 0 to {STAKEHOLDERS_LIMIT:,}."
+    length = len(given) if isinstance(given, str) else 0
+    return f"Keep it to {TEXT_LIMIT:,} characters (this has {length:,})."

@@ -1,0 +1,144 @@
+"""Turning check-in rows into the plain data of DMs and App Home, and rebuilding a DM."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engagement.checkins.messages import (
+    AnswerSummary,
+    CheckinItem,
+    CheckinPrompt,
+    ItemStatus,
+    Rating,
+)
+from engagement.checkins.schedule import local_date, to_utc, zone
+from engagement.indicators import RATED
+from engagement.models import Account, Answer, CheckIn, CheckInState, Person, PortfolioSettings
+from engagement.notify import Posted
+
+PENDING = (CheckInState.DUE, CheckInState.SENT, CheckInState.NUDGED)
+"""States in which a check-in can still be answered (or skipped) on time."""
+
+
+@dataclass(frozen=True)
+class Followup:
+    """When to nudge and when to give up, from the portfolio settings."""
+
+    nudge_after: timedelta
+    expire_after: timedelta
+
+
+def followup(session: Session) -> Followup:
+    settings = session.get(PortfolioSettings, 1)
+    hours = settings.nudge_after_hours if settings else 48
+    days = settings.expire_after_days if settings else 7
+    return Followup(timedelta(hours=hours), timedelta(days=days))
+
+
+def expires_at(checkin: CheckIn, account: Account, person: Person, after: timedelta) -> datetime:
+    """The period's scheduled time plus the expiry delay (a postponement does not extend it)."""
+    return to_utc(checkin.period_start, account.checkin_time, zone(person.timezone)) + after
+
+
+@dataclass(frozen=True)
+class DmUpdate:
+    """A DM to replace after a change: where it is and its new content."""
+
+    where: Posted
+    message: CheckinPrompt
+
+
+def status_of(checkin: CheckIn) -> ItemStatus:
+    if checkin.state == CheckInState.ANSWERED:
+        return ItemStatus.ANSWERED
+    if checkin.state == CheckInState.SKIPPED:
+        return ItemStatus.SKIPPED
+    if checkin.state == CheckInState.EXPIRED:
+        return ItemStatus.EXPIRED
+    if checkin.state == CheckInState.DUE and checkin.deferred and checkin.sent_at is not None:
+        return ItemStatus.POSTPONED
+    return ItemStatus.PENDING
+
+
+def summary(answer: Answer) -> AnswerSummary:
+    return AnswerSummary(
+        revision=answer.revision,
+        ratings=tuple(
+            Rating(key=key, label=label, value=getattr(answer, key)) for key, label in RATED.items()
+        ),
+        role_direction=answer.role_direction,
+        alignment_meeting_held=answer.alignment_meeting_held,
+        stakeholders_met=answer.stakeholders_met,
+        advocacy=answer.advocacy,
+        note=answer.note,
+        submitted_at=answer.submitted_at,
+    )
+
+
+def latest_answers(session: Session, checkin_ids: Sequence[int]) -> dict[int, Answer]:
+    """The latest revision of each check-in's answer (the one that counts)."""
+    latest: dict[int, Answer] = {}
+    if checkin_ids:
+        query = (
+            select(Answer)
+            .where(Answer.checkin_id.in_(checkin_ids))
+            .order_by(Answer.checkin_id, Answer.revision)
+        )
+        for answer in session.scalars(query):
+            latest[answer.checkin_id] = answer
+    return latest
+
+
+def items(session: Session, checkins: Sequence[CheckIn]) -> tuple[CheckinItem, ...]:
+    """Items in account-name order; each check-in's account and person must be loaded."""
+    after = followup(session).expire_after
+    answers = latest_answers(session, [checkin.id for checkin in checkins])
+    result = []
+    for checkin in sorted(checkins, key=lambda row: (row.account.name.lower(), row.id)):
+        status = status_of(checkin)
+        answer = answers.get(checkin.id)
+        result.append(
+            CheckinItem(
+                checkin_id=checkin.id,
+                account_name=checkin.account.name,
+                role=checkin.role,
+                period_start=checkin.period_start,
+                status=status,
+                answer=summary(answer) if answer is not None else None,
+                remind_at=checkin.due_at if status is ItemStatus.POSTPONED else None,
+                expires_at=expires_at(checkin, checkin.account, checkin.person, after),
+            )
+        )
+    return tuple(result)
+
+
+def prompt(session: Session, person: Person, checkins: Sequence[CheckIn]) -> CheckinPrompt:
+    sent = min((row.sent_at for row in checkins if row.sent_at), default=None)
+    day = min(row.due_at for row in checkins) if sent is None else sent
+    return CheckinPrompt(
+        user_id=person.slack_user_id or "",
+        recipient_name=person.display_name,
+        day=local_date(day, zone(person.timezone)),
+        items=items(session, checkins),
+    )
+
+
+def dm_update(session: Session, checkin: CheckIn) -> DmUpdate | None:
+    """The DM holding `checkin`, rebuilt from the current state of everything it lists."""
+    if checkin.message_channel is None or checkin.message_ts is None:
+        return None
+    session.flush()
+    siblings = session.scalars(
+        select(CheckIn).where(
+            CheckIn.person_id == checkin.person_id,
+            CheckIn.message_channel == checkin.message_channel,
+            CheckIn.message_ts == checkin.message_ts,
+        )
+    ).all()
+    where = Posted(checkin.message_channel, checkin.message_ts)
+    return DmUpdate(where, prompt(session, checkin.person, siblings))

@@ -1,0 +1,77 @@
+"""What check-ins say in Slack, as plain data: the DM (in every state) and the nudge.
+
+A DM lists every check-in a person has that day, one item per account; when one is
+answered, skipped, postponed or expires, the same DM is rebuilt with the items' new
+states and `Notifier.update`d, so a multi-account DM stays one message.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from engagement.models import Role
+from engagement.notify import Message
+
+
+class ItemStatus(enum.StrEnum):
+    PENDING = "pending"  # answer, skip or postpone
+    ANSWERED = "answered"  # "Recorded", a summary and an Edit button
+    SKIPPED = "skipped"
+    POSTPONED = "postponed"  # "Remind me tomorrow": shows when
+    EXPIRED = "expired"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Rating(Frozen):
+    key: str  # an `engagement.indicators.RATED` key
+    label: str
+    value: int
+
+
+class AnswerSummary(Frozen):
+    """The latest revision of an answer, for "Recorded" states and App Home."""
+
+    revision: int
+    ratings: tuple[Rating, ...]
+    role_direction: str | None
+    alignment_meeting_held: bool
+    stakeholders_met: int
+    advocacy: str
+    note: str
+    submitted_at: datetime
+
+
+class CheckinItem(Frozen):
+    """One account's check-in within a DM, a nudge or App Home."""
+
+    checkin_id: int
+    account_name: str
+    role: Role
+    period_start: date
+    status: ItemStatus
+    answer: AnswerSummary | None = None
+    remind_at: datetime | None = None  # UTC; when postponed, when it comes back
+    expires_at: datetime | None = None  # UTC; unanswered after this it counts as missed
+
+
+class CheckinPrompt(Message):
+    """The check-in DM to `user_id`, as first posted and as updated later."""
+
+    user_id: str
+    recipient_name: str
+    day: date
+    items: tuple[CheckinItem, ...]
+
+
+class CheckinNudge(Message):
+    """The one reminder for check-ins left unanswered (a new DM, so it notifies)."""
+
+    user_id: str
+    recipient_name: str
+    items: tuple[CheckinItem, ...]
