@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import commands, errors, events
+from bot.listeners import actions, commands, errors, events, shortcuts, views
 from bot.runtime import Runtime
 
 
 def register_listeners(app: App, runtime: Runtime) -> None:
-    for kind in (errors, commands, events):
+    for kind in (errors, commands, actions, views, shortcuts, events):
         kind.register(app, runtime)

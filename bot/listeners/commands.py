@@ -6,9 +6,10 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.request import SlackRequest
 from bot.runtime import Runtime
 from bot.slash import grammar
-from bot.slash.dispatch import Invocation, dispatch
+from bot.slash.dispatch import dispatch
 from engagement.access import account_names
 
 
@@ -19,11 +20,4 @@ def register(app: App, runtime: Runtime) -> None:
         with runtime.sessions() as session:
             names = account_names(session)
         parsed = grammar.parse(str(command.get("text") or ""), names)
-        invocation = Invocation(
-            runtime=runtime,
-            user_id=str(command["user_id"]),
-            channel_id=str(command.get("channel_id") or ""),
-            trigger_id=str(command.get("trigger_id") or ""),
-            respond=respond,
-        )
-        dispatch(invocation, parsed)
+        dispatch(SlackRequest.from_body(runtime, command, respond), parsed)

@@ -10,6 +10,7 @@ from slack_bolt import App
 from slack_bolt.context.respond import Respond
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from bot.request import SlackRequest
 from bot.runtime import Runtime
 from engagement.errors import SherpaError
 
@@ -38,14 +39,7 @@ def register(app: App, runtime: Runtime) -> None:
     @app.error
     def on_error(error: Exception, body: dict[str, Any], respond: Respond | None) -> None:
         text = user_message(error)
-        user = (body.get("user") or {}).get("id") or body.get("user_id")
-        channel = (body.get("channel") or {}).get("id") or body.get("channel_id")
         try:
-            if respond is not None and (body.get("response_url") or body.get("response_urls")):
-                respond(text=text, response_type="ephemeral", replace_original=False)
-            elif channel and user:
-                runtime.notifier.call("chat.postEphemeral", channel=channel, user=user, text=text)
-            elif user:
-                runtime.notifier.call("chat.postMessage", channel=user, text=text)
+            SlackRequest.from_body(runtime, body, respond).reply(text)
         except Exception as failure:  # the person cannot be told; the log must say so
             log.warning("request.reply_failed error=%s", type(failure).__name__)
