@@ -4,59 +4,87 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from bot import logs
 from bot.app import create_app
 from bot.clock import start_background_clock
 from bot.runtime import Runtime
 from bot.web import WebApp
+from engagement.duework.engine import release, worker_name
 from engagement.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-class Gunicorn(BaseApplication):  # type: ignore[misc]
-    """Gunicorn configured in code: threaded workers, each building its own app."""
+WsgiApp = Callable[..., Any]
 
-    def __init__(self, settings: Settings, *, scheduler: bool) -> None:
-        self.settings, self.scheduler = settings, scheduler
+
+class Gunicorn(BaseApplication):  # type: ignore[misc]
+    """Gunicorn configured in code: threaded workers, each loading its own app.
+
+    `load` runs in each worker after the fork; `on_exit` runs when a worker stops
+    (SIGTERM included), after gunicorn has finished the in-flight requests.
+    """
+
+    def __init__(
+        self,
+        port: int,
+        load: Callable[[], WsgiApp],
+        *,
+        on_exit: Callable[[], None] | None = None,
+    ) -> None:
+        self.port, self._load, self._on_exit = port, load, on_exit
         super().__init__()
 
     def load_config(self) -> None:
-        workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
         options: dict[str, Any] = {
-            "bind": f"0.0.0.0:{self.settings.port}",
-            "workers": workers,
+            "bind": f"0.0.0.0:{self.port}",
+            "workers": int(os.environ.get("WEB_CONCURRENCY", "2")),
             "worker_class": "gthread",
             "threads": int(os.environ.get("WEB_THREADS", "8")),
             "timeout": 30,
             "graceful_timeout": 30,
             "keepalive": 5,
-            "post_worker_init": self._post_worker_init,
+            "worker_exit": lambda _server, _worker: self._on_exit and self._on_exit(),
             "logconfig_dict": {"version": 1, "disable_existing_loggers": False},
         }
         for key, value in options.items():
             self.cfg.set(key, value)
 
-    def _post_worker_init(self, _worker: Any) -> None:
-        from bot import logs
-
-        logs.configure()
-        if self.scheduler:
-            start_background_clock(Runtime.start(self.settings))
-
-    def load(self) -> WebApp:
-        runtime = Runtime.start(self.settings)
-        return WebApp(runtime, create_app(runtime))
+    def load(self) -> WsgiApp:
+        return self._load()
 
 
 def serve(settings: Settings, *, scheduler: bool) -> None:
+    """Production HTTP mode; each worker drains its post-ack work and claims on exit."""
     settings.required("slack_bot_token")
     settings.required("slack_signing_secret")
     Runtime.start(settings).engine.dispose()  # refuse an out-of-date schema before forking
-    Gunicorn(settings, scheduler=scheduler).run()
+    worker: dict[str, Any] = {}
+
+    def load() -> WsgiApp:
+        logs.configure()
+        runtime = Runtime.start(settings)
+        worker["runtime"] = runtime
+        if scheduler:
+            worker["clock"] = start_background_clock(runtime)
+        return WebApp(runtime, create_app(runtime))
+
+    def on_exit() -> None:
+        runtime: Runtime | None = worker.get("runtime")
+        if runtime is None:
+            return
+        if "clock" in worker:
+            worker["clock"].shutdown(wait=True)
+            release(runtime.sessions, worker_name())
+        drained = runtime.listeners.wait_idle(timeout=25)
+        log.info("serve.worker_stopped drained=%s", drained)
+
+    Gunicorn(settings.port, load, on_exit=on_exit).run()
 
 
 def dev(settings: Settings) -> None:

@@ -1,0 +1,103 @@
+"""`sherpa serve` starts exactly as the Procfile says, answers Slack, and stops gracefully."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.emulator import Emulator
+from tests.factories import workspace_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def sherpa_command() -> list[str]:
+    """The installed console script, as the Procfile runs it (or the module in a bare tree)."""
+    script = Path(sys.executable).with_name("sherpa")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("sherpa")
+    return [found] if found else [sys.executable, "-m", "bot.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_healthy(url: str, process: subprocess.Popen[bytes], limit: float = 60) -> dict[str, str]:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "sherpa serve exited during start-up"
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return dict(json.loads(response.read()))
+        except OSError:
+            time.sleep(0.2)  # polling a starting server, not waiting for time to pass
+    raise AssertionError("sherpa serve did not become healthy")
+
+
+@pytest.fixture
+def served(
+    tmp_path: Path, sqlite_template: Path
+) -> Iterator[tuple[Emulator, str, subprocess.Popen[bytes]]]:
+    database = tmp_path / "serve.sqlite3"
+    database.write_bytes(sqlite_template.read_bytes())
+    port = free_port()
+    with Emulator(workspace_for()) as emulator:
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "DATABASE_URL": f"sqlite:///{database}",
+            "SLACK_BOT_TOKEN": emulator.bot_token,
+            "SLACK_SIGNING_SECRET": emulator.signing_secret,
+            "SLACK_API_URL": emulator.api_url,
+            "PORT": str(port),
+            "WEB_CONCURRENCY": "2",
+        }
+        process = subprocess.Popen(
+            [*sherpa_command(), "serve", "--no-scheduler"],
+            env=env,
+            cwd=tmp_path,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            yield emulator, f"http://127.0.0.1:{port}", process
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
+def test_serve_answers_health_and_signed_commands_then_stops_on_sigterm(
+    served: tuple[Emulator, str, subprocess.Popen[bytes]],
+) -> None:
+    emulator, base, process = served
+    health = wait_healthy(f"{base}/healthz", process)
+    assert health == {"status": "ok", "database": "ok", "scheduler_last_run": None}
+    emulator.app_url = f"{base}/slack/events"
+    assert emulator.actor.slash("U0SAM0001", "help").status == 200
+    deadline = time.monotonic() + 20
+    while not emulator.responses("U0SAM0001") and time.monotonic() < deadline:
+        time.sleep(0.05)  # the reply is posted by another process after the ack
+    assert "/sponsor status [account]" in emulator.responses("U0SAM0001")[0].body["text"]
+    forged = emulator.actor.with_signature(secret="wrong-secret-123").slash("U0SAM0001", "help")
+    assert forged.status == 401
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=40) == 0
+    assert process.stderr is not None
+    log = process.stderr.read().decode()
+    assert "serve.worker_stopped drained=True" in log
+    assert "xoxb-" not in log and emulator.signing_secret not in log
