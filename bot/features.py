@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import importlib
 
-FEATURES: tuple[str, ...] = ("engagement.people",)
+FEATURES: tuple[str, ...] = (
+    "engagement.people",
+    "engagement.scoring.digest",
+    "engagement.scoring.alerts",
+    "bot.views.scorecard",
+)
 """Modules that register into the due-work registry and the renderer table when imported."""
 
 

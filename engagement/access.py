@@ -87,7 +87,7 @@ def find_account(session: Session, name: str) -> Account:
 
 
 def unknown(what: str, given: str, known: list[str]) -> str:
-    """"No account named 'Acme Crop'. Did you mean 'Acme Corp'?" — one line."""
+    """ "No account named 'Acme Crop'. Did you mean 'Acme Corp'?" — one line."""
     by_lower = {item.lower(): item for item in known}
     close = difflib.get_close_matches(given.lower(), list(by_lower), n=1, cutoff=0.5)
     hint = f" Did you mean '{by_lower[close[0]]}'?" if close else ""
