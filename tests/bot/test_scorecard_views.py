@@ -41,8 +41,10 @@ def summary(n: int, *, attention: bool = False, kpis: int = 7) -> AccountSummary
         score=40 + n % 60,
         status=Status.RED if attention else Status.GREEN,
         trend=Trend.DOWN if attention else Trend.UP,
-        kpis=[KpiBrief(label=f"KPI number {k} with a long label", status=Status.AMBER,
-                       trend=Trend.FLAT) for k in range(kpis)],  # fmt: skip
+        kpis=[
+            KpiBrief(label=f"KPI number {k} with a long label", status=Status.AMBER, trend=Trend.FLAT)
+            for k in range(kpis)
+        ],
         response_rate=75.0,
         open_escalations=n % 3,
         advocacy_actions=1,
@@ -52,17 +54,21 @@ def summary(n: int, *, attention: bool = False, kpis: int = 7) -> AccountSummary
     )
 
 
+def kpi_item(k: int) -> KpiItem:
+    missing = k == 0
+    return KpiItem(
+        key=f"k{k}", label=f"KPI {k} with a long, descriptive label", unit="%", target=95,
+        red_below=90, red_above=None, actual=None if missing else 88.0, before=80.0,
+        status=None if missing else Status.RED, trend=Trend.UP, weight=10,
+        weighted=None if missing else 3.3,
+    )  # fmt: skip
+
+
 def card(n: int) -> ScorecardCard:
     return ScorecardCard(
         summary=summary(n, attention=True),
         iso_week="2026-W48",
-        kpis=[
-            KpiItem(key=f"k{k}", label=f"KPI {k} with a long, descriptive label", unit="%", target=95, red_below=90,
-                    red_above=None, actual=None if k == 0 else 88.0, before=80.0,
-                    status=None if k == 0 else Status.RED, trend=Trend.UP, weight=10,
-                    weighted=None if k == 0 else 3.3)
-            for k in range(60)
-        ],  # fmt: skip
+        kpis=[kpi_item(k) for k in range(60)],
         indicators=[Indicator(label="Stakeholder engagement", sponsor=4.0, sam=2.5, combined=3.25)],
         renormalised=True,
         checkin_regularity=50.0,
