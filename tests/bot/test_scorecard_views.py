@@ -42,7 +42,7 @@ def summary(n: int, *, attention: bool = False, kpis: int = 7) -> AccountSummary
         status=Status.RED if attention else Status.GREEN,
         trend=Trend.DOWN if attention else Trend.UP,
         kpis=[
-            KpiBrief(label=f"KPI number {k} with a long label", status=Status.AMBER, trend=Trend.FLAT)
+            KpiBrief(label=f"KPI number {k} with a long label", status=Status.AMBER, trend=Trend.UP)
             for k in range(kpis)
         ],
         response_rate=75.0,
