@@ -54,15 +54,16 @@ def attention(scores: AccountScores) -> list[str]:
 
 
 def summary(scores: AccountScores) -> AccountSummary:
+    """The account's digest line (built without re-validation: every field comes from here)."""
     values = scores.timeline.now.values
-    return AccountSummary(
+    return AccountSummary.model_construct(
         account_id=scores.account.id,
         name=scores.account.name,
         score=scores.current.score.score,
         status=scores.current.score.status,
         trend=scores.score_trend,
         kpis=[
-            KpiBrief(label=line.kpi.label, status=line.status, trend=line.trend)
+            KpiBrief.model_construct(label=line.kpi.label, status=line.status, trend=line.trend)
             for line in scores.lines()
         ],
         response_rate=values.get("response_rate"),

@@ -1,22 +1,37 @@
 """Leading indicators for many accounts and weeks in a fixed number of set-based queries.
 
 The database does the heavy part (one GROUP BY over check-ins joined with the latest
-answer revision of each); Python only slides 4-week windows over those per-period
-sums. Weeks are the ISO weeks of each check-in's `period_start`, which is already a
-date on the recipient's wall clock, and of other events in the account's own zone.
+answer revision of each); numpy slides the 4-week windows over those per-week sums
+for all accounts at once. Weeks are the ISO weeks of each check-in's `period_start`,
+which is already a date on the recipient's wall clock, and of other events in the
+account's own zone.
 The number of statements is the same for one account or two thousand.
 """
 
 from __future__ import annotations
 
 import statistics
-from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, true
+import numpy as np
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    String,
+    and_,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    true,
+    type_coerce,
+)
 from sqlalchemy.orm import Session, aliased
 
 from engagement.indicators import RATED
@@ -41,6 +56,8 @@ HISTORY = 12
 SPAN = HISTORY + WINDOW - 1
 """Weeks of raw data those windows read."""
 RATED_KEYS: tuple[str, ...] = tuple(RATED)
+STREAK_WEEKS = 8
+"""How far back missed check-ins are followed: a longer streak shows as 8 (or 4 monthly)."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +89,8 @@ class WeekFigures:
     """Every indicator of one account for one week (a key is absent when there is no data).
 
     `values` holds the combined view of the five rated indicators under their own keys
-    and the computed indicators (`engagement.indicators.COMPUTED`).
+    and the computed indicators (`engagement.indicators.COMPUTED`). The sponsor's and
+    the SAM's views and their gaps are kept for the current week only (cards, alerts).
     """
 
     week: int
@@ -105,33 +123,42 @@ class Timeline:
 def load_accounts(session: Session, scope: ColumnElement[bool]) -> list[AccountRef]:
     """Accounts matching `scope` (a condition on Account) with their SAM, by name."""
     sam = aliased(Person)
-    rows = session.execute(
-        select(
-            Account.id,
-            Account.name,
-            Account.timezone,
-            Account.cadence,
-            Account.channel,
-            Account.digest_channel,
-            sam.slack_user_id,
-            sam.display_name,
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                Account.id,
+                Account.name,
+                Account.timezone,
+                Account.cadence,
+                Account.channel,
+                Account.digest_channel,
+                sam.slack_user_id,
+                sam.display_name,
+            )
+            .outerjoin(
+                Sponsorship,
+                and_(
+                    Sponsorship.account_id == Account.id,
+                    Sponsorship.role == Role.SAM,
+                    Sponsorship.ended_at.is_(None),
+                ),
+            )
+            .outerjoin(sam, sam.id == Sponsorship.person_id)
+            .where(scope)
+            .order_by(Account.name, Account.id)
         )
-        .outerjoin(
-            Sponsorship,
-            and_(
-                Sponsorship.account_id == Account.id,
-                Sponsorship.role == Role.SAM,
-                Sponsorship.ended_at.is_(None),
-            ),
-        )
-        .outerjoin(sam, sam.id == Sponsorship.person_id)
-        .where(scope)
-        .order_by(Account.name, Account.id)
-    ).all()
+        .all()
+    )
     seen: dict[int, AccountRef] = {}
     for row in rows:
         seen.setdefault(row[0], AccountRef(*row))
     return list(seen.values())
+
+
+def _rows(session: Session, statement: Select[Any]) -> Sequence[Row[Any]]:
+    """All rows at once through Core (no ORM loading): the fastest fetch for bulk reads."""
+    return session.connection().execute(statement).all()
 
 
 def everyone() -> ColumnElement[bool]:
@@ -161,34 +188,25 @@ def compute(session: Session, accounts: list[AccountRef], *, now: datetime) -> d
     periods = _period_sums(session, ids, weeks.monday(first), weeks.monday(last + 1), now)
     escalations = _escalations(session, ids, now, first)
     advocacy = _advocacy(session, ids, now, first)
-    missed = _missed_streaks(session, ids, weeks.monday(first), now)
-    for timeline in timelines.values():
-        account_id = timeline.account.id
-        _fill(
-            timeline,
-            periods.get(account_id, {}),
-            escalations.get(account_id, []),
-            advocacy.get(account_id, []),
-            now,
-        )
-        timeline.missed = missed.get(account_id, [])
+    missed = _missed_streaks(session, ids, weeks.monday(last - STREAK_WEEKS + 1), now)
+    firsts = np.array([current[a.id] - SPAN + 1 for a in accounts], dtype=np.int64)
+    derived = _derive(_windows(accounts, firsts, periods, advocacy))
+    latest = _latest_periods(periods)
+    for index, account in enumerate(accounts):
+        timeline = timelines[account.id]
+        _figures(timeline, derived, index, escalations.get(account.id, []), now)
+        timeline.missed = missed.get(account.id, [])
+        timeline.unanswered = latest.get(account.id, False)
     return timelines
 
 
-@dataclass(slots=True)
-class _Period:
-    """Sums over one account's check-ins of one period, by role."""
-
-    sent: int = 0
-    answered: int = 0
-    held: bool = False
-    counts: dict[str, int] = field(default_factory=dict)
-    sums: dict[str, list[int]] = field(default_factory=dict)
+PeriodRow = tuple[Any, ...]
+"""(account, period_start, role, sent, answered, answers, meeting held, five rating sums)."""
 
 
 def _period_sums(
-    session: Session, ids: object, start: date, end: date, now: datetime
-) -> dict[int, dict[date, _Period]]:
+    session: Session, ids: Select[tuple[int]], start: date, end: date, now: datetime
+) -> list[PeriodRow]:
     """One GROUP BY: per account, role and period, what went out, came back, and its ratings."""
     newer = aliased(Answer)
     is_latest = ~exists().where(
@@ -200,8 +218,8 @@ def _period_sums(
     statement = (
         select(
             CheckIn.account_id,
+            type_coerce(CheckIn.period_start, String),  # parsed once per distinct date below
             CheckIn.role,
-            CheckIn.period_start,
             func.sum(case((counted, 1), else_=0)),
             func.sum(case((and_(counted, CheckIn.state == CheckInState.ANSWERED), 1), else_=0)),
             func.count(Answer.id),
@@ -213,24 +231,21 @@ def _period_sums(
             Answer, and_(Answer.checkin_id == CheckIn.id, is_latest, Answer.submitted_at <= now)
         )
         .where(
-            CheckIn.account_id.in_(ids),  # type: ignore[arg-type]
+            CheckIn.account_id.in_(ids),
             CheckIn.period_start >= start,
             CheckIn.period_start < end,
         )
         .group_by(CheckIn.account_id, CheckIn.role, CheckIn.period_start)
     )
-    result: dict[int, dict[date, _Period]] = defaultdict(dict)
-    for account_id, role, period, n_sent, n_answered, n_rated, held, *sums in session.execute(
-        statement
-    ):
-        slot = result[account_id].setdefault(period, _Period())
-        slot.sent += int(n_sent or 0)
-        slot.answered += int(n_answered or 0)
-        slot.held = slot.held or bool(held)
-        if n_rated:
-            slot.counts[role] = int(n_rated)
-            slot.sums[role] = [int(value) for value in sums]
-    return result
+    parsed: dict[Any, date] = {}
+    rows = []
+    for row in _rows(session, statement):
+        raw = row[1]
+        period = parsed.get(raw)
+        if period is None:
+            period = parsed[raw] = raw if isinstance(raw, date) else date.fromisoformat(raw)
+        rows.append((row[0], period, *row[2:]))
+    return rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,11 +258,12 @@ class _Escalation:
 
 
 def _escalations(
-    session: Session, ids: object, now: datetime, first_week: int
+    session: Session, ids: Select[tuple[int]], now: datetime, first_week: int
 ) -> dict[int, list[_Escalation]]:
     """Escalations that can matter to the span: still open, or touched since it began."""
     since = weeks.week_start(first_week, "Pacific/Kiritimati")  # earliest wall clock on Earth
-    rows = session.execute(
+    rows = _rows(
+        session,
         select(
             Escalation.account_id,
             Escalation.created_at,
@@ -255,7 +271,7 @@ def _escalations(
             Escalation.acknowledged_at,
             Escalation.resolved_at,
         ).where(
-            Escalation.account_id.in_(ids),  # type: ignore[arg-type]
+            Escalation.account_id.in_(ids),
             Escalation.state != EscalationState.CANCELLED,
             Escalation.created_at <= now,
             or_(
@@ -263,7 +279,7 @@ def _escalations(
                 Escalation.resolved_at >= since,
                 Escalation.ack_deadline >= since,
             ),
-        )
+        ),
     )
     result: dict[int, list[_Escalation]] = defaultdict(list)
     for account_id, created, deadline, acked, resolved in rows:
@@ -275,29 +291,26 @@ def _escalations(
 
 
 def _advocacy(
-    session: Session, ids: object, now: datetime, first_week: int
-) -> dict[int, list[datetime]]:
+    session: Session, ids: Select[tuple[int]], now: datetime, first_week: int
+) -> list[tuple[int, datetime]]:
     since = weeks.week_start(first_week, "Pacific/Kiritimati")
-    rows = session.execute(
-        select(AdvocacyAction.account_id, AdvocacyAction.logged_at)
-        .where(
-            AdvocacyAction.account_id.in_(ids),  # type: ignore[arg-type]
+    rows = _rows(
+        session,
+        select(AdvocacyAction.account_id, AdvocacyAction.logged_at).where(
+            AdvocacyAction.account_id.in_(ids),
             AdvocacyAction.logged_at >= since,
             AdvocacyAction.logged_at <= now,
-        )
-        .order_by(AdvocacyAction.logged_at)
+        ),
     )
-    result: dict[int, list[datetime]] = defaultdict(list)
-    for account_id, logged_at in rows:
-        result[account_id].append(logged_at)
-    return result
+    return [(account_id, logged_at) for account_id, logged_at in rows]
 
 
 def _missed_streaks(
-    session: Session, ids: object, start: date, now: datetime
+    session: Session, ids: Select[tuple[int]], start: date, now: datetime
 ) -> dict[int, list[MissedStreak]]:
     """Sponsors whose latest closed check-ins expired unanswered two or more times running."""
-    rows = session.execute(
+    rows = _rows(
+        session,
         select(
             CheckIn.account_id,
             CheckIn.person_id,
@@ -308,13 +321,13 @@ def _missed_streaks(
         )
         .join(Person, Person.id == CheckIn.person_id)
         .where(
-            CheckIn.account_id.in_(ids),  # type: ignore[arg-type]
+            CheckIn.account_id.in_(ids),
             CheckIn.role == Role.SPONSOR,
             CheckIn.period_start >= start,
             CheckIn.state.in_([CheckInState.ANSWERED, CheckInState.SKIPPED, CheckInState.EXPIRED]),
             or_(CheckIn.closed_at.is_(None), CheckIn.closed_at <= now),
         )
-        .order_by(CheckIn.account_id, CheckIn.person_id, CheckIn.period_start)
+        .order_by(CheckIn.account_id, CheckIn.person_id, CheckIn.period_start),
     )
     runs: dict[tuple[int, int], tuple[str | None, str, list[date]]] = {}
     for account_id, person_id, user_id, name, period, state in rows:
@@ -330,63 +343,157 @@ def _missed_streaks(
     return result
 
 
-def _fill(
+# Per-week fields, then summed over each trailing window (one array for all accounts).
+SENT, ANSWERED, COUNT_SPONSOR, COUNT_SAM = 0, 1, 2, 3
+SUMS_SPONSOR = slice(4, 9)
+SUMS_SAM = slice(9, 14)
+HELD, SLOTS, ADVOCACY = 14, 15, 16
+FIELDS = 17
+
+
+def _windows(
+    accounts: list[AccountRef],
+    first: Any,
+    periods: list[PeriodRow],
+    advocacy: list[tuple[int, datetime]],
+) -> Any:
+    """Per-week totals of every account in one array, summed over each trailing window.
+
+    Returns an array (accounts, HISTORY, FIELDS): entry k is the window ending at the
+    account's week `first + WINDOW - 1 + k`.
+    """
+    position = {account.id: index for index, account in enumerate(accounts)}
+    data = np.zeros((len(accounts), SPAN, FIELDS))
+    if periods:
+        columns = list(zip(*periods, strict=True))
+        rows = np.fromiter((position.get(a, -1) for a in columns[0]), dtype=np.int64)
+        week = np.fromiter(((p.toordinal() - 1) // 7 for p in columns[1]), dtype=np.int64)
+        keep = rows >= 0
+        offset = week - first[np.where(keep, rows, 0)]
+        keep &= (offset >= 0) & (offset < SPAN)
+        rows, offset = rows[keep], offset[keep]
+        values = np.array([columns[i] for i in range(3, len(columns))], dtype=float)[:, keep]
+        values = np.nan_to_num(values)  # sums over no answers are NULL
+        sponsor = np.array(columns[2], dtype=object)[keep] == Role.SPONSOR
+        sent, answered, rated, held, ratings = (
+            values[0],
+            values[1],
+            values[2],
+            values[3],
+            values[4:],
+        )
+        np.add.at(data[:, :, SENT], (rows, offset), sent)
+        np.add.at(data[:, :, ANSWERED], (rows, offset), answered)
+        np.add.at(data[:, :, COUNT_SPONSOR], (rows, offset), np.where(sponsor, rated, 0))
+        np.add.at(data[:, :, COUNT_SAM], (rows, offset), np.where(sponsor, 0, rated))
+        for index in range(len(RATED_KEYS)):
+            np.add.at(data[:, :, 4 + index], (rows, offset), np.where(sponsor, ratings[index], 0))
+            np.add.at(data[:, :, 9 + index], (rows, offset), np.where(sponsor, 0, ratings[index]))
+        np.maximum.at(data[:, :, HELD], (rows, offset), held)
+    data[:, :, SLOTS] = data[:, :, SENT] > 0  # a period is a week at most (weekly cadence)
+    data[:, :, HELD] *= data[:, :, SLOTS]
+    for account_id, logged_at in advocacy:
+        row = position.get(account_id)
+        if row is None:
+            continue
+        logged = weeks.local_week(logged_at, accounts[row].timezone) - int(first[row])
+        if 0 <= logged < SPAN:
+            data[row, logged, ADVOCACY] += 1
+    totals = np.concatenate([np.zeros((len(accounts), 1, FIELDS)), data.cumsum(axis=1)], axis=1)
+    return totals[:, WINDOW:, :] - totals[:, :-WINDOW, :]
+
+
+@dataclass(frozen=True)
+class _Derived:
+    """The indicators of every account and week, as nested lists (NaN: no data)."""
+
+    sponsor: list[list[list[float]]]
+    sam: list[list[list[float]]]
+    combined: list[list[list[float]]]
+    gap: list[list[float]]
+    response: list[list[float]]
+    regularity: list[list[float]]
+    advocacy: list[list[float]]
+
+
+def _derive(windows: Any) -> _Derived:
+    """Means, gaps and rates for all accounts and weeks at once."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sponsor_count = windows[:, :, COUNT_SPONSOR : COUNT_SPONSOR + 1]
+        sam_count = windows[:, :, COUNT_SAM : COUNT_SAM + 1]
+        sponsor = windows[:, :, SUMS_SPONSOR] / sponsor_count
+        sam = windows[:, :, SUMS_SAM] / sam_count
+        combined = (windows[:, :, SUMS_SPONSOR] + windows[:, :, SUMS_SAM]) / (
+            sponsor_count + sam_count
+        )
+        gap = np.abs(sponsor - sam).max(axis=2)  # NaN unless both views have answers
+        response = 100.0 * windows[:, :, ANSWERED] / windows[:, :, SENT]
+        regularity = 100.0 * windows[:, :, HELD] / windows[:, :, SLOTS]
+    return _Derived(
+        sponsor.tolist(),
+        sam.tolist(),
+        combined.tolist(),
+        gap.tolist(),
+        response.tolist(),
+        regularity.tolist(),
+        windows[:, :, ADVOCACY].tolist(),
+    )
+
+
+def _figures(
     timeline: Timeline,
-    periods: dict[date, _Period],
+    derived: _Derived,
+    row: int,
     escalations: list[_Escalation],
-    advocacy: list[datetime],
     now: datetime,
 ) -> None:
-    """Slide the trailing window over the account's weeks."""
+    """WeekFigures for each week of one account; the two views only for the current week."""
     zone = timeline.account.timezone
-    current = timeline.current
-    first = current - SPAN + 1
-    by_week: dict[int, list[_Period]] = defaultdict(list)
-    for period, slot in periods.items():
-        by_week[weeks.week_of(period)].append(slot)
-    latest_sent = max((p for p, s in periods.items() if s.sent), default=None)
-    if latest_sent is not None:
-        timeline.unanswered = periods[latest_sent].answered == 0
-    for week in range(first + WINDOW - 1, current + 1):
-        window = [slot for w in range(week - WINDOW + 1, week + 1) for slot in by_week.get(w, [])]
-        figures = WeekFigures(week)
-        _rated(figures, window)
-        sent = sum(slot.sent for slot in window)
-        if sent:
-            answered = sum(slot.answered for slot in window)
-            figures.values["response_rate"] = 100.0 * answered / sent
-            slots = [slot for slot in window if slot.sent]
-            held = sum(1 for slot in slots if slot.held)
-            figures.values["checkin_regularity"] = 100.0 * held / len(slots)
-        start = weeks.week_start(week - WINDOW + 1, zone)
-        end = weeks.as_of(week, zone, now)
-        _escalation_figures(figures, escalations, start, end)
-        figures.values["advocacy_actions"] = float(
-            bisect_left(advocacy, end) - bisect_left(advocacy, start)
-        )
+    combined, gap = derived.combined[row], derived.gap[row]
+    response, regularity = derived.response[row], derived.regularity[row]
+    advocacy = derived.advocacy[row]
+    first = timeline.current - HISTORY + 1
+    for k in range(HISTORY):
+        week = first + k
+        values: dict[str, float] = {
+            "advocacy_actions": advocacy[k],
+            "escalations_open": 0.0,
+            "acknowledged_late": 0.0,
+        }
+        if combined[k][0] == combined[k][0]:  # not NaN: someone answered
+            values.update(zip(RATED_KEYS, combined[k], strict=True))
+        if gap[k] == gap[k]:
+            values["perception_gap"] = gap[k]
+        if response[k] == response[k]:
+            values["response_rate"] = response[k]
+            values["checkin_regularity"] = regularity[k]
+        figures = WeekFigures(week, values, {}, {}, {})
+        if escalations:
+            start = weeks.week_start(week - WINDOW + 1, zone)
+            _escalation_figures(figures, escalations, start, weeks.as_of(week, zone, now))
         timeline.weeks[week] = figures
-
-
-def _rated(figures: WeekFigures, window: list[_Period]) -> None:
-    views: dict[str, dict[str, float]] = {Role.SPONSOR: figures.sponsor, Role.SAM: figures.sam}
-    total_count = 0
-    total_sums = [0] * len(RATED_KEYS)
-    for role, view in views.items():
-        count = sum(slot.counts.get(role, 0) for slot in window)
-        if not count:
-            continue
-        sums = [sum(slot.sums[role][i] for slot in window if role in slot.sums) for i in range(5)]
-        for index, key in enumerate(RATED_KEYS):
-            view[key] = sums[index] / count
-            total_sums[index] += sums[index]
-        total_count += count
-    if total_count:
-        for index, key in enumerate(RATED_KEYS):
-            figures.values[key] = total_sums[index] / total_count
-    if figures.sponsor and figures.sam:
+    now_figures = timeline.weeks[timeline.current]
+    for target, source in ((now_figures.sponsor, derived.sponsor), (now_figures.sam, derived.sam)):
+        latest = source[row][HISTORY - 1]
+        if latest[0] == latest[0]:
+            target.update(zip(RATED_KEYS, latest, strict=True))
+    if now_figures.sponsor and now_figures.sam:
         for key in RATED_KEYS:
-            figures.gap[key] = figures.sponsor[key] - figures.sam[key]
-        figures.values["perception_gap"] = max(abs(gap) for gap in figures.gap.values())
+            now_figures.gap[key] = now_figures.sponsor[key] - now_figures.sam[key]
+
+
+def _latest_periods(periods: list[PeriodRow]) -> dict[int, bool]:
+    """Per account: True when its latest period with check-ins out has no answer at all."""
+    latest: dict[int, list[Any]] = {}
+    for account_id, period, _, sent, answered, *_ in periods:
+        if not sent:
+            continue
+        seen = latest.get(account_id)
+        if seen is None or period > seen[0]:
+            latest[account_id] = [period, int(answered or 0)]
+        elif period == seen[0]:
+            seen[1] += int(answered or 0)
+    return {account_id: answered == 0 for account_id, (_, answered) in latest.items()}
 
 
 def _escalation_figures(

@@ -80,26 +80,32 @@ class ManualActuals:
 def load_actuals(
     session: Session, ids: Select[tuple[int]], *, since: datetime, now: datetime
 ) -> ManualActuals:
-    """Every value recorded in [since, now], plus the last one before `since` (two queries)."""
+    """Every value recorded in [since, now], plus the last one before `since` (two queries).
+
+    Values recorded at the same instant are taken in insertion order (the last wins).
+    """
     actuals = ManualActuals()
-    ranked = (
+    last = (
         select(
             KpiActual.account_id,
             KpiActual.kpi_id,
-            KpiActual.recorded_at,
-            KpiActual.value,
-            func.row_number()
-            .over(
-                partition_by=(KpiActual.account_id, KpiActual.kpi_id),
-                order_by=(KpiActual.recorded_at.desc(), KpiActual.id.desc()),
-            )
-            .label("rank"),
+            func.max(KpiActual.recorded_at).label("recorded_at"),
         )
         .where(KpiActual.account_id.in_(ids), KpiActual.recorded_at < since)
+        .group_by(KpiActual.account_id, KpiActual.kpi_id)
         .subquery()
     )
-    before = select(ranked.c.account_id, ranked.c.kpi_id, ranked.c.recorded_at, ranked.c.value)
-    for row in session.execute(before.where(ranked.c.rank == 1)):
+    before = select(
+        KpiActual.account_id, KpiActual.kpi_id, KpiActual.recorded_at, KpiActual.value
+    ).join(
+        last,
+        and_(
+            KpiActual.account_id == last.c.account_id,
+            KpiActual.kpi_id == last.c.kpi_id,
+            KpiActual.recorded_at == last.c.recorded_at,
+        ),
+    )
+    for row in session.connection().execute(before.order_by(KpiActual.id)).all():
         actuals.add(*row)
     recent = (
         select(KpiActual.account_id, KpiActual.kpi_id, KpiActual.recorded_at, KpiActual.value)
@@ -109,7 +115,7 @@ def load_actuals(
         )
         .order_by(KpiActual.recorded_at, KpiActual.id)
     )
-    for row in session.execute(recent):
+    for row in session.connection().execute(recent).all():
         actuals.add(*row)
     return actuals
 

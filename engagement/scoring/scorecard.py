@@ -8,6 +8,7 @@ until the final rounding so no binary float ever decides a half.
 from __future__ import annotations
 
 import enum
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -106,25 +107,36 @@ def overall(weights: Sequence[float], statuses: Sequence[Status | None]) -> Scor
     return _overall(tuple(weights), tuple(statuses))
 
 
+TWELFTHS = {Status.GREEN: 12, Status.AMBER: 9, Status.RED: 4}
+"""FACTOR in twelfths, so that sums stay in integers."""
+
+
+@lru_cache(maxsize=256)
+def _integer_weights(weights: tuple[float, ...]) -> tuple[int, ...]:
+    """The weights as written, scaled by a common denominator to integers."""
+    exact = [as_fraction(weight) for weight in weights]
+    scale = math.lcm(*(weight.denominator for weight in exact)) if exact else 1
+    return tuple(int(weight * scale) for weight in exact)
+
+
 @lru_cache(maxsize=65536)
 def _overall(weights: tuple[float, ...], statuses: tuple[Status | None, ...]) -> Score:
-    exact = [as_fraction(weight) for weight in weights]
-    total_all = sum(exact, Fraction(0))
-    present = sum((w for w, s in zip(exact, statuses, strict=True) if s is not None), Fraction(0))
-    if present == 0:
+    integers = _integer_weights(weights)
+    points = [
+        None if status is None else weight * TWELFTHS[status]
+        for weight, status in zip(integers, statuses, strict=True)
+    ]
+    present = sum(w for w, status in zip(integers, statuses, strict=True) if status is not None)
+    if not present:
         return Score(None, None, None, False, tuple(None for _ in statuses))
-    scale = Fraction(100) / present
-    contributions = tuple(
-        None if status is None else weight * FACTOR[status] * scale
-        for weight, status in zip(exact, statuses, strict=True)
-    )
-    score = sum((c for c in contributions if c is not None), Fraction(0))
+    denominator = 12 * present
+    score = Fraction(100 * sum(p for p in points if p is not None), denominator)
     return Score(
         score=round_half_up(score),
         status=overall_status(score),
         exact=score,
-        renormalised=present != total_all,
-        contributions=contributions,
+        renormalised=present != sum(integers),
+        contributions=tuple(None if p is None else Fraction(100 * p, denominator) for p in points),
     )
 
 

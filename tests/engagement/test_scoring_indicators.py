@@ -82,7 +82,7 @@ def test_rated_indicators_over_the_trailing_window(session: Session) -> None:
                         "role_balance": 0.0}  # fmt: skip
     assert week.values["perception_gap"] == 2.0
     # a week earlier the window (44-47) still holds the 5s of Oct 26
-    assert acme.at(W48 - 1).sponsor["stakeholder_engagement"] == pytest.approx((5 + 4 + 2) / 3)
+    assert acme.at(W48 - 1).values["stakeholder_engagement"] == (5 + 4 + 2 + 3 + 2) / 5
 
 
 def test_response_rate_and_regularity(session: Session) -> None:
