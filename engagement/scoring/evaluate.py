@@ -97,7 +97,7 @@ def score_week(kpis: list[Kpi], actuals: tuple[float | None, ...], week: int) ->
         None if value is None else status_of(value, kpi.thresholds)
         for kpi, value in zip(kpis, actuals, strict=True)
     )
-    return WeekScore(week, actuals, statuses, overall([k.weight for k in kpis], statuses))
+    return WeekScore(week, actuals, statuses, overall(tuple(k.weight for k in kpis), statuses))
 
 
 def score_accounts(
@@ -128,16 +128,20 @@ def score_loaded(
 def _score(
     timeline: Timeline, kpis: list[Kpi], manual: ManualActuals, now: datetime
 ) -> AccountScores:
-    zone = timeline.account.timezone
+    zone, account_id = timeline.account.timezone, timeline.account.id
+    weights = tuple(kpi.weight for kpi in kpis)
+    plan = [(kpi.source is KpiSource.INDICATOR, kpi.key, kpi.id, kpi.thresholds) for kpi in kpis]
     result: dict[int, WeekScore] = {}
     for week in range(timeline.current - HISTORY + 1, timeline.current + 1):
         figures = timeline.at(week).values
         instant = weeks.as_of(week, zone, now)
         actuals = tuple(
-            figures.get(kpi.key)
-            if kpi.source is KpiSource.INDICATOR
-            else manual.as_of(timeline.account.id, kpi.id, instant)
-            for kpi in kpis
+            figures.get(key) if computed else manual.as_of(account_id, kpi_id, instant)
+            for computed, key, kpi_id, _ in plan
         )
-        result[week] = score_week(kpis, actuals, week)
+        statuses = tuple(
+            None if value is None else status_of(value, plan[index][3])
+            for index, value in enumerate(actuals)
+        )
+        result[week] = WeekScore(week, actuals, statuses, overall(weights, statuses))
     return AccountScores(timeline, kpis, result)

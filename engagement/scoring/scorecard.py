@@ -104,7 +104,11 @@ def overall_status(score: Fraction) -> Status:
 
 def overall(weights: Sequence[float], statuses: Sequence[Status | None]) -> Score:
     """Weighted score of KPIs with data, re-normalised to 100 when weights are left out."""
-    return _overall(tuple(weights), tuple(statuses))
+    if type(weights) is not tuple:
+        weights = tuple(weights)
+    if type(statuses) is not tuple:
+        statuses = tuple(statuses)
+    return _overall(weights, statuses)
 
 
 TWELFTHS = {Status.GREEN: 12, Status.AMBER: 9, Status.RED: 4}
