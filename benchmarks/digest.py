@@ -277,26 +277,24 @@ def measure(url: str, channels: int) -> dict[str, Any]:
     }
 
 
-def run(url: str, accounts: int, weeks: int, channels: int) -> dict[str, Any]:
-    started = time.perf_counter()
-    db.upgrade(url)
-    counts = generate(url, accounts, weeks, channels)
-    generated = time.perf_counter() - started
+def _child(*arguments: str) -> dict[str, Any]:
+    """Run a step in a fresh process, so no connection or memory carries over."""
     child = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "benchmarks.digest",
-            "--measure",
-            url,
-            "--channels",
-            str(channels),
-        ],
+        [sys.executable, "-m", "benchmarks.digest", *arguments],
         check=True,
         capture_output=True,
         text=True,
     )
     result: dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run(url: str, accounts: int, weeks: int, channels: int) -> dict[str, Any]:
+    started = time.perf_counter()
+    counts = _child("--generate", url, "--accounts", f"{accounts}", "--weeks", f"{weeks}",
+                    "--channels", f"{channels}")  # fmt: skip
+    generated = time.perf_counter() - started
+    result = _child("--measure", url, "--channels", f"{channels}")
     result["rows"] = counts
     result["generate_seconds"] = round(generated, 1)
     return result
@@ -326,7 +324,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--channels", type=int, default=1, choices=range(1, len(CHANNELS) + 1),
                         help="digest channels the accounts are spread over")  # fmt: skip
     parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--generate", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
+    if options.generate:
+        db.upgrade(options.generate)
+        print(json.dumps(generate(options.generate, options.accounts, options.weeks,
+                                  options.channels)))  # fmt: skip
+        return
     if options.measure:
         print(json.dumps(measure(options.measure, options.channels)))
         return
