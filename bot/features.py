@@ -11,6 +11,9 @@ FEATURES: tuple[str, ...] = (
     "bot.views.checkins",
     "engagement.escalations.alerts",
     "bot.views.escalations",
+    "engagement.scoring.digest",
+    "engagement.scoring.alerts",
+    "bot.views.scorecard",
 )
 """Modules that register into the due-work registry and the renderer table when imported."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import yaml
@@ -105,3 +105,95 @@ def checkin_registry() -> Registry:
     registry.kind(sends.NUDGE)(delivery.nudge)
     registry.kind(sends.EXPIRE)(delivery.expire)
     return registry
+
+
+# --- scorecard, digest and alerts -------------------------------------------------------
+
+TABLE_1: list[dict[str, Any]] = [
+    {"key": "joint_revenue_growth", "label": "Joint revenue growth", "unit": "%",
+     "source": "manual", "target": 5, "red_below": 4, "weight": 30},
+    {"key": "cost_synergy", "label": "Cost synergy realization", "unit": "$M",
+     "source": "manual", "target": 2.0, "red_below": 1.5, "weight": 20},
+    {"key": "sla_adherence", "label": "SLA adherence", "unit": "%",
+     "source": "manual", "target": 99.9, "red_below": 99.5, "weight": 15},
+    {"key": "milestone_delivery", "label": "Joint milestone delivery", "unit": "%",
+     "source": "manual", "target": 95, "red_below": 90, "weight": 15},
+    {"key": "customer_nps", "label": "Customer satisfaction", "unit": "NPS",
+     "source": "manual", "target": 50, "red_below": 30, "weight": 10},
+    {"key": "executive_engagement", "label": "Executive engagement", "unit": "1-5 scale",
+     "source": "manual", "target": 4.5, "red_below": 3.5, "weight": 10},
+]  # fmt: skip
+"""Seed 002's Table 1 as KPIs (red thresholds chosen to give its six statuses)."""
+
+TABLE_1_ACTUALS = {
+    "joint_revenue_growth": "6.2%",
+    "cost_synergy": "1.8",
+    "sla_adherence": "99.95",
+    "milestone_delivery": "88",
+    "customer_nps": "+55",
+    "executive_engagement": "4.0",
+}
+
+
+def person_id(session: Session, user_id: str) -> int:
+    from sqlalchemy import select
+
+    from engagement.models import Person
+
+    return session.scalars(select(Person.id).where(Person.slack_user_id == user_id)).one()
+
+
+def account_id(session: Session, name: str) -> int:
+    from sqlalchemy import select
+
+    from engagement.models import Account
+
+    return session.scalars(select(Account.id).where(Account.name == name)).one()
+
+
+def add_checkin(
+    session: Session,
+    *,
+    account: str,
+    user: str,
+    role: str,
+    period: date,
+    state: str = "answered",
+    answers: list[tuple[int, int, int, int, int]] | None = None,
+    held: bool = False,
+    sent: bool = True,
+) -> int:
+    """A check-in with its answer revisions (oldest first), sent at 09:00 UTC of `period`."""
+    from engagement.models import Answer, CheckIn
+
+    due = datetime.combine(period, time(9), tzinfo=UTC)
+    who = person_id(session, user)
+    checkin = CheckIn(
+        account_id=account_id(session, name=account),
+        person_id=who,
+        role=role,
+        period_start=period,
+        due_at=due,
+        state=state,
+        sent_at=due if sent else None,
+        closed_at=due + timedelta(days=1) if state in ("answered", "skipped", "expired") else None,
+    )
+    session.add(checkin)
+    session.flush()
+    for revision, ratings in enumerate(answers or [], start=1):
+        session.add(
+            Answer(
+                checkin_id=checkin.id,
+                revision=revision,
+                stakeholder_engagement=ratings[0],
+                strategic_alignment=ratings[1],
+                internal_advocacy=ratings[2],
+                regular_checkins=ratings[3],
+                role_balance=ratings[4],
+                alignment_meeting_held=held,
+                submitted_at=due + timedelta(hours=revision),
+                submitted_by=who,
+            )
+        )
+    session.flush()
+    return checkin.id

@@ -1,0 +1,1 @@
+"""Leading indicators, scorecards, the weekly digest, its chart and alerts."""

@@ -1,0 +1,296 @@
+"""Alerts on leading indicators: one per condition per account per week, posted once.
+
+Every hour the rules are evaluated for all accounts at once (the same fixed number of
+queries as a digest). A condition that holds becomes an `Alert` row whose unique
+dedupe key is `<condition>:<account_id>:<ISO week>[:detail]`; only rows that did not
+exist yet are queued for posting, to the account channel and as a DM to the SAM, each
+a due-work row of its own so a failure of one retries only that one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from engagement.duework.queue import schedule
+from engagement.duework.registry import WorkContext, registry
+from engagement.indicators import RATED
+from engagement.models import Alert, DueWork, KpiSource, WorkState
+from engagement.scoring import weeks
+from engagement.scoring.evaluate import AccountScores, score_accounts
+from engagement.scoring.indicators import everyone
+from engagement.scoring.messages import AlertCondition, IndicatorAlert
+from engagement.scoring.scorecard import Status, format_value
+
+GAP = 2.0
+"""Sponsor and SAM disagree when their views of an indicator differ by this much."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """A condition that holds, with the alert that says so."""
+
+    key: str
+    alert: IndicatorAlert
+    channel: str | None
+
+
+def _alert(
+    scores: AccountScores, condition: AlertCondition, week: int, **text: Any
+) -> IndicatorAlert:
+    return IndicatorAlert(
+        account_id=scores.account.id,
+        account_name=scores.account.name,
+        condition=condition,
+        iso_week=weeks.label(week),
+        sam_user_id=scores.account.sam_user_id,
+        **text,
+    )
+
+
+def _key(condition: AlertCondition, account_id: int, week: int, detail: str) -> str:
+    return f"{condition}:{account_id}:{weeks.label(week)}:{detail}"
+
+
+def kpis_turned_red(scores: AccountScores) -> list[Found]:
+    """A KPI red this week that was not red the week before."""
+    week = scores.timeline.current
+    now, before = scores.current, scores.at(week - 1)
+    found = []
+    for index, kpi in enumerate(scores.kpis):
+        if now.statuses[index] is not Status.RED:
+            continue
+        if before is not None and before.statuses[index] is Status.RED:
+            continue
+        old = before.actuals[index] if before else None
+        threshold = (
+            f"red above {format_value(kpi.thresholds.red_above, kpi.unit)}"
+            if kpi.lower_is_better
+            else f"red below {format_value(kpi.thresholds.red_below, kpi.unit)}"
+        )
+        todo = (
+            f"Agree a recovery plan with the sponsor this week; record the next actual with "
+            f"`/sponsor kpi {scores.account.name} {kpi.key} <value>`."
+            if kpi.source is KpiSource.MANUAL
+            else "Put it on the agenda of the next sponsor/SAM alignment meeting and agree "
+            "one action to bring it back."
+        )
+        found.append(
+            Found(
+                _key(AlertCondition.KPI_RED, scores.account.id, week, kpi.key),
+                _alert(
+                    scores,
+                    AlertCondition.KPI_RED,
+                    week,
+                    title=f"{kpi.label} turned red",
+                    before=format_value(old, kpi.unit),
+                    after=format_value(now.actuals[index], kpi.unit),
+                    detail=f"Target {format_value(kpi.target, kpi.unit)}, {threshold}.",
+                    what_to_do=todo,
+                ),
+                scores.account.channel,
+            )
+        )
+    return found
+
+
+def indicators_falling(scores: AccountScores) -> list[Found]:
+    """A rated indicator (4-week mean of sponsor and SAM) lower two weeks running."""
+    week = scores.timeline.current
+    found = []
+    for key, label in RATED.items():
+        values = [scores.timeline.at(week - back).values.get(key) for back in (2, 1, 0)]
+        if any(value is None for value in values):
+            continue
+        two, one, zero = (round(value or 0.0, 2) for value in values)
+        if not two > one > zero:
+            continue
+        found.append(
+            Found(
+                _key(AlertCondition.INDICATOR_FALLING, scores.account.id, week, key),
+                _alert(
+                    scores,
+                    AlertCondition.INDICATOR_FALLING,
+                    week,
+                    title=f"{label} fell two weeks in a row",
+                    before=format_value(two),
+                    after=format_value(zero),
+                    detail=f"Weekly 4-week means: {two:.2f} → {one:.2f} → {zero:.2f} (of 5).",
+                    what_to_do="Ask the sponsor what changed at your next alignment meeting, "
+                    "before it turns red.",
+                ),
+                scores.account.channel,
+            )
+        )
+    return found
+
+
+def missed_checkins(scores: AccountScores) -> list[Found]:
+    """A sponsor whose latest two (or more) check-ins expired unanswered.
+
+    Keyed by the week of the latest miss, so a streak alerts again only when it grows.
+    """
+    found = []
+    for streak in scores.timeline.missed:
+        week = weeks.week_of(streak.periods[-1])
+        who = f"<@{streak.user_id}>" if streak.user_id else streak.name
+        count = len(streak.periods)
+        found.append(
+            Found(
+                _key(
+                    AlertCondition.MISSED_CHECKINS, scores.account.id, week, str(streak.person_id)
+                ),
+                _alert(
+                    scores,
+                    AlertCondition.MISSED_CHECKINS,
+                    week,
+                    title=f"{streak.name} missed {count} check-ins in a row",
+                    before="answering",
+                    after=f"{count} missed",
+                    detail=f"{who} left the check-ins of "
+                    + ", ".join(period.isoformat() for period in streak.periods[-3:])
+                    + " unanswered.",
+                    what_to_do="Reach out to the sponsor directly and confirm the check-in "
+                    "still fits their week (`/sponsor pause <date>` if they are away).",
+                ),
+                scores.account.channel,
+            )
+        )
+    return found
+
+
+def perception_gaps(scores: AccountScores) -> list[Found]:
+    """Sponsor's self-view and the SAM's view differ by GAP or more on an indicator."""
+    week = scores.timeline.current
+    figures = scores.timeline.now
+    found = []
+    for key, label in RATED.items():
+        gap = figures.gap.get(key)
+        if gap is None or abs(gap) < GAP:
+            continue
+        sponsor, sam = figures.sponsor[key], figures.sam[key]
+        found.append(
+            Found(
+                _key(AlertCondition.PERCEPTION_GAP, scores.account.id, week, key),
+                _alert(
+                    scores,
+                    AlertCondition.PERCEPTION_GAP,
+                    week,
+                    title=f"Sponsor and SAM disagree on {label.lower()}",
+                    before=f"sponsor {format_value(sponsor)}",
+                    after=f"SAM {format_value(sam)}",
+                    detail=f"The views differ by {abs(gap):.1f} points on a 1–5 scale "
+                    f"(4-week means).",
+                    what_to_do="Compare notes with the sponsor at the next alignment meeting "
+                    "and agree what good looks like.",
+                ),
+                scores.account.channel,
+            )
+        )
+    return found
+
+
+RULES = (kpis_turned_red, indicators_falling, missed_checkins, perception_gaps)
+
+
+def evaluate(scored: list[AccountScores]) -> list[Found]:
+    """Every alert condition that holds now (pure: no database)."""
+    return [found for scores in scored for rule in RULES for found in rule(scores)]
+
+
+def raise_alerts(session: Session, *, now: datetime) -> list[Found]:
+    """Record the conditions that hold for every account; return the ones new this week.
+
+    One insert for all of them; the unique dedupe key lets concurrent runs agree.
+    """
+    found = evaluate(score_accounts(session, everyone(), now=now))
+    if not found:
+        return []
+    insert_for = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    rows = [
+        {
+            "dedupe_key": item.key,
+            "account_id": item.alert.account_id,
+            "condition": str(item.alert.condition),
+            "message": f"{item.alert.title}: {item.alert.before} → {item.alert.after}",
+            "created_at": now,
+        }
+        for item in found
+    ]
+    new: set[str] = set()
+    for start in range(0, len(rows), 500):
+        statement = (
+            insert_for(Alert)
+            .values(rows[start : start + 500])
+            .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            .returning(Alert.dedupe_key, Alert.id)
+        )
+        new.update(key for key, _ in session.execute(statement))
+    fresh = [item for item in found if item.key in new]
+    _queue(session, fresh, now)
+    return fresh
+
+
+def _queue(session: Session, fresh: list[Found], now: datetime) -> None:
+    """Due rows to post each new alert to its channel and to its SAM (bulk)."""
+    rows = []
+    for item in fresh:
+        alert = item.alert
+        if item.channel:
+            rows.append(_post_row(item.key, "channel", item.channel, alert, now))
+        if alert.sam_user_id:
+            direct = alert.model_copy(update={"direct": True})
+            rows.append(_post_row(item.key, "sam", alert.sam_user_id, direct, now))
+    for start in range(0, len(rows), 500):
+        session.execute(insert(DueWork), rows[start : start + 500])
+
+
+def _post_row(
+    key: str, target: str, to: str, alert: IndicatorAlert, now: datetime
+) -> dict[str, Any]:
+    return {
+        "kind": "alerts.post",
+        "key": f"alerts.post:{key}:{target}",
+        "due_at": now,
+        "payload": {"to": to, "dedupe_key": key, "message": alert.model_dump(mode="json")},
+        "state": WorkState.DUE,
+        "attempts": 0,
+    }
+
+
+@registry.planner("alerts.plan")
+def plan_alerts(context: WorkContext) -> int:
+    """Evaluate the alert rules every hour (one due row per hour)."""
+    hour = context.now.replace(minute=0, second=0, microsecond=0)
+    return int(
+        schedule(
+            context.session,
+            kind="alerts.evaluate",
+            key=f"alerts.evaluate:{hour:%Y-%m-%dT%H}",
+            due_at=hour,
+        )
+    )
+
+
+@registry.kind("alerts.evaluate")
+def evaluate_alerts(context: WorkContext) -> None:
+    raise_alerts(context.session, now=context.now)
+
+
+@registry.kind("alerts.post")
+def post_alert(context: WorkContext) -> None:
+    """Post one alert to one place; the channel copy marks the alert posted."""
+    message = IndicatorAlert.model_validate(context.payload["message"])
+    context.notifier.post(str(context.payload["to"]), message)
+    if not message.direct:
+        alert = context.session.scalars(
+            select(Alert).where(Alert.dedupe_key == context.payload["dedupe_key"])
+        ).first()
+        if alert is not None and alert.posted_at is None:
+            alert.posted_at = context.now

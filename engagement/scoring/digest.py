@@ -1,0 +1,365 @@
+"""The weekly digest: composed per digest channel, posted exactly once per ISO week.
+
+Posting is a chain of due work, each link in its own transaction:
+
+1. `digest.post:<channel>:<week>` composes the digest, posts its first message, then
+   records the `DigestRun` (unique per channel and week) with the message's ts, and
+   queues the rest — each continuation with its content frozen in its payload, and the
+   chart. A crash after posting but before the commit re-posts that one message at
+   worst; a run found recorded is never posted again.
+2. `digest.part:<channel>:<week>:<n>` posts part n in the thread, after part n-1.
+3. `digest.chart:<channel>:<week>` uploads the trend chart into the thread and marks
+   the run posted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, distinct, select
+from sqlalchemy.orm import Session
+
+from engagement.access import Actor, find_account, require_role, visible_accounts
+from engagement.duework.queue import schedule
+from engagement.duework.registry import WorkContext, registry
+from engagement.models import (
+    Account,
+    AdvocacyAction,
+    DigestRun,
+    DigestState,
+    DueWork,
+    Person,
+    PortfolioSettings,
+    WorkState,
+)
+from engagement.notify import DeliveryError, Posted
+from engagement.scoring import weeks
+from engagement.scoring.cards import summary
+from engagement.scoring.chart import TrendChart, render_png
+from engagement.scoring.evaluate import AccountScores, score_accounts
+from engagement.scoring.indicators import HISTORY
+from engagement.scoring.messages import (
+    AccountSummary,
+    Digest,
+    DigestContinuation,
+    Highlight,
+    StatusCounts,
+)
+from engagement.scoring.scorecard import Status
+
+HEAD_ACCOUNTS = 40
+"""Accounts on the first message: its header, totals, highlights and footer take ≤ 10 blocks."""
+PART_ACCOUNTS = 45
+"""Accounts per continuation in the thread (≤ 5 blocks of headings around them)."""
+HIGHLIGHTS = 5
+HIGHLIGHT_CHARS = 280
+
+
+@dataclass(frozen=True)
+class DigestPages:
+    """A whole digest: the first message, the continuations for its thread, the chart."""
+
+    head: Digest
+    rest: list[DigestContinuation]
+    chart: TrendChart
+
+    @property
+    def messages(self) -> list[Digest | DigestContinuation]:
+        return [self.head, *self.rest]
+
+
+def _attention_order(item: AccountSummary) -> tuple[int, int, str]:
+    severity = 0 if item.status is Status.RED else 1
+    return (severity, item.score if item.score is not None else 101, item.name.lower())
+
+
+def compose(
+    session: Session,
+    *,
+    channel: str,
+    scope: ColumnElement[bool],
+    iso_week: str,
+    now: datetime,
+    preview: bool = False,
+) -> DigestPages:
+    """The digest of the accounts matching `scope`: attention first, then the rest by name."""
+    scored = score_accounts(session, scope, now=now)
+    summaries = [summary(scores) for scores in scored]
+    attention = sorted((s for s in summaries if s.attention), key=_attention_order)
+    others = [s for s in summaries if not s.attention]
+    ordered = attention + others
+    pages = [ordered[:HEAD_ACCOUNTS]]
+    pages += [
+        ordered[start : start + PART_ACCOUNTS]
+        for start in range(HEAD_ACCOUNTS, len(ordered), PART_ACCOUNTS)
+    ]
+    flagged = {item.account_id for item in attention}
+
+    def split(page: list[AccountSummary]) -> tuple[list[AccountSummary], list[AccountSummary]]:
+        return (
+            [s for s in page if s.account_id in flagged],
+            [s for s in page if s.account_id not in flagged],
+        )
+
+    head_attention, head_others = split(pages[0])
+    head = Digest(
+        channel=channel,
+        iso_week=iso_week,
+        preview=preview,
+        total_accounts=len(summaries),
+        totals=_totals(summaries),
+        attention_total=len(attention),
+        attention=head_attention,
+        others=head_others,
+        highlights=_highlights(session, [s.account_id for s in summaries], now),
+        parts=len(pages),
+    )
+    rest = []
+    for number, page in enumerate(pages[1:], start=2):
+        page_attention, page_others = split(page)
+        rest.append(
+            DigestContinuation(
+                channel=channel,
+                iso_week=iso_week,
+                part=number,
+                parts=len(pages),
+                attention=page_attention,
+                others=page_others,
+            )
+        )
+    return DigestPages(head, rest, _chart(scored, channel, iso_week))
+
+
+def _totals(summaries: list[AccountSummary]) -> StatusCounts:
+    counts = {status: 0 for status in Status}
+    missing = 0
+    for item in summaries:
+        if item.status is None:
+            missing += 1
+        else:
+            counts[item.status] += 1
+    return StatusCounts(
+        green=counts[Status.GREEN], amber=counts[Status.AMBER], red=counts[Status.RED],
+        no_data=missing,
+    )  # fmt: skip
+
+
+def _highlights(session: Session, account_ids: list[int], now: datetime) -> list[Highlight]:
+    """The latest advocacy actions of the past week (one query)."""
+    if not account_ids:
+        return []
+    scope = Account.id.in_(account_ids) if len(account_ids) <= 900 else Account.id.is_not(None)
+    rows = session.execute(
+        select(Account.name, Person.display_name, Person.slack_user_id, AdvocacyAction.text)
+        .join(Account, Account.id == AdvocacyAction.account_id)
+        .join(Person, Person.id == AdvocacyAction.person_id)
+        .where(
+            scope,
+            AdvocacyAction.logged_at > now - timedelta(days=7),
+            AdvocacyAction.logged_at <= now,
+        )
+        .order_by(AdvocacyAction.logged_at.desc(), AdvocacyAction.id.desc())
+        .limit(HIGHLIGHTS)
+    )
+    return [
+        Highlight(
+            account=account,
+            who=f"<@{user_id}>" if user_id else name,
+            text=text if len(text) <= HIGHLIGHT_CHARS else text[: HIGHLIGHT_CHARS - 1] + "…",
+        )
+        for account, name, user_id, text in rows
+    ]
+
+
+def _chart(scored: list[AccountScores], channel: str, iso_week: str) -> TrendChart:
+    """Counts by status and the mean score for each of the last HISTORY weeks."""
+    counts = {key: [0] * HISTORY for key in ("green", "amber", "red", "no_data")}
+    totals = [0] * HISTORY
+    scored_accounts = [0] * HISTORY
+    for scores in scored:
+        first = scores.timeline.current - HISTORY + 1
+        for offset in range(HISTORY):
+            week = scores.at(first + offset)
+            result = week.score if week else None
+            if result is None or result.status is None or result.score is None:
+                counts["no_data"][offset] += 1
+                continue
+            counts[str(result.status)][offset] += 1
+            totals[offset] += result.score
+            scored_accounts[offset] += 1
+    last = _week_number(iso_week)
+    labels = [weeks.label(last - HISTORY + 1 + offset) for offset in range(HISTORY)]
+    return TrendChart(
+        title=f"Sponsor scorecards, last {HISTORY} weeks — {channel}",
+        weeks=labels,
+        green=counts["green"],
+        amber=counts["amber"],
+        red=counts["red"],
+        no_data=counts["no_data"],
+        mean_score=[
+            round(total / n, 1) if n else None
+            for total, n in zip(totals, scored_accounts, strict=True)
+        ],
+    )
+
+
+def _week_number(iso_week: str) -> int:
+    year, number = iso_week.split("-W")
+    return weeks.week_of(datetime.fromisocalendar(int(year), int(number), 1).date())
+
+
+def compose_channel(session: Session, *, channel: str, iso_week: str, now: datetime) -> DigestPages:
+    return compose(
+        session,
+        channel=channel,
+        scope=Account.digest_channel == channel,
+        iso_week=iso_week,
+        now=now,
+    )
+
+
+def preview_digest(
+    session: Session, *, actor: Actor, account_name: str | None = None, now: datetime
+) -> DigestPages:
+    """`/sponsor digest [account]`: this week's digest of the caller's accounts, only to them.
+
+    Send `pages.messages` as ephemeral replies, in order (the chart is not uploaded).
+    """
+    if account_name and account_name.strip():
+        account = find_account(session, account_name)
+        require_role(session, actor, account)
+        ids = [account.id]
+        zone = account.timezone
+    else:
+        ids = [account.id for account in visible_accounts(session, actor)]
+        settings = session.get(PortfolioSettings, 1)
+        zone = settings.timezone if settings else "UTC"
+    scope = Account.id.in_(ids) if ids else Account.id.is_(None)
+    return compose(
+        session,
+        channel="your accounts",
+        scope=scope,
+        iso_week=weeks.label(weeks.local_week(now, zone)),
+        now=now,
+        preview=True,
+    )
+
+
+@registry.planner("digest.plan")
+def plan_digests(context: WorkContext) -> int:
+    """Queue this week's digest for every digest channel at the portfolio's local day and time.
+
+    The key (`digest.post:<channel>:<ISO week>`) makes this idempotent; a digest whose
+    time has already passed this week (the scheduler was down) is posted at once.
+    """
+    session = context.session
+    settings = session.get(PortfolioSettings, 1)
+    if settings is None:
+        return 0
+    week = weeks.local_week(context.now, settings.timezone)
+    due = weeks.local_at(week, settings.digest_weekday, settings.digest_time, settings.timezone)
+    label = weeks.label(week)
+    created = 0
+    for channel in session.scalars(select(distinct(Account.digest_channel))):
+        created += schedule(
+            session,
+            kind="digest.post",
+            key=f"digest.post:{channel}:{label}",
+            due_at=due,
+            payload={"channel": channel, "iso_week": label},
+        )
+    return created
+
+
+@registry.kind("digest.post")
+def post_digest(context: WorkContext) -> None:
+    """Post the digest's first message once, record it, and queue its thread."""
+    session = context.session
+    channel, iso_week = context.payload["channel"], context.payload["iso_week"]
+    existing = session.scalars(
+        select(DigestRun).where(DigestRun.channel == channel, DigestRun.iso_week == iso_week)
+    ).first()
+    if existing is not None:
+        return  # posted before (its thread was queued in the same transaction)
+    pages = compose_channel(session, channel=channel, iso_week=iso_week, now=context.now)
+    if not pages.head.total_accounts:
+        return
+    posted = context.notifier.post(channel, pages.head)
+    run = DigestRun(
+        channel=channel,
+        iso_week=iso_week,
+        state=DigestState.POSTING,
+        message_channel=posted.channel,
+        message_ts=posted.ts,
+    )
+    session.add(run)
+    session.flush()
+    for part in pages.rest:
+        schedule(
+            session,
+            kind="digest.part",
+            key=f"digest.part:{channel}:{iso_week}:{part.part}",
+            due_at=context.now,
+            payload={"run": run.id, "message": part.model_dump(mode="json")},
+        )
+    schedule(
+        session,
+        kind="digest.chart",
+        key=f"digest.chart:{channel}:{iso_week}",
+        due_at=context.now,
+        payload={"run": run.id, "parts": pages.head.parts, "chart": pages.chart.model_dump()},
+    )
+
+
+class Waiting(DeliveryError):
+    """An earlier message of the thread is not posted yet; this one is retried shortly."""
+
+
+def _require_posted(session: Session, key: str) -> None:
+    state = session.scalar(select(DueWork.state).where(DueWork.key == key))
+    if state in (WorkState.DUE, WorkState.CLAIMED):  # a part refused for good does not block
+        raise Waiting(f"waiting for {key}")
+
+
+def _thread(session: Session, run_id: int) -> tuple[DigestRun, Posted]:
+    run = session.get_one(DigestRun, run_id)
+    if run.message_channel is None or run.message_ts is None:
+        raise Waiting("the digest has no first message yet")
+    return run, Posted(run.message_channel, run.message_ts)
+
+
+@registry.kind("digest.part")
+def post_part(context: WorkContext) -> None:
+    """A continuation in the digest's thread, in order."""
+    session = context.session
+    message = DigestContinuation.model_validate(context.payload["message"])
+    if message.part > 2:
+        _require_posted(
+            session, f"digest.part:{message.channel}:{message.iso_week}:{message.part - 1}"
+        )
+    run, thread = _thread(session, int(context.payload["run"]))
+    if run.state == DigestState.POSTED:
+        return
+    context.notifier.post(thread.channel, message, thread_ts=thread.ts)
+
+
+@registry.kind("digest.chart")
+def post_chart(context: WorkContext) -> None:
+    """The trend chart in the thread, after the last continuation; the run is then complete."""
+    session = context.session
+    run, thread = _thread(session, int(context.payload["run"]))
+    if run.state == DigestState.POSTED:
+        return
+    parts = int(context.payload["parts"])
+    if parts > 1:
+        _require_posted(session, f"digest.part:{run.channel}:{run.iso_week}:{parts}")
+    chart = TrendChart.model_validate(context.payload["chart"])
+    context.notifier.upload(
+        thread,
+        filename=f"sponsor-digest-{run.iso_week}.png",
+        content=render_png(chart),
+        title=chart.title,
+    )
+    run.state = DigestState.POSTED
+    run.posted_at = context.now

@@ -1,0 +1,147 @@
+"""Scorecards for many accounts and weeks: indicators and manual actuals against the KPIs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from engagement.models import Account, KpiSource
+from engagement.scoring import indicators, weeks
+from engagement.scoring.indicators import HISTORY, AccountRef, Timeline
+from engagement.scoring.kpis import Kpi, ManualActuals, load_actuals, load_kpis
+from engagement.scoring.scorecard import Score, Status, Trend, overall, status_of, trend
+
+TREND_WEEKS = 4
+"""Trend arrows compare with this many weeks earlier."""
+
+
+@dataclass(frozen=True, slots=True)
+class WeekScore:
+    """One account's scorecard for one week."""
+
+    week: int
+    actuals: tuple[float | None, ...]
+    statuses: tuple[Status | None, ...]
+    score: Score
+
+
+@dataclass(frozen=True, slots=True)
+class KpiLine:
+    """A KPI on the current scorecard, with its value four weeks earlier."""
+
+    kpi: Kpi
+    actual: float | None
+    status: Status | None
+    before: float | None
+    trend: Trend
+    weighted: float | None
+    """Its share of the overall score (points out of 100), None without data."""
+
+
+@dataclass(slots=True)
+class AccountScores:
+    """An account's indicators, and its scorecard for each of the last HISTORY weeks."""
+
+    timeline: Timeline
+    kpis: list[Kpi]
+    weeks: dict[int, WeekScore]
+
+    @property
+    def account(self) -> AccountRef:
+        return self.timeline.account
+
+    @property
+    def current(self) -> WeekScore:
+        return self.weeks[self.timeline.current]
+
+    def at(self, week: int) -> WeekScore | None:
+        return self.weeks.get(week)
+
+    @property
+    def earlier(self) -> WeekScore | None:
+        return self.at(self.timeline.current - TREND_WEEKS)
+
+    @property
+    def score_trend(self) -> Trend:
+        before = self.earlier
+        return trend(_num(self.current.score.score), _num(before.score.score) if before else None)
+
+    def lines(self) -> list[KpiLine]:
+        now, before = self.current, self.earlier
+        result = []
+        for index, kpi in enumerate(self.kpis):
+            old = before.actuals[index] if before else None
+            contribution = now.score.contributions[index] if now.score.contributions else None
+            result.append(
+                KpiLine(
+                    kpi=kpi,
+                    actual=now.actuals[index],
+                    status=now.statuses[index],
+                    before=old,
+                    trend=trend(now.actuals[index], old, lower_is_better=kpi.lower_is_better),
+                    weighted=float(contribution) if contribution is not None else None,
+                )
+            )
+        return result
+
+
+def _num(value: int | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def score_week(kpis: list[Kpi], actuals: tuple[float | None, ...], week: int) -> WeekScore:
+    statuses = tuple(
+        None if value is None else status_of(value, kpi.thresholds)
+        for kpi, value in zip(kpis, actuals, strict=True)
+    )
+    return WeekScore(week, actuals, statuses, overall(tuple(k.weight for k in kpis), statuses))
+
+
+def score_accounts(
+    session: Session, scope: ColumnElement[bool], *, now: datetime
+) -> list[AccountScores]:
+    """Scorecards of the accounts matching `scope`, by name, in a fixed number of queries."""
+    accounts = indicators.load_accounts(session, scope)
+    return score_loaded(session, accounts, now=now)
+
+
+def score_loaded(
+    session: Session, accounts: list[AccountRef], *, now: datetime
+) -> list[AccountScores]:
+    kpis = load_kpis(session)
+    timelines = indicators.compute(session, accounts, now=now)
+    manual = ManualActuals()
+    if accounts and any(kpi.source is KpiSource.MANUAL for kpi in kpis):
+        first = min(timeline.current for timeline in timelines.values()) - HISTORY + 1
+        ids = select(Account.id).where(Account.id.in_([a.id for a in accounts]))
+        if len(accounts) > 900:
+            ids = select(Account.id)
+        manual = load_actuals(
+            session, ids, since=weeks.week_start(first, "Pacific/Kiritimati"), now=now
+        )
+    return [_score(timelines[account.id], kpis, manual, now) for account in accounts]
+
+
+def _score(
+    timeline: Timeline, kpis: list[Kpi], manual: ManualActuals, now: datetime
+) -> AccountScores:
+    zone, account_id = timeline.account.timezone, timeline.account.id
+    weights = tuple(kpi.weight for kpi in kpis)
+    plan = [(kpi.source is KpiSource.INDICATOR, kpi.key, kpi.id, kpi.thresholds) for kpi in kpis]
+    result: dict[int, WeekScore] = {}
+    for week in range(timeline.current - HISTORY + 1, timeline.current + 1):
+        figures = timeline.at(week).values
+        instant = weeks.as_of(week, zone, now)
+        actuals = tuple(
+            figures.get(key) if computed else manual.as_of(account_id, kpi_id, instant)
+            for computed, key, kpi_id, _ in plan
+        )
+        statuses = tuple(
+            None if value is None else status_of(value, plan[index][3])
+            for index, value in enumerate(actuals)
+        )
+        result[week] = WeekScore(week, actuals, statuses, overall(weights, statuses))
+    return AccountScores(timeline, kpis, result)

@@ -1,0 +1,224 @@
+"""The portfolio's KPIs and the actuals SAMs record with `/sponsor kpi`."""
+
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import Session
+
+from engagement.access import Actor, find_account, require_role, unknown
+from engagement.errors import Invalid, NotFound
+from engagement.models import KpiActual, KpiDefinition, KpiSource, Role
+from engagement.scoring.scorecard import Thresholds, format_value
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A scorecard line, detached from the session."""
+
+    id: int
+    key: str
+    label: str
+    unit: str
+    source: KpiSource
+    thresholds: Thresholds
+    weight: float
+
+    @property
+    def target(self) -> float:
+        return self.thresholds.target
+
+    @property
+    def lower_is_better(self) -> bool:
+        return self.thresholds.lower_is_better
+
+
+def load_kpis(session: Session) -> list[Kpi]:
+    """The scorecard in the portfolio file's order."""
+    return [
+        Kpi(
+            id=row.id,
+            key=row.key,
+            label=row.label,
+            unit=row.unit,
+            source=KpiSource(row.source),
+            thresholds=Thresholds(row.target, row.red_below, row.red_above),
+            weight=row.weight,
+        )
+        for row in session.scalars(
+            select(KpiDefinition).order_by(KpiDefinition.position, KpiDefinition.id)
+        )
+    ]
+
+
+class ManualActuals:
+    """Recorded values per account and KPI, read "as of" any instant."""
+
+    def __init__(self) -> None:
+        self._times: dict[tuple[int, int], list[datetime]] = defaultdict(list)
+        self._values: dict[tuple[int, int], list[float]] = defaultdict(list)
+
+    def add(self, account_id: int, kpi_id: int, at: datetime, value: float) -> None:
+        self._times[account_id, kpi_id].append(at)
+        self._values[account_id, kpi_id].append(value)
+
+    def as_of(self, account_id: int, kpi_id: int, instant: datetime) -> float | None:
+        """The latest value recorded at or before `instant` (None before the first)."""
+        times = self._times.get((account_id, kpi_id))
+        if not times:
+            return None
+        index = bisect_right(times, instant)
+        return self._values[account_id, kpi_id][index - 1] if index else None
+
+
+def load_actuals(
+    session: Session, ids: Select[tuple[int]], *, since: datetime, now: datetime
+) -> ManualActuals:
+    """Every value recorded in [since, now], plus the last one before `since` (two queries).
+
+    Values recorded at the same instant are taken in insertion order (the last wins).
+    """
+    actuals = ManualActuals()
+    last = (
+        select(
+            KpiActual.account_id,
+            KpiActual.kpi_id,
+            func.max(KpiActual.recorded_at).label("recorded_at"),
+        )
+        .where(KpiActual.account_id.in_(ids), KpiActual.recorded_at < since)
+        .group_by(KpiActual.account_id, KpiActual.kpi_id)
+        .subquery()
+    )
+    before = select(
+        KpiActual.account_id, KpiActual.kpi_id, KpiActual.recorded_at, KpiActual.value
+    ).join(
+        last,
+        and_(
+            KpiActual.account_id == last.c.account_id,
+            KpiActual.kpi_id == last.c.kpi_id,
+            KpiActual.recorded_at == last.c.recorded_at,
+        ),
+    )
+    for row in session.connection().execute(before.order_by(KpiActual.id)).all():
+        actuals.add(*row)
+    recent = (
+        select(KpiActual.account_id, KpiActual.kpi_id, KpiActual.recorded_at, KpiActual.value)
+        .where(
+            KpiActual.account_id.in_(ids),
+            and_(KpiActual.recorded_at >= since, KpiActual.recorded_at <= now),
+        )
+        .order_by(KpiActual.recorded_at, KpiActual.id)
+    )
+    for row in session.connection().execute(recent).all():
+        actuals.add(*row)
+    return actuals
+
+
+NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+RANGE_UNIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[-–]\s*(\d+(?:\.\d+)?)\b")
+
+
+def bounds(unit: str) -> tuple[float, float] | None:
+    """What a unit allows: % within ±1000, NPS within ±100, a "1-5 scale" within 1..5."""
+    normal = unit.strip().lower()
+    if normal == "%":
+        return (-1000.0, 1000.0)
+    if normal == "nps":
+        return (-100.0, 100.0)
+    if normal in {"h", "hours", "days", "count"}:
+        return (0.0, 1e9)
+    if match := RANGE_UNIT.match(normal):
+        return (float(match[1]), float(match[2]))
+    return None
+
+
+def parse_value(text: str | float, kpi: Kpi) -> float:
+    """A number as a SAM types it ("6.2", "6.2%", "+50", "1,200"), checked against the unit."""
+    if isinstance(text, int | float):
+        value = float(text)
+    else:
+        raw = text.strip().replace(",", "")
+        unit = kpi.unit.strip()
+        if unit and raw.lower().endswith(unit.lower()) and len(raw) > len(unit):
+            raw = raw[: -len(unit)].strip()
+        if not NUMBER.match(raw):
+            example = format_value(kpi.target, kpi.unit)
+            raise Invalid(
+                f"'{text}' is not a number. Give {kpi.label} as a number, for example {example}."
+            )
+        value = float(raw)
+    if not math.isfinite(value):
+        raise Invalid(f"{kpi.label} must be a finite number.")
+    allowed = bounds(kpi.unit)
+    if allowed and not allowed[0] <= value <= allowed[1]:
+        unit = "" if RANGE_UNIT.match(kpi.unit) else kpi.unit
+        low, high = (format_value(edge, unit) for edge in allowed)
+        raise Invalid(f"{kpi.label} must be between {low} and {high}; got {text}.")
+    return value
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What `/sponsor kpi` answers with."""
+
+    account: str
+    key: str
+    label: str
+    value: float
+    unit: str
+
+    @property
+    def text(self) -> str:
+        return f"Recorded {self.label} for {self.account}: {format_value(self.value, self.unit)}."
+
+
+def find_kpi(session: Session, key: str) -> Kpi:
+    kpis = load_kpis(session)
+    wanted = key.strip().lower()
+    for kpi in kpis:
+        if kpi.key == wanted:
+            return kpi
+    raise NotFound(unknown("KPI", key, [kpi.key for kpi in kpis]))
+
+
+def record_kpi(
+    session: Session,
+    *,
+    actor: Actor,
+    account_name: str,
+    key: str,
+    value: str | float,
+    now: datetime,
+) -> Recorded:
+    """Record a manual KPI actual (`/sponsor kpi <account> <key> <value>`): the SAM or an admin.
+
+    Unknown account or key names suggest the closest; indicator KPIs are computed and
+    refused; the value is checked against the KPI's unit. Nothing is written on error.
+    """
+    account = find_account(session, account_name)
+    require_role(session, actor, account, Role.SAM)
+    kpi = find_kpi(session, key)
+    if kpi.source is not KpiSource.MANUAL:
+        raise Invalid(
+            f"{kpi.label} is computed by Sherpa from check-ins; only manual KPIs can be recorded."
+        )
+    number = parse_value(value, kpi)
+    if actor.person_id is None:
+        raise Invalid("Sherpa does not know you yet; ask an admin to add you to the portfolio.")
+    session.add(
+        KpiActual(
+            account_id=account.id,
+            kpi_id=kpi.id,
+            value=number,
+            recorded_at=now,
+            recorded_by=actor.person_id,
+        )
+    )
+    session.flush()
+    return Recorded(account.name, kpi.key, kpi.label, number, kpi.unit)

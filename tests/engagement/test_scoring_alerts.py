@@ -1,0 +1,123 @@
+"""Each alert rule fires once per condition, account and week, to the channel and the SAM."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import features
+from bot.render import render
+from engagement.access import actor_for
+from engagement.duework.engine import Engine
+from engagement.duework.registry import registry
+from engagement.models import Alert
+from engagement.scoring.alerts import raise_alerts
+from engagement.scoring.kpis import record_kpi
+from engagement.scoring.messages import AlertCondition, IndicatorAlert
+from tests.bot.test_scorecard_views import check
+from tests.factories import account_id, add_checkin, load_portfolio
+from tests.fakes import FakeNotifier
+
+features.load()
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # Tuesday, ISO week 48
+MONDAYS = [date(2026, 10, 19) + timedelta(weeks=n) for n in range(6)]  # weeks 43-48
+
+
+def kinds(found: list[object]) -> list[tuple[str, str]]:
+    return sorted((f.alert.condition, f.key.split(":", 3)[3]) for f in found)  # type: ignore[attr-defined]
+
+
+def test_kpi_turning_red(session: Session) -> None:
+    load_portfolio(session)
+    sam = actor_for(session, "U0SAM0002", admins=())
+    for value, when in (("4.5", NOW - timedelta(weeks=2)), ("1", NOW - timedelta(hours=2))):
+        record_kpi(session, actor=sam, account_name="Globex", key="joint_revenue_growth",
+                   value=value, now=when)  # fmt: skip
+    found = raise_alerts(session, now=NOW)
+    globex = account_id(session, "Globex")
+    assert [f.key for f in found] == [f"kpi_red:{globex}:2026-W48:joint_revenue_growth"]
+    alert = found[0].alert
+    assert (alert.before, alert.after) == ("4.5%", "1%")
+    assert "Target 5%, red below 4%" in alert.detail
+    assert "/sponsor kpi Globex joint_revenue_growth" in alert.what_to_do
+    assert raise_alerts(session, now=NOW + timedelta(hours=1)) == []  # not twice this week
+    # next week it is still red: it did not *turn* red, so nothing new
+    assert raise_alerts(session, now=NOW + timedelta(weeks=1)) == []
+
+
+def test_indicator_falling_two_weeks_in_a_row(session: Session) -> None:
+    load_portfolio(session)
+    sam = {"account": "Acme Corp", "user": "U0SAM0001", "role": "sam"}
+    for monday, rating in zip(MONDAYS, (5, 5, 3, 3, 2, 2), strict=True):
+        add_checkin(session, **sam, period=monday, answers=[(rating, 3, 3, 3, 3)])
+    found = raise_alerts(session, now=NOW)
+    # 4-week means 4.0 → 3.25 → 2.5; it also crossed red_below 3.0 of its KPI
+    assert kinds(found) == [("indicator_falling", "stakeholder_engagement"),
+                            ("kpi_red", "stakeholder_engagement")]  # fmt: skip
+    falling = next(f.alert for f in found if f.alert.condition is AlertCondition.INDICATOR_FALLING)
+    assert (falling.before, falling.after) == ("4", "2.5")
+    assert "4.00 → 3.25 → 2.50" in falling.detail
+    assert raise_alerts(session, now=NOW + timedelta(days=2)) == []
+
+
+def test_sponsor_missing_two_checkins(session: Session) -> None:
+    load_portfolio(session)
+    sponsor = {"account": "Hanami Logistics", "user": "U0SPN0003", "role": "sponsor"}
+    add_checkin(session, **sponsor, period=MONDAYS[2], answers=[(3, 3, 3, 3, 3)])
+    add_checkin(session, **sponsor, period=MONDAYS[3], state="expired")
+    add_checkin(session, **sponsor, period=MONDAYS[4], state="expired")
+    found = raise_alerts(session, now=NOW)
+    assert kinds(found) == [("missed_checkins", str(found[0].key.split(":")[-1]))]
+    assert found[0].key.split(":")[2] == "2026-W47"  # the week of the latest miss
+    assert found[0].alert.after == "2 missed"
+    assert raise_alerts(session, now=NOW + timedelta(weeks=1)) == []  # the same streak
+    add_checkin(session, **sponsor, period=MONDAYS[5], state="expired")
+    (again,) = raise_alerts(session, now=NOW + timedelta(weeks=1))
+    assert again.alert.after == "3 missed"
+
+
+def test_sponsor_and_sam_disagreeing(session: Session) -> None:
+    load_portfolio(session)
+    period = MONDAYS[5]
+    add_checkin(session, account="Acme Corp", user="U0SPN0001", role="sponsor", period=period,
+                answers=[(4, 4, 5, 4, 4)])  # fmt: skip
+    add_checkin(session, account="Acme Corp", user="U0SAM0001", role="sam", period=period,
+                answers=[(4, 3, 4, 4, 4)])  # fmt: skip
+    assert raise_alerts(session, now=NOW) == []  # a difference of 1 is no disagreement
+    add_checkin(session, account="Acme Corp", user="U0SPN0001", role="sponsor",
+                period=MONDAYS[4], answers=[(4, 4, 5, 4, 4)])  # fmt: skip
+    add_checkin(session, account="Acme Corp", user="U0SAM0001", role="sam",
+                period=MONDAYS[4], answers=[(4, 4, 1, 4, 4)])  # fmt: skip
+    (found,) = raise_alerts(session, now=NOW)
+    assert found.alert.condition is AlertCondition.PERCEPTION_GAP
+    assert found.key.endswith(":2026-W48:internal_advocacy")
+    assert (found.alert.before, found.alert.after) == ("sponsor 5", "SAM 2.5")
+
+
+def test_each_alert_is_posted_once_to_the_channel_and_the_sam(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions() as session:
+        load_portfolio(session)
+        sam = actor_for(session, "U0SAM0002", admins=())
+        record_kpi(session, actor=sam, account_name="Globex", key="joint_revenue_growth",
+                   value="1", now=NOW - timedelta(hours=2))  # fmt: skip
+        session.commit()
+    notifier = FakeNotifier()
+    one, two = (Engine(sessions, registry, notifier, worker=name) for name in ("one", "two"))
+    one.run_due(NOW)
+    two.run_due(NOW)
+    one.run_due(NOW + timedelta(hours=1))
+    two.run_due(NOW + timedelta(hours=5))
+    alerts = notifier.messages_of(IndicatorAlert)
+    assert sorted(to for to, _ in alerts) == ["#globex-alliance", "U0SAM0002"]
+    channel_copy = next(m for to, m in alerts if to == "#globex-alliance")
+    payload = render(channel_copy)
+    check(payload)
+    assert "Joint revenue growth turned red" in payload["text"]
+    with sessions() as session:
+        alert = session.scalars(select(Alert)).one()
+        assert alert.posted_at == NOW
+        assert alert.condition == "kpi_red"

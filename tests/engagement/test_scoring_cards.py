@@ -1,0 +1,68 @@
+"""`/sponsor status`, a digest's Details button, and App Home scores: who sees what."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.orm import Session
+
+from engagement.access import actor_for
+from engagement.errors import NotAllowed, NotFound
+from engagement.models import DigestRun, DigestState
+from engagement.scoring.cards import details_card, home_scores, status_cards
+from engagement.scoring.kpis import record_kpi
+from engagement.scoring.scorecard import Status
+from tests.factories import NOW, account_id, load_portfolio, portfolio
+
+
+def test_status_without_an_account_shows_each_of_the_callers(session: Session) -> None:
+    accounts = portfolio()["accounts"]
+    accounts[1]["sam"] = "U0SAM0001"  # the same SAM on Acme and Globex
+    load_portfolio(session, portfolio(accounts=accounts))
+    sam = actor_for(session, "U0SAM0001", admins=())
+    cards = status_cards(session, actor=sam, now=NOW)
+    assert [card.summary.name for card in cards.cards] == ["Acme Corp", "Globex"]
+    stranger = actor_for(session, "U0NOBODY", admins=())
+    empty = status_cards(session, actor=stranger, now=NOW)
+    assert empty.cards == [] and "not the SAM or a sponsor" in empty.empty_reason
+
+
+def test_status_of_someone_elses_account_is_refused(session: Session) -> None:
+    load_portfolio(session)
+    sam = actor_for(session, "U0SAM0001", admins=())
+    with pytest.raises(NotAllowed, match="not a member of Globex"):
+        status_cards(session, actor=sam, account_name="globex", now=NOW)
+    with pytest.raises(NotFound, match="Did you mean 'Globex'"):
+        status_cards(session, actor=sam, account_name="Glowbex", now=NOW)
+
+
+def test_details_from_the_digest_channel_are_open_to_its_readers(session: Session) -> None:
+    load_portfolio(session)
+    globex = account_id(session, "Globex")
+    reader = actor_for(session, "U0READER", admins=())
+    with pytest.raises(NotAllowed):
+        details_card(session, actor=reader, account_id=globex, now=NOW, from_channel="C0DIGEST")
+    session.add(DigestRun(channel="#sponsor-digest", iso_week="2026-W48",
+                          state=DigestState.POSTED, message_channel="C0DIGEST",
+                          message_ts="1.0"))  # fmt: skip
+    session.flush()
+    (card,) = details_card(
+        session, actor=reader, account_id=globex, now=NOW, from_channel="C0DIGEST"
+    ).cards
+    assert card.summary.name == "Globex"
+    with pytest.raises(NotAllowed):  # another channel is not the digest's
+        details_card(session, actor=reader, account_id=globex, now=NOW, from_channel="C0OTHER")
+    with pytest.raises(NotFound):
+        details_card(session, actor=reader, account_id=9999, now=NOW)
+
+
+def test_home_shows_latest_scores(session: Session) -> None:
+    load_portfolio(session)
+    sam = actor_for(session, "U0SAM0002", admins=())
+    record_kpi(session, actor=sam, account_name="Globex", key="joint_revenue_growth",
+               value="3", now=NOW - timedelta(days=1))  # fmt: skip
+    (score,) = home_scores(session, actor=sam, now=NOW)
+    assert (score.name, score.score, score.status) == ("Globex", 33, Status.RED)
+    assert score.red_kpis == ["Joint revenue growth"]
+    assert home_scores(session, actor=actor_for(session, "U0NOBODY", admins=()), now=NOW) == []

@@ -1,0 +1,206 @@
+"""The weekly digest: planned at the channel's local time, posted exactly once, thread, chart."""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import subprocess
+import sys
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot import features
+from bot.render import render
+from engagement.access import actor_for
+from engagement.db import transaction
+from engagement.duework.engine import Engine
+from engagement.duework.registry import registry
+from engagement.models import DigestRun, DigestState, DueWork, WorkState
+from engagement.notify import Posted
+from engagement.scoring import chart as chart_module
+from engagement.scoring.digest import preview_digest
+from engagement.scoring.kpis import record_kpi
+from engagement.scoring.messages import Digest, DigestContinuation
+from tests.bot.test_scorecard_views import check
+from tests.factories import add_checkin, load_portfolio, portfolio
+from tests.fakes import FakeNotifier
+
+features.load()
+ROOT = Path(__file__).resolve().parents[2]
+FRIDAY_DUE = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)  # Fri 16:00 in New York, week 48
+MONDAY = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def many_accounts(count: int) -> dict[str, Any]:
+    accounts = [
+        {"name": f"Account {n:03d}", "sam": "U0SAM0001", "sponsors": [f"U0SPN{n:04d}"],
+         "channel": f"#account-{n:03d}"}
+        for n in range(count)
+    ]  # fmt: skip
+    return portfolio(accounts=accounts)
+
+
+def digests(notifier: FakeNotifier) -> list[tuple[str, Any, str | None]]:
+    return [post for post in notifier.posts if isinstance(post[1], Digest | DigestContinuation)]
+
+
+def png_size(content: bytes) -> tuple[int, int]:
+    assert content[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", content[16:24])
+    return width, height
+
+
+def test_planned_at_the_portfolio_local_weekday_and_time(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        load_portfolio(session)
+    notifier = FakeNotifier()
+    Engine(sessions, registry, notifier, worker="a").run_due(MONDAY)
+    with sessions() as session:
+        row = session.scalars(select(DueWork).where(DueWork.kind == "digest.post")).one()
+        assert row.key == "digest.post:#sponsor-digest:2026-W48"
+        assert row.due_at == FRIDAY_DUE
+        assert row.state == WorkState.DUE
+    assert digests(notifier) == []
+    Engine(sessions, registry, notifier, worker="a").run_due(MONDAY + timedelta(hours=1))
+    with sessions() as session:  # planning again creates nothing new
+        count = select(func.count()).select_from(DueWork).where(DueWork.kind == "digest.post")
+        assert session.scalar(count) == 1
+
+
+def test_posted_once_with_two_ticks_and_two_engines(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        load_portfolio(session)
+    notifier = FakeNotifier()
+    first = Engine(sessions, registry, notifier, worker="one")
+    second = Engine(sessions, registry, notifier, worker="two")
+    first.run_due(FRIDAY_DUE)
+    second.run_due(FRIDAY_DUE)
+    first.run_due(FRIDAY_DUE + timedelta(minutes=1))
+    second.run_due(FRIDAY_DUE + timedelta(hours=2))
+    (head,) = digests(notifier)
+    assert head[0] == "#sponsor-digest" and head[2] is None
+    assert head[1].total_accounts == 3
+    (upload,) = notifier.uploads
+    assert upload[0] == Posted("#sponsor-digest", "1.000100")  # in the digest's thread
+    assert png_size(upload[2]) == (chart_module.WIDTH, chart_module.HEIGHT)
+    with sessions() as session:
+        run = session.scalars(select(DigestRun)).one()
+        assert (run.iso_week, run.state, run.message_ts) == ("2026-W48", DigestState.POSTED,
+                                                            "1.000100")  # fmt: skip
+
+
+def test_sixty_accounts_continue_in_the_thread(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        load_portfolio(session, many_accounts(60))
+    notifier = FakeNotifier()
+    Engine(sessions, registry, notifier).run_due(FRIDAY_DUE)
+    posts = digests(notifier)
+    assert [type(message) for _, message, _ in posts] == [Digest, DigestContinuation]
+    head, rest = posts[0][1], posts[1][1]
+    assert posts[1][2] == "1.000100"  # replies in the head's thread
+    names = [s.name for s in [*head.attention, *head.others, *rest.attention, *rest.others]]
+    assert sorted(names) == [f"Account {n:03d}" for n in range(60)]  # none lost, none twice
+    assert head.parts == 2 and rest.part == 2
+    for _, message, _ in posts:
+        check(render(message))  # valid Block Kit within Slack's limits
+    assert "Continued in the thread: 20 more accounts" in str(render(head))
+    (upload,) = notifier.uploads
+    assert upload[0].ts == "1.000100"
+
+
+def test_a_failed_thread_message_is_retried_without_reposting_the_digest(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions() as session:
+        load_portfolio(session, many_accounts(60))
+    notifier = FakeNotifier()
+    engine = Engine(sessions, registry, notifier)
+    original = notifier.post
+    calls = {"n": 0}
+
+    def flaky(to: str, message: Any, *, thread_ts: str | None = None) -> Posted:
+        if isinstance(message, DigestContinuation) and calls["n"] == 0:
+            calls["n"] += 1
+            raise ConnectionError("slack is down")
+        return original(to, message, thread_ts=thread_ts)
+
+    notifier.post = flaky  # type: ignore[method-assign]
+    engine.run_due(FRIDAY_DUE)
+    assert [type(m) for _, m, _ in digests(notifier)] == [Digest]
+    assert notifier.uploads == []  # the chart waits for the thread's last message
+    engine.run_due(FRIDAY_DUE + timedelta(minutes=5))
+    assert [type(m) for _, m, _ in digests(notifier)] == [Digest, DigestContinuation]
+    assert len(notifier.uploads) == 1
+
+
+def test_accounts_needing_attention_come_first(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        load_portfolio(session)
+        sam = actor_for(session, "U0SAM0002", admins=())
+        record_kpi(session, actor=sam, account_name="Globex", key="joint_revenue_growth",
+                   value="1", now=FRIDAY_DUE - timedelta(days=1))  # fmt: skip
+        sponsor = {"account": "Acme Corp", "user": "U0SPN0001", "role": "sponsor"}
+        add_checkin(session, **sponsor, period=date(2026, 11, 16), answers=[(5, 5, 5, 5, 5)])
+        session.commit()
+    notifier = FakeNotifier()
+    Engine(sessions, registry, notifier).run_due(FRIDAY_DUE)
+    (head,) = [m for _, m, _ in digests(notifier)]
+    assert [s.name for s in head.attention] == ["Globex"]
+    assert head.attention[0].attention == ["overall red", "red: Joint revenue growth"]
+    assert [s.name for s in head.others] == ["Acme Corp", "Hanami Logistics"]
+    assert head.totals.red == 1 and head.totals.green == 1 and head.totals.no_data == 1
+
+
+def test_preview_only_covers_the_callers_accounts(session: Session) -> None:
+    load_portfolio(session)
+    sam = actor_for(session, "U0SAM0002", admins=())
+    pages = preview_digest(session, actor=sam, now=FRIDAY_DUE)
+    assert pages.head.preview and pages.head.total_accounts == 1
+    assert [s.name for s in pages.head.others + pages.head.attention] == ["Globex"]
+    assert pages.rest == []
+    assert session.scalar(select(func.count()).select_from(DigestRun)) == 0
+
+
+def test_the_chart_is_a_readable_png() -> None:
+    chart = chart_module.TrendChart(
+        title="Sponsor scorecards, last 12 weeks — #sponsor-digest",
+        weeks=[f"2026-W{n}" for n in range(37, 49)],
+        green=[5] * 12, amber=[3] * 12, red=[1] * 12, no_data=[0] * 11 + [2],
+        mean_score=[80.0] * 11 + [None],
+    )  # fmt: skip
+    content = chart_module.render_png(chart)
+    assert png_size(content) == (1200, 700)
+    assert len(content) > 10_000
+    assert io.BytesIO(content).read(4) == b"\x89PNG"
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_two_processes_post_the_digest_once(
+    sessions: sessionmaker[Session], database_url: str, tmp_path: Path
+) -> None:
+    with sessions() as session:
+        load_portfolio(session, many_accounts(60))
+    with transaction(sessions):
+        pass
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.engagement.digest_worker", database_url,
+             str(tmp_path / f"w{n}.txt"), FRIDAY_DUE.isoformat(), "2"],
+            cwd=ROOT, env=env,
+        )
+        for n in range(2)
+    ]  # fmt: skip
+    assert [worker.wait(timeout=120) for worker in workers] == [0, 0]
+    lines = [line for n in range(2) for line in (tmp_path / f"w{n}.txt").read_text().splitlines()]
+    kinds = Counter(line.split(" ")[0] for line in lines)
+    assert kinds["Digest"] == 1
+    assert kinds["DigestContinuation"] == 1
+    assert kinds["upload"] == 1

@@ -1,0 +1,159 @@
+"""Indicator maths on hand-computed fixtures: windows, revisions, skips, zones, escalations."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from engagement.models import AdvocacyAction, Escalation
+from engagement.scoring import indicators, weeks
+from engagement.scoring.indicators import Timeline
+from tests.factories import account_id, add_checkin, load_portfolio, person_id
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # Tuesday of ISO week 48 everywhere
+W48 = weeks.week_of(date(2026, 11, 23))
+
+
+def at(day: int, hour: int = 10, month: int = 11) -> datetime:
+    return datetime(2026, month, day, hour, tzinfo=UTC)
+
+
+def acme_history(session: Session) -> None:
+    """Sponsor and SAM of Acme Corp over weeks 44-48 (see the expected means below)."""
+    load_portfolio(session)
+    sponsor = {"account": "Acme Corp", "user": "U0SPN0001", "role": "sponsor"}
+    sam = {"account": "Acme Corp", "user": "U0SAM0001", "role": "sam"}
+    add_checkin(session, **sponsor, period=date(2026, 10, 26), answers=[(5, 5, 5, 5, 5)])
+    # an edit: only the latest revision counts
+    add_checkin(session, **sponsor, period=date(2026, 11, 2),
+                answers=[(1, 1, 1, 1, 1), (4, 4, 4, 4, 4)], held=True)  # fmt: skip
+    add_checkin(session, **sponsor, period=date(2026, 11, 9), state="skipped")
+    add_checkin(session, **sponsor, period=date(2026, 11, 16), answers=[(2, 3, 4, 5, 1)])
+    add_checkin(session, **sponsor, period=date(2026, 11, 23), state="sent")
+    add_checkin(session, **sam, period=date(2026, 11, 2), answers=[(3, 3, 3, 3, 3)], held=True)
+    add_checkin(session, **sam, period=date(2026, 11, 9), state="expired")
+    add_checkin(session, **sam, period=date(2026, 11, 16), answers=[(2, 2, 2, 2, 2)])
+    add_checkin(session, **sam, period=date(2026, 11, 23), state="due", sent=False)
+    acme, raiser = account_id(session, "Acme Corp"), person_id(session, "U0SAM0001")
+    common = {"account_id": acme, "raised_by": raiser, "severity": "high", "summary": "s"}
+    session.add_all([
+        # acknowledged 48 h after it was raised, a day after its deadline: late
+        Escalation(**common, created_at=at(10), ack_deadline=at(11), acknowledged_at=at(12),
+                   state="acknowledged"),
+        # acknowledged in 4 h and resolved: not open, not late
+        Escalation(**common, created_at=at(18), ack_deadline=at(21), acknowledged_at=at(18, 14),
+                   resolved_at=at(19), state="resolved"),
+        # still open past its deadline: open and late
+        Escalation(**common, created_at=at(20), ack_deadline=at(21), state="open"),
+        # cancelled: counts nowhere
+        Escalation(**common, created_at=at(20), ack_deadline=at(21), state="cancelled"),
+    ])  # fmt: skip
+    session.add_all([
+        AdvocacyAction(account_id=acme, person_id=raiser, text="in", logged_at=at(20)),
+        AdvocacyAction(account_id=acme, person_id=raiser, text="old", logged_at=at(20, 10, 10)),
+    ])  # fmt: skip
+    session.commit()
+
+
+def timelines(session: Session, now: datetime = NOW) -> dict[str, Timeline]:
+    accounts = indicators.load_accounts(session, indicators.everyone())
+    computed = indicators.compute(session, accounts, now=now)
+    return {timeline.account.name: timeline for timeline in computed.values()}
+
+
+def test_rated_indicators_over_the_trailing_window(session: Session) -> None:
+    acme_history(session)
+    acme = timelines(session)["Acme Corp"]
+    assert acme.current == W48
+    week = acme.now
+    # sponsor: 4s (revision 2 of Nov 2) and (2,3,4,5,1) of Nov 16; the Oct 26 answer is
+    # outside weeks 45-48 and the skip adds nothing
+    assert week.sponsor == {"stakeholder_engagement": 3.0, "strategic_alignment": 3.5,
+                            "internal_advocacy": 4.0, "regular_checkins": 4.5,
+                            "role_balance": 2.5}  # fmt: skip
+    assert week.sam == dict.fromkeys(week.sponsor, 2.5)
+    assert week.values["stakeholder_engagement"] == (4 + 2 + 3 + 2) / 4
+    assert week.values["role_balance"] == (4 + 1 + 3 + 2) / 4
+    assert week.gap == {"stakeholder_engagement": 0.5, "strategic_alignment": 1.0,
+                        "internal_advocacy": 1.5, "regular_checkins": 2.0,
+                        "role_balance": 0.0}  # fmt: skip
+    assert week.values["perception_gap"] == 2.0
+    # a week earlier the window (44-47) still holds the 5s of Oct 26
+    assert acme.at(W48 - 1).values["stakeholder_engagement"] == (5 + 4 + 2 + 3 + 2) / 5
+
+
+def test_response_rate_and_regularity(session: Session) -> None:
+    acme_history(session)
+    week = timelines(session)["Acme Corp"].now
+    # sent and not skipped: sponsor Nov 2, 16, 23; SAM Nov 2, 9 (expired), 16 → 4 of 6
+    assert week.values["response_rate"] == pytest.approx(100 * 4 / 6)
+    # periods with check-ins out: Nov 2 (meeting held), 9, 16, 23 → 1 of 4
+    assert week.values["checkin_regularity"] == 25.0
+
+
+def test_escalations_and_advocacy(session: Session) -> None:
+    acme_history(session)
+    week = timelines(session)["Acme Corp"].now
+    assert week.values["escalations_open"] == 2
+    assert week.values["acknowledged_late"] == 2
+    assert week.values["hours_to_acknowledge"] == (48 + 4) / 2
+    assert week.values["advocacy_actions"] == 1
+    # as of the end of week 46 (Nov 15), only the first escalation existed
+    earlier = timelines(session)["Acme Corp"].at(W48 - 2).values
+    assert (earlier["escalations_open"], earlier["hours_to_acknowledge"]) == (1, 48)
+
+
+def test_nothing_sent_means_no_data(session: Session) -> None:
+    acme_history(session)
+    globex = timelines(session)["Globex"].now
+    assert "response_rate" not in globex.values
+    assert "stakeholder_engagement" not in globex.values
+    assert globex.values["escalations_open"] == 0
+
+
+def test_unanswered_and_missed_streaks(session: Session) -> None:
+    acme_history(session)
+    sponsor = {"account": "Globex", "user": "U0SPN0002", "role": "sponsor"}
+    add_checkin(session, **sponsor, period=date(2026, 11, 2), answers=[(3, 3, 3, 3, 3)])
+    add_checkin(session, **sponsor, period=date(2026, 11, 9), state="expired")
+    add_checkin(session, **sponsor, period=date(2026, 11, 16), state="expired")
+    session.commit()
+    found = timelines(session)
+    assert found["Acme Corp"].unanswered  # the sponsor's Nov 23 check-in is still open
+    assert found["Acme Corp"].missed == []  # a skip is not a miss
+    (streak,) = found["Globex"].missed
+    assert streak.user_id == "U0SPN0002"
+    assert streak.periods == (date(2026, 11, 9), date(2026, 11, 16))
+    assert found["Globex"].unanswered
+
+
+def test_weeks_follow_each_account_zone(session: Session) -> None:
+    load_portfolio(session)
+    sunday_evening_in_new_york = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)
+    found = timelines(session, sunday_evening_in_new_york)
+    assert found["Acme Corp"].current == W48
+    assert found["Hanami Logistics"].current == W48 + 1  # already Monday in Tokyo
+    assert weeks.label(W48) == "2026-W48"
+
+
+def test_a_fixed_number_of_queries_for_any_number_of_accounts(session: Session) -> None:
+    acme_history(session)
+    accounts = indicators.load_accounts(session, indicators.everyone())
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append("x")
+
+    bind = session.get_bind()
+    event.listen(bind, "before_cursor_execute", count)
+    try:
+        indicators.compute(session, accounts[:1], now=NOW)
+        one = len(statements)
+        statements.clear()
+        indicators.compute(session, accounts, now=NOW)
+        assert len(statements) == one == 4
+    finally:
+        event.remove(bind, "before_cursor_execute", count)
