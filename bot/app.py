@@ -23,7 +23,6 @@ def create_app(runtime: Runtime, *, signing_secret_required: bool = True) -> App
         else settings.slack_signing_secret
     )
     app = App(
-        token=settings.required("slack_bot_token"),
         signing_secret=secret,
         client=runtime.notifier.client,
         token_verification_enabled=False,

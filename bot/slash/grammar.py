@@ -69,8 +69,8 @@ class Kpi(Command):
     kind: Literal["kpi"] = "kpi"
     account: str
     key: str
-    value: float
-    raw_value: str
+    value: str
+    """As typed ("6.2%", "+55"): the KPI's unit decides what is valid."""
 
 
 class Log(Command):
@@ -169,17 +169,6 @@ def _escalation_id(token: str, name: str) -> int:
     return int(match[1])
 
 
-def _number(token: str) -> float:
-    cleaned = token.strip().rstrip("%").replace(",", "")
-    try:
-        value = float(cleaned)
-    except ValueError:
-        raise Invalid(f"'{token}' is not a number. {_usage('kpi')}") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise Invalid(f"'{token}' is not a number. {_usage('kpi')}")
-    return value
-
-
 def _limit(text: str, what: str, limit: int) -> str:
     if len(text) > limit:
         raise Invalid(f"The {what} is {len(text):,} characters; the limit is {limit:,}.")
@@ -247,9 +236,7 @@ def parse(text: str, account_names: list[str]) -> Command:
         parts = rest.split()
         if len(parts) != 2:
             raise Invalid(f"Give a KPI key and one value. {_usage(name)}")
-        return Kpi(
-            account=account, key=parts[0].lower(), value=_number(parts[1]), raw_value=parts[1]
-        )
+        return Kpi(account=account, key=parts[0].lower(), value=parts[1])
     if name == "log":
         account, note = _split_account(rest, account_names, name)
         if not note:

@@ -38,7 +38,7 @@ NAMES = ["Acme", "Acme Corp", "Globex", "Umbrella Health"]
         ("status", g.Status()),
         ("status umbrella health", g.Status(account="Umbrella Health")),
         ("kpi Acme Corp joint_revenue_growth 6.2%", g.Kpi(
-            account="Acme Corp", key="joint_revenue_growth", value=6.2, raw_value="6.2%")),
+            account="Acme Corp", key="joint_revenue_growth", value="6.2%")),
         ("log Globex Opened the CFO meeting", g.Log(account="Globex",
                                                    text="Opened the CFO meeting")),
         ("checkin", g.Checkin()),
@@ -71,7 +71,6 @@ def test_every_form_of_the_grammar(text: str, expected: g.Command) -> None:
         ),
         ("ack", "Give one escalation ID."),
         ("ack ESC-x", "'ESC-x' is not an escalation ID like ESC-42."),
-        ("kpi Acme Corp revenue lots", "'lots' is not a number."),
         ("kpi Acme Corp revenue", "Give a KPI key and one value."),
         ("log Globex", "Say what the sponsor did."),
         ("pause tomorrow", "'tomorrow' is not a date like 2026-12-28."),

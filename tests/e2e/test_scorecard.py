@@ -1,0 +1,91 @@
+"""Scorecards through the real endpoint: KPI actuals, status cards, the digest, Details, Home."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from bot.demo.stack import Stack
+from bot.views.scorecard import ScorecardAction
+from engagement.models import KpiActual
+
+SAM, SPONSOR, OTHER_SAM = "U0SAM0001", "U0SPN0001", "U0SAM0002"
+FRIDAY_DIGEST = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)  # 16:00 in New York
+
+
+def last_reply(stack: Stack, user: str) -> dict[str, object]:
+    stack.settle()
+    return stack.emulator.responses(user)[-1].body
+
+
+def actuals(stack: Stack) -> int:
+    with stack.runtime.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(KpiActual)) or 0)
+
+
+def test_sam_records_a_kpi_and_others_are_refused(stack: Stack) -> None:
+    stack.slack.slash(SAM, "kpi acme corp joint_revenue_growth 6.2%")
+    assert last_reply(stack, SAM)["text"] == ("Recorded Joint revenue growth for Acme Corp: 6.2%.")
+    stack.slack.slash(SPONSOR, "kpi Acme Corp joint_revenue_growth 7")
+    assert "Only the SAM of Acme Corp (or an admin) can do that." in str(
+        last_reply(stack, SPONSOR)["text"]
+    )
+    stack.slack.slash(SAM, "kpi Acme Corp joint_revenue_grwth 7")
+    assert "Did you mean 'joint_revenue_growth'?" in str(last_reply(stack, SAM)["text"])
+    stack.slack.slash(SAM, "kpi Acme Corp joint_revenue_growth lots")
+    assert "lots" in str(last_reply(stack, SAM)["text"])
+    assert actuals(stack) == 1
+
+
+def test_status_card_shows_the_kpi_and_is_ephemeral(stack: Stack) -> None:
+    stack.slack.slash(SAM, "kpi Acme Corp joint_revenue_growth 6.2")
+    stack.slack.slash(SAM, "status Acme Corp")
+    reply = last_reply(stack, SAM)
+    assert reply["response_type"] == "ephemeral"
+    text = str(reply["blocks"])
+    assert "Acme Corp" in text and "Joint revenue growth" in text and "6.2" in text
+    stack.slack.slash(OTHER_SAM, "status Acme Corp")
+    assert "You are not a member of Acme Corp." in str(last_reply(stack, OTHER_SAM)["text"])
+
+
+def test_weekly_digest_is_posted_once_with_chart_and_details_work(stack: Stack) -> None:
+    stack.slack.slash(SAM, "kpi Acme Corp joint_revenue_growth 3")
+    stack.settle()
+    stack.tick(FRIDAY_DIGEST)
+    stack.tick(FRIDAY_DIGEST)  # a second clock run changes nothing
+    messages = stack.emulator.messages("#sponsor-digest")
+    [head] = [m for m in messages if m.get("thread_ts") in (None, m["ts"])]
+    assert "Acme Corp" in str(head["blocks"]) and "Globex" in str(head["blocks"])
+    [chart] = stack.emulator.files()
+    assert chart.content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert any(share.thread_ts == head["ts"] for share in chart.shares)
+    # someone in the digest channel who is not on the account opens its card from there
+    stack.slack.block_action(
+        OTHER_SAM, ScorecardAction.DETAILS, message=head, block_id=None, value=None
+    ) if False else None
+    account_button = next(
+        element
+        for block in head["blocks"]
+        if block.get("accessory")
+        for element in [block["accessory"]]
+        if "Acme" in block["text"]["text"]
+    )
+    stack.slack.block_action(
+        OTHER_SAM, ScorecardAction.DETAILS, account_button["value"], message=head
+    )
+    assert "Acme Corp" in str(last_reply(stack, OTHER_SAM)["blocks"])
+
+
+def test_digest_preview_goes_only_to_the_caller(stack: Stack) -> None:
+    stack.slack.slash(SAM, "digest")
+    reply = last_reply(stack, SAM)
+    assert reply["response_type"] == "ephemeral" and "Acme Corp" in str(reply["blocks"])
+    assert stack.emulator.messages("#sponsor-digest") == []
+
+
+def test_home_shows_the_latest_scores(stack: Stack) -> None:
+    stack.slack.event({"type": "app_home_opened", "user": SAM, "tab": "home"})
+    stack.settle()
+    home = stack.emulator.home(SAM)
+    assert home is not None and "Acme Corp" in str(home["blocks"])
