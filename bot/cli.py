@@ -124,7 +124,8 @@ def cmd_doctor(_settings: Settings | None, _args: argparse.Namespace) -> int:
     return 0 if run_checks() else 1
 
 
-def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+def cmd_demo(_settings: Settings | None, args: argparse.Namespace) -> int:
+    """Needs no settings: the demo brings its own Slack and database."""
     from bot.demo.run import run_demo
 
     return run_demo(args)
@@ -173,8 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = add("doctor", cmd_doctor, "check settings, database, migrations and the Slack token")
     doctor.set_defaults(reads_own_settings=True)
 
-    demo = add("demo", cmd_demo, "the whole product, offline")
-    demo.add_argument("--database-url", help="database to use (default: a temporary SQLite)")
+    demo = add("demo", cmd_demo, "the whole product, offline, against the bundled emulator")
+    demo.set_defaults(reads_own_settings=True)
+    from bot.demo.run import add_arguments
+
+    add_arguments(demo)
     return parser
 
 

@@ -1,0 +1,46 @@
+"""The demo's Slack workspace: everyone in the example portfolio, in their own time zones."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from engagement.portfolio.schema import PortfolioSpec
+
+NAMES = {
+    "U0SPN0001": "Dana Whitfield", "U0SPN0002": "Marco Bellini", "U0SPN0003": "Grace Okafor",
+    "U0SPN0004": "Henrik Lund", "U0SPN0005": "Priya Raman", "U0SPN0006": "Kenji Watanabe",
+    "U0SAM0001": "Sam Carter", "U0SAM0002": "Lena Fischer", "U0SAM0003": "Omar Haddad",
+    "U0SAM0004": "Julia Becker", "U0SAM0005": "Ravi Menon", "U0SAM0006": "Aiko Tanaka",
+}  # fmt: skip
+
+
+def _channel_id(name: str) -> str:
+    return "C" + hashlib.sha1(name.encode()).hexdigest()[:8].upper()
+
+
+def workspace_for(spec: PortfolioSpec) -> dict[str, Any]:
+    """Each person lives in the zone of the first account that names them."""
+    users: dict[str, dict[str, Any]] = {}
+    channels = {spec.digest.channel, spec.escalation_path or "#exec-steering"}
+    for account in spec.accounts:
+        zone = account.timezone or spec.timezone
+        for user_id in (account.sam, *account.sponsors):
+            name = NAMES.get(user_id, user_id)
+            users.setdefault(user_id, {
+                "id": user_id, "name": name.split()[0].lower(), "real_name": name, "tz": zone,
+                "email": f"{name.split()[0].lower()}@example.com",
+            })  # fmt: skip
+        if account.digest_channel:
+            channels.add(account.digest_channel)
+        if account.channel:
+            channels.add(account.channel)
+    members = list(users)
+    return {
+        "team": {"name": "Summit Partners"},
+        "users": list(users.values()),
+        "channels": [
+            {"id": _channel_id(name), "name": name.lstrip("#"), "members": members}
+            for name in sorted(channels)
+        ],
+    }
