@@ -7,16 +7,22 @@ in-place updates are due work, delivered by its next run.
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from bot.demo.stack import Stack
+from bot.demo.stack import Stack, running_stack
 from engagement.models import Escalation, EscalationEvent, EscalationState
-from tests.e2e.conftest import MovableClock
+from tests import pg
+from tests.conftest import fresh_postgres_url
+from tests.e2e.conftest import MovableClock, loaded_workspace
 from tests.factories import ADMIN, NOW
 
 SAM = "U0SAM0001"  # SAM of Acme Corp
@@ -521,6 +527,90 @@ def test_shell_and_sql_looking_text_is_stored_verbatim_and_shown_harmless(live: 
     shown = text_of(about(live, CHANNEL)[0])
     assert "&lt;!channel&gt;" in shown and "<!channel>" not in shown
     assert "&lt;@U0ADMIN01&gt;" in shown
+
+
+# --- deadlines ---------------------------------------------------------------------------
+
+
+def reminders(stack: Stack) -> list[dict[str, Any]]:
+    return [m for m in about(stack, SPONSOR) if "past its acknowledge deadline" in text_of(m)]
+
+
+def path_posts(stack: Stack) -> list[dict[str, Any]]:
+    return [m for m in about(stack, PATH) if "Unacknowledged escalation ESC-1" in text_of(m)]
+
+
+def test_the_deadline_ladder_re_alerts_once_then_reaches_the_path_once(live: Stack) -> None:
+    log_escalation(live)  # high: a day to acknowledge
+    deadline = NOW + timedelta(days=1)
+    live.tick(deadline - timedelta(minutes=1))
+    assert reminders(live) == []
+    live.tick(deadline)
+    [reminder] = reminders(live)
+    assert buttons(reminder) == {"escalation_acknowledge": "1", "escalation_resolve": "1"}
+    live.tick(deadline)
+    live.tick(deadline + timedelta(hours=12))
+    assert len(reminders(live)) == 1 and path_posts(live) == []
+    live.tick(NOW + timedelta(days=2) - timedelta(minutes=1))
+    assert path_posts(live) == []
+    live.tick(NOW + timedelta(days=2))
+    [post] = path_posts(live)
+    assert f"Sponsors: <@{SPONSOR}>" in text_of(post)
+    live.tick(NOW + timedelta(days=2))
+    live.tick(NOW + timedelta(days=5))
+    assert len(path_posts(live)) == 1 and len(reminders(live)) == 1
+    assert [kind for kind, _ in events(live)] == ["raised", "reminded", "escalated"]
+    assert [who for _, who in events(live)][1:] == [None, None]  # done by Sherpa
+
+
+def test_an_acknowledged_escalation_stops_the_ladder(live: Stack, clock: MovableClock) -> None:
+    log_escalation(live)
+    clock.at = NOW + timedelta(hours=3)
+    slash(live, SPONSOR, "ack ESC-1")
+    for days in (1, 2, 3):
+        live.tick(NOW + timedelta(days=days))
+    assert reminders(live) == [] and about(live, PATH) == []
+
+
+def sherpa_tick(stack: Stack, database_url: str, at: datetime) -> subprocess.Popen[str]:
+    """`sherpa tick --at …` as its own OS process, against the emulator."""
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(root),
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": stack.emulator.bot_token,
+        "SLACK_API_URL": stack.emulator.api_url,
+    }
+    command = [sys.executable, "-m", "bot.cli", "tick", "--at", at.isoformat()]
+    return subprocess.Popen(
+        command, env=env, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not pg.available(), reason=f"no PostgreSQL binaries at {pg.PG_BIN}")
+def test_two_tick_processes_at_the_same_instant_send_each_step_once(
+    postgres: pg.PostgresServer,
+) -> None:
+    url = fresh_postgres_url(postgres)
+    clock = MovableClock(NOW)
+    with running_stack(url, loaded_workspace(url), admins=ADMIN, clock=clock) as stack:
+        log_escalation(stack)
+        reports = []
+        for at in (NOW + timedelta(days=1), NOW + timedelta(days=2)):
+            processes = [sherpa_tick(stack, url, at) for _ in range(2)]
+            for process in processes:
+                out, err = process.communicate(timeout=120)
+                assert process.returncode == 0, err
+                reports.append(out)
+        said = "".join(reports)  # each process prints what it did
+        assert said.count("escalation.realert=1") == 1 and said.count("escalation.path=1") == 1
+        assert len(reminders(stack)) == 1
+        assert len(path_posts(stack)) == 1
+        to_path = [c for c in stack.emulator.calls("chat.postMessage") if c.args["channel"] == PATH]
+        assert len(to_path) == 1
+        assert [kind for kind, _ in events(stack)] == ["raised", "reminded", "escalated"]
 
 
 # --- listing ------------------------------------------------------------------------------
