@@ -124,11 +124,24 @@ def submit_escalation(request: SlackRequest, view: dict[str, Any]) -> dict[str, 
     except InvalidFields as problems:
         return views.errors_response(problems)
     if form.metadata.source == "home":
-        publish_home(request.runtime, request.user_id)
+        _refresh_home_after_ack(request)
     return {
         "response_action": "update",
         "view": views.done_modal(f"Escalated {raised.escalation.code}", raised.line),
     }
+
+
+def _refresh_home_after_ack(request: SlackRequest) -> None:
+    """Republish the person's App Home once the modal's ack is on its way (a submission
+    must be answered within 3 s; the change is already committed)."""
+
+    def publish() -> None:
+        try:
+            publish_home(request.runtime, request.user_id)
+        except DeliveryError as error:  # Home is rebuilt whenever they open it again
+            log.warning("escalation.home_refresh_failed user=%s error=%s", request.user_id, error)
+
+    request.runtime.listeners.submit(publish)
 
 
 # --- slash commands -----------------------------------------------------------------------
@@ -251,6 +264,7 @@ def submit_resolution(request: SlackRequest, view: dict[str, Any]) -> dict[str, 
             )  # fmt: skip
     except InvalidFields as problems:
         return views.errors_response(problems, resolve=True)
+    _refresh_home_after_ack(request)  # the Resolve button may have been pressed on App Home
     return {
         "response_action": "update",
         "view": views.done_modal(f"Resolve {code_of(form.escalation_id)}", changed.line),

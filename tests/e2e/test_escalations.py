@@ -675,3 +675,25 @@ def test_app_home_shows_what_the_person_raised_or_owns(live: Stack) -> None:
     live.settle()
     [modal] = live.emulator.open_views(SAM)
     assert modal["callback_id"] == "escalation_raise"
+    values = {
+        "escalation_severity": {"escalation_severity": "low"},
+        "escalation_summary": {"escalation_summary": "Raised from Home"},
+    }
+    live.slack.submit_view(SAM, modal, values)
+    live.settle()
+    sam_home = live.emulator.home(SAM)
+    assert sam_home is not None and "Raised from Home" in text_of(sam_home)
+
+    live.slack.event({"type": "app_home_opened", "user": SPONSOR, "tab": "home"})
+    live.settle()
+    sponsor_home = live.emulator.home(SPONSOR)
+    assert sponsor_home is not None and "Raised from Home" in text_of(sponsor_home)
+    live.slack.block_action(
+        SPONSOR, "escalation_resolve", block_id="escalation_home_2", view=sponsor_home
+    )
+    live.settle()
+    [resolve] = live.emulator.open_views(SPONSOR)
+    live.slack.submit_view(SPONSOR, resolve, {"escalation_note": {"escalation_note": "Done."}})
+    live.settle()
+    sponsor_home = live.emulator.home(SPONSOR)
+    assert sponsor_home is not None and "Raised from Home" not in text_of(sponsor_home)
