@@ -7,13 +7,13 @@ at a position wins and unknown ones can be answered with the closest name.
 from __future__ import annotations
 
 import difflib
-import re
 from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from engagement.errors import Invalid
+from engagement.escalations.codes import parse_code
 from engagement.models import Severity
 
 SUMMARY_LIMIT = 3000
@@ -163,10 +163,11 @@ def _optional_account(rest: str, names: list[str], name: str) -> str | None:
 
 
 def _escalation_id(token: str, name: str) -> int:
-    match = re.fullmatch(r"(?:esc-?)?(\d{1,9})", token.strip(), flags=re.IGNORECASE)
-    if not match:
-        raise Invalid(f"'{token}' is not an escalation ID like ESC-42. {_usage(name)}")
-    return int(match[1])
+    """One parser for escalation IDs (`codes.parse_code`), with this command's usage."""
+    try:
+        return parse_code(token)
+    except Invalid as error:
+        raise Invalid(f"{error} {_usage(name)}") from None
 
 
 def _limit(text: str, what: str, limit: int) -> str:

@@ -787,3 +787,17 @@ def home_section(listing: Listing, *, viewer: str) -> list[Block]:
             )
         )
     return blocks
+
+
+# --- after a submission ----------------------------------------------------------------
+
+
+def done_modal(title: str, line: str) -> Block:
+    """What a submitted modal turns into (`response_action: update`): the outcome, in place,
+    so the person sees it without another message, and one button to close it."""
+    return {
+        "type": "modal",
+        "title": plain(title, MODAL_TITLE_LIMIT),
+        "close": plain("Done", MODAL_TITLE_LIMIT),
+        "blocks": [section(f":white_check_mark: {line}")],
+    }

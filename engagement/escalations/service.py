@@ -176,7 +176,7 @@ def resolve(
     code = code_of(escalation.id)
     if not (note or "").strip():
         raise InvalidFields(
-            {"note": f"Say how it was resolved: /sponsor resolve {code} <what was done>."}
+            {"note": f"A resolution note is required: /sponsor resolve {code} <what was done>."}
         )
     note = _note(note, required=True)
     person = _person(session, actor)

@@ -70,7 +70,12 @@ def test_every_form_of_the_grammar(text: str, expected: g.Command) -> None:
             "The summary is 3,001 characters; the limit is 3,000.",
         ),
         ("ack", "Give one escalation ID."),
-        ("ack ESC-x", "'ESC-x' is not an escalation ID like ESC-42."),
+        ("ack ESC-x", "'ESC-x' is not an escalation ID: use the one in the alert, like ESC-42."),
+        ("cancel ESC-0", "'ESC-0' is not an escalation ID: use the one in the alert, like ESC-42."),
+        (
+            "resolve #ESC-",
+            "'#ESC-' is not an escalation ID: use the one in the alert, like ESC-42.",
+        ),
         ("kpi Acme Corp revenue", "Give a KPI key and one value."),
         ("log Globex", "Say what the sponsor did."),
         ("pause tomorrow", "'tomorrow' is not a date like 2026-12-28."),

@@ -251,7 +251,7 @@ def test_resolving_needs_a_note(db: Session) -> None:
         service.resolve(db, actor=actor(db, SPONSOR), escalation_id=card.id, note="  ", now=NOW)
     assert (
         str(refused.value)
-        == f"Say how it was resolved: /sponsor resolve {card.code} <what was done>."
+        == f"A resolution note is required: /sponsor resolve {card.code} <what was done>."
     )
     assert db.get_one(Escalation, card.id).state == EscalationState.OPEN
 

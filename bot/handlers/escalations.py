@@ -1,0 +1,296 @@
+"""Escalations in Slack: `/sponsor escalate|escalations|ack|resolve|cancel`, the sponsor's
+buttons, the two modals, the *Escalate to sponsor* message shortcut and the App Home section.
+
+Each handler reads the request, calls one function of `engagement.escalations`, and
+answers. Authorization, validation, idempotence (a button pressed twice, a submission
+retried) and the Slack side effects (alerts, DMs, updating them in place) are the
+domain's: they are queued in the same transaction and delivered by the due-work engine.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.handlers import ActionHandler, ShortcutHandler, ViewHandler
+from bot.home import home_section
+from bot.listeners.events import publish_home
+from bot.request import SlackRequest
+from bot.slash.dispatch import handles
+from bot.slash.grammar import Ack, Cancel, Escalate, EscalateModal, Escalations, Resolve
+from bot.views import escalations as views
+from bot.views.escalations import (
+    EscalationAction,
+    EscalationCallback,
+    ModalMetadata,
+    Prefill,
+)
+from engagement.access import Actor
+from engagement.errors import Invalid
+from engagement.escalations import listing, service
+from engagement.escalations.codes import code_of, parse_code
+from engagement.escalations.rules import InvalidFields, ack_hours
+from engagement.notify import DeliveryError
+
+log = logging.getLogger(__name__)
+
+
+# --- the escalation modal ---------------------------------------------------------------
+
+
+def _modal(
+    session: Session, actor: Actor, metadata: ModalMetadata, prefill: Prefill | None = None
+) -> dict[str, Any]:
+    """The modal offering only the accounts this person may escalate for."""
+    return views.escalation_modal(
+        listing.raisable_accounts(session, actor=actor),
+        metadata=metadata,
+        prefill=prefill,
+        ack_hours=ack_hours(session),
+    )
+
+
+def _open_modal(request: SlackRequest, metadata: ModalMetadata) -> None:
+    with request.session() as session:
+        view = _modal(session, request.actor(session), metadata)
+    request.open_view(view)
+
+
+@handles(EscalateModal)
+def escalate_modal(request: SlackRequest, _command: EscalateModal) -> None:
+    _open_modal(request, ModalMetadata(source="command", channel_id=request.channel_id or None))
+
+
+def new_from_home(request: SlackRequest, _action: dict[str, Any]) -> None:
+    _open_modal(request, ModalMetadata(source="home"))
+
+
+def escalate_message(request: SlackRequest, body: dict[str, Any]) -> None:
+    """The message shortcut: open the modal pre-filled from the message at once (the trigger
+    lasts 3 s), then look up the message's permalink and put it into the open modal."""
+    message = body.get("message") or {}
+    channel = request.channel_id
+    prefill = views.prefill_from_message(str(message.get("text") or ""))
+    with request.session() as session:
+        accounts = listing.raisable_accounts(session, actor=request.actor(session))
+        hours = ack_hours(session)
+
+    def modal(permalink: str | None) -> dict[str, Any]:
+        metadata = ModalMetadata(source="shortcut", channel_id=channel or None, permalink=permalink)
+        return views.escalation_modal(accounts, metadata=metadata, prefill=prefill, ack_hours=hours)
+
+    opened = request.open_view(modal(None)).get("view") or {}
+    if not accounts or not channel or not message.get("ts") or not opened.get("id"):
+        return
+    try:
+        link = request.runtime.notifier.call(
+            "chat.getPermalink", channel=channel, message_ts=str(message["ts"])
+        )
+        request.runtime.notifier.call(
+            "views.update",
+            view_id=opened["id"],
+            hash=opened.get("hash"),
+            view=modal(str(link.get("permalink") or "")),
+        )
+    except (DeliveryError, ValueError) as error:
+        # The escalation can still be logged from the open modal, only without the link.
+        log.warning("escalation.permalink_missing channel=%s error=%s", channel, error)
+
+
+def submit_escalation(request: SlackRequest, view: dict[str, Any]) -> dict[str, Any] | None:
+    """Log it; field problems stay in the modal, which otherwise turns into the outcome.
+
+    The view's ID is the request key: the same submission twice logs one escalation.
+    """
+    form = views.read_submission(view)
+    try:
+        with request.session() as session:
+            raised = service.raise_escalation(
+                session,
+                actor=request.actor(session),
+                account_id=form.account_id,
+                severity=form.severity,
+                summary=form.summary,
+                details=form.details,
+                ask=form.ask,
+                due_by=form.due_by,
+                permalink=form.metadata.permalink,
+                request_key=f"view:{view['id']}",
+                now=request.now(),
+            )
+    except InvalidFields as problems:
+        return views.errors_response(problems)
+    if form.metadata.source == "home":
+        _refresh_home_after_ack(request)
+    return {
+        "response_action": "update",
+        "view": views.done_modal(f"Escalated {raised.escalation.code}", raised.line),
+    }
+
+
+def _refresh_home_after_ack(request: SlackRequest) -> None:
+    """Republish the person's App Home once the modal's ack is on its way (a submission
+    must be answered within 3 s; the change is already committed)."""
+
+    def publish() -> None:
+        try:
+            publish_home(request.runtime, request.user_id)
+        except DeliveryError as error:  # Home is rebuilt whenever they open it again
+            log.warning("escalation.home_refresh_failed user=%s error=%s", request.user_id, error)
+
+    request.runtime.listeners.submit(publish)
+
+
+# --- slash commands -----------------------------------------------------------------------
+
+
+@handles(Escalate)
+def escalate(request: SlackRequest, command: Escalate) -> None:
+    with request.session() as session:
+        raised = service.raise_escalation(
+            session,
+            actor=request.actor(session),
+            account_name=command.account,
+            severity=command.severity,
+            summary=command.summary,
+            now=request.now(),
+        )
+    request.reply(raised.line)
+
+
+@handles(Escalations)
+def list_open(request: SlackRequest, command: Escalations) -> None:
+    with request.session() as session:
+        found = listing.list_open(
+            session, actor=request.actor(session), account=command.account, now=request.now()
+        )
+    payload = views.escalations_list(found)
+    request.reply(payload["text"], payload["blocks"])
+
+
+@handles(Ack)
+def ack(request: SlackRequest, command: Ack) -> None:
+    with request.session() as session:
+        changed = service.acknowledge(
+            session, actor=request.actor(session), escalation_id=command.escalation_id,
+            now=request.now(),
+        )  # fmt: skip
+    request.reply(changed.line)
+
+
+@handles(Resolve)
+def resolve(request: SlackRequest, command: Resolve) -> None:
+    with request.session() as session:
+        changed = service.resolve(
+            session, actor=request.actor(session), escalation_id=command.escalation_id,
+            note=command.note, now=request.now(),
+        )  # fmt: skip
+    request.reply(changed.line)
+
+
+@handles(Cancel)
+def cancel(request: SlackRequest, command: Cancel) -> None:
+    with request.session() as session:
+        changed = service.cancel(
+            session, actor=request.actor(session), escalation_id=command.escalation_id,
+            now=request.now(),
+        )  # fmt: skip
+    request.reply(changed.line)
+
+
+# --- buttons ------------------------------------------------------------------------------
+
+
+def _button_id(request: SlackRequest, action: dict[str, Any]) -> int:
+    """The escalation a button is for; a garbled value (a forged payload) is refused, logged."""
+    try:
+        return parse_code(str(action.get("value") or ""))
+    except Invalid:
+        log.warning(
+            "escalation.bad_button user=%s action=%s", request.user_id, action.get("action_id")
+        )
+        raise Invalid("That button is out of date; use the latest message about it.") from None
+
+
+def _from_home(request: SlackRequest) -> bool:
+    return (request.body.get("view") or {}).get("type") == "home"
+
+
+def _answer(request: SlackRequest, line: str) -> None:
+    """From App Home the refreshed Home is the answer; elsewhere one line only they see."""
+    if _from_home(request):
+        publish_home(request.runtime, request.user_id)
+    else:
+        request.reply(line)
+
+
+def acknowledge_button(request: SlackRequest, action: dict[str, Any]) -> None:
+    escalation_id = _button_id(request, action)
+    with request.session() as session:
+        changed = service.acknowledge(
+            session, actor=request.actor(session), escalation_id=escalation_id, now=request.now()
+        )
+    _answer(request, changed.line)
+
+
+def resolve_button(request: SlackRequest, action: dict[str, Any]) -> None:
+    """Ask for the resolution note; the submission is checked like the command."""
+    escalation_id = _button_id(request, action)
+    request.open_view(views.resolve_modal(escalation_id, channel_id=request.channel_id or None))
+
+
+def cancel_button(request: SlackRequest, action: dict[str, Any]) -> None:
+    escalation_id = _button_id(request, action)
+    with request.session() as session:
+        changed = service.cancel(
+            session, actor=request.actor(session), escalation_id=escalation_id, now=request.now()
+        )
+    _answer(request, changed.line)
+
+
+def submit_resolution(request: SlackRequest, view: dict[str, Any]) -> dict[str, Any] | None:
+    form = views.read_resolve_submission(view)
+    if form.escalation_id is None:
+        log.warning("escalation.bad_resolve_metadata user=%s", request.user_id)
+        raise Invalid("That form is out of date; press Resolve on the latest message again.")
+    try:
+        with request.session() as session:
+            changed = service.resolve(
+                session, actor=request.actor(session), escalation_id=form.escalation_id,
+                note=form.note, now=request.now(),
+            )  # fmt: skip
+    except InvalidFields as problems:
+        return views.errors_response(problems, resolve=True)
+    _refresh_home_after_ack(request)  # the Resolve button may have been pressed on App Home
+    return {
+        "response_action": "update",
+        "view": views.done_modal(f"Resolve {code_of(form.escalation_id)}", changed.line),
+    }
+
+
+# --- App Home -----------------------------------------------------------------------------
+
+
+@home_section(20)
+def home(session: Session, actor: Actor, now: datetime) -> list[dict[str, Any]]:
+    """The open escalations the person raised or sponsors, with their buttons (nothing for
+    someone Sherpa does not know: Home says so once for every feature)."""
+    if actor.person_id is None and not actor.is_admin:
+        return []
+    return views.home_section(listing.for_home(session, actor=actor, now=now), viewer=actor.user_id)
+
+
+ACTIONS: dict[str, ActionHandler] = {
+    EscalationAction.ACKNOWLEDGE.value: acknowledge_button,
+    EscalationAction.RESOLVE.value: resolve_button,
+    EscalationAction.CANCEL.value: cancel_button,
+    EscalationAction.NEW.value: new_from_home,
+}
+VIEWS: dict[str, ViewHandler] = {
+    EscalationCallback.RAISE.value: submit_escalation,
+    EscalationCallback.RESOLVE.value: submit_resolution,
+}
+SHORTCUTS: dict[str, ShortcutHandler] = {EscalationCallback.SHORTCUT.value: escalate_message}
