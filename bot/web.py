@@ -11,6 +11,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.request.internals import parse_body
 from sqlalchemy import text
 
 from bot.runtime import Runtime
@@ -32,6 +33,16 @@ def _answer(start_response: StartResponse, status: str, body: dict[str, Any]) ->
     return [payload]
 
 
+def _well_formed(body: bytes, content_type: str) -> bool:
+    """Bolt parses the body before checking the signature and assumes a JSON object
+    wherever it finds JSON; anything else would crash it, so it is refused up front,
+    with Bolt's own parser so the two can never disagree."""
+    try:
+        return isinstance(parse_body(body.decode("utf-8"), content_type or None), dict)
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError are both ValueErrors
+        return False
+
+
 class WebApp:
     """A small WSGI app in front of Bolt's adapter: size limit, health check, 404s."""
 
@@ -51,27 +62,31 @@ class WebApp:
                     "413 Payload Too Large",
                     {"error": f"request body over {MAX_BODY} bytes"},
                 )
-            environ["wsgi.input"] = io.BytesIO(body)
-            environ["CONTENT_LENGTH"] = str(len(body))
-            try:
-                return self.slack(environ, start_response)
-            except ValueError:  # Bolt parses the body before checking it: malformed JSON
+            if not _well_formed(body, environ.get("CONTENT_TYPE", "")):
                 log.info("request.malformed_body bytes=%d", len(body))
                 return _answer(start_response, "400 Bad Request", {"error": "malformed body"})
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+            return self.slack(environ, start_response)
         return _answer(start_response, "404 Not Found", {"error": "not found"})
 
     @staticmethod
     def _read_body(environ: dict[str, Any]) -> bytes | None:
-        """The body, or None when it is over the limit (read no further than that)."""
+        """The body, or None when it is over the limit (read no further than that).
+
+        Only a chunked body is read to its end; otherwise Content-Length says how much.
+        """
+        stream = environ["wsgi.input"]
+        if environ.get("HTTP_TRANSFER_ENCODING", "").lower() == "chunked":
+            body: bytes = stream.read(MAX_BODY + 1)
+            return None if len(body) > MAX_BODY else body
         try:
             declared = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            declared = 0
+            return b""
         if declared > MAX_BODY:
             return None
-        stream = environ["wsgi.input"]
-        body: bytes = stream.read(declared) if declared else stream.read(MAX_BODY + 1)
-        return None if len(body) > MAX_BODY else body
+        return bytes(stream.read(declared)) if declared > 0 else b""
 
     def health(self, start_response: StartResponse) -> list[bytes]:
         beat: datetime | None = None
