@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -10,7 +11,8 @@ from sqlalchemy.orm import Session
 from bot.views.blocks import VIEW_BLOCKS, Block, context, divider, fit, header
 from engagement.access import Actor
 
-HomeSection = Callable[[Session, Actor], list[Block]]
+HomeSection = Callable[[Session, Actor, datetime], list[Block]]
+"""(session, the person, now from the runtime's clock) -> the section's blocks, or []."""
 _sections: list[tuple[int, HomeSection]] = []
 
 
@@ -25,10 +27,10 @@ def home_section(order: int) -> Callable[[HomeSection], HomeSection]:
     return register
 
 
-def home_view(session: Session, actor: Actor) -> dict[str, Any]:
+def home_view(session: Session, actor: Actor, now: datetime) -> dict[str, Any]:
     blocks: list[Block] = [header("Sherpa")]
     for _, builder in _sections:
-        part = builder(session, actor)
+        part = builder(session, actor, now)
         if part:
             blocks += [divider(), *part]
     if len(blocks) == 1:

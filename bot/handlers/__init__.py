@@ -22,9 +22,9 @@ ShortcutHandler = Callable[[SlackRequest, dict[str, Any]], None]
 
 def surfaces() -> tuple[ModuleType, ...]:
     """The feature handler modules, imported on first use."""
-    from bot.handlers import general
+    from bot.handlers import checkins, general
 
-    return (general,)
+    return (general, checkins)
 
 
 def actions() -> Mapping[str, ActionHandler]:
