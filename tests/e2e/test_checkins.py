@@ -571,7 +571,7 @@ def delivered_posts(world: World) -> dict[str, int]:
 
 
 def test_a_429_storm_and_500s_still_deliver_each_dm_once(make_world: WorldFactory) -> None:
-    document = crowd(12)
+    document = crowd(8)
     world = make_world(document)
     world.tick(SUNDAY)
     world.emulator.faults.add("chat.postMessage", 429, ratio=0.3, seed=11)
