@@ -12,7 +12,7 @@ from bot.views.blocks import VIEW_BLOCKS, Block, context, divider, fit, header
 from engagement.access import Actor
 
 HomeSection = Callable[[Session, Actor, datetime], list[Block]]
-"""`(session, actor, now)`: `now` is the runtime's clock (never the wall clock)."""
+"""(session, the person, now from the runtime's clock) -> the section's blocks, or []."""
 _sections: list[tuple[int, HomeSection]] = []
 
 

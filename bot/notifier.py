@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from slack_sdk import WebClient
@@ -46,14 +48,48 @@ def make_client(token: str, base_url: str, *, rate_limit_retries: int = 5) -> We
     )
 
 
-class SlackNotifier:
-    """The `Notifier` of the domain, over Slack's Web API."""
+class Pacer:
+    """Spread calls of one method evenly at `per_second`, across every thread of a process.
 
-    def __init__(self, client: WebClient) -> None:
+    Slack limits each method per workspace; a fan-out that outruns the limit gets 429s,
+    and every worker that gets one waits out Retry-After (a second or more), so bursts
+    alternate with stalls. Keeping just under the limit avoids both.
+    """
+
+    def __init__(self, per_second: float, sleep: Callable[[float], None] = time.sleep) -> None:
+        if per_second <= 0:
+            raise ValueError("a pace needs a positive rate")
+        self.interval = 1.0 / per_second
+        self._next = 0.0
+        self._lock = threading.Lock()
+        self._sleep = sleep
+
+    def wait(self) -> None:
+        """Block until this call's slot comes."""
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next)
+            self._next = slot + self.interval
+        if slot > now:
+            self._sleep(slot - now)
+
+
+class SlackNotifier:
+    """The `Notifier` of the domain, over Slack's Web API.
+
+    `pace` (method -> calls per second) makes first attempts of those methods keep to a
+    rate; retries after a 429 or 5xx are already spaced by the client's retry handlers.
+    """
+
+    def __init__(self, client: WebClient, *, pace: Mapping[str, float] | None = None) -> None:
         self.client = client
+        self.pacers = {method: Pacer(rate) for method, rate in (pace or {}).items()}
 
     def call(self, method: str, **arguments: Any) -> dict[str, Any]:
         """Call one Web API method, log it on one line, map failures to delivery errors."""
+        pacer = self.pacers.get(method)
+        if pacer is not None:
+            pacer.wait()
         started = time.perf_counter()
         target = arguments.get("channel") or arguments.get("user") or arguments.get("email", "-")
         if "@" in str(target):

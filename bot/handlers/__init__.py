@@ -22,9 +22,9 @@ ShortcutHandler = Callable[[SlackRequest, dict[str, Any]], None]
 
 def surfaces() -> tuple[ModuleType, ...]:
     """The feature handler modules, imported on first use."""
-    from bot.handlers import escalations, general, scorecard
+    from bot.handlers import checkins, escalations, general, scorecard
 
-    return (general, escalations, scorecard)
+    return (general, checkins, escalations, scorecard)
 
 
 def actions() -> Mapping[str, ActionHandler]:

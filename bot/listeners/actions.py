@@ -8,6 +8,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot import handlers
 from bot.handlers import ActionHandler
+from bot.listeners.errors import after_ack
 from bot.request import SlackRequest
 from bot.runtime import Runtime
 
@@ -15,7 +16,8 @@ from bot.runtime import Runtime
 def _listener(runtime: Runtime, handler: ActionHandler) -> Any:
     def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        handler(SlackRequest.from_body(runtime, body, respond), action)
+        request = SlackRequest.from_body(runtime, body, respond)
+        after_ack(runtime, body, respond, lambda: handler(request, action))
 
     return listener
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
@@ -35,11 +36,31 @@ def user_message(error: Exception) -> str:
     return f"Something went wrong (reference {reference}). The team has the details."
 
 
+def tell(runtime: Runtime, error: Exception, body: dict[str, Any], respond: Respond | None) -> None:
+    """Say `user_message(error)` to the person who made the request."""
+    text = user_message(error)
+    try:
+        SlackRequest.from_body(runtime, body, respond).reply(text)
+    except Exception as failure:  # the person cannot be told; the log must say so
+        log.warning("request.reply_failed error=%s", type(failure).__name__)
+
+
+def after_ack(
+    runtime: Runtime, body: dict[str, Any], respond: Respond | None, work: Callable[[], None]
+) -> None:
+    """Run a listener's work after its ack; a failure goes to `tell`, not back to Bolt.
+
+    Bolt answers an error raised after `ack()` by discarding the ack (slack_bolt's thread
+    runner sets the acknowledged response to None), so Slack would get nothing for 3 s,
+    then a 404, and show the person an error on top of Sherpa's own line.
+    """
+    try:
+        work()
+    except Exception as error:
+        tell(runtime, error, body, respond)
+
+
 def register(app: App, runtime: Runtime) -> None:
     @app.error
     def on_error(error: Exception, body: dict[str, Any], respond: Respond | None) -> None:
-        text = user_message(error)
-        try:
-            SlackRequest.from_body(runtime, body, respond).reply(text)
-        except Exception as failure:  # the person cannot be told; the log must say so
-            log.warning("request.reply_failed error=%s", type(failure).__name__)
+        tell(runtime, error, body, respond)

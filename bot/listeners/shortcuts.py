@@ -8,6 +8,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot import handlers
 from bot.handlers import ShortcutHandler
+from bot.listeners.errors import after_ack
 from bot.request import SlackRequest
 from bot.runtime import Runtime
 
@@ -15,7 +16,8 @@ from bot.runtime import Runtime
 def _listener(runtime: Runtime, handler: ShortcutHandler) -> Any:
     def listener(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        handler(SlackRequest.from_body(runtime, body, respond), body)
+        request = SlackRequest.from_body(runtime, body, respond)
+        after_ack(runtime, body, respond, lambda: handler(request, body))
 
     return listener
 

@@ -81,6 +81,7 @@ class Metadata(BaseModel):
 
     checkin_id: int
     revision: int = 0
+    from_home: bool = False  # opened from App Home: republish it after recording
 
     def dump(self) -> str:
         return self.model_dump_json()
@@ -378,7 +379,7 @@ def _text_input(
     }
 
 
-def answer_modal(form: CheckinForm) -> dict[str, Any]:
+def answer_modal(form: CheckinForm, *, from_home: bool = False) -> dict[str, Any]:
     """The check-in modal, worded for the recipient's role; an Edit starts from the latest."""
     latest: AnswerForm | None = form.latest
     values: dict[str, Any] = latest.values() if latest else {}
@@ -460,7 +461,9 @@ def answer_modal(form: CheckinForm) -> dict[str, Any]:
         "title": _plain("Check-in", 24),
         "submit": _plain("Save edit" if form.revision else "Record", 24),
         "close": _plain("Cancel", 24),
-        "private_metadata": Metadata(checkin_id=form.checkin_id, revision=form.revision).dump(),
+        "private_metadata": Metadata(
+            checkin_id=form.checkin_id, revision=form.revision, from_home=from_home
+        ).dump(),
         "blocks": blocks,
     }
 
@@ -494,7 +497,12 @@ def modal_errors(field_errors: Mapping[str, str]) -> dict[str, str]:
 
 
 def home_view(home: Home) -> dict[str, Any]:
-    """The check-in part of App Home: pause state, pending check-ins, my accounts."""
+    """The check-in part of App Home as a whole view (see `home_blocks`)."""
+    return {"type": "home", "blocks": home_blocks(home)}
+
+
+def home_blocks(home: Home, limit: int = HOME_BLOCKS) -> list[dict[str, Any]]:
+    """The check-in section of App Home in at most `limit` blocks: pause, pending, accounts."""
     blocks: list[dict[str, Any]] = [
         {"type": "header", "block_id": "checkin_header", "text": _plain("Check-ins", 150)}
     ]
@@ -507,7 +515,7 @@ def home_view(home: Home) -> dict[str, Any]:
                 "check in on. An admin adds people with `sherpa import`."
             ),
         })  # fmt: skip
-        return {"type": "home", "blocks": blocks}
+        return blocks
     if home.paused_until is not None:
         blocks.append({
             "type": "section",
@@ -535,16 +543,17 @@ def home_view(home: Home) -> dict[str, Any]:
             "block_id": "checkin_pending",
             "text": _mrkdwn("No check-in is waiting for you. `/sponsor checkin` answers one now."),
         })  # fmt: skip
-    account_blocks = _account_blocks(home)
-    room = HOME_BLOCKS - len(account_blocks) - 1
+    account_blocks = _account_blocks(home, max(3, limit // 5))
+    room = limit - len(account_blocks) - 1
     parts = [_item_blocks(item) for item in home.pending]
     blocks = _fit(blocks, parts, room, "Answer the first ones, then reopen Home.")
     blocks.append({"type": "divider"})
     blocks.extend(account_blocks)
-    return {"type": "home", "blocks": blocks}
+    return blocks
 
 
-def _account_blocks(home: Home) -> list[dict[str, Any]]:
+def _account_blocks(home: Home, most: int = 22) -> list[dict[str, Any]]:
+    """The "My accounts" list in at most `most` blocks (at least 3)."""
     lines = []
     for account in home.accounts:
         roles = " and ".join("SAM" if role == Role.SAM else "sponsor" for role in account.roles)
@@ -563,7 +572,7 @@ def _account_blocks(home: Home) -> list[dict[str, Any]]:
     shown = 0
     for line in lines:
         if len(chunk) + len(line) + 1 > SECTION_TEXT:
-            if len(blocks) >= 20:
+            if len(blocks) >= most - 2:
                 break
             blocks.append({"type": "section", "text": _mrkdwn(chunk)})
             chunk = ""
@@ -577,3 +586,26 @@ def _account_blocks(home: Home) -> list[dict[str, Any]]:
             "elements": [_mrkdwn(f"…and {len(lines) - shown} more accounts.")],
         })  # fmt: skip
     return blocks
+
+
+# --- one-line replies -----------------------------------------------------------------
+
+
+def recorded_text(account_name: str, revision: int) -> str:
+    """Said when an answer has no DM to update (an ad-hoc check-in)."""
+    edited = f" (revision {revision}; the earlier one is kept)" if revision > 1 else ""
+    return f":white_check_mark: Recorded your check-in for *{_escape(account_name)}*{edited}."
+
+
+def logged_text(account_name: str, text: str) -> str:
+    return f"Logged an advocacy action for *{_escape(account_name)}*: {_clip(_escape(text), 600)}"
+
+
+def paused_text(until: date) -> str:
+    return (
+        f"Check-ins paused until {_day(until)}: they come back that day, and nothing missed "
+        "is sent afterwards. `/sponsor resume` ends the pause sooner."
+    )
+
+
+RESUMED_TEXT = "Check-ins resumed: the next ones arrive on their usual schedule."

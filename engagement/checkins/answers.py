@@ -68,7 +68,11 @@ class CheckinForm:
 
 @dataclass(frozen=True)
 class Recorded:
-    """The outcome of a submission; `dm` is the DM to update (None for ad-hoc check-ins)."""
+    """The outcome of a submission; `dm` is the DM to update (None for ad-hoc check-ins).
+
+    A duplicate carries the DM too, so a retried submission repairs a DM update that the
+    first one could not make.
+    """
 
     checkin_id: int
     account_name: str
@@ -246,8 +250,15 @@ def record_answer(
     processed = _request(request_key)
     seen = processed is not None and session.get(ProcessedRequest, processed) is not None
     if latest is not None and (seen or _same(latest, answer)):
+        # the DM is rebuilt all the same: the first submission may have been recorded
+        # without its DM update getting through, and updating it again changes nothing
         return Recorded(
-            checkin.id, checkin.account.name, latest.revision, True, summary(latest), None
+            checkin.id,
+            checkin.account.name,
+            latest.revision,
+            True,
+            summary(latest),
+            dm_update(session, checkin),
         )
     row = Answer(
         checkin_id=checkin.id,

@@ -113,7 +113,9 @@ def deliver_day(
         return None
     for checkin in live:
         checkin.state, checkin.sent_at = CheckInState.SENT, now
-    posted = notifier.post(person.slack_user_id, prompt(session, person, live))
+    with session.no_autoflush:  # one UPDATE per check-in, written after the post
+        message = prompt(session, person, live)
+    posted = notifier.post(person.slack_user_id, message)
     for checkin in live:
         checkin.message_channel, checkin.message_ts = posted.channel, posted.ts
         schedule(

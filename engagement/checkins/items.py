@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,10 +35,17 @@ class Followup:
 
 
 def followup(session: Session) -> Followup:
+    """Read once per transaction: every DM the engine sends needs it twice."""
+    transaction = session.get_transaction()
+    found = session.info.get("checkins.followup")
+    if found is not None and transaction is not None and found[0] is transaction:
+        return cast(Followup, found[1])
     settings = session.get(PortfolioSettings, 1)
     hours = settings.nudge_after_hours if settings else 48
     days = settings.expire_after_days if settings else 7
-    return Followup(timedelta(hours=hours), timedelta(days=days))
+    timing = Followup(timedelta(hours=hours), timedelta(days=days))
+    session.info["checkins.followup"] = (transaction, timing)
+    return timing
 
 
 def expires_at(checkin: CheckIn, account: Account, person: Person, after: timedelta) -> datetime:
@@ -97,7 +105,8 @@ def latest_answers(session: Session, checkin_ids: Sequence[int]) -> dict[int, An
 def items(session: Session, checkins: Sequence[CheckIn]) -> tuple[CheckinItem, ...]:
     """Items in account-name order; each check-in's account and person must be loaded."""
     after = followup(session).expire_after
-    answers = latest_answers(session, [checkin.id for checkin in checkins])
+    answered = [checkin.id for checkin in checkins if checkin.state == CheckInState.ANSWERED]
+    answers = latest_answers(session, answered)  # only answered ones have answers
     result = []
     for checkin in sorted(checkins, key=lambda row: (row.account.name.lower(), row.id)):
         status = status_of(checkin)

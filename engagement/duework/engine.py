@@ -6,7 +6,7 @@ import enum
 import logging
 import os
 import socket
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -73,8 +73,18 @@ class Engine:
         with transaction(self.sessions) as session:
             self._ensure_plan(session, as_of)
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-            while ids := self._claim(as_of):
-                for kind, outcome in pool.map(lambda i: self._run_one(i, as_of), ids):
+            running: set[Future[tuple[str, Outcome]]] = set()
+            while True:
+                # Keep every worker busy: claim more as soon as the queue in hand runs low,
+                # so one slow item (a 429 waiting out Retry-After) does not hold up a batch.
+                if len(running) <= self.concurrency:
+                    for work_id in self._claim(as_of):
+                        running.add(pool.submit(self._run_one, work_id, as_of))
+                if not running:
+                    break
+                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    kind, outcome = future.result()
                     if outcome is Outcome.DONE:
                         report.done[kind] = report.done.get(kind, 0) + 1
                     elif outcome is Outcome.RETRY:

@@ -5,14 +5,26 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import ColumnElement, Table, and_, bindparam, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from engagement.models import DueWork, WorkState
 
 LEASE = timedelta(minutes=5)
+
+
+_DUE_WORK: Table = DueWork.__table__  # type: ignore[assignment]
+_SCHEDULE = text(
+    "INSERT INTO due_work (kind, key, payload, due_at, state, attempts) "
+    "VALUES (:kind, :key, :payload, :due_at, :state, 0) "
+    "ON CONFLICT (key) DO NOTHING RETURNING id"
+).bindparams(
+    bindparam("payload", type_=_DUE_WORK.c.payload.type),
+    bindparam("due_at", type_=_DUE_WORK.c.due_at.type),
+)
+"""The same SQL on SQLite and PostgreSQL, written out because SQLAlchemy 2.0 compiles its
+dialect `insert().on_conflict_do_nothing()` anew on every execution (it has no cache
+key): about a millisecond of CPU per call, on the path of every DM the engine sends."""
 
 
 def schedule(
@@ -29,17 +41,9 @@ def schedule(
         "key": key,
         "due_at": due_at,
         "payload": payload or {},
-        "state": WorkState.DUE,
-        "attempts": 0,
+        "state": WorkState.DUE.value,
     }
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(DueWork)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(DueWork.id)
-    )
-    return session.execute(statement).first() is not None
+    return session.execute(_SCHEDULE, values).first() is not None
 
 
 def _ready(as_of: datetime, real_now: datetime) -> ColumnElement[bool]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -164,3 +165,26 @@ def test_planners_run_once_per_hour(sessions: sessionmaker[Session], planned: in
     engine.run_due(T0 + timedelta(minutes=30))
     engine.run_due(T0 + timedelta(hours=1))
     assert calls == [T0, T0 + timedelta(hours=1)]
+
+
+def test_a_slow_item_does_not_hold_up_the_rest(sessions: sessionmaker[Session]) -> None:
+    """Workers free while one item waits (say, out a Retry-After) keep taking new work."""
+    bind = sessions.kw["bind"]
+    if bind.dialect.name == "sqlite":
+        pytest.skip("SQLite runs one writing transaction at a time, so items cannot overlap")
+    released = threading.Event()
+    registry = Registry()
+    seen: list[str] = []
+
+    @registry.kind("probe")
+    def probe(context: WorkContext) -> None:
+        if context.key == "probe:0":  # the slow one: waits until the last one has run
+            assert released.wait(timeout=10), "the other items waited for the slow one"
+        elif context.key == "probe:5":
+            released.set()
+        seen.append(context.key)
+
+    add(sessions, 6)
+    report = Engine(sessions, registry, FakeNotifier(), batch=3, concurrency=2).run_due(T0)
+    assert report.done == {"probe": 6}
+    assert seen[-1] == "probe:0"

@@ -1,0 +1,211 @@
+"""Check-ins in Slack: the DM's buttons, the answer modal, four `/sponsor` commands, App Home.
+
+Each handler parses, calls one domain function (which refuses anyone but the check-in's
+recipient) and renders. Buttons are acked before they get here; an Answer or Edit opens
+its modal straight after one read, while the trigger is fresh. A submission is
+committed before the modal closes; the DM (and App Home, if the modal came from there)
+is updated after the ack, so a slow Slack cannot make a recorded answer look failed.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from bot.handlers import ActionHandler, ViewHandler
+from bot.home import home_section
+from bot.listeners.errors import user_message
+from bot.listeners.events import publish_home
+from bot.request import SlackRequest
+from bot.slash.dispatch import handles
+from bot.slash.grammar import Checkin, Log, Pause, Resume
+from bot.views.blocks import Block
+from bot.views.checkins import (
+    CALLBACK_ID,
+    RESUMED_TEXT,
+    ActionId,
+    Metadata,
+    answer_modal,
+    form_input,
+    home_blocks,
+    logged_text,
+    modal_errors,
+    paused_text,
+    recorded_text,
+)
+from engagement.access import Actor
+from engagement.checkins import pausing
+from engagement.checkins.advocacy import log_advocacy
+from engagement.checkins.answers import (
+    Recorded,
+    checkin_form,
+    open_or_create_adhoc,
+    record_answer,
+)
+from engagement.checkins.home import home
+from engagement.checkins.items import DmUpdate
+from engagement.checkins.responses import remind_tomorrow, skip
+from engagement.errors import FormInvalid, Invalid
+
+log = logging.getLogger(__name__)
+
+HOME_SECTION_BLOCKS = 50
+"""The check-in share of App Home's 100 blocks, leaving room for the other sections."""
+
+
+def _checkin_id(action: dict[str, Any]) -> int:
+    try:
+        return int(str(action.get("value")))
+    except ValueError:
+        raise Invalid("That button no longer points at a check-in.") from None
+
+
+def _from_home(request: SlackRequest) -> bool:
+    return (request.body.get("view") or {}).get("type") == "home"
+
+
+def _show(request: SlackRequest, dm: DmUpdate | None, *, from_home: bool) -> None:
+    """Bring the DM (and App Home when the change came from there) up to date."""
+    if dm is not None:
+        request.runtime.notifier.update(dm.where, dm.message)
+    if from_home:
+        publish_home(request.runtime, request.user_id)
+
+
+# --- buttons --------------------------------------------------------------------------
+
+
+def open_answer(request: SlackRequest, action: dict[str, Any]) -> None:
+    """Answer and Edit: the modal, prefilled from the latest revision for an Edit."""
+    with request.session() as session:
+        form = checkin_form(session, actor=request.actor(session), checkin_id=_checkin_id(action))
+    request.open_view(answer_modal(form, from_home=_from_home(request)))
+
+
+def skip_one(request: SlackRequest, action: dict[str, Any]) -> None:
+    with request.session() as session:
+        dm = skip(
+            session, actor=request.actor(session), checkin_id=_checkin_id(action), now=request.now()
+        )
+    _show(request, dm, from_home=_from_home(request))
+
+
+def remind_me(request: SlackRequest, action: dict[str, Any]) -> None:
+    with request.session() as session:
+        postponed = remind_tomorrow(
+            session, actor=request.actor(session), checkin_id=_checkin_id(action), now=request.now()
+        )
+    _show(request, postponed.dm, from_home=_from_home(request))
+
+
+def resume_from_home(request: SlackRequest, _action: dict[str, Any]) -> None:
+    with request.session() as session:
+        pausing.resume(session, actor=request.actor(session), now=request.now())
+    publish_home(request.runtime, request.user_id)
+
+
+# --- the answer modal -----------------------------------------------------------------
+
+
+def submit_answer(request: SlackRequest, view: dict[str, Any]) -> dict[str, Any] | None:
+    """Record (once per opened modal) and close; bad fields stay in the modal."""
+    try:
+        meta = Metadata.load(str(view.get("private_metadata") or ""))
+    except ValidationError:
+        raise Invalid("This check-in form is out of date: open it again from the DM.") from None
+    values = form_input((view.get("state") or {}).get("values") or {})
+    try:
+        with request.session() as session:
+            recorded = record_answer(
+                session,
+                actor=request.actor(session),
+                checkin_id=meta.checkin_id,
+                form=values,
+                now=request.now(),
+                request_key=str(view["id"]),
+            )
+    except FormInvalid as error:
+        return {"response_action": "errors", "errors": modal_errors(error.field_errors)}
+    request.runtime.listeners.submit(_after_recording, request, recorded, meta.from_home)
+    return None
+
+
+def _after_recording(request: SlackRequest, recorded: Recorded, from_home: bool) -> None:
+    """After the ack: the DM says "Recorded"; an ad-hoc answer gets a line instead."""
+    try:
+        if recorded.dm is None and not recorded.duplicate:
+            request.reply(recorded_text(recorded.account_name, recorded.revision))
+        _show(request, recorded.dm, from_home=from_home)
+    except Exception as error:  # after the ack nobody else would hear of it; it is recorded
+        user_message(error)  # logs it, with a reference for anything unexpected
+        log.warning("checkins.dm_not_updated checkin=%d", recorded.checkin_id)
+
+
+ACTIONS: dict[str, ActionHandler] = {
+    ActionId.ANSWER.value: open_answer,
+    ActionId.EDIT.value: open_answer,
+    ActionId.SKIP.value: skip_one,
+    ActionId.REMIND.value: remind_me,
+    ActionId.RESUME.value: resume_from_home,
+}
+VIEWS: dict[str, ViewHandler] = {CALLBACK_ID: submit_answer}
+
+
+# --- /sponsor checkin | log | pause | resume ------------------------------------------
+
+
+@handles(Checkin)
+def checkin_now(request: SlackRequest, command: Checkin) -> None:
+    """The pending check-in (or a new one for today), in a modal at once."""
+    with request.session() as session:
+        form = open_or_create_adhoc(
+            session, actor=request.actor(session), account=command.account, now=request.now()
+        )
+    request.open_view(answer_modal(form))
+
+
+@handles(Log)
+def log_action(request: SlackRequest, command: Log) -> None:
+    with request.session() as session:
+        logged = log_advocacy(
+            session,
+            actor=request.actor(session),
+            account=command.account,
+            text=command.text,
+            now=request.now(),
+        )
+    request.reply(logged_text(logged.account_name, logged.text))
+
+
+@handles(Pause)
+def pause_checkins(request: SlackRequest, command: Pause) -> None:
+    with request.session() as session:
+        state = pausing.pause(
+            session, actor=request.actor(session), until=command.until, now=request.now()
+        )
+    for dm in state.dms:  # postponed check-ins the pause covers now say "skipped"
+        request.runtime.notifier.update(dm.where, dm.message)
+    request.reply(paused_text(command.until))
+
+
+@handles(Resume)
+def resume_checkins(request: SlackRequest, _command: Resume) -> None:
+    with request.session() as session:
+        pausing.resume(session, actor=request.actor(session), now=request.now())
+    request.reply(RESUMED_TEXT)
+
+
+# --- App Home -------------------------------------------------------------------------
+
+
+@home_section(10)
+def checkins_section(session: Session, actor: Actor, now: datetime) -> list[Block]:
+    """Pending check-ins with their buttons, the pause with Resume, my accounts."""
+    data = home(session, actor=actor, now=now)
+    if not data.known:
+        return []  # App Home says once that the person has no accounts
+    return home_blocks(data, HOME_SECTION_BLOCKS)
