@@ -24,3 +24,13 @@ def as_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+class MovableClock:
+    """Stays where it is put (`clock.now = …`): the demo's accelerated time, and tests'."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = as_utc(now)
+
+    def __call__(self) -> datetime:
+        return self.now

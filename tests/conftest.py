@@ -1,4 +1,5 @@
-"""Shared fixtures: every database test runs on SQLite and on a real PostgreSQL."""
+"""Shared fixtures: every database test runs on SQLite and on a real PostgreSQL; the
+end-to-end and reliability tests get a running stack (emulator + real endpoint)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,17 @@ import itertools
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.demo.stack import Stack, running_stack
 from engagement import db
+from engagement.clock import MovableClock
 from tests import pg
+from tests.factories import ADMIN, NOW, load_portfolio, portfolio, workspace_for
 
 _names = itertools.count()
 
@@ -74,3 +79,51 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
 def session(sessions: sessionmaker[Session]) -> Iterator[Session]:
     with sessions() as session:
         yield session
+
+
+# --- end to end: the emulator and Sherpa's real HTTP endpoint ------------------------
+
+STRANGER = "U0STRANGER"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
+    path = tmp_path / "e2e.sqlite3"
+    path.write_bytes(sqlite_template.read_bytes())
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def stack(sqlite_url: str) -> Iterator[Stack]:
+    """The test portfolio loaded; the emulator knows every person and channel in it."""
+    workspace = loaded_workspace(sqlite_url)
+    with running_stack(sqlite_url, workspace, admins=ADMIN) as running:
+        yield running
+
+
+def loaded_workspace(database_url: str) -> dict[str, Any]:
+    """Load the test portfolio into a migrated database; the emulator workspace for it."""
+    document = portfolio()
+    engine = db.make_engine(database_url)
+    with db.session_factory(engine)() as session:
+        load_portfolio(session, document)
+    engine.dispose()
+    workspace = workspace_for(document)
+    workspace["users"] += [
+        {"id": ADMIN, "name": "admin", "tz": "UTC"},
+        {"id": STRANGER, "name": "stranger", "tz": "UTC"},  # in Slack, on no account
+    ]
+    return workspace
+
+
+@pytest.fixture
+def clock() -> MovableClock:
+    return MovableClock(NOW)
+
+
+@pytest.fixture
+def clocked_stack(sqlite_url: str, clock: MovableClock) -> Iterator[Stack]:
+    """Like `stack`, but Sherpa's clock is the test's `clock` (starting at factories.NOW)."""
+    workspace = loaded_workspace(sqlite_url)
+    with running_stack(sqlite_url, workspace, admins=ADMIN, clock=clock) as running:
+        yield running

@@ -13,10 +13,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from bot.demo import report
-from bot.demo.simulate import START, SimulatedClock, Simulation
+from bot.demo.simulate import START, Simulation
 from bot.demo.stack import running_stack
 from bot.demo.workspace import workspace_for
 from engagement import db
+from engagement.clock import MovableClock
 from engagement.portfolio.importer import import_portfolio
 from engagement.portfolio.loader import read_portfolio
 
@@ -49,7 +50,7 @@ def run_demo(args: argparse.Namespace) -> int:
                   f"({plan.people_added} people), {args.weeks} weeks from {START:%Y-%m-%d}, "
                   f"seed {args.seed}")  # fmt: skip
 
-    clock = SimulatedClock(START)
+    clock = MovableClock(START)
     with running_stack(url, workspace_for(spec), clock=clock) as stack, Progress(
         TextColumn("simulated weeks"), BarColumn(), MofNCompleteColumn(), console=console,
         transient=True,

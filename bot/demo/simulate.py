@@ -23,6 +23,7 @@ from bot.emulator.actor import ActorResult
 from bot.views.checkins import FIELD_ACTION
 from bot.views.checkins import ActionId as CheckinAction
 from bot.views.escalations import EscalationAction
+from engagement.clock import MovableClock
 from engagement.models import CheckIn, DueWork, Role, WorkState
 from engagement.portfolio.schema import PortfolioSpec
 
@@ -40,16 +41,6 @@ SUMMARIES = (
 )
 
 
-class SimulatedClock:
-    """The one "now" of the demo, moved forward by the simulation."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @dataclass(order=True)
 class Step:
     """Something a person will do at a simulated instant."""
@@ -63,7 +54,7 @@ class Step:
 class Simulation:
     stack: Stack
     spec: PortfolioSpec
-    clock: SimulatedClock
+    clock: MovableClock
     seed: int
     weeks: int
     on_week: Callable[[int], None] = lambda week: None

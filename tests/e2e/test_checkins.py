@@ -26,7 +26,7 @@ from sqlalchemy import func, select, update
 from bot.demo.stack import Stack, running_stack
 from engagement import db
 from engagement.checkins.items import latest_answers
-from engagement.clock import utcnow
+from engagement.clock import MovableClock, utcnow
 from engagement.models import (
     AdvocacyAction,
     Answer,
@@ -65,20 +65,10 @@ GOOD = {
 }
 
 
-class Clock:
-    """The stack's "now": moved by `World.tick`, read by every click and command."""
-
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
-
-
 @dataclass
 class World:
     stack: Stack
-    clock: Clock
+    clock: MovableClock
     url: str
 
     @property
@@ -86,12 +76,12 @@ class World:
         return self.stack.emulator
 
     def tick(self, at: datetime) -> None:
-        self.clock.at = at
+        self.clock.now = at
         self.stack.tick(at)
 
     def at(self, instant: datetime) -> None:
         """Move "now" for clicks and commands without running due work."""
-        self.clock.at = instant
+        self.clock.now = instant
 
     def dms(self, user: str) -> list[dict[str, Any]]:
         return list(self.emulator.messages(user))
@@ -205,7 +195,7 @@ def make_world(tmp_path: Path, sqlite_template: Path) -> Iterator[WorldFactory]:
         with db.session_factory(engine)() as session:
             load_portfolio(session, document, now=loaded)
         engine.dispose()
-        clock = Clock(loaded)
+        clock = MovableClock(loaded)
         context = running_stack(url, workspace_for(document, zones), clock=clock)
         opened.append(context)
         return World(context.__enter__(), clock, url)

@@ -19,10 +19,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.demo.stack import Stack, running_stack
+from engagement.clock import MovableClock
 from engagement.models import Escalation, EscalationEvent, EscalationState
 from tests import pg
-from tests.conftest import fresh_postgres_url
-from tests.e2e.conftest import MovableClock, loaded_workspace
+from tests.conftest import fresh_postgres_url, loaded_workspace
 from tests.factories import ADMIN, NOW
 
 SAM = "U0SAM0001"  # SAM of Acme Corp
@@ -335,10 +335,10 @@ def test_acknowledge_and_resolve_by_button_update_the_alert_in_place(
 ) -> None:
     log_escalation(live)
     [dm] = about(live, SPONSOR)
-    clock.at = NOW + timedelta(hours=2)
+    clock.now = NOW + timedelta(hours=2)
     live.slack.block_action(SPONSOR, "escalation_acknowledge", message=dm)
     live.settle()
-    live.tick(clock.at)
+    live.tick(clock.now)
     [alert] = about(live, CHANNEL)
     assert "*Acknowledged*" in text_of(alert)
 
@@ -351,13 +351,13 @@ def test_acknowledge_and_resolve_by_button_update_the_alert_in_place(
     blank = live.slack.submit_view(SPONSOR, modal, {"escalation_note": {"escalation_note": " "}})
     assert blank.json["response_action"] == "errors"
     assert blank.json["errors"]["escalation_note"].startswith("A resolution note is required")
-    clock.at = NOW + timedelta(hours=5)
+    clock.now = NOW + timedelta(hours=5)
     note = {"escalation_note": {"escalation_note": "Legal signed the DPA; renewal is on."}}
     done = live.slack.submit_view(SPONSOR, modal, note)
     live.settle()
     assert done.json["response_action"] == "update"
     assert "You resolved ESC-1." in text_of(live.emulator.open_views(SPONSOR)[0])
-    live.tick(clock.at)
+    live.tick(clock.now)
 
     [alert] = about(live, CHANNEL)
     assert "*Resolved* by" in text_of(alert)
@@ -366,7 +366,7 @@ def test_acknowledge_and_resolve_by_button_update_the_alert_in_place(
     [dm] = about(live, SPONSOR)
     assert buttons(dm) == {}
     [row] = escalations(live)
-    assert row.state == EscalationState.RESOLVED and row.resolved_at == clock.at
+    assert row.state == EscalationState.RESOLVED and row.resolved_at == clock.now
     (_, raiser), (_, acknowledger), (_, resolver) = events(live)
     assert [kind for kind, _ in events(live)] == ["raised", "acknowledged", "resolved"]
     assert acknowledger == resolver != raiser  # who did each, kept with each change
@@ -565,7 +565,7 @@ def test_the_deadline_ladder_re_alerts_once_then_reaches_the_path_once(live: Sta
 
 def test_an_acknowledged_escalation_stops_the_ladder(live: Stack, clock: MovableClock) -> None:
     log_escalation(live)
-    clock.at = NOW + timedelta(hours=3)
+    clock.now = NOW + timedelta(hours=3)
     slash(live, SPONSOR, "ack ESC-1")
     for days in (1, 2, 3):
         live.tick(NOW + timedelta(days=days))
@@ -620,13 +620,13 @@ def test_escalations_lists_the_open_ones_oldest_first_with_age_and_severity(
     live: Stack, clock: MovableClock
 ) -> None:
     slash(live, SAM, "escalate Acme Corp low First thing")
-    clock.at = NOW + timedelta(hours=1)
+    clock.now = NOW + timedelta(hours=1)
     slash(live, SAM, "escalate Acme Corp critical Second thing")
     slash(live, GLOBEX_SAM, "escalate Globex high Globex thing")
-    clock.at = NOW + timedelta(hours=2)
+    clock.now = NOW + timedelta(hours=2)
     slash(live, SAM, "escalate Acme Corp medium Third thing")
     slash(live, SAM, "cancel ESC-4")
-    clock.at = NOW + timedelta(hours=3)
+    clock.now = NOW + timedelta(hours=3)
 
     live.slack.slash(SAM, "escalations")
     live.settle()

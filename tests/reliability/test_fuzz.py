@@ -22,8 +22,8 @@ from bot.slash import grammar
 from engagement.access import account_names
 from engagement.errors import Invalid
 from engagement.models import Base
+from tests.conftest import STRANGER
 
-STRANGER = "U0STRANGER"
 MEMBER = "U0SAM0001"
 EXAMPLES = settings(
     max_examples=60,
