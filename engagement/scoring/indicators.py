@@ -201,7 +201,8 @@ def compute(session: Session, accounts: list[AccountRef], *, now: datetime) -> d
 
 
 PeriodRow = tuple[Any, ...]
-"""(account, period_start, role, sent, answered, answers, meeting held, five rating sums)."""
+"""(account, period_start, role, sent, answered, settled, answers, meeting held, five rating
+sums)."""
 
 
 def _period_sums(
@@ -214,6 +215,9 @@ def _period_sums(
     )
     sent = and_(CheckIn.sent_at.is_not(None), CheckIn.sent_at <= now)
     counted = and_(sent, CheckIn.state != CheckInState.SKIPPED)
+    # the response rate counts settled check-ins only: one still waiting for its answer is
+    # not a miss yet (so the rate does not dip every Monday morning), and a skip never is
+    settled = and_(sent, CheckIn.state.in_([CheckInState.ANSWERED, CheckInState.EXPIRED]))
     rated = [getattr(Answer, key) for key in RATED_KEYS]
     statement = (
         select(
@@ -222,6 +226,7 @@ def _period_sums(
             CheckIn.role,
             func.sum(case((counted, 1), else_=0)),
             func.sum(case((and_(counted, CheckIn.state == CheckInState.ANSWERED), 1), else_=0)),
+            func.sum(case((settled, 1), else_=0)),
             func.count(Answer.id),
             func.max(case((Answer.alignment_meeting_held, 1), else_=0)),
             *[func.sum(column) for column in rated],
@@ -344,11 +349,11 @@ def _missed_streaks(
 
 
 # Per-week fields, then summed over each trailing window (one array for all accounts).
-SENT, ANSWERED, COUNT_SPONSOR, COUNT_SAM = 0, 1, 2, 3
-SUMS_SPONSOR = slice(4, 9)
-SUMS_SAM = slice(9, 14)
-HELD, SLOTS, ADVOCACY = 14, 15, 16
-FIELDS = 17
+SENT, ANSWERED, SETTLED, COUNT_SPONSOR, COUNT_SAM = 0, 1, 2, 3, 4
+SUMS_SPONSOR = slice(5, 10)
+SUMS_SAM = slice(10, 15)
+HELD, SLOTS, ADVOCACY = 15, 16, 17
+FIELDS = 18
 
 
 def _windows(
@@ -375,20 +380,25 @@ def _windows(
         values = np.array([columns[i] for i in range(3, len(columns))], dtype=float)[:, keep]
         values = np.nan_to_num(values)  # sums over no answers are NULL
         sponsor = np.array(columns[2], dtype=object)[keep] == Role.SPONSOR
-        sent, answered, rated, held, ratings = (
+        sent, answered, settled, rated, held, ratings = (
             values[0],
             values[1],
             values[2],
             values[3],
-            values[4:],
+            values[4],
+            values[5:],
         )
         np.add.at(data[:, :, SENT], (rows, offset), sent)
         np.add.at(data[:, :, ANSWERED], (rows, offset), answered)
+        np.add.at(data[:, :, SETTLED], (rows, offset), settled)
         np.add.at(data[:, :, COUNT_SPONSOR], (rows, offset), np.where(sponsor, rated, 0))
         np.add.at(data[:, :, COUNT_SAM], (rows, offset), np.where(sponsor, 0, rated))
         for index in range(len(RATED_KEYS)):
-            np.add.at(data[:, :, 4 + index], (rows, offset), np.where(sponsor, ratings[index], 0))
-            np.add.at(data[:, :, 9 + index], (rows, offset), np.where(sponsor, 0, ratings[index]))
+            sponsor_field, sam_field = SUMS_SPONSOR.start + index, SUMS_SAM.start + index
+            np.add.at(
+                data[:, :, sponsor_field], (rows, offset), np.where(sponsor, ratings[index], 0)
+            )
+            np.add.at(data[:, :, sam_field], (rows, offset), np.where(sponsor, 0, ratings[index]))
         np.maximum.at(data[:, :, HELD], (rows, offset), held)
     data[:, :, SLOTS] = data[:, :, SENT] > 0  # a period is a week at most (weekly cadence)
     data[:, :, HELD] *= data[:, :, SLOTS]
@@ -427,7 +437,7 @@ def _derive(windows: Any) -> _Derived:
             sponsor_count + sam_count
         )
         gap = np.abs(sponsor - sam).max(axis=2)  # NaN unless both views have answers
-        response = 100.0 * windows[:, :, ANSWERED] / windows[:, :, SENT]
+        response = 100.0 * windows[:, :, ANSWERED] / windows[:, :, SETTLED]
         regularity = 100.0 * windows[:, :, HELD] / windows[:, :, SLOTS]
     return _Derived(
         sponsor.tolist(),

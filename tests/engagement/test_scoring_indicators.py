@@ -88,8 +88,9 @@ def test_rated_indicators_over_the_trailing_window(session: Session) -> None:
 def test_response_rate_and_regularity(session: Session) -> None:
     acme_history(session)
     week = timelines(session)["Acme Corp"].now
-    # sent and not skipped: sponsor Nov 2, 16, 23; SAM Nov 2, 9 (expired), 16 → 4 of 6
-    assert week.values["response_rate"] == pytest.approx(100 * 4 / 6)
+    # settled (answered or expired; skips never count, the pending Nov 23 not yet):
+    # sponsor Nov 2, 16; SAM Nov 2, 9 (expired), 16 → 4 answered of 5
+    assert week.values["response_rate"] == pytest.approx(100 * 4 / 5)
     # periods with check-ins out: Nov 2 (meeting held), 9, 16, 23 → 1 of 4
     assert week.values["checkin_regularity"] == 25.0
 
