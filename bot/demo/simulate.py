@@ -30,7 +30,7 @@ from engagement.portfolio.schema import PortfolioSpec
 START = datetime(2026, 8, 31, 0, 0, tzinfo=UTC)
 """A Monday; twelve weeks from here cross both the EU and the US daylight-saving change."""
 
-LONGEST_STEP = timedelta(hours=6)
+LONGEST_STEP = timedelta(hours=12)
 SUMMARIES = (
     ("high", "Legal is blocking the joint data-processing agreement"),
     ("medium", "Customer's CIO asks for an executive briefing before renewal"),
@@ -64,6 +64,7 @@ class Simulation:
     _queue: list[Step] = field(default_factory=list)
     _order: itertools.count[int] = field(default_factory=itertools.count)
     _seen: set[str] = field(default_factory=set)
+    _read_up_to: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
@@ -71,36 +72,51 @@ class Simulation:
     # the loop --------------------------------------------------------------------------
 
     def run(self) -> None:
+        """Jump from one instant where something happens to the next; run due work when
+        there is some, and at least every few hours so the hourly planners keep up."""
         end = START + timedelta(weeks=self.weeks)
         for week in range(self.weeks):
             self._plan_week(week)
-        moment, week_reported = START, -1
+        moment, heartbeat, week_reported = START, START, -1
         while moment < end:
             self.clock.now = moment
-            report = self.stack.tick(moment)
-            self.counts["due work done"] = self.counts.get("due work done", 0) + report.total
-            if report.failed:
-                self.problems.append(f"{moment:%Y-%m-%d %H:%M}: {report.failed} due work failed")
+            if moment >= heartbeat or self._next_due(moment, inclusive=True) is not None:
+                self._tick(moment)
+                heartbeat = moment + LONGEST_STEP
             self._read_new_messages(moment)
             while self._queue and self._queue[0].at <= moment:
                 heapq.heappop(self._queue).act()
                 self.stack.settle()
+            if self._next_due(moment, inclusive=True) is not None:
+                self._tick(moment)  # what people just did (an escalation, say) goes out now
+                self._read_new_messages(moment)
             week = (moment - START) // timedelta(weeks=1)
             if week != week_reported:
                 week_reported = week
                 self.on_week(week)
-            moment = self._next_moment(moment, end)
+            moment = self._next_moment(moment, min(heartbeat, end))
         self.clock.now = end
-        self.stack.tick(end)
+        self._tick(end)
         self.on_week(self.weeks)
 
-    def _next_moment(self, moment: datetime, end: datetime) -> datetime:
-        """The next instant anything can happen: due work, a person's step, or a heartbeat."""
+    def _tick(self, moment: datetime) -> None:
+        report = self.stack.tick(moment)
+        self.counts["due work done"] = self.counts.get("due work done", 0) + report.total
+        if report.failed:
+            self.problems.append(f"{moment:%Y-%m-%d %H:%M}: {report.failed} due work failed")
+
+    def _next_due(self, moment: datetime, *, inclusive: bool = False) -> datetime | None:
+        """When the earliest due work falls: at or before `moment`, or after it."""
+        when = DueWork.due_at <= moment if inclusive else DueWork.due_at > moment
         with self.stack.runtime.sessions() as session:
-            due = session.scalar(select(func.min(DueWork.due_at)).where(
-                DueWork.state == WorkState.DUE, DueWork.due_at > moment))  # fmt: skip
-        candidates = [moment + LONGEST_STEP, end]
-        if due is not None:
+            return session.scalar(
+                select(func.min(DueWork.due_at)).where(DueWork.state == WorkState.DUE, when)
+            )
+
+    def _next_moment(self, moment: datetime, limit: datetime) -> datetime:
+        """The next instant anything can happen: due work, a person's step, or the limit."""
+        candidates = [limit]
+        if (due := self._next_due(moment)) is not None:
             candidates.append(due)
         if self._queue:
             candidates.append(max(self._queue[0].at, moment + timedelta(minutes=1)))
@@ -154,12 +170,10 @@ class Simulation:
     # reading DMs and reacting ----------------------------------------------------------
 
     def _read_new_messages(self, moment: datetime) -> None:
+        """Each person reads the DMs that arrived since they last looked."""
         for user in self._people():
-            for message in self.stack.emulator.messages(user):
-                key = f"{user}:{message['ts']}"
-                if key in self._seen:
-                    continue
-                self._seen.add(key)
+            for message in self.stack.emulator.messages(user, after=self._read_up_to.get(user)):
+                self._read_up_to[user] = message["ts"]
                 for element in _buttons(message):
                     self._react(user, moment, element)
 

@@ -116,10 +116,13 @@ class Emulator:
     def reset_calls(self) -> None:
         self._log.reset()
 
-    def messages(self, channel: str, thread_ts: str | None = None) -> list[Message]:
-        """Current messages (after updates and deletes) of a channel id, ``#name`` or user's DM."""
+    def messages(
+        self, channel: str, thread_ts: str | None = None, after: str | None = None
+    ) -> list[Message]:
+        """Current messages (after updates and deletes) of a channel id, ``#name`` or user's DM;
+        ``after`` a ts keeps only newer ones."""
         channel_id = self.workspace.resolve(channel, open_dm=False)
-        return self.store.messages(channel_id, thread_ts) if channel_id else []
+        return self.store.messages(channel_id, thread_ts, after) if channel_id else []
 
     def ephemerals(self, user: str) -> list[Message]:
         return self.store.ephemerals(user)

@@ -98,13 +98,17 @@ class Store:
         with self.lock:
             self._messages[channel] = [m for m in self._messages.get(channel, ()) if m["ts"] != ts]
 
-    def messages(self, channel: str, thread_ts: str | None = None) -> list[Message]:
-        """Copies of a channel's messages, oldest first; with ``thread_ts``, that thread only."""
+    def messages(
+        self, channel: str, thread_ts: str | None = None, after: str | None = None
+    ) -> list[Message]:
+        """Copies of a channel's messages, oldest first; with ``thread_ts``, that thread only;
+        with ``after``, only those posted after that ts (for readers that poll)."""
         with self.lock:
             return [
                 copy.deepcopy(m)
                 for m in self._messages.get(channel, ())
-                if thread_ts is None or m.get("thread_ts") == thread_ts
+                if (thread_ts is None or m.get("thread_ts") == thread_ts)
+                and (after is None or float(m["ts"]) > float(after))
             ]
 
     def post_ephemeral(self, channel: str, user: str, content: Mapping[str, Any]) -> Message:
