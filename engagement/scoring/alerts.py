@@ -101,34 +101,47 @@ def kpis_turned_red(scores: AccountScores) -> list[Found]:
 
 
 def indicators_falling(scores: AccountScores) -> list[Found]:
-    """A rated indicator (4-week mean of sponsor and SAM) lower two weeks running."""
+    """Rated indicators (4-week means of sponsor and SAM) lower two weeks running.
+
+    One alert per account and week, led by the steepest fall, naming every falling one:
+    five indicators drifting together are one conversation with the sponsor, not five.
+    """
     week = scores.timeline.current
-    found = []
+    falling: list[tuple[float, str, float, float, float]] = []
     for key, label in RATED.items():
         values = [scores.timeline.at(week - back).values.get(key) for back in (2, 1, 0)]
         if any(value is None for value in values):
             continue
         two, one, zero = (round(value or 0.0, 2) for value in values)
-        if not two > one > zero:
-            continue
-        found.append(
-            Found(
-                _key(AlertCondition.INDICATOR_FALLING, scores.account.id, week, key),
-                _alert(
-                    scores,
-                    AlertCondition.INDICATOR_FALLING,
-                    week,
-                    title=f"{label} fell two weeks in a row",
-                    before=format_value(two),
-                    after=format_value(zero),
-                    detail=f"Weekly 4-week means: {two:.2f} → {one:.2f} → {zero:.2f} (of 5).",
-                    what_to_do="Ask the sponsor what changed at your next alignment meeting, "
-                    "before it turns red.",
-                ),
-                scores.account.channel,
-            )
+        if two > one > zero:
+            falling.append((two - zero, label, two, one, zero))
+    if not falling:
+        return []
+    falling.sort(reverse=True)
+    _, label, two, _, zero = falling[0]
+    title = f"{label} fell two weeks in a row"
+    if len(falling) > 1:
+        title = f"{label} and {len(falling) - 1} more fell two weeks in a row"
+    detail = "Weekly 4-week means (of 5): " + "; ".join(
+        f"{name.lower()} {a:.2f} → {b:.2f} → {c:.2f}" for _, name, a, b, c in falling
+    )
+    return [
+        Found(
+            _key(AlertCondition.INDICATOR_FALLING, scores.account.id, week, "rated"),
+            _alert(
+                scores,
+                AlertCondition.INDICATOR_FALLING,
+                week,
+                title=title,
+                before=format_value(two),
+                after=format_value(zero),
+                detail=detail + ".",
+                what_to_do="Ask the sponsor what changed at your next alignment meeting, "
+                "before it turns red.",
+            ),
+            scores.account.channel,
         )
-    return found
+    ]
 
 
 def missed_checkins(scores: AccountScores) -> list[Found]:

@@ -54,12 +54,31 @@ def test_indicator_falling_two_weeks_in_a_row(session: Session) -> None:
         add_checkin(session, **sam, period=monday, answers=[(rating, 3, 3, 3, 3)])
     found = raise_alerts(session, now=NOW)
     # 4-week means 4.0 → 3.25 → 2.5; it also crossed red_below 3.0 of its KPI
-    assert kinds(found) == [("indicator_falling", "stakeholder_engagement"),
+    assert kinds(found) == [("indicator_falling", "rated"),
                             ("kpi_red", "stakeholder_engagement")]  # fmt: skip
     falling = next(f.alert for f in found if f.alert.condition is AlertCondition.INDICATOR_FALLING)
+    assert falling.title == "Stakeholder engagement fell two weeks in a row"
     assert (falling.before, falling.after) == ("4", "2.5")
-    assert "4.00 → 3.25 → 2.50" in falling.detail
+    assert "stakeholder engagement 4.00 → 3.25 → 2.50" in falling.detail
     assert raise_alerts(session, now=NOW + timedelta(days=2)) == []
+
+
+def test_several_falling_indicators_make_one_alert_led_by_the_steepest(
+    session: Session,
+) -> None:
+    load_portfolio(session)
+    sam = {"account": "Acme Corp", "user": "U0SAM0001", "role": "sam"}
+    for monday, (first, second) in zip(
+        MONDAYS, ((5, 4), (5, 4), (4, 4), (4, 3), (3, 3), (3, 3)), strict=True
+    ):
+        add_checkin(session, **sam, period=monday, answers=[(first, second, 3, 3, 3)])
+    found = [f for f in raise_alerts(session, now=NOW)
+             if f.alert.condition is AlertCondition.INDICATOR_FALLING]  # fmt: skip
+    [falling] = found
+    # means of weeks 45-48: engagement 4.5 → 4.0 → 3.5, alignment 3.75 → 3.5 → 3.25
+    assert falling.alert.title == "Stakeholder engagement and 1 more fell two weeks in a row"
+    assert "strategic alignment 3.75 → 3.50 → 3.25" in falling.alert.detail
+    assert raise_alerts(session, now=NOW + timedelta(days=1)) == []
 
 
 def test_sponsor_missing_two_checkins(session: Session) -> None:
