@@ -66,10 +66,10 @@ def write_transcript(emulator: Emulator, folder: Path) -> Path:
         if not messages:
             continue
         out += [f"## {title}", ""]
-        for message in messages:
+        for number, message in enumerate(messages, start=1):
             indent = "> " if message.get("thread_ts") not in (None, message["ts"]) else ""
             lines = block_lines(message.get("blocks") or []) or [plain(message.get("text", ""))]
-            out.append(f"{indent}**{message['ts']}**")
+            out.append(f"{indent}**{number}.**")
             out += [f"{indent}{line}" for line in lines if line]
             out.append("")
     path = folder / "transcript.md"

@@ -1,0 +1,35 @@
+"""`sherpa demo` as a smoke test of the whole product: two simulated weeks, every step checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+
+def test_two_weeks_of_the_demo_work_end_to_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "demo"
+    status = main(["demo", "--weeks", "2", "--seed", "3", "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert status == 0, printed
+    assert "every step worked" in printed
+    assert "Last weekly digest in #sponsor-digest" in printed
+    assert "Escalations and their fate" in printed
+    transcript = (out / "transcript.md").read_text()
+    assert "## #sponsor-digest" in transcript and "## DM with Dana Whitfield" in transcript
+    assert (out / "digest-chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_same_seed_tells_the_same_story(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runs = []
+    for name in ("first", "second"):
+        assert main(["demo", "--weeks", "1", "--seed", "5", "--out", str(tmp_path / name)]) == 0
+        capsys.readouterr()
+        runs.append((tmp_path / name / "transcript.md").read_text())
+    assert runs[0] == runs[1]
