@@ -101,3 +101,64 @@ def test_serve_answers_health_and_signed_commands_then_stops_on_sigterm(
     log = process.stderr.read().decode()
     assert "serve.worker_stopped drained=True" in log
     assert "xoxb-" not in log and emulator.signing_secret not in log
+
+
+def test_scheduler_runs_due_work_at_once_and_stops_on_sigterm(
+    tmp_path: Path, sqlite_template: Path
+) -> None:
+    """The Procfile's clock process: a run straight away (its beat is recorded), then SIGTERM."""
+    from sqlalchemy import select
+
+    from engagement import db
+    from engagement.models import SchedulerBeat
+
+    database = tmp_path / "clock.sqlite3"
+    database.write_bytes(sqlite_template.read_bytes())
+    url = f"sqlite:///{database}"
+    with Emulator(workspace_for()) as emulator:
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "DATABASE_URL": url,
+            "SLACK_BOT_TOKEN": emulator.bot_token,
+            "SLACK_API_URL": emulator.api_url,
+        }
+        process = subprocess.Popen([*sherpa_command(), "scheduler"], env=env, cwd=tmp_path,
+                                   stderr=subprocess.PIPE)  # fmt: skip
+        engine = db.make_engine(url)
+        try:
+            deadline = time.monotonic() + 30
+            beats: list[SchedulerBeat] = []
+            while not beats and time.monotonic() < deadline:
+                assert process.poll() is None, "sherpa scheduler exited"
+                with db.session_factory(engine)() as session:
+                    beats = list(session.scalars(select(SchedulerBeat)))
+                time.sleep(0.1)  # polling another process, not waiting for time to pass
+            assert len(beats) == 1
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 0
+        finally:
+            engine.dispose()
+            if process.poll() is None:
+                process.kill()
+    assert process.stderr is not None
+    assert "clock.stopped released=0" in process.stderr.read().decode()
+
+
+def test_dev_needs_the_app_token(
+    monkeypatch: pytest.MonkeyPatch,
+    sqlite_template: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.cli import main
+
+    database = tmp_path / "dev.sqlite3"
+    database.write_bytes(sqlite_template.read_bytes())
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{database}")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.delenv("SLACK_APP_TOKEN", raising=False)
+    assert main(["dev"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "sherpa: SLACK_APP_TOKEN is required for this command but is not set"
+    )
