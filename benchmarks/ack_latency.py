@@ -42,11 +42,14 @@ def bare_app(port: int) -> None:
     """A Bolt app that only acks `/sponsor` and button clicks, served like Sherpa."""
     from slack_bolt import App
     from slack_bolt.adapter.wsgi import SlackRequestHandler
+    from slack_sdk import WebClient
 
     from bot.server import Gunicorn
 
     def load() -> Any:
-        app = App(token="xoxb-bare", signing_secret=SECRET, token_verification_enabled=False)
+        client = WebClient(token=os.environ["SLACK_BOT_TOKEN"],
+                           base_url=os.environ["SLACK_API_URL"])  # fmt: skip
+        app = App(client=client, signing_secret=SECRET, token_verification_enabled=False)
         app.command("/sponsor")(lambda ack: ack())
         app.action("checkin_skip")(lambda ack: ack())
         return SlackRequestHandler(app)

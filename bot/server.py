@@ -49,8 +49,9 @@ class Gunicorn(BaseApplication):  # type: ignore[misc]
             "timeout": 30,
             "graceful_timeout": 30,
             "keepalive": 5,
+            "accesslog": None,  # Sherpa logs each request itself, with its request ID
+            "loglevel": "warning",
             "worker_exit": lambda _server, _worker: self._on_exit and self._on_exit(),
-            "logconfig_dict": {"version": 1, "disable_existing_loggers": False},
         }
         for key, value in options.items():
             self.cfg.set(key, value)
