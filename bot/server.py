@@ -82,7 +82,7 @@ def serve(settings: Settings, *, scheduler: bool) -> None:
         if "clock" in worker:
             worker["clock"].shutdown(wait=True)
             release(runtime.sessions, worker_name())
-        drained = runtime.listeners.wait_idle(timeout=25)
+        drained = runtime.wait_idle(timeout=25)
         log.info("serve.worker_stopped drained=%s", drained)
 
     Gunicorn(settings.port, load, on_exit=on_exit).run()

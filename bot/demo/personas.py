@@ -73,7 +73,7 @@ CAST: dict[str, Persona] = {
     "U0SPN0003": BOSS_MODE,
     "U0SPN0004": SKIPPER,
     "U0SPN0005": ENGAGED,
-    "U0SPN0006": DRIFTING,
+    "U0SPN0006": ENGAGED,
 }
 """Sponsors of `examples/portfolio.yaml`; every SAM is diligent."""
 

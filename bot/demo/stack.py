@@ -48,7 +48,7 @@ class Stack:
 
     def settle(self) -> None:
         """Wait for the work listeners do after acking (no sleeps: the pool says when)."""
-        assert self.runtime.listeners.wait_idle(), "listeners still busy after 30 s"
+        assert self.runtime.wait_idle(), "listeners still busy after 30 s"
 
     def tick(self, at: datetime) -> RunReport:
         """What `sherpa tick --at` does, in-process."""
@@ -82,7 +82,7 @@ def running_stack(
         try:
             yield Stack(emulator=emulator, runtime=runtime, url=url)
         finally:
-            runtime.listeners.wait_idle()
+            runtime.wait_idle()
             server.shutdown()
             server.server_close()
             runtime.engine.dispose()

@@ -130,7 +130,7 @@ def submit_answer(request: SlackRequest, view: dict[str, Any]) -> dict[str, Any]
             )
     except FormInvalid as error:
         return {"response_action": "errors", "errors": modal_errors(error.field_errors)}
-    request.runtime.listeners.submit(_after_recording, request, recorded, meta.from_home)
+    request.runtime.followups.submit(_after_recording, request, recorded, meta.from_home)
     return None
 
 

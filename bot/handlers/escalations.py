@@ -141,7 +141,7 @@ def _refresh_home_after_ack(request: SlackRequest) -> None:
         except DeliveryError as error:  # Home is rebuilt whenever they open it again
             log.warning("escalation.home_refresh_failed user=%s error=%s", request.user_id, error)
 
-    request.runtime.listeners.submit(publish)
+    request.runtime.followups.submit(publish)
 
 
 # --- slash commands -----------------------------------------------------------------------

@@ -48,16 +48,21 @@ def tell(runtime: Runtime, error: Exception, body: dict[str, Any], respond: Resp
 def after_ack(
     runtime: Runtime, body: dict[str, Any], respond: Respond | None, work: Callable[[], None]
 ) -> None:
-    """Run a listener's work after its ack; a failure goes to `tell`, not back to Bolt.
+    """Run a listener's work after its ack, in the follow-up pool; a failure goes to `tell`.
 
-    Bolt answers an error raised after `ack()` by discarding the ack (slack_bolt's thread
-    runner sets the acknowledged response to None), so Slack would get nothing for 3 s,
-    then a 404, and show the person an error on top of Sherpa's own line.
+    The listener's thread is free at once, so a burst of slow work never delays the next
+    ack. And Bolt answers an error raised after `ack()` by discarding the ack (slack_bolt's
+    thread runner sets the acknowledged response to None), so Slack would get nothing for
+    3 s, then a 404, and show the person an error on top of Sherpa's own line.
     """
-    try:
-        work()
-    except Exception as error:
-        tell(runtime, error, body, respond)
+
+    def guarded() -> None:
+        try:
+            work()
+        except Exception as error:
+            tell(runtime, error, body, respond)
+
+    runtime.followups.submit(guarded)
 
 
 def register(app: App, runtime: Runtime) -> None:
