@@ -58,5 +58,8 @@ class Runtime:
         """Wait for every listener and the work they handed on (shutdown, tests)."""
         return self.listeners.wait_idle(timeout) and self.followups.wait_idle(timeout)
 
-    def due_engine(self, *, concurrency: int = 4) -> DueEngine:
+    def due_engine(self, *, concurrency: int | None = None) -> DueEngine:
+        """SQLite takes one writer at a time, so parallel delivery only adds lock waits there."""
+        if concurrency is None:
+            concurrency = 1 if self.engine.dialect.name == "sqlite" else 4
         return DueEngine(self.sessions, registry, self.notifier, concurrency=concurrency)
