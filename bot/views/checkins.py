@@ -24,6 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from bot.render import Payload, renders
+from bot.views.blocks import clip, escape
 from engagement.checkins.answers import CheckinForm
 from engagement.checkins.form import STAKEHOLDERS_LIMIT, TEXT_LIMIT, AnswerForm
 from engagement.checkins.home import Home
@@ -156,31 +157,21 @@ def _who(sponsors: Sequence[str]) -> str:
     if not sponsors:
         return "the sponsor"
     if len(sponsors) == 1:
-        return _clip(sponsors[0], 80)
+        return clip(sponsors[0], 80)
     if len(sponsors) == 2:
-        return _clip(f"{sponsors[0]} and {sponsors[1]}", 120)
+        return clip(f"{sponsors[0]} and {sponsors[1]}", 120)
     return "the sponsors"
 
 
 # --- small helpers --------------------------------------------------------------------
 
 
-def _clip(text: str, limit: int) -> str:
-    """Shorten visibly rather than be rejected by Slack."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _plain(text: str, limit: int = BUTTON_TEXT) -> dict[str, Any]:
-    return {"type": "plain_text", "text": _clip(text, limit), "emoji": True}
+    return {"type": "plain_text", "text": clip(text, limit), "emoji": True}
 
 
 def _mrkdwn(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": _clip(text, SECTION_TEXT)}
-
-
-def _escape(text: str) -> str:
-    """Slack's three control characters, so names cannot inject mentions or links."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return {"type": "mrkdwn", "text": clip(text, SECTION_TEXT)}
 
 
 def _when(instant: datetime, style: str = "{date_short_pretty} at {time}") -> str:
@@ -224,15 +215,15 @@ def summary_text(answer: AnswerSummary) -> str:
     ]
     lines = [ratings, " · ".join(fact for fact in facts if fact)]
     if answer.advocacy:
-        lines.append(f"Advocacy: {_clip(_escape(answer.advocacy), 600)}")
+        lines.append(f"Advocacy: {clip(escape(answer.advocacy), 600)}")
     if answer.note:
-        lines.append(f"Note: {_clip(_escape(answer.note), 600)}")
+        lines.append(f"Note: {clip(escape(answer.note), 600)}")
     return "\n".join(lines)
 
 
 def _item_blocks(item: CheckinItem, *, with_buttons: bool = True) -> list[dict[str, Any]]:
     """One account: a section (with its main button) and, while pending, its other buttons."""
-    name = f"*{_escape(item.account_name)}*"
+    name = f"*{escape(item.account_name)}*"
     block_id = f"checkin:{item.checkin_id}"
     accessory: dict[str, Any] | None = None
     extra: list[dict[str, Any]] = []
@@ -302,7 +293,7 @@ def prompt_message(message: CheckinPrompt) -> Payload:
     head = [{"type": "section", "block_id": "checkin_intro", "text": _mrkdwn(intro)}]
     parts = [_item_blocks(item) for item in message.items]
     blocks = _fit(head, parts, MESSAGE_BLOCKS, "Answer them from Sherpa's Home tab.")
-    return {"text": _clip(f"Sponsor check-in: {names}", 3000), "blocks": blocks}
+    return {"text": clip(f"Sponsor check-in: {names}", 3000), "blocks": blocks}
 
 
 @renders(CheckinNudge)
@@ -318,7 +309,7 @@ def nudge_message(message: CheckinNudge) -> Payload:
     }]  # fmt: skip
     parts = [_item_blocks(item) for item in message.items]
     blocks = _fit(head, parts, MESSAGE_BLOCKS, "Answer them from Sherpa's Home tab.")
-    return {"text": _clip(f"Reminder: check-in open for {names}", 3000), "blocks": blocks}
+    return {"text": clip(f"Reminder: check-in open for {names}", 3000), "blocks": blocks}
 
 
 # --- the answer modal -----------------------------------------------------------------
@@ -384,10 +375,10 @@ def answer_modal(form: CheckinForm, *, from_home: bool = False) -> dict[str, Any
     latest: AnswerForm | None = form.latest
     values: dict[str, Any] = latest.values() if latest else {}
     who = _who(form.sponsor_names)
-    intro = f"*{_escape(form.account_name)}* — period starting {_day(form.period_start)}. " + (
+    intro = f"*{escape(form.account_name)}* — period starting {_day(form.period_start)}. " + (
         "Rate your own engagement as sponsor."
         if form.role == Role.SPONSOR
-        else f"As SAM, rate {_escape(who)}'s engagement as sponsor."
+        else f"As SAM, rate {escape(who)}'s engagement as sponsor."
     )
     if form.revision:
         intro += (
@@ -489,7 +480,7 @@ def modal_errors(field_errors: Mapping[str, str]) -> dict[str, str]:
     errors: dict[str, str] = {}
     for field, message in field_errors.items():
         block = field if field in known else BlockId.STAKEHOLDER_ENGAGEMENT.value
-        errors.setdefault(block, _clip(message, 150))
+        errors.setdefault(block, clip(message, 150))
     return errors
 
 
@@ -562,7 +553,7 @@ def _account_blocks(home: Home, most: int = 22) -> list[dict[str, Any]]:
             if account.last_answered
             else "not answered yet"
         )
-        lines.append(f"• *{_escape(account.name)}* ({roles}) — {last}")
+        lines.append(f"• *{escape(account.name)}* ({roles}) — {last}")
     if not lines:
         lines.append("You have no current accounts.")
     blocks: list[dict[str, Any]] = [
@@ -594,11 +585,11 @@ def _account_blocks(home: Home, most: int = 22) -> list[dict[str, Any]]:
 def recorded_text(account_name: str, revision: int) -> str:
     """Said when an answer has no DM to update (an ad-hoc check-in)."""
     edited = f" (revision {revision}; the earlier one is kept)" if revision > 1 else ""
-    return f":white_check_mark: Recorded your check-in for *{_escape(account_name)}*{edited}."
+    return f":white_check_mark: Recorded your check-in for *{escape(account_name)}*{edited}."
 
 
 def logged_text(account_name: str, text: str) -> str:
-    return f"Logged an advocacy action for *{_escape(account_name)}*: {_clip(_escape(text), 600)}"
+    return f"Logged an advocacy action for *{escape(account_name)}*: {clip(escape(text), 600)}"
 
 
 def paused_text(until: date) -> str:

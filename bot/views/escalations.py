@@ -32,6 +32,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from bot.render import Payload, renders
+from bot.views.blocks import escape
 from engagement.errors import SherpaError
 from engagement.escalations.cards import EscalationCard, Who
 from engagement.escalations.listing import AccountRef, Listed, Listing
@@ -112,11 +113,6 @@ SEVERITY_MARK = {
 
 
 # --- text helpers -------------------------------------------------------------------
-
-
-def escape(text: str) -> str:
-    """Slack's three control characters, so user text cannot mention @channel or forge links."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def clip(text: str, limit: int) -> str:

@@ -11,6 +11,7 @@ import enum
 from typing import Any
 
 from bot.render import Payload, renders
+from bot.views.blocks import clip, escape
 from engagement.scoring.messages import (
     AccountSummary,
     Digest,
@@ -58,15 +59,6 @@ LEGEND = (
     ":large_green_circle: green  :large_yellow_circle: amber  :red_circle: red  "
     ":white_circle: no data  ·  ▲ better  ▼ worse  ▬ steady (vs 4 weeks earlier)"
 )
-
-
-def escape(text: str) -> str:
-    """Slack mrkdwn control characters, so names cannot break formatting or mention anyone."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def mrkdwn(text: str) -> Block:
