@@ -59,19 +59,19 @@ def require_role(session: Session, actor: Actor, account: Account, *roles: Role)
     )
 
 
-def visible_accounts(session: Session, actor: Actor) -> list[Account]:
-    """The accounts a person belongs to now, by name; every account for an admin."""
+def visible_accounts(session: Session, actor: Actor, *roles: Role) -> list[Account]:
+    """The accounts a person holds any of `roles` on now (any role if none), by name;
+    every account for an admin."""
     query = select(Account).order_by(Account.name)
     if not actor.is_admin:
         if actor.person_id is None:
             return []
-        query = query.where(
-            Account.id.in_(
-                select(Sponsorship.account_id).where(
-                    Sponsorship.person_id == actor.person_id, Sponsorship.ended_at.is_(None)
-                )
-            )
+        held = select(Sponsorship.account_id).where(
+            Sponsorship.person_id == actor.person_id, Sponsorship.ended_at.is_(None)
         )
+        if roles:
+            held = held.where(Sponsorship.role.in_(roles))
+        query = query.where(Account.id.in_(held))
     return list(session.scalars(query))
 
 

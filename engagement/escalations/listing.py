@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from engagement.access import Actor, find_account, require_role
+from engagement.access import Actor, find_account, require_role, visible_accounts
 from engagement.escalations.cards import EscalationCard, cards
-from engagement.models import Account, Escalation, EscalationState, Role, Sponsorship
+from engagement.models import Escalation, EscalationState, Role, Sponsorship
 
 OPEN_STATES = (EscalationState.OPEN.value, EscalationState.ACKNOWLEDGED.value)
 
@@ -23,20 +23,7 @@ class AccountRef:
 
 def raisable_accounts(session: Session, *, actor: Actor) -> list[AccountRef]:
     """The accounts the escalation modal offers: those the person is SAM of (admins: all)."""
-    query = select(Account.id, Account.name).order_by(Account.name)
-    if not actor.is_admin:
-        if actor.person_id is None:
-            return []
-        query = query.where(
-            Account.id.in_(
-                select(Sponsorship.account_id).where(
-                    Sponsorship.person_id == actor.person_id,
-                    Sponsorship.role == Role.SAM,
-                    Sponsorship.ended_at.is_(None),
-                )
-            )
-        )
-    return [AccountRef(id=row.id, name=row.name) for row in session.execute(query)]
+    return [AccountRef(id=a.id, name=a.name) for a in visible_accounts(session, actor, Role.SAM)]
 
 
 @dataclass(frozen=True)
