@@ -215,18 +215,26 @@ def announce(context: WorkContext) -> None:
         )
 
 
-@registry.kind(REQUEST)
-def request(context: WorkContext) -> None:
-    """One sponsor's DM with the buttons; not sent once someone has acted on it."""
+def _dm_sponsor(
+    context: WorkContext,
+    kind: NoticeKind,
+    message_type: type[EscalationSponsorRequest] | type[EscalationReminder],
+) -> None:
+    """DM the sponsor named in the payload, while the escalation is still unacknowledged."""
     escalation = _load(context)
     person = context.session.get(Person, int(context.payload["person_id"]))
     if escalation is None or person is None or not person.slack_user_id:
         return
     if escalation.state != EscalationState.OPEN:
         return
-    current = card(context.session, escalation)
-    message = EscalationSponsorRequest(card=current, sponsor=Who.of(person))
-    _post(context, escalation, NoticeKind.REQUEST, person.slack_user_id, message)
+    message = message_type(card=card(context.session, escalation), sponsor=Who.of(person))
+    _post(context, escalation, kind, person.slack_user_id, message)
+
+
+@registry.kind(REQUEST)
+def request(context: WorkContext) -> None:
+    """One sponsor's DM with the buttons; not sent once someone has acted on it."""
+    _dm_sponsor(context, NoticeKind.REQUEST, EscalationSponsorRequest)
 
 
 @registry.kind(CRITICAL)
@@ -258,14 +266,8 @@ def realert(context: WorkContext) -> None:
 
 @registry.kind(REMIND)
 def remind(context: WorkContext) -> None:
-    escalation = _load(context)
-    person = context.session.get(Person, int(context.payload["person_id"]))
-    if escalation is None or person is None or not person.slack_user_id:
-        return
-    if escalation.state != EscalationState.OPEN:
-        return
-    message = EscalationReminder(card=card(context.session, escalation), sponsor=Who.of(person))
-    _post(context, escalation, NoticeKind.REMINDER, person.slack_user_id, message)
+    """One sponsor's reminder past the deadline; not sent once someone has acknowledged."""
+    _dm_sponsor(context, NoticeKind.REMINDER, EscalationReminder)
 
 
 @registry.kind(PATH)
