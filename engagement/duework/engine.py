@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engagement.clock import Clock, utcnow
 from engagement.db import transaction
-from engagement.duework.queue import any_ready, claim, schedule
+from engagement.duework.queue import any_ready, claim, schedule, take
 from engagement.duework.registry import Registry, WorkContext
 from engagement.models import DueWork, SchedulerBeat, WorkState
 from engagement.notify import DeliveryError, Notifier, Undeliverable
@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 PLAN_KIND = "plan"
 MAX_BACKOFF = timedelta(hours=1)
+CLAIM_TRIES = 20
 
 
 def backoff(attempts: int) -> timedelta:
@@ -101,8 +102,13 @@ class Engine:
             schedule(session, kind=PLAN_KIND, key=f"plan:{hour:%Y-%m-%dT%H}", due_at=hour)
 
     def _claim(self, as_of: datetime) -> list[int]:
-        """The next batch; empty only when nothing is ready (a lost race is tried again)."""
-        while True:
+        """The next batch; empty when nothing is ready.
+
+        A lost race (another process locked the candidates) is tried again, a few times:
+        ready rows that stay locked are being run elsewhere (a run outliving its lease
+        keeps its row locked until it commits), so waiting on them would only spin.
+        """
+        for _ in range(CLAIM_TRIES):
             with transaction(self.sessions) as session:
                 real_now = self.real_clock()
                 ids = claim(
@@ -114,31 +120,31 @@ class Engine:
                 )
                 if ids or not any_ready(session, as_of=as_of, real_now=real_now):
                     return ids
+        return []
 
     def _run_one(self, work_id: int, as_of: datetime) -> tuple[str, Outcome]:
         kind = "?"
         try:
             with transaction(self.sessions) as session:
-                item = session.get_one(DueWork, work_id)
-                kind = item.kind
-                if item.claimed_by != self.worker or item.state != WorkState.CLAIMED:
+                taken = take(
+                    session, work_id=work_id, worker=self.worker, real_now=self.real_clock()
+                )
+                if taken is None:
                     return kind, Outcome.TAKEN_OVER  # our lease ran out and another took it
+                kind = taken.kind
                 context = WorkContext(
                     session=session,
                     now=as_of,
                     notifier=self.notifier,
-                    kind=item.kind,
-                    key=item.key,
-                    payload=dict(item.payload),
-                    attempts=item.attempts,
+                    kind=kind,
+                    key=taken.key,
+                    payload=taken.payload,
+                    attempts=taken.attempts,
                 )
                 if kind == PLAN_KIND:
                     self._plan(context)
                 else:
                     self.registry.handlers[kind](context)
-                item.state = WorkState.DONE
-                item.done_at = self.real_clock()
-                item.lease_until = None
             log.info("due_work.done kind=%s key=%s", kind, context.key)
             return kind, Outcome.DONE
         except Undeliverable as error:

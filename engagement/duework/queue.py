@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,6 +46,43 @@ def schedule(
         "state": WorkState.DUE.value,
     }
     return session.execute(_SCHEDULE, values).first() is not None
+
+
+_SCHEDULE_QUIETLY = text(
+    "INSERT INTO due_work (kind, key, payload, due_at, state, attempts) "
+    "VALUES (:kind, :key, :payload, :due_at, :state, 0) ON CONFLICT (key) DO NOTHING"
+).bindparams(
+    bindparam("payload", type_=_DUE_WORK.c.payload.type),
+    bindparam("due_at", type_=_DUE_WORK.c.due_at.type),
+)
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """One row for `schedule_all`: the arguments of `schedule`."""
+
+    kind: str
+    key: str
+    due_at: datetime
+    payload: dict[str, Any]
+
+
+def schedule_all(session: Session, rows: Sequence[Scheduled]) -> None:
+    """`schedule` for several rows in one round trip (psycopg pipelines an executemany)."""
+    if rows:
+        session.execute(
+            _SCHEDULE_QUIETLY,
+            [
+                {
+                    "kind": row.kind,
+                    "key": row.key,
+                    "due_at": row.due_at,
+                    "payload": row.payload,
+                    "state": WorkState.DUE.value,
+                }
+                for row in rows
+            ],
+        )
 
 
 def _ready(as_of: datetime, real_now: datetime) -> ColumnElement[bool]:
@@ -92,3 +131,41 @@ def claim(
         .execution_options(synchronize_session=False)
     )
     return sorted(session.scalars(statement).all())
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A claimed row as its run sees it."""
+
+    kind: str
+    key: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+_TAKE = (
+    update(_DUE_WORK)
+    .where(
+        _DUE_WORK.c.id == bindparam("work_id"),
+        _DUE_WORK.c.claimed_by == bindparam("worker"),
+        _DUE_WORK.c.state == WorkState.CLAIMED.value,
+    )
+    .values(state=WorkState.DONE.value, done_at=bindparam("real_now"), lease_until=None)
+    .returning(_DUE_WORK.c.kind, _DUE_WORK.c.key, _DUE_WORK.c.payload, _DUE_WORK.c.attempts)
+)
+
+
+def take(session: Session, *, work_id: int, worker: str, real_now: datetime) -> Taken | None:
+    """Mark `worker`'s claimed row done in the transaction that runs it; None if it is not ours.
+
+    One statement where a read and a write would do: the row is done only if that
+    transaction commits (a failing handler rolls it back to claimed), and from here to
+    the commit the row is locked, so no other process can take it over even if the
+    lease runs out while Slack keeps this one waiting. `done_at` is when the run began.
+    """
+    row = session.execute(
+        _TAKE, {"work_id": work_id, "worker": worker, "real_now": real_now}
+    ).first()
+    if row is None:
+        return None
+    return Taken(kind=row.kind, key=row.key, payload=dict(row.payload), attempts=row.attempts)

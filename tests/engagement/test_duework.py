@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engagement.db import transaction
-from engagement.duework.engine import Engine, backoff
-from engagement.duework.queue import claim, schedule
+from engagement.duework.engine import Engine, RunReport, backoff
+from engagement.duework.queue import Scheduled, claim, schedule, schedule_all
 from engagement.duework.registry import Registry, WorkContext
 from engagement.models import DueWork, WorkState
 from engagement.notify import Undeliverable
@@ -52,6 +52,22 @@ def test_schedule_is_idempotent(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(DueWork)) == 1
         assert session.scalars(select(DueWork.due_at)).one() == T0
+
+
+def test_schedule_all_adds_only_the_rows_not_there_yet(sessions: sessionmaker[Session]) -> None:
+    with transaction(sessions) as session:
+        schedule(session, kind="probe", key="a", due_at=T0)
+        schedule_all(
+            session,
+            [
+                Scheduled("probe", "a", T0 + timedelta(days=1), {"n": 1}),
+                Scheduled("probe", "b", T0 + timedelta(hours=2), {"n": 2}),
+            ],
+        )
+        schedule_all(session, [])
+    with sessions() as session:
+        rows = session.execute(select(DueWork.key, DueWork.due_at, DueWork.payload)).all()
+    assert sorted(rows) == [("a", T0, {}), ("b", T0 + timedelta(hours=2), {"n": 2})]
 
 
 def test_runs_only_what_is_due(sessions: sessionmaker[Session]) -> None:
@@ -188,3 +204,32 @@ def test_a_slow_item_does_not_hold_up_the_rest(sessions: sessionmaker[Session]) 
     report = Engine(sessions, registry, FakeNotifier(), batch=3, concurrency=2).run_due(T0)
     assert report.done == {"probe": 6}
     assert seen[-1] == "probe:0"
+
+
+def test_a_run_outliving_its_lease_keeps_its_row_from_a_second_process(
+    sessions: sessionmaker[Session],
+) -> None:
+    """The row is locked from the start of its run to the commit: no one runs it twice."""
+    bind = sessions.kw["bind"]
+    if bind.dialect.name == "sqlite":
+        pytest.skip("SQLite's one writer makes the second process wait for the first to commit")
+    later = datetime.now(UTC) + timedelta(minutes=6)  # the first process's lease has run out
+    registry = Registry()
+    seen: list[str] = []
+    reports: list[RunReport] = []
+
+    @registry.kind("probe")
+    def probe(context: WorkContext) -> None:
+        seen.append(context.key)
+        if not reports:  # a second process takes its turn while this run is still going
+            peer = Engine(
+                sessions, registry, FakeNotifier(), worker="peer", real_clock=lambda: later
+            )
+            reports.append(peer.run_due(T0))
+
+    add(sessions, 1)
+    report = Engine(sessions, registry, FakeNotifier()).run_due(T0)
+    assert seen == ["probe:0"]
+    assert report.done == {"probe": 1} and reports[0].total == 0
+    with sessions() as session:
+        assert session.scalars(select(DueWork.state)).all() == [WorkState.DONE]
