@@ -16,19 +16,22 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from engagement.checkins.items import (
+    FOLLOWUP_COLUMNS,
     PENDING,
+    SETTINGS_JOIN,
     dm_update,
     expires_at,
     followup,
     items,
     prompt,
+    remember_followup,
 )
 from engagement.checkins.messages import CheckinNudge
 from engagement.checkins.schedule import day_bounds, local_date, zone
 from engagement.checkins.sends import EXPIRE, NUDGE, SEND, expire_key, nudge_key, parse_send_key
-from engagement.duework.queue import schedule
+from engagement.duework.queue import Scheduled, schedule_all
 from engagement.duework.registry import WorkContext, registry
-from engagement.models import CheckIn, CheckInState, Person
+from engagement.models import CheckIn, CheckInState, Person, PortfolioSettings
 from engagement.notify import DeliveryError, Notifier, Posted, Undeliverable
 
 log = logging.getLogger(__name__)
@@ -79,25 +82,29 @@ def send(context: WorkContext) -> None:
 def deliver_day(
     session: Session, notifier: Notifier, *, person_id: int, day: date, now: datetime
 ) -> Posted | None:
-    """One DM listing every check-in of the person still due by the end of local `day`."""
-    person = session.get(Person, person_id)
-    if person is None:
+    """One DM listing every check-in of the person still due by the end of local `day`.
+
+    One query reads the person's due check-ins with their person, accounts and the
+    portfolio's follow-up timing; after the post, one update per check-in and one
+    round trip for its nudge and expiry rows. No due check-in: nothing to send, expire
+    or withdraw.
+    """
+    found = session.execute(
+        select(CheckIn, *FOLLOWUP_COLUMNS)
+        .outerjoin(PortfolioSettings, SETTINGS_JOIN)
+        .options(joinedload(CheckIn.account), joinedload(CheckIn.person))
+        .where(CheckIn.person_id == person_id, CheckIn.state == CheckInState.DUE)
+    ).all()
+    if not found:
         return None
+    person = found[0][0].person
+    timing = remember_followup(session, found[0][1], found[0][2])
     if is_paused(person, now):
         for checkin in withdraw_paused(session, person, now):
             _update_dm(session, notifier, checkin)
         return None
     _, end = day_bounds(day, zone(person.timezone))
-    due = session.scalars(
-        select(CheckIn)
-        .options(joinedload(CheckIn.account))
-        .where(
-            CheckIn.person_id == person.id,
-            CheckIn.state == CheckInState.DUE,
-            CheckIn.due_at < end,
-        )
-    ).all()
-    timing = followup(session)
+    due = [checkin for checkin, _, _ in found if checkin.due_at < end]
     live = [
         checkin
         for checkin in due
@@ -116,22 +123,14 @@ def deliver_day(
     with session.no_autoflush:  # one UPDATE per check-in, written after the post
         message = prompt(session, person, live)
     posted = notifier.post(person.slack_user_id, message)
+    followups: list[Scheduled] = []
     for checkin in live:
         checkin.message_channel, checkin.message_ts = posted.channel, posted.ts
-        schedule(
-            session,
-            kind=NUDGE,
-            key=nudge_key(checkin.id),
-            due_at=now + timing.nudge_after,
-            payload={"checkin_id": checkin.id},
-        )
-        schedule(
-            session,
-            kind=EXPIRE,
-            key=expire_key(checkin.id),
-            due_at=expires_at(checkin, checkin.account, person, timing.expire_after),
-            payload={"checkin_id": checkin.id},
-        )
+        payload = {"checkin_id": checkin.id}
+        expiry = expires_at(checkin, checkin.account, person, timing.expire_after)
+        followups.append(Scheduled(NUDGE, nudge_key(checkin.id), now + timing.nudge_after, payload))
+        followups.append(Scheduled(EXPIRE, expire_key(checkin.id), expiry, payload))
+    schedule_all(session, followups)
     log.info("checkins.sent person=%d count=%d", person.id, len(live))
     return posted
 

@@ -34,6 +34,11 @@ class Followup:
     expire_after: timedelta
 
 
+FOLLOWUP_COLUMNS = (PortfolioSettings.nudge_after_hours, PortfolioSettings.expire_after_days)
+"""Select these outer-joined on `SETTINGS_JOIN` to read the timing with other rows."""
+SETTINGS_JOIN = PortfolioSettings.id == 1
+
+
 def followup(session: Session) -> Followup:
     """Read once per transaction: every DM the engine sends needs it twice."""
     transaction = session.get_transaction()
@@ -41,10 +46,20 @@ def followup(session: Session) -> Followup:
     if found is not None and transaction is not None and found[0] is transaction:
         return cast(Followup, found[1])
     settings = session.get(PortfolioSettings, 1)
-    hours = settings.nudge_after_hours if settings else 48
-    days = settings.expire_after_days if settings else 7
-    timing = Followup(timedelta(hours=hours), timedelta(days=days))
-    session.info["checkins.followup"] = (transaction, timing)
+    if settings is None:
+        return remember_followup(session, None, None)
+    return remember_followup(session, settings.nudge_after_hours, settings.expire_after_days)
+
+
+def remember_followup(
+    session: Session, nudge_after_hours: int | None, expire_after_days: int | None
+) -> Followup:
+    """The timing from `FOLLOWUP_COLUMNS` read along with other rows, kept for `followup`."""
+    timing = Followup(
+        timedelta(hours=48 if nudge_after_hours is None else nudge_after_hours),
+        timedelta(days=7 if expire_after_days is None else expire_after_days),
+    )
+    session.info["checkins.followup"] = (session.get_transaction(), timing)
     return timing
 
 
