@@ -15,6 +15,10 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 
 from bot.render import render
 from engagement.notify import DeliveryError, Message, Posted, Profile, Undeliverable
@@ -48,42 +52,105 @@ def make_client(token: str, base_url: str, *, rate_limit_retries: int = 5) -> We
     )
 
 
+def refused(status: int) -> bool:
+    """Slack turned the call away (rate limited, or failed itself): it did not count."""
+    return status == 429 or status >= 500
+
+
 class Pacer:
-    """Spread calls of one method evenly at `per_second`, across every thread of a process.
+    """Spread the calls of one method at `per_second`, across every thread of a process.
 
     Slack limits each method per workspace; a fan-out that outruns the limit gets 429s,
     and every worker that gets one waits out Retry-After (a second or more), so bursts
-    alternate with stalls. Keeping just under the limit avoids both.
+    alternate with stalls. Keeping just under the limit avoids both. Every attempt takes
+    a slot, retries included (unpaced retries burst past the limit); an attempt Slack
+    refused gives its slot back, as Slack did not count it, so refusals cost no pace.
     """
 
-    def __init__(self, per_second: float, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        per_second: float,
+        sleep: Callable[[float], None] = time.sleep,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         if per_second <= 0:
             raise ValueError("a pace needs a positive rate")
         self.interval = 1.0 / per_second
         self._next = 0.0
         self._lock = threading.Lock()
         self._sleep = sleep
+        self._clock = clock
 
     def wait(self) -> None:
         """Block until this call's slot comes."""
         with self._lock:
-            now = time.monotonic()
+            now = self._clock()
             slot = max(now, self._next)
             self._next = slot + self.interval
         if slot > now:
             self._sleep(slot - now)
 
+    def give_back(self) -> None:
+        """The call in the last slot taken was refused: the next call may go a slot sooner."""
+        with self._lock:
+            self._next = max(self._clock(), self._next - self.interval)
+
+
+class PacedRetry(RetryHandler):
+    """One of the client's retry handlers, keeping retries of paced methods to their pace.
+
+    The refused attempt gives its slot back; after the handler's own wait (Retry-After,
+    back-off) the retry takes a slot like any call.
+    """
+
+    def __init__(self, inner: RetryHandler, pacers: Mapping[str, Pacer]) -> None:
+        super().__init__(inner.max_retry_count, inner.interval_calculator)
+        self.inner = inner
+        self.pacers = pacers
+
+    def can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return self.inner.can_retry(state=state, request=request, response=response, error=error)
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        pacer = self.pacers.get(request.url.split("?", 1)[0].rsplit("/", 1)[-1])
+        if pacer is not None and response is not None and refused(response.status_code):
+            pacer.give_back()
+        self.inner.prepare_for_next_attempt(
+            state=state, request=request, response=response, error=error
+        )
+        if pacer is not None:
+            pacer.wait()
+
 
 class SlackNotifier:
     """The `Notifier` of the domain, over Slack's Web API.
 
-    `pace` (method -> calls per second) makes first attempts of those methods keep to a
-    rate; retries after a 429 or 5xx are already spaced by the client's retry handlers.
+    `pace` (method -> calls per second) makes every attempt at those methods, retries by
+    the client's retry handlers included, keep to a rate (see `Pacer`).
     """
 
     def __init__(self, client: WebClient, *, pace: Mapping[str, float] | None = None) -> None:
         self.client = client
         self.pacers = {method: Pacer(rate) for method, rate in (pace or {}).items()}
+        if self.pacers:
+            client.retry_handlers = [
+                PacedRetry(handler, self.pacers) for handler in client.retry_handlers
+            ]
 
     def call(self, method: str, **arguments: Any) -> dict[str, Any]:
         """Call one Web API method, log it on one line, map failures to delivery errors."""
@@ -100,6 +167,8 @@ class SlackNotifier:
             else:
                 response = self.client.api_call(method, json=arguments)
         except SlackApiError as error:
+            if pacer is not None and refused(error.response.status_code):
+                pacer.give_back()  # the client's retries ran out, each refused too
             code = str(error.response.get("error", "unknown"))
             log.warning(
                 "slack.call method=%s target=%s ok=false error=%s ms=%d",

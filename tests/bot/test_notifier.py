@@ -1,24 +1,198 @@
-"""The Slack notifier's own pacing: first attempts of a method keep to a rate."""
+"""The Slack notifier's own pacing: every attempt at a paced method keeps to a rate."""
 
 from __future__ import annotations
 
-import pytest
+from dataclasses import dataclass, field
+from typing import Any
 
-from bot.notifier import Pacer, SlackNotifier
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.web import SlackResponse
+
+from bot.notifier import PacedRetry, Pacer, SlackNotifier, make_client
+from engagement.notify import DeliveryError
+
+POST = "https://slack.test/api/chat.postMessage"
+
+
+@dataclass
+class Clock:
+    """Monotonic time that moves only when someone sleeps."""
+
+    now: float = 100.0
+    slept: list[float] = field(default_factory=list)
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
 
 
 def test_calls_are_spread_at_the_pace() -> None:
-    slept: list[float] = []
-    pacer = Pacer(10, sleep=slept.append)  # the fake sleep does not move the clock
+    clock = Clock()
+    pacer = Pacer(10, clock.sleep, clock=clock)
+    starts = []
     for _ in range(4):
         pacer.wait()
-    assert slept[0] == pytest.approx(0.1, abs=0.02)
-    assert slept[-1] == pytest.approx(0.3, abs=0.02)
-    assert len(slept) == 3  # the first call goes at once
+        starts.append(clock.now)
+    assert starts == pytest.approx([100.0, 100.1, 100.2, 100.3])
+    assert len(clock.slept) == 3  # the first call goes at once
 
 
-def test_only_paced_methods_wait() -> None:
-    notifier = SlackNotifier(client=None, pace={"chat.postMessage": 50})  # type: ignore[arg-type]
-    assert set(notifier.pacers) == {"chat.postMessage"}
+def test_a_pause_in_demand_is_not_made_up_with_a_burst() -> None:
+    clock = Clock()
+    pacer = Pacer(10, clock.sleep, clock=clock)
+    pacer.wait()
+    clock.now += 5  # nobody called for five seconds
+    pacer.wait()
+    pacer.wait()
+    assert clock.slept == pytest.approx([0.1])
+
+
+def test_a_refused_call_gives_its_slot_to_the_next_one() -> None:
+    clock = Clock()
+    waiting: list[float] = []
+    pacer = Pacer(10, waiting.append, clock=clock)  # three threads take slots at once
+    for _ in range(3):
+        pacer.wait()
+    assert waiting == pytest.approx([0.1, 0.2])
+    pacer.give_back()  # Slack refused one of them: it did not count against the limit
+    pacer.wait()
+    assert waiting[-1] == pytest.approx(0.2)  # not 0.3
+
+
+def test_giving_back_never_moves_the_pace_into_the_past() -> None:
+    clock = Clock()
+    waiting: list[float] = []
+    pacer = Pacer(10, waiting.append, clock=clock)
+    pacer.wait()
+    pacer.give_back()
+    pacer.give_back()
+    pacer.wait()
+    pacer.wait()
+    assert waiting == pytest.approx([0.1])  # one call now, the next a slot later
+
+
+def test_only_paced_methods_have_pacers() -> None:
+    notifier = SlackNotifier(make_client("xoxb-test", "https://slack.test/api/"), pace={})
+    assert notifier.pacers == {}
+    assert not any(isinstance(h, PacedRetry) for h in notifier.client.retry_handlers)
     with pytest.raises(ValueError):
         Pacer(0)
+
+
+@dataclass
+class Inner(RetryHandler):
+    """A retry handler that records its wait instead of sleeping."""
+
+    waits: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(max_retry_count=2)
+
+    def _can_retry(self, **_: Any) -> bool:
+        return True
+
+    def prepare_for_next_attempt(self, *, state: RetryState, **_: Any) -> None:
+        self.waits.append("retry-after")
+        state.next_attempt_requested = True
+        state.increment_current_attempt()
+
+
+def paced(rate: float) -> tuple[PacedRetry, Inner, list[str]]:
+    events: list[str] = []
+    pacer = Pacer(rate, lambda seconds: events.append("paced"), clock=lambda: 0.0)
+    inner = Inner(events)
+    pacer.wait()  # the first attempt took its slot
+    return PacedRetry(inner, {"chat.postMessage": pacer}), inner, events
+
+
+def request(url: str = POST) -> HttpRequest:
+    return HttpRequest(method="POST", url=url, headers={})
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+def test_a_retry_after_a_refusal_waits_its_turn_at_the_pace_but_costs_none(status: int) -> None:
+    handler, _, events = paced(10)
+    refusal = HttpResponse(status_code=status, headers={"Retry-After": ["1"]}, data=b"{}")
+    state = RetryState()
+    assert handler.can_retry(state=state, request=request(), response=refusal)
+    handler.prepare_for_next_attempt(state=state, request=request(), response=refusal)
+    assert events == ["retry-after"]  # the refused slot came back, so the retry's is free
+    assert state.current_attempt == 1
+
+
+def test_a_retry_after_a_lost_connection_takes_a_slot_of_its_own() -> None:
+    handler, _, events = paced(10)
+    handler.prepare_for_next_attempt(
+        state=RetryState(), request=request(), error=ConnectionResetError()
+    )
+    assert events == ["retry-after", "paced"]  # Slack may have counted the lost one
+
+
+def test_retries_of_unpaced_methods_only_wait_for_the_handler() -> None:
+    handler, inner, events = paced(10)
+    refusal = HttpResponse(status_code=429, headers={}, data=b"{}")
+    handler.prepare_for_next_attempt(
+        state=RetryState(), request=request("https://slack.test/api/views.open"), response=refusal
+    )
+    assert events == ["retry-after"]
+    assert handler.max_retry_count == inner.max_retry_count
+
+
+def test_a_paced_notifier_paces_the_retries_of_its_client() -> None:
+    client = make_client("xoxb-test", "https://slack.test/api/")
+    kinds = [type(h) for h in client.retry_handlers]
+    notifier = SlackNotifier(client, pace={"chat.postMessage": 50})
+    assert all(isinstance(h, PacedRetry) for h in client.retry_handlers)
+    assert [type(h.inner) for h in client.retry_handlers] == kinds  # type: ignore[attr-defined]
+    assert ConnectionErrorRetryHandler in kinds and RateLimitErrorRetryHandler in kinds
+    assert set(notifier.pacers) == {"chat.postMessage"}
+
+
+class RefusingClient(WebClient):
+    """Slack answering every call with `status`, after the client's retries ran out."""
+
+    def __init__(self, status: int, error: str) -> None:
+        super().__init__(token="xoxb-test", base_url="https://slack.test/api/")
+        self.status, self.error = status, error
+
+    def api_call(self, api_method: str, **_: Any) -> SlackResponse:  # type: ignore[override]
+        response = SlackResponse(
+            client=self,
+            http_verb="POST",
+            api_url=api_method,
+            req_args={},
+            data={"ok": False, "error": self.error},
+            headers={},
+            status_code=self.status,
+        )
+        raise SlackApiError("refused", response)
+
+
+@pytest.mark.parametrize(("status", "error", "given_back"), [
+    (429, "ratelimited", True),
+    (500, "fatal_error", True),
+    (200, "msg_too_long", False),  # answered: it counted
+])  # fmt: skip
+def test_a_call_refused_for_good_gives_its_slot_back(
+    status: int, error: str, given_back: bool
+) -> None:
+    notifier = SlackNotifier(RefusingClient(status, error), pace={"chat.postMessage": 10})
+    waiting: list[float] = []
+    notifier.pacers["chat.postMessage"] = Pacer(10, waiting.append, clock=lambda: 100.0)
+    with pytest.raises(DeliveryError):
+        notifier.call("chat.postMessage", channel="U1", text="hi")
+    notifier.pacers["chat.postMessage"].wait()
+    assert waiting == ([] if given_back else pytest.approx([0.1]))
