@@ -194,7 +194,7 @@ def main() -> None:
     features.load()
     with database(arguments.database) as url:
         populate(url, arguments.people)
-        engine = db.make_engine(url, pool_size=arguments.concurrency + 4)
+        engine = db.make_engine(url, pool_size=2 * arguments.concurrency + 4)
         pace = {"chat.postMessage": arguments.pace * arguments.limit} if arguments.pace else {}
         notifier = SlackNotifier(make_client(token, api_url), pace=pace)
         due = Engine(

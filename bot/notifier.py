@@ -21,7 +21,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
 from bot.render import render
-from engagement.notify import DeliveryError, Message, Posted, Profile, Undeliverable
+from engagement.notify import DeliveryError, Message, Posted, Profile, Undeliverable, waiting
 
 log = logging.getLogger(__name__)
 
@@ -98,10 +98,11 @@ class Pacer:
 
 
 class PacedRetry(RetryHandler):
-    """One of the client's retry handlers, keeping retries of paced methods to their pace.
+    """One of the client's retry handlers, run the notifier's way.
 
-    The refused attempt gives its slot back; after the handler's own wait (Retry-After,
-    back-off) the retry takes a slot like any call.
+    For a paced method the refused attempt gives its slot back, and after the handler's
+    own wait (Retry-After, back-off) the retry takes a slot like any call. The wait itself
+    is `notify.waiting()`: the due-work engine lends the worker's place to other work.
     """
 
     def __init__(self, inner: RetryHandler, pacers: Mapping[str, Pacer]) -> None:
@@ -130,9 +131,10 @@ class PacedRetry(RetryHandler):
         pacer = self.pacers.get(request.url.split("?", 1)[0].rsplit("/", 1)[-1])
         if pacer is not None and response is not None and refused(response.status_code):
             pacer.give_back()
-        self.inner.prepare_for_next_attempt(
-            state=state, request=request, response=response, error=error
-        )
+        with waiting():
+            self.inner.prepare_for_next_attempt(
+                state=state, request=request, response=response, error=error
+            )
         if pacer is not None:
             pacer.wait()
 
@@ -141,16 +143,17 @@ class SlackNotifier:
     """The `Notifier` of the domain, over Slack's Web API.
 
     `pace` (method -> calls per second) makes every attempt at those methods, retries by
-    the client's retry handlers included, keep to a rate (see `Pacer`).
+    the client's retry handlers included, keep to a rate (see `Pacer`). The client's retry
+    handlers are wrapped in `PacedRetry`.
     """
 
     def __init__(self, client: WebClient, *, pace: Mapping[str, float] | None = None) -> None:
         self.client = client
         self.pacers = {method: Pacer(rate) for method, rate in (pace or {}).items()}
-        if self.pacers:
-            client.retry_handlers = [
-                PacedRetry(handler, self.pacers) for handler in client.retry_handlers
-            ]
+        client.retry_handlers = [
+            PacedRetry(handler.inner if isinstance(handler, PacedRetry) else handler, self.pacers)
+            for handler in client.retry_handlers
+        ]
 
     def call(self, method: str, **arguments: Any) -> dict[str, Any]:
         """Call one Web API method, log it on one line, map failures to delivery errors."""

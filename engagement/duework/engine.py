@@ -6,7 +6,10 @@ import enum
 import logging
 import os
 import socket
+import threading
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -18,7 +21,7 @@ from engagement.db import transaction
 from engagement.duework.queue import any_ready, claim, schedule, take
 from engagement.duework.registry import Registry, WorkContext
 from engagement.models import DueWork, SchedulerBeat, WorkState
-from engagement.notify import DeliveryError, Notifier, Undeliverable
+from engagement.notify import DeliveryError, Notifier, Undeliverable, stepping_aside
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,26 @@ class Outcome(enum.Enum):
     TAKEN_OVER = "taken_over"
 
 
+class Places:
+    """`count` places for work at a time; a worker waiting on Slack lends its place meanwhile."""
+
+    def __init__(self, count: int) -> None:
+        self._free = threading.Semaphore(count)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self._free:
+            yield
+
+    @contextmanager
+    def lent(self) -> Iterator[None]:
+        self._free.release()
+        try:
+            yield
+        finally:
+            self._free.acquire()
+
+
 @dataclass
 class RunReport:
     """What one run did, for logs, tests and `sherpa tick`'s output."""
@@ -58,7 +81,13 @@ class RunReport:
 
 @dataclass
 class Engine:
-    """Claims due rows and runs their handlers, each in its own transaction."""
+    """Claims due rows and runs their handlers, each in its own transaction.
+
+    `concurrency` items are worked on at a time. A worker that Slack keeps waiting (a
+    Retry-After, a back-off before retrying a 5xx) lends its place to another item
+    meanwhile, so a few refusals do not idle a paced fan-out; up to `concurrency` spare
+    workers stand in. Not on SQLite: its one writer is the waiting worker's transaction.
+    """
 
     sessions: sessionmaker[Session]
     registry: Registry
@@ -73,14 +102,18 @@ class Engine:
         report = RunReport()
         with transaction(self.sessions) as session:
             self._ensure_plan(session, as_of)
-        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            one_writer = session.get_bind().dialect.name == "sqlite"
+        workers = self.concurrency if one_writer else 2 * self.concurrency
+        places = Places(self.concurrency)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
             running: set[Future[tuple[str, Outcome]]] = set()
             while True:
-                # Keep every worker busy: claim more as soon as the queue in hand runs low,
-                # so one slow item (a 429 waiting out Retry-After) does not hold up a batch.
-                if len(running) <= self.concurrency:
+                # Keep every worker busy: claim more while `concurrency` items are still
+                # queued, so no worker idles while the claim runs (one waiting out a
+                # Retry-After does not hold up a batch either).
+                if len(running) <= workers + self.concurrency:
                     for work_id in self._claim(as_of):
-                        running.add(pool.submit(self._run_one, work_id, as_of))
+                        running.add(pool.submit(self._run_one, work_id, as_of, places))
                 if not running:
                     break
                 finished, running = wait(running, return_when=FIRST_COMPLETED)
@@ -122,7 +155,11 @@ class Engine:
                     return ids
         return []
 
-    def _run_one(self, work_id: int, as_of: datetime) -> tuple[str, Outcome]:
+    def _run_one(self, work_id: int, as_of: datetime, places: Places) -> tuple[str, Outcome]:
+        with places.held(), stepping_aside(places.lent):
+            return self._run_held(work_id, as_of)
+
+    def _run_held(self, work_id: int, as_of: datetime) -> tuple[str, Outcome]:
         kind = "?"
         try:
             with transaction(self.sessions) as session:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +21,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web import SlackResponse
 
 from bot.notifier import PacedRetry, Pacer, SlackNotifier, make_client
-from engagement.notify import DeliveryError
+from engagement.notify import DeliveryError, stepping_aside, waiting
 
 POST = "https://slack.test/api/chat.postMessage"
 
@@ -87,7 +89,6 @@ def test_giving_back_never_moves_the_pace_into_the_past() -> None:
 def test_only_paced_methods_have_pacers() -> None:
     notifier = SlackNotifier(make_client("xoxb-test", "https://slack.test/api/"), pace={})
     assert notifier.pacers == {}
-    assert not any(isinstance(h, PacedRetry) for h in notifier.client.retry_handlers)
     with pytest.raises(ValueError):
         Pacer(0)
 
@@ -151,10 +152,26 @@ def test_retries_of_unpaced_methods_only_wait_for_the_handler() -> None:
     assert handler.max_retry_count == inner.max_retry_count
 
 
-def test_a_paced_notifier_paces_the_retries_of_its_client() -> None:
+def test_the_wait_before_a_retry_lets_the_worker_step_aside() -> None:
+    handler, _, events = paced(10)
+    refusal = HttpResponse(status_code=429, headers={}, data=b"{}")
+
+    @contextmanager
+    def step_aside() -> Iterator[None]:
+        events.append("aside")
+        yield
+        events.append("back")
+
+    with stepping_aside(step_aside):
+        handler.prepare_for_next_attempt(state=RetryState(), request=request(), response=refusal)
+    assert events == ["aside", "retry-after", "back"]  # back in place before taking a slot
+
+
+def test_a_notifier_runs_its_clients_retries_its_own_way_once() -> None:
     client = make_client("xoxb-test", "https://slack.test/api/")
     kinds = [type(h) for h in client.retry_handlers]
     notifier = SlackNotifier(client, pace={"chat.postMessage": 50})
+    SlackNotifier(client)  # a second notifier on the same client does not wrap twice
     assert all(isinstance(h, PacedRetry) for h in client.retry_handlers)
     assert [type(h.inner) for h in client.retry_handlers] == kinds  # type: ignore[attr-defined]
     assert ConnectionErrorRetryHandler in kinds and RateLimitErrorRetryHandler in kinds
@@ -196,3 +213,8 @@ def test_a_call_refused_for_good_gives_its_slot_back(
         notifier.call("chat.postMessage", channel="U1", text="hi")
     notifier.pacers["chat.postMessage"].wait()
     assert waiting == ([] if given_back else pytest.approx([0.1]))
+
+
+def test_waiting_outside_the_engine_changes_nothing() -> None:
+    with waiting():
+        pass

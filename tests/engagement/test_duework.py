@@ -20,7 +20,7 @@ from engagement.duework.engine import Engine, RunReport, backoff
 from engagement.duework.queue import Scheduled, claim, schedule, schedule_all
 from engagement.duework.registry import Registry, WorkContext
 from engagement.models import DueWork, WorkState
-from engagement.notify import Undeliverable
+from engagement.notify import Undeliverable, waiting
 from tests.fakes import FakeNotifier
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -233,3 +233,27 @@ def test_a_run_outliving_its_lease_keeps_its_row_from_a_second_process(
     assert report.done == {"probe": 1} and reports[0].total == 0
     with sessions() as session:
         assert session.scalars(select(DueWork.state)).all() == [WorkState.DONE]
+
+
+def test_a_worker_waiting_on_slack_lends_its_place(sessions: sessionmaker[Session]) -> None:
+    """With one place, the second item runs while the first waits out a Retry-After."""
+    bind = sessions.kw["bind"]
+    if bind.dialect.name == "sqlite":
+        pytest.skip("SQLite's one writer is the waiting worker's transaction: nobody stands in")
+    released = threading.Event()
+    registry = Registry()
+    seen: list[str] = []
+
+    @registry.kind("probe")
+    def probe(context: WorkContext) -> None:
+        if context.key == "probe:0":
+            with waiting():  # as the notifier does around Slack's Retry-After
+                assert released.wait(timeout=10), "the other item waited for a free place"
+        else:
+            released.set()
+        seen.append(context.key)
+
+    add(sessions, 2)
+    report = Engine(sessions, registry, FakeNotifier(), concurrency=1).run_due(T0)
+    assert report.done == {"probe": 2}
+    assert seen == ["probe:1", "probe:0"]
