@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 import threading
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
@@ -105,6 +106,7 @@ class Engine:
             one_writer = session.get_bind().dialect.name == "sqlite"
         workers = self.concurrency if one_writer else 2 * self.concurrency
         places = Places(self.concurrency)
+        claimed: deque[int] = deque()
         with ThreadPoolExecutor(max_workers=workers) as pool:
             running: set[Future[tuple[str, Outcome]]] = set()
             while True:
@@ -113,7 +115,8 @@ class Engine:
                 # Retry-After does not hold up a batch either).
                 if len(running) <= workers + self.concurrency:
                     for work_id in self._claim(as_of):
-                        running.add(pool.submit(self._run_one, work_id, as_of, places))
+                        claimed.append(work_id)
+                        running.add(pool.submit(self._run_next, claimed, as_of, places))
                 if not running:
                     break
                 finished, running = wait(running, return_when=FIRST_COMPLETED)
@@ -155,11 +158,14 @@ class Engine:
                     return ids
         return []
 
-    def _run_one(self, work_id: int, as_of: datetime, places: Places) -> tuple[str, Outcome]:
+    def _run_next(
+        self, claimed: deque[int], as_of: datetime, places: Places
+    ) -> tuple[str, Outcome]:
+        """Run the oldest claimed item once a place is free: items start in claim order."""
         with places.held(), stepping_aside(places.lent):
-            return self._run_held(work_id, as_of)
+            return self._run_one(claimed.popleft(), as_of)
 
-    def _run_held(self, work_id: int, as_of: datetime) -> tuple[str, Outcome]:
+    def _run_one(self, work_id: int, as_of: datetime) -> tuple[str, Outcome]:
         kind = "?"
         try:
             with transaction(self.sessions) as session:

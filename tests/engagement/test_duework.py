@@ -257,3 +257,13 @@ def test_a_worker_waiting_on_slack_lends_its_place(sessions: sessionmaker[Sessio
     report = Engine(sessions, registry, FakeNotifier(), concurrency=1).run_due(T0)
     assert report.done == {"probe": 2}
     assert seen == ["probe:1", "probe:0"]
+
+
+def test_with_one_place_items_run_one_at_a_time_in_claim_order(
+    sessions: sessionmaker[Session],
+) -> None:
+    """Spare workers only stand in for waiting ones: with one place, order is kept."""
+    seen: list[str] = []
+    add(sessions, 12)
+    Engine(sessions, probe_registry(seen), FakeNotifier(), concurrency=1).run_due(T0)
+    assert seen == [f"probe:{number}" for number in range(12)]
