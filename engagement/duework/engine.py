@@ -9,10 +9,11 @@ import socket
 import threading
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from queue import SimpleQueue
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -107,27 +108,29 @@ class Engine:
         workers = self.concurrency if one_writer else 2 * self.concurrency
         places = Places(self.concurrency)
         claimed: deque[int] = deque()
+        finished: SimpleQueue[Future[tuple[str, Outcome]]] = SimpleQueue()
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            running: set[Future[tuple[str, Outcome]]] = set()
+            running = 0
             while True:
                 # Keep every worker busy: claim more while `concurrency` items are still
                 # queued, so no worker idles while the claim runs (one waiting out a
                 # Retry-After does not hold up a batch either).
-                if len(running) <= workers + self.concurrency:
+                if running <= workers + self.concurrency:
                     for work_id in self._claim(as_of):
                         claimed.append(work_id)
-                        running.add(pool.submit(self._run_next, claimed, as_of, places))
+                        future = pool.submit(self._run_next, claimed, as_of, places)
+                        future.add_done_callback(finished.put)
+                        running += 1
                 if not running:
                     break
-                finished, running = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    kind, outcome = future.result()
-                    if outcome is Outcome.DONE:
-                        report.done[kind] = report.done.get(kind, 0) + 1
-                    elif outcome is Outcome.RETRY:
-                        report.retried += 1
-                    elif outcome is Outcome.FAILED:
-                        report.failed += 1
+                kind, outcome = finished.get().result()  # one at a time: no scan of all
+                running -= 1
+                if outcome is Outcome.DONE:
+                    report.done[kind] = report.done.get(kind, 0) + 1
+                elif outcome is Outcome.RETRY:
+                    report.retried += 1
+                elif outcome is Outcome.FAILED:
+                    report.failed += 1
         self._beat()
         return report
 
