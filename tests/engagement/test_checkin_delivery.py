@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engagement.checkins.messages import CheckinNudge, CheckinPrompt, ItemStatus
@@ -115,6 +116,32 @@ def test_several_accounts_due_the_same_day_make_one_dm(sessions: sessionmaker[Se
     assert len({(row.message_channel, row.message_ts) for row in rows}) == 1
     run(sessions, notifier, ACME_DUE + timedelta(hours=3))  # Globex's own time passes
     assert len(prompts_to(notifier, SAM1)) == 1
+
+
+def test_a_dm_costs_four_statements_whatever_it_lists(sessions: sessionmaker[Session]) -> None:
+    """Take the row, read the check-ins, mark them sent, add their follow-ups: no N+1."""
+    document = portfolio()
+    document["accounts"][1]["sam"] = SAM1  # SAM1's DM lists two check-ins
+    with sessions() as session:
+        load_portfolio(session, document, now=T0 - timedelta(days=30))
+    notifier = FakeNotifier()
+    run(sessions, notifier, T0)  # planning
+    statements: list[str] = []
+    main = threading.get_ident()
+
+    def count(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
+        if threading.get_ident() != main and not statement.startswith("BEGIN"):
+            statements.append(statement)  # the workers' statements, not the claims
+
+    bind = sessions.kw["bind"]
+    event.listen(bind, "before_cursor_execute", count)
+    try:
+        run(sessions, notifier, ACME_DUE + timedelta(hours=3))
+    finally:
+        event.remove(bind, "before_cursor_execute", count)
+    assert len(prompts_to(notifier, SAM1)[0].items) == 2
+    assert len(notifier.posts) >= 2
+    assert len(statements) == 4 * len(notifier.posts)
 
 
 def test_a_check_in_added_after_the_days_dm_still_goes_out(sessions: sessionmaker[Session]) -> None:
