@@ -28,15 +28,21 @@ class Runtime:
 
     @classmethod
     def start(
-        cls, settings: Settings, *, check_schema: bool = True, clock: Clock = utcnow
+        cls, settings: Settings, *, check_schema: bool = True, clock: Clock | None = None
     ) -> Runtime:
-        """Connect, and refuse an out-of-date schema with a one-line instruction."""
+        """Connect, and refuse an out-of-date schema with a one-line instruction.
+
+        "Now" is `clock`, else the rehearsal clock of a drill, else the real one.
+        """
         engine = db.make_engine(settings.database_url)
         if check_schema:
             db.ensure_current(engine)
         features.load()
         return cls(
-            settings=settings, engine=engine, sessions=db.session_factory(engine), clock=clock
+            settings=settings,
+            engine=engine,
+            sessions=db.session_factory(engine),
+            clock=clock or settings.sherpa_rehearsal_clock or utcnow,
         )
 
     @cached_property
