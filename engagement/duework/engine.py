@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engagement.clock import Clock, utcnow
 from engagement.db import transaction
-from engagement.duework.queue import any_ready, claim, schedule
+from engagement.duework.queue import LEASE, any_ready, claim, renew, schedule
 from engagement.duework.registry import Registry, WorkContext
 from engagement.models import DueWork, SchedulerBeat, WorkState
 from engagement.notify import DeliveryError, Notifier, Undeliverable
@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 PLAN_KIND = "plan"
 MAX_BACKOFF = timedelta(hours=1)
+RENEW_EVERY = LEASE / 3
 
 
 def backoff(attempts: int) -> timedelta:
@@ -64,7 +65,6 @@ class Engine:
     notifier: Notifier
     real_clock: Clock = utcnow
     worker: str = field(default_factory=worker_name)
-    batch: int = 100
     concurrency: int = 1
 
     def run_due(self, as_of: datetime) -> RunReport:
@@ -72,17 +72,26 @@ class Engine:
         report = RunReport()
         with transaction(self.sessions) as session:
             self._ensure_plan(session, as_of)
+        renewed = self.real_clock()
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
             running: set[Future[tuple[str, Outcome]]] = set()
             while True:
                 # Keep every worker busy: claim more as soon as the queue in hand runs low,
-                # so one slow item (a 429 waiting out Retry-After) does not hold up a batch.
+                # so one slow item (a 429 waiting out Retry-After) does not hold up the
+                # others. Claim no more than can start soon: what a crashed process held
+                # waits for its lease to run out.
                 if len(running) <= self.concurrency:
-                    for work_id in self._claim(as_of):
+                    for work_id in self._claim(as_of, 2 * self.concurrency - len(running)):
                         running.add(pool.submit(self._run_one, work_id, as_of))
                 if not running:
                     break
-                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                finished, running = wait(
+                    running, timeout=RENEW_EVERY.total_seconds(), return_when=FIRST_COMPLETED
+                )
+                if self.real_clock() - renewed >= RENEW_EVERY:
+                    renewed = self.real_clock()
+                    with transaction(self.sessions) as session:
+                        renew(session, worker=self.worker, real_now=renewed)
                 for future in finished:
                     kind, outcome = future.result()
                     if outcome is Outcome.DONE:
@@ -100,7 +109,7 @@ class Engine:
             hour = as_of.replace(minute=0, second=0, microsecond=0)
             schedule(session, kind=PLAN_KIND, key=f"plan:{hour:%Y-%m-%dT%H}", due_at=hour)
 
-    def _claim(self, as_of: datetime) -> list[int]:
+    def _claim(self, as_of: datetime, limit: int) -> list[int]:
         """The next batch; empty only when nothing is ready (a lost race is tried again)."""
         while True:
             with transaction(self.sessions) as session:
@@ -110,7 +119,7 @@ class Engine:
                     as_of=as_of,
                     real_now=real_now,
                     worker=self.worker,
-                    limit=self.batch,
+                    limit=limit,
                 )
                 if ids or not any_ready(session, as_of=as_of, real_now=real_now):
                     return ids

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from engagement.models import DueWork, WorkState
 
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(minutes=1)
+"""How long a claim holds without its process renewing it (`renew`): after a crash, the
+rows that process held are free again within a minute."""
 
 
 _DUE_WORK: Table = DueWork.__table__  # type: ignore[assignment]
@@ -92,3 +94,14 @@ def claim(
         .execution_options(synchronize_session=False)
     )
     return sorted(session.scalars(statement).all())
+
+
+def renew(session: Session, *, worker: str, real_now: datetime) -> int:
+    """Extend every lease `worker` holds: a live process keeps its rows however long they take."""
+    result = session.execute(
+        update(DueWork)
+        .where(DueWork.claimed_by == worker, DueWork.state == WorkState.CLAIMED)
+        .values(lease_until=real_now + LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engagement.db import transaction
 from engagement.duework.engine import Engine, backoff
-from engagement.duework.queue import claim, schedule
+from engagement.duework.queue import LEASE, claim, renew, schedule
 from engagement.duework.registry import Registry, WorkContext
 from engagement.models import DueWork, WorkState
 from engagement.notify import Undeliverable
@@ -108,8 +108,58 @@ def test_claim_takes_a_row_once_until_its_lease_expires(sessions: sessionmaker[S
         second = claim(session, as_of=T0, real_now=now, worker="b", limit=10)
     assert len(first) == 2 and second == []
     with transaction(sessions) as session:  # worker a died: after the lease, b takes over
-        taken = claim(session, as_of=T0, real_now=now + timedelta(minutes=6), worker="b", limit=10)
+        taken = claim(session, as_of=T0, real_now=now + LEASE * 1.1, worker="b", limit=10)
     assert taken == first
+
+
+def test_a_renewed_lease_keeps_a_live_worker_s_rows(sessions: sessionmaker[Session]) -> None:
+    add(sessions, 2)
+    now = datetime.now(UTC)
+    with transaction(sessions) as session:
+        mine = claim(session, as_of=T0, real_now=now, worker="a", limit=1)
+        theirs = claim(session, as_of=T0, real_now=now, worker="b", limit=1)
+    later = now + LEASE * 0.9
+    with transaction(sessions) as session:
+        assert renew(session, worker="a", real_now=later) == 1
+    with transaction(sessions) as session:  # b's lease ran out; a's was renewed
+        taken = claim(session, as_of=T0, real_now=now + LEASE * 1.1, worker="c", limit=10)
+    assert taken == theirs and taken != mine
+
+
+def test_the_engine_renews_the_lease_of_an_item_that_outlasts_it(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A live process keeps its rows however long they take, so no one else takes them."""
+    if sessions.kw["bind"].dialect.name == "sqlite":
+        pytest.skip("SQLite runs one writing transaction at a time, so items cannot overlap")
+    start = datetime.now(UTC)
+    real_now = [start]
+    outlasted = threading.Event()
+    leases: list[datetime | None] = []
+    registry = Registry()
+
+    @registry.kind("probe")
+    def probe(context: WorkContext) -> None:
+        if context.key != "probe:0":
+            assert outlasted.wait(timeout=10)
+            return
+        real_now[0] += 2 * LEASE
+        outlasted.set()
+        deadline, lease = time.monotonic() + 10, None
+        while time.monotonic() < deadline and (lease is None or lease <= real_now[0]):
+            with sessions() as other:  # what another process would see
+                lease = other.scalars(
+                    select(DueWork.lease_until).where(DueWork.key == "probe:0")
+                ).one()
+            time.sleep(0.01)
+        leases.append(lease)
+
+    add(sessions, 3)
+    engine = Engine(sessions, registry, FakeNotifier(), real_clock=lambda: real_now[0])
+    engine.concurrency = 2
+    assert engine.run_due(T0).done == {"probe": 3}
+    [lease] = leases
+    assert lease is not None and lease > start + 2 * LEASE, "the lease ran out under the item"
 
 
 def test_two_processes_take_each_of_1000_rows_once(
@@ -185,6 +235,6 @@ def test_a_slow_item_does_not_hold_up_the_rest(sessions: sessionmaker[Session]) 
         seen.append(context.key)
 
     add(sessions, 6)
-    report = Engine(sessions, registry, FakeNotifier(), batch=3, concurrency=2).run_due(T0)
+    report = Engine(sessions, registry, FakeNotifier(), concurrency=2).run_due(T0)
     assert report.done == {"probe": 6}
     assert seen[-1] == "probe:0"
