@@ -36,6 +36,7 @@ from engagement.models import (
     Person,
     WorkState,
 )
+from tests.factories import GOOD_ANSWER as GOOD
 from tests.factories import load_portfolio, portfolio, workspace_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,19 +51,6 @@ TOKYO_9 = datetime(2026, 11, 23, 0, tzinfo=UTC)  # Monday 09:00 in each zone (wi
 BERLIN_9 = datetime(2026, 11, 23, 8, tzinfo=UTC)
 NEW_YORK_9 = datetime(2026, 11, 23, 14, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
-
-GOOD = {
-    "stakeholder_engagement": "4",
-    "strategic_alignment": "5",
-    "internal_advocacy": "3",
-    "regular_checkins": "4",
-    "role_balance": "5",
-    "role_direction": "balanced",
-    "alignment_meeting_held": "yes",
-    "stakeholders_met": "3",
-    "advocacy": "Introduced their CTO to our VP of Engineering.",
-    "note": "",
-}
 
 
 @dataclass
