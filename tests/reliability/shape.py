@@ -21,7 +21,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -259,4 +259,3 @@ def production_shape(
             for process in shape.processes:
                 process.stop()
             shape.engine.dispose()
-
