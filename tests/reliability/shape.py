@@ -30,8 +30,11 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.emulator import Emulator
-from engagement.clock import RehearsalClock
+from engagement import db
+from engagement.clock import RehearsalClock, utcnow
 from engagement.models import DueWork, WorkState
+from engagement.portfolio.importer import import_portfolio
+from engagement.portfolio.loader import parse_portfolio
 from tests import pg
 from tests.reliability.population import Population
 
@@ -120,8 +123,12 @@ class Process:
         assert self.popen is not None
         return [self.popen.pid, *_children(self.popen.pid)]
 
-    def rss_mb(self) -> list[float]:
-        return [rss_mb(pid) for pid in self.pids]
+    def rss_mb(self) -> dict[int, float]:
+        return {pid: rss_mb(pid) for pid in self.pids}
+
+    @property
+    def alive(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
 
 
 @dataclass
@@ -199,14 +206,14 @@ class Shape:
         time.sleep(max(0.0, self.sim_at(instant) - time.time()))
 
 
-def _import(url: str, population: Population, folder: Path) -> None:
-    path = folder / "portfolio.yaml"
-    path.write_text(yaml.safe_dump(population.portfolio, sort_keys=False))
-    environment = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
-    for step in (["db", "upgrade"], ["import", str(path)]):
-        subprocess.run(
-            [*sherpa(), *step], env=environment, cwd=ROOT, check=True, capture_output=True
-        )
+def _import(url: str, population: Population) -> None:
+    """The release step (`sherpa db upgrade`) and the portfolio import."""
+    db.upgrade(url)
+    spec = parse_portfolio(yaml.safe_dump(population.portfolio, sort_keys=False))
+    engine = db.make_engine(url)
+    with db.transaction(db.session_factory(engine)) as session:
+        import_portfolio(session, spec, now=utcnow())
+    engine.dispose()
 
 
 @contextmanager
@@ -217,7 +224,7 @@ def production_shape(
     *,
     start: datetime,
     speed: float,
-    lead: float = 8.0,
+    lead: float = 4.0,
     schedulers: int = 2,
 ) -> Iterator[Shape]:
     """Everything of the Procfile running; the shared clock reads `start` `lead` seconds
@@ -228,7 +235,7 @@ def production_shape(
         connection.execute(text(f"CREATE DATABASE {name}"))
     admin.dispose()
     url = server.url(name)
-    _import(url, population, folder)
+    _import(url, population)
     with Emulator(population.workspace) as emulator:
         port = _free_port()
         clock = RehearsalClock(start, speed, time.time() + lead)
