@@ -414,12 +414,11 @@ def load(
         bodies = _requests(shape, users)
         spawn = multiprocessing.get_context("spawn")
         with spawn.Pool(1) as pool:  # the clients in a process of their own, as Slack is
-            pool.apply(run_load, (shape.port, shape.emulator.signing_secret, bodies),
-                       {"clients": clients, "seconds": 5})  # fmt: skip
+            warm_up = pool.apply(run_load, (shape.port, shape.emulator.signing_secret, bodies),
+                                 {"clients": clients, "seconds": 5})  # fmt: skip
             before = _rss(shape)
             result = pool.apply(run_load, (shape.port, shape.emulator.signing_secret, bodies),
                                 {"clients": clients, "seconds": seconds})  # fmt: skip
-        after = _rss(shape)
         every = [value for values in result.latencies_ms.values() for value in values]
         p50, p99 = percentile(every, 0.5), percentile(every, 0.99)
         row.due = result.count()
@@ -430,6 +429,15 @@ def load(
             for name in before
             for pid, first in before[name].items()
         )
+        sent = result.count() + warm_up.count()
+        finished, replies = time.monotonic(), 0
+        while time.monotonic() - finished < 120:
+            replies = len(shape.emulator.responses())
+            if replies >= sent:
+                break
+            time.sleep(0.2)  # replies come after the acknowledgements
+        trailing = time.monotonic() - finished
+        after = _rss(shape)  # once the work the load handed on is done
         failures = [
             post
             for post in shape.emulator.responses()
@@ -437,8 +445,9 @@ def load(
         ]
         row.notes.append(
             f"{row.due} requests ({row.due / seconds:.0f}/s); errors {result.errors}; "
-            f"{len(shape.emulator.responses())} replies"
+            f"replies {replies} of {sent}, the last {trailing:.1f} s after the load ended"
         )
+        row.require(replies == sent, f"{sent - replies} people got no reply")
         row.require(p99 < 3000, f"p99 {p99:.0f} ms is over Slack's 3 s")
         row.require(not result.errors, f"errors: {result.errors}")
         row.require(not failures, f"{len(failures)} replies said something went wrong")
