@@ -424,11 +424,6 @@ def load(
         row.due = result.count()
         row.delivered = row.due
         row.latency = f"p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {max(every):.0f} ms"
-        row.memory = "; ".join(
-            f"{name} {first:.0f}->{after[name].get(pid, 0.0):.0f} MB"
-            for name in before
-            for pid, first in before[name].items()
-        )
         sent = result.count() + warm_up.count()
         finished, replies = time.monotonic(), 0
         while time.monotonic() - finished < 120:
@@ -438,6 +433,11 @@ def load(
             time.sleep(0.2)  # replies come after the acknowledgements
         trailing = time.monotonic() - finished
         after = _rss(shape)  # once the work the load handed on is done
+        row.memory = "; ".join(
+            f"{name} {first:.0f}->{after[name].get(pid, 0.0):.0f} MB"
+            for name in before
+            for pid, first in before[name].items()
+        )
         failures = [
             post
             for post in shape.emulator.responses()
