@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import itertools
 import json
 import logging
 import time
@@ -17,6 +18,7 @@ from sqlalchemy import func, select
 
 from bot.demo.stack import Stack, running_stack
 from bot.emulator.actor import sign
+from bot.request import TOO_SLOW
 from bot.slash import dispatch as slash_dispatch
 from bot.slash.grammar import Help
 from engagement.models import ProcessedRequest
@@ -186,3 +188,18 @@ def test_database_outage_answers_unavailable_and_recovers() -> None:
             assert "/sponsor status [account]" in replies(stack, SAM)[-1]
     finally:
         server.stop()
+
+
+def test_a_form_sherpa_was_too_slow_to_open_asks_to_click_again(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Slack lets a trigger open a modal for 3 s; past that the person is asked to retry."""
+    seconds = itertools.count(0, 10)  # each reading of Slack's clock is 10 s after the last
+    monkeypatch.setattr(stack.emulator.triggers, "_clock", lambda: float(next(seconds)))
+    with caplog.at_level(logging.WARNING):
+        stack.slack.slash(SAM, "escalate")
+        stack.settle()
+    assert replies(stack, SAM) == [TOO_SLOW]
+    assert stack.emulator.open_views(SAM) == []
+    assert "request.trigger_expired" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -11,6 +11,7 @@ person saw Sherpa's confirmation.
 from __future__ import annotations
 
 import heapq
+import json
 import random
 import threading
 import time
@@ -33,6 +34,14 @@ def buttons(blocks: list[dict[str, Any]]) -> list[tuple[str, str]]:
         elements += block.get("elements", []) if block.get("type") == "actions" else []
         found += [(e["action_id"], e.get("value", "")) for e in elements if e["type"] == "button"]
     return found
+
+
+def _checkin_of(view: dict[str, Any]) -> int | None:
+    """The check-in a modal answers, from what Sherpa put in its metadata."""
+    try:
+        return int(json.loads(view.get("private_metadata") or "{}").get("checkin_id"))
+    except (TypeError, ValueError):
+        return None
 
 
 @dataclass(order=True)
@@ -162,7 +171,14 @@ class People:
         deadline = time.monotonic() + MODAL_WAIT
         view = None
         while view is None and time.monotonic() < deadline:
-            view = next((v for v in self.emulator.open_views(user) if v["id"] not in before), None)
+            view = next(
+                (
+                    v
+                    for v in self.emulator.open_views(user)
+                    if v["id"] not in before and _checkin_of(v) == checkin_id
+                ),
+                None,
+            )
             time.sleep(0.05)  # Sherpa opens the modal after acknowledging the click
         if view is None:
             return False

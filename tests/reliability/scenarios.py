@@ -29,6 +29,7 @@ from engagement.models import (
     DigestRun,
     DueWork,
     Escalation,
+    Person,
     WorkState,
 )
 from tests import pg
@@ -67,8 +68,8 @@ def posted(shape: Shape) -> list[Any]:
     return [call for call in shape.emulator.calls("chat.postMessage") if call.ok]
 
 
-def duplicates(shape: Shape) -> int:
-    """Messages Slack accepted twice: same place, same text, same buttons."""
+def duplicates(shape: Shape) -> Counter[str]:
+    """Messages Slack accepted twice (same place, text and buttons), by how their text starts."""
     seen = Counter(
         (
             str(call.args.get("channel")),
@@ -78,7 +79,11 @@ def duplicates(shape: Shape) -> int:
         )
         for call in posted(shape)
     )
-    return sum(count - 1 for count in seen.values())
+    repeated: Counter[str] = Counter()
+    for (_, _, shown, _), count in seen.items():
+        if count > 1:
+            repeated[shown[:24]] += count - 1
+    return repeated
 
 
 def due_work(shape: Shape, until: datetime) -> tuple[int, int, Counter[str]]:
@@ -91,19 +96,36 @@ def due_work(shape: Shape, until: datetime) -> tuple[int, int, Counter[str]]:
     return len(rows), sum(1 for _, state in rows if state == WorkState.DONE), open_
 
 
-def checkins_missing_in_slack(shape: Shape, until: datetime) -> list[int]:
-    """Check-ins due by `until` that Slack does not show in the person's DM."""
+def checkins_missing_in_slack(shape: Shape, until: datetime) -> list[str]:
+    """Check-ins due by `until` that Slack does not show in the person's DM, described."""
     with shape.sessions() as session:
         rows = session.execute(
-            select(CheckIn.id, CheckIn.state, CheckIn.message_channel, CheckIn.message_ts).where(
-                CheckIn.due_at <= until
+            select(
+                CheckIn.id,
+                CheckIn.state,
+                CheckIn.due_at,
+                CheckIn.sent_at,
+                CheckIn.message_channel,
+                CheckIn.message_ts,
+                Person.slack_user_id,
             )
+            .join(Person, Person.id == CheckIn.person_id)
+            .where(CheckIn.due_at <= until)
         ).all()
     missing = []
-    for checkin_id, state, channel, ts in rows:
-        shown = channel and ts and shape.emulator.store.find(channel, ts)
-        if state == CheckInState.DUE or not shown:
-            missing.append(checkin_id)
+    for checkin_id, state, due_at, sent_at, channel, ts, user in rows:
+        if state != CheckInState.DUE and channel and ts and shape.emulator.store.find(channel, ts):
+            continue
+        posts = sum(
+            1
+            for call in posted(shape)
+            if call.args.get("channel") == user
+            and str(checkin_id) in {value for _, value in buttons(call.args.get("blocks") or [])}
+        )
+        sent = f"{sent_at:%a %H:%M}" if sent_at else "never"
+        missing.append(
+            f"#{checkin_id} {state}, due {due_at:%a %H:%M}, sent {sent}, ts {ts}, {posts} posts"
+        )
     return missing
 
 
@@ -214,7 +236,10 @@ def _report_delivery(shape: Shape, row: Row, end: datetime, people: People) -> N
     row.due, row.delivered, unfinished = due_work(shape, end)
     missing = checkins_missing_in_slack(shape, end)
     lost_answers = answers_missing(shape, people.submitted)
-    row.duplicated = duplicates(shape)
+    repeated = duplicates(shape)
+    row.duplicated = sum(repeated.values())
+    if repeated:
+        row.notes.append(f"duplicated, by text: {dict(repeated.most_common(6))}")
     row.lost = sum(unfinished.values()) + len(missing) + len(lost_answers)
     row.require(not unfinished, f"due work not done: {dict(unfinished)}")
     row.require(not missing, f"{len(missing)} check-ins not in Slack, e.g. {missing[:5]}")
