@@ -25,7 +25,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,7 +33,7 @@ from engagement import db
 from engagement.clock import RehearsalClock, utcnow
 from engagement.models import DueWork, WorkState
 from engagement.portfolio.importer import import_portfolio
-from engagement.portfolio.loader import parse_portfolio
+from engagement.portfolio.schema import PortfolioSpec
 from tests import pg
 from tests.reliability.population import Population
 
@@ -209,7 +208,7 @@ class Shape:
 def _import(url: str, population: Population) -> None:
     """The release step (`sherpa db upgrade`) and the portfolio import."""
     db.upgrade(url)
-    spec = parse_portfolio(yaml.safe_dump(population.portfolio, sort_keys=False))
+    spec = PortfolioSpec.model_validate(population.portfolio)  # the file format is tested apart
     engine = db.make_engine(url)
     with db.transaction(db.session_factory(engine)) as session:
         import_portfolio(session, spec, now=utcnow())
