@@ -56,13 +56,15 @@ def _add_job(scheduler: BlockingScheduler | BackgroundScheduler, runtime: Runtim
 
 
 def run_clock(runtime: Runtime) -> None:
-    """Block, running due work every minute, until SIGTERM or SIGINT; then give back claims."""
+    """Block, running due work every minute, until SIGTERM or SIGINT; then finish the rows
+    already claimed (claiming no more) and give back any left."""
     scheduler = BlockingScheduler(timezone="UTC")
     _add_job(scheduler, runtime)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         log.info("clock.stopping signal=%d", signum)
-        scheduler.shutdown(wait=False)
+        runtime.stopping.set()
+        scheduler.shutdown(wait=True)  # the run in progress finishes what it claimed
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -25,6 +26,8 @@ class Runtime:
     sessions: sessionmaker[Session] = field(repr=False)
     clock: Clock = utcnow
     """"Now" for everything users do; `sherpa demo` runs it faster than real time."""
+    stopping: threading.Event = field(default_factory=threading.Event)
+    """Set on SIGTERM: due work claims nothing more and finishes what it holds."""
 
     @classmethod
     def start(
@@ -68,4 +71,6 @@ class Runtime:
         """SQLite takes one writer at a time, so parallel delivery only adds lock waits there."""
         if concurrency is None:
             concurrency = 1 if self.engine.dialect.name == "sqlite" else 4
-        return DueEngine(self.sessions, registry, self.notifier, concurrency=concurrency)
+        return DueEngine(
+            self.sessions, registry, self.notifier, concurrency=concurrency, stopping=self.stopping
+        )

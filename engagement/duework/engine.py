@@ -6,6 +6,7 @@ import enum
 import logging
 import os
 import socket
+import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -66,6 +67,8 @@ class Engine:
     real_clock: Clock = utcnow
     worker: str = field(default_factory=worker_name)
     concurrency: int = 1
+    stopping: threading.Event = field(default_factory=threading.Event)
+    """Set on shutdown: claim nothing more, finish what is claimed, return."""
 
     def run_due(self, as_of: datetime) -> RunReport:
         """Run every row due at or before `as_of`, including work that running it makes due."""
@@ -80,7 +83,7 @@ class Engine:
                 # so one slow item (a 429 waiting out Retry-After) does not hold up the
                 # others. Claim no more than can start soon: what a crashed process held
                 # waits for its lease to run out.
-                if len(running) <= self.concurrency:
+                if len(running) <= self.concurrency and not self.stopping.is_set():
                     for work_id in self._claim(as_of, 2 * self.concurrency - len(running)):
                         running.add(pool.submit(self._run_one, work_id, as_of))
                 if not running:

@@ -238,3 +238,23 @@ def test_a_slow_item_does_not_hold_up_the_rest(sessions: sessionmaker[Session]) 
     report = Engine(sessions, registry, FakeNotifier(), concurrency=2).run_due(T0)
     assert report.done == {"probe": 6}
     assert seen[-1] == "probe:0"
+
+
+def test_on_shutdown_it_finishes_what_it_claimed_and_claims_no_more(
+    sessions: sessionmaker[Session],
+) -> None:
+    seen: list[str] = []
+    registry = Registry()
+    engine = Engine(sessions, registry, FakeNotifier())
+
+    @registry.kind("probe")
+    def probe(context: WorkContext) -> None:
+        seen.append(context.key)
+        engine.stopping.set()  # SIGTERM arrives while the first item runs
+
+    add(sessions, 20)
+    engine.run_due(T0)
+    assert seen == ["probe:0", "probe:1"]  # the one running and the one already claimed
+    with sessions() as session:
+        states = Counter(session.scalars(select(DueWork.state)))
+    assert states == {WorkState.DONE: 2, WorkState.DUE: 18}
