@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import or_, select
 
 from engagement.duework.registry import WorkContext, registry
-from engagement.models import Person
+from engagement.models import Person, forgotten_people
 from engagement.notify import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -24,12 +24,14 @@ def refresh_profiles(context: WorkContext) -> int:
 
     Runs first in each hourly planning run so check-ins are planned in the right zone.
     If Slack is unreachable the rest waits for the next run; planning goes on.
+    Forgotten people are never looked up again: that would bring their identity back.
     """
     session, now = context.session, context.now
     stale = session.scalars(
         select(Person)
         .where(or_(Person.timezone_checked_at.is_(None),
-                   Person.timezone_checked_at < now - REFRESH_EVERY))
+                   Person.timezone_checked_at < now - REFRESH_EVERY),
+               ~forgotten_people())
         .order_by(Person.timezone_checked_at.is_not(None), Person.timezone_checked_at, Person.id)
         .limit(BATCH)
     ).all()  # fmt: skip
