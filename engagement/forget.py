@@ -154,16 +154,16 @@ class Forgotten:
         where = ", ".join(f"{table} {n}" for table, n in sorted(self.mentions_by_table.items()))
         out = [
             f"forgotten: they are now {self.pseudonym} ({self.reference})",
-            f"answers: {self.answers} revisions keep their ratings; "
+            f"answer revisions: {self.answers} kept with their ratings; "
             f"free text removed from {self.answer_texts}",
             f"advocacy actions: {self.advocacy} kept and counted; "
             f"text removed from {self.advocacy_texts}",
             f"check-ins: {self.checkins_kept} answered, skipped or missed kept; "
-            f"{self.checkins_withdrawn} open ones withdrawn, "
-            f"with {self.work_withdrawn} sends, nudges and DMs queued for them",
+            f"{self.checkins_withdrawn} open withdrawn, "
+            f"with {self.work_withdrawn} queued sends, nudges and DMs",
             f"roles ended: {roles}",
-            f"escalations they raised: {self.escalations}, kept with their text",
-            f"DMs unlinked: {self.dms_unlinked}; mentions replaced elsewhere: {self.mentions}"
+            f"escalations raised: {self.escalations}, kept with their text under the pseudonym",
+            f"DM links removed: {self.dms_unlinked}; mentions replaced elsewhere: {self.mentions}"
             + (f" ({where})" if where else ""),
         ]
         if self.unstaffed:

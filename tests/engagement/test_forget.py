@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -227,10 +227,10 @@ def dump(session: Session) -> str:
     return out.getvalue()
 
 
-def figures(session: Session) -> dict[str, Any]:
+def figures(session: Session, now: datetime = NOW) -> dict[str, Any]:
     """Every figure the indicators, scorecards, digest and KPIs show (not who is named)."""
     result: dict[str, Any] = {}
-    for scores in score_accounts(session, everyone(), now=NOW):
+    for scores in score_accounts(session, everyone(), now=now):
         timeline = scores.timeline
         result[scores.account.name] = {
             "weeks": {
@@ -245,7 +245,7 @@ def figures(session: Session) -> dict[str, Any]:
             "summary": summary(scores).model_dump(),
         }
     pages = compose(
-        session, channel="#sponsor-digest", scope=everyone(), iso_week="2026-W48", now=NOW
+        session, channel="#sponsor-digest", scope=everyone(), iso_week="2026-W48", now=now
     )
     result["digest"] = (
         pages.head.model_dump(exclude={"highlights"}),
