@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    ColumnElement,
     Date,
     DateTime,
     Dialect,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    and_,
     func,
     text,
 )
@@ -172,8 +174,17 @@ class PortfolioSettings(Base):
     expire_after_days: Mapped[int] = mapped_column(Integer, default=7)
 
 
+FORGOTTEN_DOMAIN = "forgotten.invalid"
+"""The e-mail domain of a forgotten person's pseudonym (`sherpa forget`). `.invalid` is
+reserved (RFC 2606): no real address, and so no Slack profile, ever has it."""
+
+
 class Person(Base):
-    """Someone Sherpa talks to, known by Slack user ID or, until resolved, by e-mail."""
+    """Someone Sherpa talks to, known by Slack user ID or, until resolved, by e-mail.
+
+    A forgotten person keeps their row (so answers, escalations and KPI actuals stay
+    linked) under a pseudonym: no Slack ID, and an e-mail address at FORGOTTEN_DOMAIN.
+    """
 
     __tablename__ = "people"
     __table_args__ = (
@@ -194,6 +205,17 @@ class Person(Base):
     def handle(self) -> str:
         """How to address the person in Slack text: a mention once the ID is known."""
         return f"<@{self.slack_user_id}>" if self.slack_user_id else self.display_name
+
+    @property
+    def forgotten(self) -> bool:
+        return self.email is not None and self.email.endswith(f"@{FORGOTTEN_DOMAIN}")
+
+
+def forgotten_people() -> ColumnElement[bool]:
+    """SQL for `Person.forgotten` (false, not NULL, for a person with no e-mail)."""
+    return and_(
+        Person.email.is_not(None), Person.email.endswith(f"@{FORGOTTEN_DOMAIN}", autoescape=True)
+    )
 
 
 class Account(Base):

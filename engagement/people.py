@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, or_, select
 
 from engagement.duework.queue import schedule
 from engagement.duework.registry import WorkContext, registry
-from engagement.models import Person
+from engagement.models import Person, forgotten_people
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,8 @@ def refresh_profiles(context: WorkContext) -> int:
 
     Runs first in each hourly planning run. The look-ups go in pieces of `CHUNK` people,
     each a due-work item committed on its own: a crash or a Slack outage costs one piece,
-    retried with back-off, and the rest of the planning run goes on at once.
+    retried with back-off, and the rest of the planning run goes on at once. Forgotten
+    people are never looked up again: that would bring their identity back.
     """
     session, now = context.session, context.now
     stale = list(
@@ -75,6 +76,8 @@ def refresh(context: WorkContext) -> None:
 
 
 def _stale(now: datetime) -> ColumnElement[bool]:
-    return or_(
+    """Due a look-up: never checked or checked over a week ago, and not forgotten."""
+    checked = or_(
         Person.timezone_checked_at.is_(None), Person.timezone_checked_at < now - REFRESH_EVERY
     )
+    return checked & ~forgotten_people()

@@ -146,7 +146,8 @@ def _totals(summaries: list[AccountSummary]) -> StatusCounts:
 
 
 def _highlights(session: Session, account_ids: list[int], now: datetime) -> list[Highlight]:
-    """The latest advocacy actions of the past week (one query)."""
+    """The latest advocacy actions of the past week (one query); a forgotten person's, whose
+    text was removed, are counted but not shown."""
     if not account_ids:
         return []
     scope = Account.id.in_(account_ids) if len(account_ids) <= 900 else Account.id.is_not(None)
@@ -156,6 +157,7 @@ def _highlights(session: Session, account_ids: list[int], now: datetime) -> list
         .join(Person, Person.id == AdvocacyAction.person_id)
         .where(
             scope,
+            AdvocacyAction.text != "",
             AdvocacyAction.logged_at > now - timedelta(days=7),
             AdvocacyAction.logged_at <= now,
         )
