@@ -159,7 +159,10 @@ def nudge(context: WorkContext) -> None:
                 (CheckIn.sent_at <= cutoff) & CheckIn.deferred.is_(False),
             ),
         )
+        .with_for_update(of=CheckIn)  # another row of theirs may be nudging them right now
     ).all()
+    if not batch:
+        return  # it did: PostgreSQL re-read the rows once that one committed
     for row in batch:
         row.state = CheckInState.NUDGED
     message = CheckinNudge(
