@@ -96,6 +96,7 @@ def deliver_day(
             CheckIn.state == CheckInState.DUE,
             CheckIn.due_at < end,
         )
+        .with_for_update(of=CheckIn)  # another day's row of theirs may be sending right now
     ).all()
     timing = followup(session)
     live = [
