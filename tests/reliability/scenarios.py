@@ -282,9 +282,9 @@ def in_order(shape: Shape) -> list[str]:
 def slack_outage(server: pg.PostgresServer, folder: Path, *, accounts: int, speed: float) -> Row:
     """Slack answers 500s, then hangs, for a simulated hour in the middle of a fan-out."""
     people_of = population(accounts)
-    start = datetime(2026, 11, 23, 6, tzinfo=UTC)  # Monday; New York's 09:00 is 14:00 UTC
-    down, up = start + timedelta(hours=7, minutes=45), start + timedelta(hours=8, minutes=45)
-    end = start + timedelta(hours=12)
+    fan_out = datetime(2026, 11, 23, 14, tzinfo=UTC)  # Monday 09:00 in New York
+    start, down = fan_out - timedelta(minutes=20), fan_out - timedelta(minutes=15)
+    up, end = down + timedelta(hours=1), down + timedelta(hours=1, minutes=20)
     row = Row(
         f"Slack outage: {accounts:,} accounts, 1 simulated hour",
         "500s for 30 min, then hanging calls for 30 min, over New York's 09:00 fan-out; "

@@ -23,13 +23,13 @@ Scenario = Callable[[pg.PostgresServer, Path], Row]
 
 FULL: dict[str, Scenario] = {
     "chaos": lambda s, f: scenarios.chaos(s, f, accounts=5000, days=7, speed=1500),
-    "slack-outage": lambda s, f: scenarios.slack_outage(s, f, accounts=1000, speed=600),
+    "slack-outage": lambda s, f: scenarios.slack_outage(s, f, accounts=1000, speed=60),
     "db-outage": lambda s, f: scenarios.db_outage(s, f, accounts=1000, seconds=60),
     "load": lambda s, f: scenarios.load(s, f, accounts=1000, clients=200, seconds=60),
 }
 QUICK: dict[str, Scenario] = {
     "chaos": lambda s, f: scenarios.chaos(s, f, accounts=40, days=1.6, speed=3000),
-    "slack-outage": lambda s, f: scenarios.slack_outage(s, f, accounts=30, speed=1500),
+    "slack-outage": lambda s, f: scenarios.slack_outage(s, f, accounts=200, speed=300),
     "db-outage": lambda s, f: scenarios.db_outage(s, f, accounts=20, seconds=6),
     "load": lambda s, f: scenarios.load(s, f, accounts=20, clients=20, seconds=8),
 }
