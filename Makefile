@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.checkin_planning
 	$(BIN)/python -m benchmarks.checkin_fanout
 	$(BIN)/python -m benchmarks.digest --postgres
+	$(BIN)/python -m benchmarks.claim --explain
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
