@@ -148,7 +148,8 @@ class WorkState(enum.StrEnum):
 
 PENDING_WORK = (WorkState.DUE, WorkState.CLAIMED)
 """Rows still to run (done and failed ones are kept, and are most of the table)."""
-_PENDING_WORK = text("state IN ('due', 'claimed')")
+_PENDING_VALUES = ", ".join(f"'{state.value}'" for state in PENDING_WORK)
+_PENDING_WORK = text(f"state IN ({_PENDING_VALUES})")
 
 
 class DigestState(enum.StrEnum):
