@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -11,7 +12,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+import sqlalchemy
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from engagement.db import transaction
@@ -201,3 +203,16 @@ def test_two_processes_never_run_two_rows_of_one_stream_at_once(
         assert [key for _, _, key in ran] == sorted(key for _, _, key in ran)  # first-due order
         assert all(ran[n][0] > ran[n - 1][1] for n in range(1, len(ran)))  # one at a time
     assert set(states(sessions).values()) == {("done", 0)}
+
+
+def test_the_migrated_index_of_pending_rows_is_partial(engine: sqlalchemy.Engine) -> None:
+    """Autogenerate does not compare an index's WHERE, so the migration is checked here."""
+    query = {
+        "sqlite": "SELECT sql FROM sqlite_master WHERE name = 'ix_due_work_pending'",
+        "postgresql": "SELECT pg_get_indexdef('ix_due_work_pending'::regclass)",
+    }[engine.dialect.name]
+    with engine.connect() as connection:
+        definition = str(connection.scalar(text(query)))
+    index, _, where = definition.partition(" WHERE ")
+    assert index.endswith("(due_at, id)")
+    assert re.findall(r"'(\w+)'", where) == ["due", "claimed"]
