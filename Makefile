@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.checkin_planning
 	$(BIN)/python -m benchmarks.checkin_fanout
 	$(BIN)/python -m benchmarks.digest --postgres
+	$(BIN)/python -m benchmarks.claim --explain
 
 reliability: $(STAMP)
 	$(BIN)/python -m tests.reliability

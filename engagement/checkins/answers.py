@@ -36,6 +36,7 @@ from engagement.checkins.items import (
 from engagement.checkins.messages import AnswerSummary
 from engagement.checkins.schedule import local_date, zone
 from engagement.checkins.sends import EXPIRE, expire_key
+from engagement.duework import streams
 from engagement.duework.queue import schedule
 from engagement.errors import Conflict, Invalid, NotAllowed, NotFound
 from engagement.models import (
@@ -209,6 +210,7 @@ def _schedule_expiry(
         key=expire_key(checkin.id),
         due_at=max(now, deadline),
         payload={"checkin_id": checkin.id},
+        stream=streams.person(person.id),
     )
 
 

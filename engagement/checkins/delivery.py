@@ -26,6 +26,7 @@ from engagement.checkins.items import (
 from engagement.checkins.messages import CheckinNudge
 from engagement.checkins.schedule import day_bounds, local_date, zone
 from engagement.checkins.sends import EXPIRE, NUDGE, SEND, expire_key, nudge_key, parse_send_key
+from engagement.duework import streams
 from engagement.duework.queue import schedule
 from engagement.duework.registry import WorkContext, registry
 from engagement.models import CheckIn, CheckInState, Person
@@ -125,6 +126,7 @@ def deliver_day(
             key=nudge_key(checkin.id),
             due_at=now + timing.nudge_after,
             payload={"checkin_id": checkin.id},
+            stream=streams.person(person.id),
         )
         schedule(
             session,
@@ -132,6 +134,7 @@ def deliver_day(
             key=expire_key(checkin.id),
             due_at=expires_at(checkin, checkin.account, person, timing.expire_after),
             payload={"checkin_id": checkin.id},
+            stream=streams.person(person.id),
         )
     log.info("checkins.sent person=%d count=%d", person.id, len(live))
     return posted

@@ -5,10 +5,22 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, or_, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    literal,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+)
+from sqlalchemy.orm import Session, aliased
 
-from engagement.models import DueWork, WorkState
+from engagement.models import PENDING_WORK, DueWork, WorkState
 
 LEASE = timedelta(minutes=1)
 """How long a claim holds without its process renewing it (`renew`): after a crash, the
@@ -17,8 +29,8 @@ rows that process held are free again within a minute."""
 
 _DUE_WORK: Table = DueWork.__table__  # type: ignore[assignment]
 _SCHEDULE = text(
-    "INSERT INTO due_work (kind, key, payload, due_at, state, attempts) "
-    "VALUES (:kind, :key, :payload, :due_at, :state, 0) "
+    "INSERT INTO due_work (kind, key, payload, due_at, scheduled_for, stream, state, attempts) "
+    "VALUES (:kind, :key, :payload, :due_at, :due_at, :stream, :state, 0) "
     "ON CONFLICT (key) DO NOTHING RETURNING id"
 ).bindparams(
     bindparam("payload", type_=_DUE_WORK.c.payload.type),
@@ -36,27 +48,68 @@ def schedule(
     key: str,
     due_at: datetime,
     payload: dict[str, Any] | None = None,
+    stream: str | None = None,
 ) -> bool:
-    """Add a row unless one with `key` exists; True when it was added (idempotent)."""
+    """Add a row unless one with `key` exists; True when it was added (idempotent).
+
+    A row of a `stream` (named by `duework.streams`) runs after the rows of that stream
+    first due before it, and never while another of them runs.
+    """
     values = {
         "kind": kind,
         "key": key,
         "due_at": due_at,
+        "stream": stream,
         "payload": payload or {},
         "state": WorkState.DUE.value,
     }
     return session.execute(_SCHEDULE, values).first() is not None
 
 
+_PENDING = DueWork.state.in_([literal(state.value, literal_execute=True) for state in PENDING_WORK])
+"""Implied by the state test below, but written out with its values in the SQL text, so
+both databases see at planning time that the claim may walk `ix_due_work_pending` in
+(due_at, id) order and stop when its batch is full."""
+
+
 def _ready(as_of: datetime, real_now: datetime) -> ColumnElement[bool]:
-    """Due by `as_of` and either unclaimed or claimed by a process whose lease ran out."""
+    """Due by `as_of`, either unclaimed or claimed by a process whose lease ran out, and
+    next in its stream."""
     return and_(
         DueWork.due_at <= as_of,
+        _PENDING,
         or_(
             DueWork.state == WorkState.DUE,
             and_(DueWork.state == WorkState.CLAIMED, DueWork.lease_until < real_now),
         ),
+        _next_in_stream(real_now),
     )
+
+
+_OTHER = aliased(DueWork, name="other")
+
+
+def _next_in_stream(real_now: datetime) -> ColumnElement[bool]:
+    """No other row of its stream is running, nor still to run before it.
+
+    "Before" is (scheduled_for, id): the order the rows were first due in, which retries
+    do not change. So a row being retried holds back the later rows of its stream until
+    it is done or has failed for good, and a row not yet first due never holds back an
+    earlier one. A running row (its lease live) holds back the whole stream, even a row
+    put in front of it meanwhile, so a stream never has two rows running at once. Each
+    test is one probe of `ix_due_work_stream` (stream, state, scheduled_for), which
+    skips the stream's done rows; a row of no stream matches neither.
+    """
+    other = _OTHER
+    before = tuple_(other.scheduled_for, other.id) < tuple_(DueWork.scheduled_for, DueWork.id)
+    waiting = exists().where(other.stream == DueWork.stream, other.state == WorkState.DUE, before)
+    running = exists().where(
+        other.stream == DueWork.stream,
+        other.state == WorkState.CLAIMED,
+        other.id != DueWork.id,
+        or_(other.lease_until >= real_now, before),
+    )
+    return and_(~waiting, ~running)
 
 
 def any_ready(session: Session, *, as_of: datetime, real_now: datetime) -> bool:
