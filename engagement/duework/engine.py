@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 PLAN_KIND = "plan"
 MAX_BACKOFF = timedelta(hours=1)
 RENEW_EVERY = LEASE / 3
+MAX_ATTEMPTS = 72
+"""About three days of retries (the back-off reaches an hour after eight): then the row is
+kept as failed for an operator, and no longer holds back the rest of its stream."""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -172,6 +175,7 @@ class Engine:
             item.attempts += 1
             item.last_error = f"{type(error).__name__}: {error}"[:2000]
             item.lease_until = None
+            final = final or item.attempts >= MAX_ATTEMPTS
             if final:
                 item.state = WorkState.FAILED
             else:

@@ -50,7 +50,6 @@ def main(url: str, out: str, as_of: str, peers: str, concurrency: str) -> None:
         db.session_factory(engine),
         registry,
         FakeNotifier(),
-        batch=5,
         concurrency=int(concurrency),
     ).run_due(datetime.fromisoformat(as_of))
     Path(out).write_text("\n".join(lines))

@@ -258,3 +258,31 @@ def test_on_shutdown_it_finishes_what_it_claimed_and_claims_no_more(
     with sessions() as session:
         states = Counter(session.scalars(select(DueWork.state)))
     assert states == {WorkState.DONE: 2, WorkState.DUE: 18}
+
+
+def test_a_row_that_keeps_failing_is_failed_at_last_and_frees_its_stream(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("engagement.duework.engine.MAX_ATTEMPTS", 3)
+    with transaction(sessions) as session:
+        schedule(session, kind="probe", key="broken", due_at=T0, stream="person:1")
+        schedule(session, kind="probe", key="next", due_at=T0, stream="person:1")
+    seen: list[str] = []
+    failures = {"broken": RuntimeError("a bug")}
+    registry = Registry()
+
+    @registry.kind("probe")
+    def probe(context: WorkContext) -> None:
+        if context.key in failures:
+            raise failures[context.key]
+        seen.append(context.key)
+
+    engine = Engine(sessions, registry, FakeNotifier())
+    at = T0
+    for _ in range(3):
+        engine.run_due(at)
+        at += timedelta(hours=1)
+    assert seen == ["next"]  # held back while "broken" was still being retried
+    with sessions() as session:
+        broken = session.scalars(select(DueWork).where(DueWork.key == "broken")).one()
+    assert (broken.state, broken.attempts) == (WorkState.FAILED, 3)
