@@ -190,6 +190,32 @@ def test_oversized_and_garbage_bodies_get_4xx_and_the_process_lives(stack: Stack
     assert status == 200 and json.loads(body)["database"] == "ok"
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"[1, 2]", "application/json"),
+        (b'"text"', "application/json"),
+        (b"payload=%5B1%5D", "application/x-www-form-urlencoded"),
+        (b"payload=%7Bnot json", "application/x-www-form-urlencoded"),
+        (b"command=%2Fsponsor&text=\xff\xfe", "application/x-www-form-urlencoded"),
+        (b'{"type": "event_callback", "authorizations": 5}', "application/json"),
+    ],
+)
+def test_a_body_bolt_cannot_take_is_refused_once_parsed(
+    stack: Stack, body: bytes, content_type: str
+) -> None:
+    stamp = str(int(time.time()))
+    headers = {
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": sign(stack.emulator.signing_secret, stamp, body.decode("latin-1")),
+        "Content-Type": content_type,
+    }
+    status, answer = request_http(stack.url, body, headers)
+    stack.settle()
+    assert (status, json.loads(answer)) == (400, {"error": "malformed body"})
+    assert stack.emulator.responses() == [] and processed_events(stack) == 0
+
+
 def test_event_retries_are_not_processed_twice(stack: Stack) -> None:
     event = {"type": "app_home_opened", "user": SAM, "tab": "home"}
     first = stack.slack.event(event)
