@@ -25,6 +25,11 @@ class Runtime:
     sessions: sessionmaker[Session] = field(repr=False)
     clock: Clock = utcnow
     """"Now" for everything users do; `sherpa demo` runs it faster than real time."""
+    reads: sessionmaker[Session] = field(init=False, repr=False)
+    """Sessions that only read (`db.read_session_factory`): they never wait for a writer."""
+
+    def __post_init__(self) -> None:
+        self.reads = db.read_session_factory(self.engine)
 
     @classmethod
     def start(

@@ -116,7 +116,7 @@ class WebApp:
     def health(self, start_response: StartResponse) -> list[bytes]:
         beat: datetime | None = None
         try:
-            with self.runtime.sessions() as session:
+            with self.runtime.reads() as session:
                 session.execute(text("SELECT 1"))
                 beat = last_beat(session)
         except Exception as error:

@@ -41,7 +41,7 @@ def register(app: App, runtime: Runtime) -> None:
             if parsed is not None:
                 dispatch(request, parsed)
                 return
-            with runtime.sessions() as session:
+            with runtime.reads() as session:
                 names = account_names(session)
             dispatch(request, grammar.parse(text, names))
 

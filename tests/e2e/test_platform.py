@@ -18,6 +18,7 @@ from sqlalchemy import event, func, select
 
 from bot.demo.stack import Stack, running_stack
 from bot.emulator.actor import ActorResult, sign
+from bot.emulator.interactions import ResponseTarget
 from bot.slash import dispatch as slash_dispatch
 from bot.slash.grammar import Resume
 from engagement.models import Account, ProcessedRequest
@@ -146,6 +147,25 @@ def test_a_command_naming_an_account_is_parsed_with_the_names_after_the_ack(stac
     [reply] = stack.emulator.responses(SAM)
     assert reply.via == "response_url"
     assert reply.body["text"].startswith("No account named 'acme crop'. Did you mean 'Acme Corp'?")
+
+
+def test_a_click_on_a_check_in_that_is_gone_is_refused_without_the_write_lock(
+    stack: Stack,
+) -> None:
+    url_id = stack.emulator.response_urls.register(ResponseTarget(SAM, "D0SAM0001"))
+    response_url = f"{stack.emulator.url}response/{url_id}"
+    payload = {
+        "type": "block_actions", "user": {"id": SAM}, "team": {"id": "T0EMULATE1"},
+        "api_app_id": "A0SHERPA00", "trigger_id": "1.2.3", "container": {"type": "message"},
+        "channel": {"id": "D0SAM0001"}, "response_url": response_url,
+        "actions": [{"type": "button", "action_id": "checkin_skip", "block_id": "b",
+                     "value": "999999", "action_ts": "1"}],
+    }  # fmt: skip
+    body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+    headers = signed_headers(stack.emulator.signing_secret, body)
+    statements = queries_during(stack, lambda: request_http(stack.url, body, headers))
+    assert statements and not any("IMMEDIATE" in statement for statement in statements)
+    assert replies(stack, SAM) == ["That check-in no longer exists."]
 
 
 def test_a_mistake_gets_one_line_and_writes_nothing(stack: Stack) -> None:
