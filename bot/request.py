@@ -59,6 +59,14 @@ class SlackRequest:
         with transaction(self.runtime.sessions) as session:
             yield session
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session that only reads: it never waits for the database's writer (on SQLite
+        one at a time), so answering a question or opening a modal is never held up by
+        someone else's change."""
+        with self.runtime.reads() as session:
+            yield session
+
     def actor(self, session: Session) -> Actor:
         return actor_for(session, self.user_id, self.runtime.settings.sherpa_admins)
 

@@ -28,6 +28,11 @@ class Runtime:
     """"Now" for everything users do; `sherpa demo` runs it faster than real time."""
     stopping: threading.Event = field(default_factory=threading.Event)
     """Set on SIGTERM: due work claims nothing more and finishes what it holds."""
+    reads: sessionmaker[Session] = field(init=False, repr=False)
+    """Sessions that only read (`db.read_session_factory`): they never wait for a writer."""
+
+    def __post_init__(self) -> None:
+        self.reads = db.read_session_factory(self.engine)
 
     @classmethod
     def start(
