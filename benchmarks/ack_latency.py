@@ -26,17 +26,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 from collections import Counter
-from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from benchmarks.load import LoadResult, percentile, run_load, shown_in_ack
 from bot.emulator import Emulator
-from bot.emulator.actor import sign
 from bot.emulator.interactions import ResponseTarget
 from engagement import db
 from engagement.clock import utcnow
@@ -91,65 +89,21 @@ def _requests(user: str, response_url: str) -> list[tuple[str, str]]:
     return [("command", slash), ("button", click)]
 
 
-@dataclass
-class Load:
-    """Ack latencies (ms) per kind, and the replies that came in the acks themselves."""
-
-    latencies: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
-    in_acks: Counter[str] = field(default_factory=Counter)
-
-    def sent(self) -> Counter[str]:
-        return Counter({kind: len(values) for kind, values in self.latencies.items()})
-
-
 def _reply_in_ack(kind: str, body: bytes) -> bool:
-    """Slack shows a slash command's ack body to the person; a button's it ignores."""
-    if kind != "command" or not body:
-        return False
-    try:
-        answer = json.loads(body)
-    except ValueError:
-        return False
-    return isinstance(answer, dict) and REPLIES[kind] in str(answer.get("text", ""))
+    """The help text in a command's ack (Slack shows it; a button's ack body it ignores)."""
+    return shown_in_ack(kind, body) and REPLIES[kind] in body.decode(errors="replace")
 
 
-def _load(port: int, seconds: float, clients: int, response_url: str) -> Load:
-    """`clients` threads, each with a kept-alive connection, for `seconds`."""
-    load = Load()
-    lock = threading.Lock()
-    deadline = time.monotonic() + seconds
-    bodies = _requests(USER, response_url)
-
-    def client() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        count = 0
-        while time.monotonic() < deadline:
-            kind, body = bodies[count % 2]
-            count += 1
-            stamp = str(int(time.time()))
-            headers = {
-                "Content-Type": "application/x-www-form-urlencoded",
-                "X-Slack-Request-Timestamp": stamp,
-                "X-Slack-Signature": sign(SECRET, stamp, body),
-            }
-            started = time.perf_counter()
-            connection.request("POST", "/slack/events", body=body, headers=headers)
-            response = connection.getresponse()
-            answer = response.read()
-            elapsed = time.perf_counter() - started
-            if response.status != 200:
-                raise RuntimeError(f"{kind} answered {response.status}")
-            replied = _reply_in_ack(kind, answer)
-            with lock:
-                load.latencies[kind].append(elapsed * 1000)
-                load.in_acks[kind] += replied
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return load
+def _load(port: int, seconds: float, clients: int, response_url: str) -> LoadResult:
+    """`clients` kept-alive connections for `seconds`; any failed request fails the run."""
+    form = "application/x-www-form-urlencoded"
+    requests = [(kind, form, body) for kind, body in _requests(USER, response_url)]
+    result = run_load(
+        port, SECRET, requests, clients=clients, seconds=seconds, replied=_reply_in_ack
+    )
+    if result.errors:
+        raise RuntimeError(f"requests failed: {result.errors}")
+    return result
 
 
 def _wait_ready(port: int, process: subprocess.Popen[bytes]) -> None:
@@ -171,11 +125,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def _serve(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
@@ -216,7 +165,7 @@ def serve_slack(pipe: Connection) -> None:
 
 
 def _await_replies(
-    pipe: Connection, before: Counter[str], loads: list[Load]
+    pipe: Connection, before: Counter[str], loads: list[LoadResult]
 ) -> tuple[Counter[str], float]:
     """Replies per kind (in acks and via Slack) once all have come, or `GRACE` is up; and
     how long after the last request that was."""
@@ -267,7 +216,7 @@ def main() -> None:
             "WEB_CONCURRENCY": "2",
             "WEB_THREADS": "8",
         }
-        results: dict[str, Load] = {}
+        results: dict[str, LoadResult] = {}
         replies: dict[str, tuple[Counter[str], Counter[str], float]] = {}
         for name in ("bare Bolt app", "sherpa serve"):
             port = _free_port()
@@ -297,14 +246,14 @@ def main() -> None:
     print(f"{args.clients} concurrent clients, {args.seconds:.0f} s per app, same gunicorn set-up")
     print(f"{'app':<16}{'request':<10}{'count':>8}{'p50 ms':>10}{'p99 ms':>10}{'in ack':>8}")
     for name, load in results.items():
-        for kind, values in load.latencies.items():
+        for kind, values in load.latencies_ms.items():
             print(
                 f"{name:<16}{kind:<10}{len(values):>8}{statistics.median(values):>10.1f}"
-                f"{_percentile(values, 0.99):>10.1f}{load.in_acks[kind]:>8}"
+                f"{percentile(values, 0.99):>10.1f}{load.in_acks[kind]:>8}"
             )
     for kind in KINDS:
-        ratio = _percentile(results["sherpa serve"].latencies[kind], 0.99) / _percentile(
-            results["bare Bolt app"].latencies[kind], 0.99
+        ratio = percentile(results["sherpa serve"].latencies_ms[kind], 0.99) / percentile(
+            results["bare Bolt app"].latencies_ms[kind], 0.99
         )
         print(f"p99 ratio sherpa/bare, {kind}: {ratio:.2f} (target <= 1.5)")
     missing = 0

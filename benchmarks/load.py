@@ -7,9 +7,11 @@ client sends its requests back to back (a closed loop), cycling through `request
 from __future__ import annotations
 
 import http.client
+import json
 import threading
 import time
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.emulator.actor import sign
@@ -20,11 +22,28 @@ Request = tuple[str, str, str]
 
 @dataclass
 class LoadResult:
+    """Ack latencies per kind, failures by what failed, and the replies the acks carried."""
+
     latencies_ms: dict[str, list[float]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
+    in_acks: Counter[str] = field(default_factory=Counter)
 
     def count(self) -> int:
         return sum(len(values) for values in self.latencies_ms.values())
+
+    def sent(self) -> Counter[str]:
+        return Counter({kind: len(values) for kind, values in self.latencies_ms.items()})
+
+
+def shown_in_ack(kind: str, body: bytes) -> bool:
+    """Slack shows the person a slash command's ack body; a button's it ignores."""
+    if kind != "command" or not body:
+        return False
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(answer, dict) and bool(answer.get("text") or answer.get("blocks"))
 
 
 def percentile(values: Sequence[float], share: float) -> float:
@@ -40,6 +59,7 @@ def run_load(
     clients: int,
     seconds: float,
     path: str = "/slack/events",
+    replied: Callable[[str, bytes], bool] = shown_in_ack,
 ) -> LoadResult:
     """`clients` threads, each with its own connection, for `seconds`; a failed request is
     counted by kind of failure (status or exception), and the client reconnects."""
@@ -67,7 +87,7 @@ def run_load(
             try:
                 connection.request("POST", path, body=body, headers=headers)
                 response = connection.getresponse()
-                response.read()
+                answer = response.read()
             except (OSError, http.client.HTTPException) as error:
                 failed(type(error).__name__)
                 connection.close()
@@ -77,8 +97,10 @@ def run_load(
             if response.status != 200:
                 failed(f"{kind} {response.status}")
                 continue
+            in_ack = replied(kind, answer)
             with lock:
                 result.latencies_ms[kind].append(elapsed)
+                result.in_acks[kind] += in_ack
         connection.close()
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
