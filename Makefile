@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench reliability clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.checkin_planning
 	$(BIN)/python -m benchmarks.checkin_fanout
 	$(BIN)/python -m benchmarks.digest --postgres
+	$(BIN)/python -m benchmarks.claim --explain
+
+reliability: $(STAMP)
+	$(BIN)/python -m tests.reliability
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

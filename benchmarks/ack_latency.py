@@ -6,6 +6,12 @@ Both are served the same way (gunicorn, the same workers and threads, `bot.serve
 and driven by the same client: signed `/sponsor help` commands and button clicks, from
 `--clients` concurrent connections for `--seconds` each. Prints p50 and p99 per app and
 the ratio of p99s (target: Sherpa within 1.5x of the bare app).
+
+A fast ack is worth nothing if the person never gets their answer, so it also counts
+Sherpa's replies as Slack would show them: the help text in a command's ack, or what it
+posts afterwards (to the `response_url`, an ephemeral, a DM; Slack ignores the body of a
+button's ack). Every request sent, warm-up included, must have had its reply within
+`GRACE` seconds of the last one, or the benchmark fails.
 """
 
 from __future__ import annotations
@@ -20,15 +26,16 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
+from collections import Counter
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from benchmarks.load import LoadResult, percentile, run_load, shown_in_ack
 from bot.emulator import Emulator
-from bot.emulator.actor import sign
+from bot.emulator.interactions import ResponseTarget
 from engagement import db
 from engagement.clock import utcnow
 from engagement.portfolio.importer import import_portfolio
@@ -38,6 +45,11 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "portfolio.yaml"
 SECRET = "benchmark-signing-secret"
 USER = "U0SAM0001"
+KINDS = ("command", "button")
+REPLIES = {"command": "/sponsor status [account]", "button": "That check-in no longer exists."}
+"""What the person must be told, per request: the help text; the unknown check-in's line."""
+GRACE = 2.0
+"""Seconds after the last request by which every reply must have reached Slack."""
 
 
 def bare_app(port: int) -> None:
@@ -59,61 +71,39 @@ def bare_app(port: int) -> None:
     Gunicorn(port, load).run()
 
 
-def _requests(user: str) -> list[tuple[str, str]]:
+def _requests(user: str, response_url: str) -> list[tuple[str, str]]:
+    """A `/sponsor help` and a click on *Skip* of a check-in that does not exist, as Slack
+    sends them: both carry the response_url where the reply goes."""
     slash = urllib.parse.urlencode({
         "command": "/sponsor", "text": "help", "user_id": user, "user_name": "sam",
         "team_id": "T0EMULATE1", "channel_id": "D0SAM0001", "trigger_id": "1.2.3",
-        "response_url": "", "api_app_id": "A0SHERPA00",
+        "response_url": response_url, "api_app_id": "A0SHERPA00",
     })  # fmt: skip
     click = urllib.parse.urlencode({"payload": json.dumps({
         "type": "block_actions", "user": {"id": user}, "team": {"id": "T0EMULATE1"},
         "api_app_id": "A0SHERPA00", "trigger_id": "1.2.3", "container": {"type": "message"},
-        "channel": {"id": "D0SAM0001"}, "response_url": "",
+        "channel": {"id": "D0SAM0001"}, "response_url": response_url,
         "actions": [{"type": "button", "action_id": "checkin_skip", "block_id": "b",
                      "value": "999999999", "action_ts": "1"}],
     })})  # fmt: skip
     return [("command", slash), ("button", click)]
 
 
-def _load(port: int, seconds: float, clients: int, response_url: str) -> dict[str, list[float]]:
-    """`clients` threads, each with a kept-alive connection, for `seconds`."""
-    latencies: dict[str, list[float]] = {"command": [], "button": []}
-    lock = threading.Lock()
-    deadline = time.monotonic() + seconds
-    bodies = [
-        (kind, body.replace("response_url=&", f"response_url={urllib.parse.quote(response_url)}&")
-         .replace('"response_url": ""', f'"response_url": "{response_url}"'))
-        for kind, body in _requests(USER)
-    ]  # fmt: skip
+def _reply_in_ack(kind: str, body: bytes) -> bool:
+    """The help text in a command's ack (Slack shows it; a button's ack body it ignores)."""
+    return shown_in_ack(kind, body) and REPLIES[kind] in body.decode(errors="replace")
 
-    def client() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        count = 0
-        while time.monotonic() < deadline:
-            kind, body = bodies[count % 2]
-            count += 1
-            stamp = str(int(time.time()))
-            headers = {
-                "Content-Type": "application/x-www-form-urlencoded",
-                "X-Slack-Request-Timestamp": stamp,
-                "X-Slack-Signature": sign(SECRET, stamp, body),
-            }
-            started = time.perf_counter()
-            connection.request("POST", "/slack/events", body=body, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            elapsed = time.perf_counter() - started
-            if response.status != 200:
-                raise RuntimeError(f"{kind} answered {response.status}")
-            with lock:
-                latencies[kind].append(elapsed * 1000)
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return latencies
+def _load(port: int, seconds: float, clients: int, response_url: str) -> LoadResult:
+    """`clients` kept-alive connections for `seconds`; any failed request fails the run."""
+    form = "application/x-www-form-urlencoded"
+    requests = [(kind, form, body) for kind, body in _requests(USER, response_url)]
+    result = run_load(
+        port, SECRET, requests, clients=clients, seconds=seconds, replied=_reply_in_ack
+    )
+    if result.errors:
+        raise RuntimeError(f"requests failed: {result.errors}")
+    return result
 
 
 def _wait_ready(port: int, process: subprocess.Popen[bytes]) -> None:
@@ -137,24 +127,59 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
 def _serve(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     _wait_ready(port, process)
     return process
 
 
+def _tally(emulator: Emulator) -> Counter[str]:
+    """Replies that reached the person (response_url posts, ephemerals and DMs), by the
+    kind of request they answer."""
+    told = [str(p.body.get("text", "")) for p in emulator.responses(USER) if p.error is None]
+    told += [
+        str(call.args.get("text", ""))
+        for method in ("chat.postEphemeral", "chat.postMessage")
+        for call in emulator.calls(method)
+        if call.ok
+    ]
+    return Counter(
+        next((kind for kind, reply in REPLIES.items() if reply in text), "other") for text in told
+    )
+
+
 def serve_slack(pipe: Connection) -> None:
     """The emulator in a process of its own, as Slack is remote: its work (answering the
-    replies Sherpa posts after each ack) must not slow the clients that measure acks."""
+    replies Sherpa posts after each ack) must not slow the clients that measure acks.
+
+    It hands out one response_url for the benchmark's user in their DM and, asked
+    "tally", says how many replies have reached it."""
     with Emulator({"users": [{"id": USER, "tz": "America/New_York"}]},
                   signing_secret=SECRET) as emulator:  # fmt: skip
-        pipe.send((emulator.api_url, emulator.bot_token, emulator.url))
-        pipe.recv()
+        dm = emulator.workspace.dm(USER, create=True)
+        assert dm is not None
+        url_id = emulator.response_urls.register(ResponseTarget(USER, dm))
+        pipe.send((emulator.api_url, emulator.bot_token, f"{emulator.url}response/{url_id}"))
+        while pipe.recv() == "tally":
+            pipe.send(_tally(emulator))
+
+
+def _await_replies(
+    pipe: Connection, before: Counter[str], loads: list[LoadResult]
+) -> tuple[Counter[str], float]:
+    """Replies per kind (in acks and via Slack) once all have come, or `GRACE` is up; and
+    how long after the last request that was."""
+    wanted = sum((load.sent() for load in loads), Counter[str]())
+    in_acks = sum((load.in_acks for load in loads), Counter[str]())
+    started = time.monotonic()
+    while True:
+        pipe.send("tally")
+        told: Counter[str] = pipe.recv()
+        got = Counter({kind: in_acks[kind] + told[kind] - before[kind] for kind in KINDS})
+        waited = time.monotonic() - started
+        if all(got[kind] >= wanted[kind] for kind in KINDS) or waited > GRACE:
+            return got, waited
+        time.sleep(0.05)
 
 
 def main() -> None:
@@ -179,9 +204,8 @@ def main() -> None:
         target=serve_slack, args=(theirs,), daemon=True
     )
     slack.start()
-    api_url, token, slack_url = ours.recv()
+    api_url, token, response_url = ours.recv()
     try:
-        response_url = f"{slack_url}response/benchmark"
         env = {
             **os.environ,
             "PYTHONPATH": str(ROOT),
@@ -192,7 +216,8 @@ def main() -> None:
             "WEB_CONCURRENCY": "2",
             "WEB_THREADS": "8",
         }
-        results: dict[str, dict[str, list[float]]] = {}
+        results: dict[str, LoadResult] = {}
+        replies: dict[str, tuple[Counter[str], Counter[str], float]] = {}
         for name in ("bare Bolt app", "sherpa serve"):
             port = _free_port()
             env["PORT"] = str(port)
@@ -203,8 +228,14 @@ def main() -> None:
             )
             process = _serve(command, env, port)
             try:
-                _load(port, 2, args.clients, response_url)  # warm-up
+                ours.send("tally")
+                before: Counter[str] = ours.recv()
+                warm_up = _load(port, 2, args.clients, response_url)
                 results[name] = _load(port, args.seconds, args.clients, response_url)
+                if name == "sherpa serve":  # the bare app only acks: it tells nobody anything
+                    loads = [warm_up, results[name]]
+                    sent = sum((load.sent() for load in loads), Counter[str]())
+                    replies[name] = (sent, *_await_replies(ours, before, loads))
             finally:
                 process.terminate()
                 process.wait(timeout=60)
@@ -213,18 +244,26 @@ def main() -> None:
         slack.join(timeout=10)
 
     print(f"{args.clients} concurrent clients, {args.seconds:.0f} s per app, same gunicorn set-up")
-    print(f"{'app':<16}{'request':<10}{'count':>8}{'p50 ms':>10}{'p99 ms':>10}")
-    for name, by_kind in results.items():
-        for kind, values in by_kind.items():
+    print(f"{'app':<16}{'request':<10}{'count':>8}{'p50 ms':>10}{'p99 ms':>10}{'in ack':>8}")
+    for name, load in results.items():
+        for kind, values in load.latencies_ms.items():
             print(
                 f"{name:<16}{kind:<10}{len(values):>8}{statistics.median(values):>10.1f}"
-                f"{_percentile(values, 0.99):>10.1f}"
+                f"{percentile(values, 0.99):>10.1f}{load.in_acks[kind]:>8}"
             )
-    for kind in ("command", "button"):
-        ratio = _percentile(results["sherpa serve"][kind], 0.99) / _percentile(
-            results["bare Bolt app"][kind], 0.99
+    for kind in KINDS:
+        ratio = percentile(results["sherpa serve"].latencies_ms[kind], 0.99) / percentile(
+            results["bare Bolt app"].latencies_ms[kind], 0.99
         )
         print(f"p99 ratio sherpa/bare, {kind}: {ratio:.2f} (target <= 1.5)")
+    missing = 0
+    for name, (sent, got, waited) in replies.items():
+        for kind in KINDS:
+            print(f"{name} replies, {kind}: {got[kind]} of {sent[kind]}")
+            missing += max(0, sent[kind] - got[kind])
+        print(f"{name}: the last reply came {waited:.1f} s after the last request")
+    if missing:
+        sys.exit(f"FAILED: {missing} people were not told their answer {GRACE:.0f} s after the run")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,18 @@ from bot.listeners import register_listeners
 from bot.runtime import Runtime
 
 
+class _SharedClientNotice(logging.Filter):
+    """Bolt warns that SLACK_BOT_TOKEN goes unused whenever it is set and a client is given,
+    which is always so here: the client is the notifier's, built from that very token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+_bolt_log = logging.getLogger("slack_bolt")
+_bolt_log.addFilter(_SharedClientNotice())
+
+
 def create_app(runtime: Runtime, *, signing_secret_required: bool = True) -> App:
     """A Bolt app that verifies signatures, acks first and posts through the runtime's client.
 
@@ -28,7 +40,7 @@ def create_app(runtime: Runtime, *, signing_secret_required: bool = True) -> App
         token_verification_enabled=False,
         request_verification_enabled=signing_secret_required,
         listener_executor=runtime.listeners,
-        logger=logging.getLogger("slack_bolt"),
+        logger=_bolt_log,
     )
     middleware.register(app, runtime)
     register_listeners(app, runtime)

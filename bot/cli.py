@@ -18,6 +18,7 @@ from engagement.clock import as_utc, utcnow
 from engagement.db import transaction
 from engagement.errors import Invalid, SherpaError
 from engagement.export import write_responses_csv
+from engagement.forget import forget_person
 from engagement.portfolio.importer import import_portfolio
 from engagement.portfolio.loader import PortfolioInvalid, read_portfolio
 from engagement.settings import Settings, load_settings
@@ -85,6 +86,32 @@ def cmd_import_data(settings: Settings, args: argparse.Namespace) -> int:
     with open(args.file, encoding="utf-8") as lines, transaction(runtime.sessions) as session:
         counts = import_all(session, lines)
     print(f"imported {sum(counts.values())} rows into {len(counts)} tables")
+    return 0
+
+
+def cmd_forget(settings: Settings, args: argparse.Namespace) -> int:
+    """A privacy request: in one transaction, rolled back for a dry run."""
+    runtime = Runtime.start(settings)
+    with runtime.sessions() as session, session.begin():
+        result = forget_person(session, user=args.user, now=utcnow())
+        if args.dry_run:
+            session.rollback()
+    print("\n".join(result.lines()))
+    if args.dry_run:
+        print("dry run: nothing written")
+    elif not result.already:
+        counts = " ".join(f"{key}={value}" for key, value in result.counts().items())
+        log.info(
+            'people.forgotten person=%d pseudonym="%s" %s',
+            result.person_id,
+            result.pseudonym,
+            counts,
+        )
+    if not result.already:
+        print(
+            f"Also remove {args.user} from the portfolio file (an import naming them adds a "
+            "new person) and from SHERPA_ADMINS; earlier backups and logs still hold them."
+        )
     return 0
 
 
@@ -160,6 +187,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     restore = add("import-data", cmd_import_data, "load `export all` into an empty database")
     restore.add_argument("file", help="a file written by `sherpa export all`")
+
+    forget = add(
+        "forget", cmd_forget, "remove a person's identity and free text, keeping the figures"
+    )
+    forget.add_argument("user", help="their Slack user ID or e-mail address")
+    forget.add_argument("--dry-run", action="store_true", help="show the counts only")
 
     tick = add("tick", cmd_tick, "run everything due as of an instant once, then exit")
     tick.add_argument("--at", type=_instant, help="ISO-8601 instant (default: now)")

@@ -20,11 +20,13 @@ from engagement.duework.engine import release
 
 log = logging.getLogger(__name__)
 
+MINIMUM_INTERVAL = 0.5
+
 
 def _job(runtime: Runtime) -> None:
     engine = runtime.due_engine()
     try:
-        report = engine.run_due(utcnow())
+        report = engine.run_due(runtime.clock())
     except Exception:
         log.exception("clock.run_failed")
         return
@@ -34,10 +36,16 @@ def _job(runtime: Runtime) -> None:
         )
 
 
+def interval(runtime: Runtime) -> float:
+    """Seconds between runs: a minute of Sherpa's time (shorter only in a rehearsal)."""
+    rehearsal = runtime.settings.sherpa_rehearsal_clock
+    return max(MINIMUM_INTERVAL, 60 / rehearsal.speed) if rehearsal else 60.0
+
+
 def _add_job(scheduler: BlockingScheduler | BackgroundScheduler, runtime: Runtime) -> None:
     scheduler.add_job(
         _job,
-        IntervalTrigger(minutes=1),
+        IntervalTrigger(seconds=interval(runtime)),
         args=[runtime],
         id="run-due",
         next_run_time=utcnow(),
@@ -48,17 +56,19 @@ def _add_job(scheduler: BlockingScheduler | BackgroundScheduler, runtime: Runtim
 
 
 def run_clock(runtime: Runtime) -> None:
-    """Block, running due work every minute, until SIGTERM or SIGINT; then give back claims."""
+    """Block, running due work every minute, until SIGTERM or SIGINT; then finish the rows
+    already claimed (claiming no more) and give back any left."""
     scheduler = BlockingScheduler(timezone="UTC")
     _add_job(scheduler, runtime)
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         log.info("clock.stopping signal=%d", signum)
-        scheduler.shutdown(wait=False)
+        runtime.stopping.set()
+        scheduler.shutdown(wait=True)  # the run in progress finishes what it claimed
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info("clock.started interval=60s")
+    log.info("clock.started interval=%gs", interval(runtime))
     scheduler.start()
     released = release(runtime.sessions, runtime.due_engine().worker)
     log.info("clock.stopped released=%d", released)

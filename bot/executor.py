@@ -16,8 +16,9 @@ class ContextThreadPool(ThreadPoolExecutor):
     end-to-end tests can wait for the work that follows an ack.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, max_workers: int, thread_name_prefix: str = "") -> None:
+        super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
+        self.workers = max_workers
         self._pending: set[Future[Any]] = set()
         self._lock = threading.Lock()
 
@@ -28,6 +29,22 @@ class ContextThreadPool(ThreadPoolExecutor):
             self._pending.add(future)
         future.add_done_callback(self._forget)
         return future
+
+    def submit_or_run(self, fn: Callable[[], None]) -> None:
+        """Hand `fn` to the pool, or run it in the calling thread when the pool already has
+        a backlog as long as its workers.
+
+        Backpressure for a burst: work never waits behind an unbounded queue (a modal must
+        open within Slack's 3 seconds, and a reply minutes late is no reply), and the
+        calling listener, busy for a moment, slows the next acknowledgements a little
+        instead of the process taking on more than it can do.
+        """
+        with self._lock:
+            busy = len(self._pending) >= 2 * self.workers
+        if busy:
+            fn()
+        else:
+            self.submit(fn)
 
     def _forget(self, future: Future[Any]) -> None:
         with self._lock:

@@ -7,6 +7,7 @@ reply privately and open modals.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +19,12 @@ from sqlalchemy.orm import Session
 from bot.runtime import Runtime
 from engagement.access import Actor, actor_for
 from engagement.db import transaction
+from engagement.errors import Conflict
+from engagement.notify import DeliveryError
+
+log = logging.getLogger(__name__)
+
+TOO_SLOW = "Sherpa took longer than the 3 seconds Slack allows to open that form. Please try again."
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,14 @@ class SlackRequest:
         with transaction(self.runtime.sessions) as session:
             yield session
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session that only reads: it never waits for the database's writer (on SQLite
+        one at a time), so answering a question or opening a modal is never held up by
+        someone else's change."""
+        with self.runtime.reads() as session:
+            yield session
+
     def actor(self, session: Session) -> Actor:
         return actor_for(session, self.user_id, self.runtime.settings.sherpa_admins)
 
@@ -63,8 +78,18 @@ class SlackRequest:
         reply_to(self.runtime, self.user_id, self.channel_id, self.respond, text, blocks)
 
     def open_view(self, view: dict[str, Any]) -> dict[str, Any]:
-        """Open a modal with this request's trigger (valid 3 s, once)."""
-        return self.runtime.notifier.call("views.open", trigger_id=self.trigger_id, view=view)
+        """Open a modal with this request's trigger (valid 3 s, once).
+
+        When Sherpa was too slow for the trigger, the person is asked to click again;
+        nothing else went wrong, so there is no error reference to chase.
+        """
+        try:
+            return self.runtime.notifier.call("views.open", trigger_id=self.trigger_id, view=view)
+        except DeliveryError as error:
+            if "expired_trigger_id" not in str(error):
+                raise
+            log.warning("request.trigger_expired user=%s", self.user_id)
+            raise Conflict(TOO_SLOW) from None
 
 
 def reply_to(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -25,18 +26,31 @@ class Runtime:
     sessions: sessionmaker[Session] = field(repr=False)
     clock: Clock = utcnow
     """"Now" for everything users do; `sherpa demo` runs it faster than real time."""
+    stopping: threading.Event = field(default_factory=threading.Event)
+    """Set on SIGTERM: due work claims nothing more and finishes what it holds."""
+    reads: sessionmaker[Session] = field(init=False, repr=False)
+    """Sessions that only read (`db.read_session_factory`): they never wait for a writer."""
+
+    def __post_init__(self) -> None:
+        self.reads = db.read_session_factory(self.engine)
 
     @classmethod
     def start(
-        cls, settings: Settings, *, check_schema: bool = True, clock: Clock = utcnow
+        cls, settings: Settings, *, check_schema: bool = True, clock: Clock | None = None
     ) -> Runtime:
-        """Connect, and refuse an out-of-date schema with a one-line instruction."""
+        """Connect, and refuse an out-of-date schema with a one-line instruction.
+
+        "Now" is `clock`, else the rehearsal clock of a drill, else the real one.
+        """
         engine = db.make_engine(settings.database_url)
         if check_schema:
             db.ensure_current(engine)
         features.load()
         return cls(
-            settings=settings, engine=engine, sessions=db.session_factory(engine), clock=clock
+            settings=settings,
+            engine=engine,
+            sessions=db.session_factory(engine),
+            clock=clock or settings.sherpa_rehearsal_clock or utcnow,
         )
 
     @cached_property
@@ -62,4 +76,6 @@ class Runtime:
         """SQLite takes one writer at a time, so parallel delivery only adds lock waits there."""
         if concurrency is None:
             concurrency = 1 if self.engine.dialect.name == "sqlite" else 4
-        return DueEngine(self.sessions, registry, self.notifier, concurrency=concurrency)
+        return DueEngine(
+            self.sessions, registry, self.notifier, concurrency=concurrency, stopping=self.stopping
+        )

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
-from slack_bolt.request.internals import parse_body
+from slack_bolt import App, BoltRequest
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from sqlalchemy import text
 
 from bot.runtime import Runtime
@@ -33,22 +31,48 @@ def _answer(start_response: StartResponse, status: str, body: dict[str, Any]) ->
     return [payload]
 
 
-def _well_formed(body: bytes, content_type: str) -> bool:
-    """Bolt parses the body before checking the signature and assumes a JSON object
-    wherever it finds JSON; anything else would crash it, so it is refused up front,
-    with Bolt's own parser so the two can never disagree."""
+def _headers(environ: dict[str, Any]) -> dict[str, str | Sequence[str]]:
+    """The request headers as Bolt names them (what its WSGI adapter does)."""
+    headers: dict[str, str | Sequence[str]] = {
+        key[5:].lower().replace("_", "-"): value
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
+    for key in ("CONTENT_LENGTH", "CONTENT_TYPE"):
+        if key in environ:
+            headers[key.lower().replace("_", "-")] = environ[key]
+    return headers
+
+
+def bolt_request(body: bytes, environ: dict[str, Any]) -> BoltRequest | None:
+    """The request for Bolt, or None for a body Bolt cannot take.
+
+    Bolt parses the body when it builds the request, before checking the signature, and
+    assumes a JSON object wherever it finds JSON: anything else (a list, a string, bad
+    JSON, bad UTF-8) makes it raise there. Building it here, once, both refuses those
+    bodies and spares parsing each body twice.
+    """
     try:
-        return isinstance(parse_body(body.decode("utf-8"), content_type or None), dict)
-    except ValueError:  # UnicodeDecodeError and JSONDecodeError are both ValueErrors
-        return False
+        request = BoltRequest(
+            body=body.decode("utf-8"),
+            query=environ.get("QUERY_STRING", ""),
+            headers=_headers(environ),
+        )
+    except (ValueError, AttributeError, TypeError) as error:  # JSON, UTF-8: ValueErrors
+        log.info("request.malformed_body bytes=%d error=%s", len(body), type(error).__name__)
+        return None
+    if not isinstance(request.body, dict):
+        log.info("request.malformed_body bytes=%d error=not_an_object", len(body))
+        return None
+    return request
 
 
 class WebApp:
-    """A small WSGI app in front of Bolt's adapter: size limit, health check, 404s."""
+    """A small WSGI app in front of Bolt: size limit, malformed bodies, health check, 404s."""
 
     def __init__(self, runtime: Runtime, bolt: App) -> None:
         self.runtime = runtime
-        self.slack = SlackRequestHandler(bolt, path=EVENTS_PATH)
+        self.bolt = bolt
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
@@ -62,12 +86,13 @@ class WebApp:
                     "413 Payload Too Large",
                     {"error": f"request body over {MAX_BODY} bytes"},
                 )
-            if not _well_formed(body, environ.get("CONTENT_TYPE", "")):
-                log.info("request.malformed_body bytes=%d", len(body))
+            request = bolt_request(body, environ)
+            if request is None:
                 return _answer(start_response, "400 Bad Request", {"error": "malformed body"})
-            environ["wsgi.input"] = io.BytesIO(body)
-            environ["CONTENT_LENGTH"] = str(len(body))
-            return self.slack(environ, start_response)
+            answer = self.bolt.dispatch(request)
+            response = WsgiHttpResponse(answer.status, answer.headers, answer.body)
+            start_response(response.status, response.get_headers())
+            return response.get_body()
         return _answer(start_response, "404 Not Found", {"error": "not found"})
 
     @staticmethod
@@ -91,7 +116,7 @@ class WebApp:
     def health(self, start_response: StartResponse) -> list[bytes]:
         beat: datetime | None = None
         try:
-            with self.runtime.sessions() as session:
+            with self.runtime.reads() as session:
                 session.execute(text("SELECT 1"))
                 beat = last_beat(session)
         except Exception as error:

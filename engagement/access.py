@@ -7,11 +7,12 @@ import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from engagement.errors import NotAllowed, NotFound
-from engagement.models import Account, Person, Role, Sponsorship
+from engagement.errors import Invalid, NotAllowed, NotFound
+from engagement.models import Account, Person, Role, Sponsorship, forgotten_people
+from engagement.portfolio.schema import person_ref
 
 _log = logging.getLogger(__name__)
 
@@ -25,8 +26,13 @@ class Actor:
     is_admin: bool
 
 
+_PERSON_ID = select(Person.id).where(Person.slack_user_id == bindparam("user_id"))
+"""Built once: every request looks up its actor, and building a statement (with its
+cache key) costs SQLAlchemy about as much as running it."""
+
+
 def actor_for(session: Session, user_id: str, admins: Collection[str]) -> Actor:
-    person_id = session.scalar(select(Person.id).where(Person.slack_user_id == user_id))
+    person_id = session.scalar(_PERSON_ID, {"user_id": user_id})
     return Actor(user_id=user_id, person_id=person_id, is_admin=user_id in admins)
 
 
@@ -87,6 +93,34 @@ def find_account(session: Session, name: str) -> Account:
     if account is None:
         raise NotFound(unknown("account", name, account_names(session)))
     return account
+
+
+def person_by_ref(session: Session, ref: str) -> Person | None:
+    """A person by Slack user ID or e-mail address (normalised as `schema.person_ref`)."""
+    column = Person.email if "@" in ref else Person.slack_user_id
+    return session.scalars(select(Person).where(column == ref)).first()
+
+
+def find_person(session: Session, ref: str) -> Person:
+    """A person named the way the portfolio names them; an unknown one suggests the closest."""
+    try:
+        normalised = person_ref(ref)
+    except ValueError:
+        raise Invalid(
+            f"'{ref}' is not a Slack user ID (like U0123ABCD) or an e-mail address."
+        ) from None
+    person = person_by_ref(session, normalised)
+    if person is None:
+        # a mistyped address is worth a suggestion; a "close" Slack ID is someone else
+        known = (
+            session.scalars(
+                select(Person.email).where(Person.email.is_not(None), ~forgotten_people())
+            ).all()
+            if "@" in normalised
+            else []
+        )
+        raise NotFound(unknown("person", ref, [email for email in known if email]))
+    return person
 
 
 def unknown(what: str, given: str, known: list[str]) -> str:

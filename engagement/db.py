@@ -12,7 +12,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from engagement.errors import Invalid
 
@@ -38,13 +38,44 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+READ_ONLY = "sherpa_read_only"
+"""Execution option of the engine behind `read_session_factory`."""
+
+
 def _sqlite_begin_immediate(connection: Any) -> None:
-    """Take SQLite's write lock at BEGIN so read-then-write never deadlocks."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    """Take SQLite's write lock at BEGIN so read-then-write never deadlocks.
+
+    A session made for reading (`read_session_factory`) takes a snapshot instead: in
+    WAL mode it neither waits for the one writer nor holds it up.
+    """
+    read_only = connection.get_execution_options().get(READ_ONLY)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that only read: on SQLite they never queue for the write lock, so
+    answering a question never waits for someone else's change to be written.
+
+    Writing through one is a bug, refused before it reaches the database.
+    """
+    factory = sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+    event.listen(factory, "before_flush", _refuse_write)
+    event.listen(factory, "do_orm_execute", _refuse_statement)
+    return factory
+
+
+def _refuse_write(session: Session, *_args: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a read-only session cannot write")
+
+
+def _refuse_statement(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise RuntimeError("a read-only session cannot write")
 
 
 @contextmanager

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    ColumnElement,
     Date,
     DateTime,
     Dialect,
@@ -22,10 +23,14 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    and_,
     func,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine.default import DefaultExecutionContext
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -143,6 +148,12 @@ class WorkState(enum.StrEnum):
     FAILED = "failed"  # refused for good by Slack (say, a deleted channel): kept for operators
 
 
+PENDING_WORK = (WorkState.DUE, WorkState.CLAIMED)
+"""Rows still to run (done and failed ones are kept, and are most of the table)."""
+_PENDING_VALUES = ", ".join(f"'{state.value}'" for state in PENDING_WORK)
+_PENDING_WORK = text(f"state IN ({_PENDING_VALUES})")
+
+
 class DigestState(enum.StrEnum):
     POSTING = "posting"
     POSTED = "posted"
@@ -172,8 +183,17 @@ class PortfolioSettings(Base):
     expire_after_days: Mapped[int] = mapped_column(Integer, default=7)
 
 
+FORGOTTEN_DOMAIN = "forgotten.invalid"
+"""The e-mail domain of a forgotten person's pseudonym (`sherpa forget`). `.invalid` is
+reserved (RFC 2606): no real address, and so no Slack profile, ever has it."""
+
+
 class Person(Base):
-    """Someone Sherpa talks to, known by Slack user ID or, until resolved, by e-mail."""
+    """Someone Sherpa talks to, known by Slack user ID or, until resolved, by e-mail.
+
+    A forgotten person keeps their row (so answers, escalations and KPI actuals stay
+    linked) under a pseudonym: no Slack ID, and an e-mail address at FORGOTTEN_DOMAIN.
+    """
 
     __tablename__ = "people"
     __table_args__ = (
@@ -194,6 +214,17 @@ class Person(Base):
     def handle(self) -> str:
         """How to address the person in Slack text: a mention once the ID is known."""
         return f"<@{self.slack_user_id}>" if self.slack_user_id else self.display_name
+
+    @property
+    def forgotten(self) -> bool:
+        return self.email is not None and self.email.endswith(f"@{FORGOTTEN_DOMAIN}")
+
+
+def forgotten_people() -> ColumnElement[bool]:
+    """SQL for `Person.forgotten` (false, not NULL, for a person with no e-mail)."""
+    return and_(
+        Person.email.is_not(None), Person.email.endswith(f"@{FORGOTTEN_DOMAIN}", autoescape=True)
+    )
 
 
 class Account(Base):
@@ -472,6 +503,11 @@ class DigestRun(Base):
     posted_at: Mapped[datetime | None] = mapped_column()
 
 
+def _first_due(context: DefaultExecutionContext) -> Any:
+    """An inserted row is first due when it is due."""
+    return context.get_current_parameters()["due_at"]  # type: ignore[no-untyped-call]
+
+
 class DueWork(Base):
     """The durable queue: one row per thing to do at a time, claimed atomically."""
 
@@ -479,6 +515,14 @@ class DueWork(Base):
     __table_args__ = (
         CheckConstraint(_check_in("state", WorkState), name="state"),
         Index("ix_due_work_ready", "state", "due_at"),
+        Index("ix_due_work_stream", "stream", "state", "scheduled_for"),
+        Index(  # the claim's walk in order, over pending rows only
+            "ix_due_work_pending",
+            "due_at",
+            "id",
+            postgresql_where=_PENDING_WORK,
+            sqlite_where=_PENDING_WORK,
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -486,6 +530,11 @@ class DueWork(Base):
     key: Mapped[str] = mapped_column(String(200), unique=True)
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     due_at: Mapped[datetime] = mapped_column()
+    """When to run it next: a retry moves it later (`engine.backoff`)."""
+    stream: Mapped[str | None] = mapped_column(String(120))
+    """Rows of one stream run one at a time, in `scheduled_for` order (see `duework.streams`)."""
+    scheduled_for: Mapped[datetime] = mapped_column(default=_first_due)
+    """When it was first due: its place in its stream, which retries never move."""
     state: Mapped[str] = mapped_column(String(16), default=WorkState.DUE)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[str | None] = mapped_column(String(120))

@@ -3,43 +3,62 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 
+from engagement.duework.queue import schedule
 from engagement.duework.registry import WorkContext, registry
-from engagement.models import Person
-from engagement.notify import DeliveryError
+from engagement.models import Person, forgotten_people
 
 log = logging.getLogger(__name__)
 
 REFRESH_EVERY = timedelta(days=7)
 BATCH = 500
 """At most this many profile look-ups per hourly planning run, to stay within rate limits."""
+CHUNK = 25
+REFRESH = "people.refresh"
 
 
 @registry.planner("people.refresh_profiles")
 def refresh_profiles(context: WorkContext) -> int:
-    """Refresh names and time zones weekly; resolve people known only by e-mail.
+    """Queue look-ups for profiles older than a week and people known only by e-mail.
 
-    Runs first in each hourly planning run so check-ins are planned in the right zone.
-    If Slack is unreachable the rest waits for the next run; planning goes on.
+    Runs first in each hourly planning run. The look-ups go in pieces of `CHUNK` people,
+    each a due-work item committed on its own: a crash or a Slack outage costs one piece,
+    retried with back-off, and the rest of the planning run goes on at once. Forgotten
+    people are never looked up again: that would bring their identity back.
     """
     session, now = context.session, context.now
-    stale = session.scalars(
-        select(Person)
-        .where(or_(Person.timezone_checked_at.is_(None),
-                   Person.timezone_checked_at < now - REFRESH_EVERY))
-        .order_by(Person.timezone_checked_at.is_not(None), Person.timezone_checked_at, Person.id)
-        .limit(BATCH)
-    ).all()  # fmt: skip
-    refreshed = 0
-    for person in stale:
-        try:
-            profile = context.notifier.profile(user_id=person.slack_user_id, email=person.email)
-        except DeliveryError as error:
-            log.warning("people.refresh_paused reason=%s", error)
-            break
+    stale = list(
+        session.scalars(
+            select(Person.id).where(_stale(now)).order_by(
+                Person.timezone_checked_at.is_not(None), Person.timezone_checked_at, Person.id
+            ).limit(BATCH)
+        )
+    )  # fmt: skip
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    for start in range(0, len(stale), CHUNK):
+        piece = stale[start : start + CHUNK]
+        schedule(
+            session,
+            kind=REFRESH,
+            key=f"{REFRESH}:{hour:%Y-%m-%dT%H}:{piece[0]}",
+            due_at=now,
+            payload={"people": piece},
+        )
+    return len(stale)
+
+
+@registry.kind(REFRESH)
+def refresh(context: WorkContext) -> None:
+    """Names, time zones and user IDs from Slack for one piece; fresh ones are skipped."""
+    session, now = context.session, context.now
+    people = session.scalars(
+        select(Person).where(Person.id.in_(context.payload["people"]), _stale(now))
+    ).all()
+    for person in people:
+        profile = context.notifier.profile(user_id=person.slack_user_id, email=person.email)
         person.timezone_checked_at = now
         if profile is None:
             log.warning("people.unknown_to_slack person=%d", person.id)
@@ -54,5 +73,11 @@ def refresh_profiles(context: WorkContext) -> int:
             person.slack_user_id = profile.user_id
         person.display_name = profile.display_name
         person.timezone = profile.timezone
-        refreshed += 1
-    return refreshed
+
+
+def _stale(now: datetime) -> ColumnElement[bool]:
+    """Due a look-up: never checked or checked over a week ago, and not forgotten."""
+    checked = or_(
+        Person.timezone_checked_at.is_(None), Person.timezone_checked_at < now - REFRESH_EVERY
+    )
+    return checked & ~forgotten_people()

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from engagement.clock import RehearsalClock
 from engagement.errors import Invalid
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -31,7 +32,7 @@ def _prefixed(prefix: str, what: str) -> AfterValidator:
 class Settings(BaseSettings):
     """Every variable of the design's table; tokens are never logged or printed."""
 
-    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(extra="ignore", frozen=True, arbitrary_types_allowed=True)
 
     slack_bot_token: Annotated[str | None, _prefixed("xoxb-", "a bot token")] = Field(
         default=None, repr=False
@@ -44,6 +45,8 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=default_database_url)
     port: int = Field(default=3000, ge=1, le=65535)
     sherpa_admins: Annotated[frozenset[str], NoDecode] = frozenset()
+    sherpa_rehearsal_clock: Annotated[RehearsalClock | None, NoDecode] = None
+    """Drills only (the reliability suite): every process runs on the same simulated time."""
 
     @field_validator("slack_api_url")
     @classmethod
@@ -60,6 +63,13 @@ class Settings(BaseSettings):
         if value.startswith("postgresql://"):
             return "postgresql+psycopg://" + value.removeprefix("postgresql://")
         return value
+
+    @field_validator("sherpa_rehearsal_clock", mode="before")
+    @classmethod
+    def _rehearsal(cls, value: object) -> RehearsalClock | None:
+        if value is None or isinstance(value, RehearsalClock):
+            return value
+        return RehearsalClock.parse(str(value))
 
     @field_validator("sherpa_admins", mode="before")
     @classmethod

@@ -91,6 +91,20 @@ def _digest(text: str) -> str:
 
 ADMIN = "U0ADMIN01"
 
+GOOD_ANSWER = {
+    "stakeholder_engagement": "4",
+    "strategic_alignment": "5",
+    "internal_advocacy": "3",
+    "regular_checkins": "4",
+    "role_balance": "5",
+    "role_direction": "balanced",
+    "alignment_meeting_held": "yes",
+    "stakeholders_met": "3",
+    "advocacy": "Introduced their CTO to our VP of Engineering.",
+    "note": "",
+}
+"""A complete check-in answer, as the modal's input blocks take it."""
+
 
 def actor(session: Session, user_id: str, *, admin: bool = False) -> Actor:
     """The acting person for a Slack user ID, with admin rights when asked for."""

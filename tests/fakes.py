@@ -17,6 +17,8 @@ class FakeNotifier:
     posts: list[tuple[str, Message, str | None]] = field(default_factory=list)
     updates: list[tuple[Posted, Message]] = field(default_factory=list)
     uploads: list[tuple[Posted, str, bytes]] = field(default_factory=list)
+    lookups: list[tuple[str | None, str | None]] = field(default_factory=list)
+    """Every profile look-up asked for: (user_id, email)."""
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def post(self, to: str, message: Message, *, thread_ts: str | None = None) -> Posted:
@@ -34,6 +36,7 @@ class FakeNotifier:
 
     def profile(self, *, user_id: str | None = None, email: str | None = None) -> Profile | None:
         """Profiles are keyed by user ID or e-mail address."""
+        self.lookups.append((user_id, email))
         return self.profiles.get(user_id or "") or self.profiles.get(email or "")
 
     def messages_of(self, kind: type[Message]) -> list[tuple[str, Message]]:

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
         ("benchmarks.checkin_planning", ["--people", "300", "--accounts", "150"], "s"),
         ("benchmarks.checkin_fanout", ["--people", "60", "--database", "sqlite"], "lost"),
         ("benchmarks.digest", ["--accounts", "20", "--weeks", "8"], "SQL"),
+        ("benchmarks.claim", ["--rows", "400", "--repeat", "2", "--database", "sqlite"], "CPU"),
     ],
 )
 def test_benchmark_runs(module: str, arguments: list[str], expected: str) -> None:

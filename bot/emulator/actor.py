@@ -60,7 +60,10 @@ class Actor:
     def slash(
         self, user_id: str, text: str = "", command: str = "/sponsor", channel_id: str | None = None
     ) -> ActorResult:
-        """A slash command; by default typed in the user's DM with the app."""
+        """A slash command; by default typed in the user's DM with the app.
+
+        An ack with content (plain text, or JSON with ``text``/``blocks``) is shown to the
+        person as Slack shows it, and recorded with the ``response_url`` posts."""
         user = self._user(user_id)
         channel = channel_id or self._dm(user_id)
         team = self.emulator.workspace.team
@@ -79,7 +82,11 @@ class Actor:
             "response_url": self._response_url(ResponseTarget(user_id, channel)),
             "trigger_id": self.emulator.triggers.mint(user_id),
         }
-        return self._post(urlencode(form), "application/x-www-form-urlencoded", form)
+        result = self._post(urlencode(form), "application/x-www-form-urlencoded", form)
+        if result.status == 200 and result.text:
+            answer = result.json if isinstance(result.json, dict) else {"text": result.text}
+            self.emulator.response_urls.answer(ResponseTarget(user_id, channel), answer)
+        return result
 
     def block_action(
         self,

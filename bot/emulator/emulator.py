@@ -138,7 +138,8 @@ class Emulator:
         return self.store.files()
 
     def responses(self, user: str | None = None) -> list[ResponsePost]:
-        """Posts the app made to ``response_url``s."""
+        """Replies the app made to interactions: posts to ``response_url``s, and slash
+        command acks with content (``via="ack"``)."""
         return self.response_urls.posts(user)
 
     # Routes (called by the HTTP server) -------------------------------------------------

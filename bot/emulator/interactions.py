@@ -65,18 +65,21 @@ class ResponseTarget:
 
 
 Effect = Literal["ephemeral", "in_channel", "replace_original", "delete_original"]
+Via = Literal["response_url", "ack"]
 
 
 @dataclass(frozen=True)
 class ResponsePost:
-    """One post the app made to a ``response_url`` (its JSON ``body``, what it did, and
-    ``error`` if it was refused)."""
+    """One reply the app made to an interaction: a post to its ``response_url``, or (``via``
+    ``"ack"``) a slash command's ack with content; its JSON ``body``, what it did, and
+    ``error`` if it was refused."""
 
     user: str
     channel: str
     body: dict[str, Any]
     effect: Effect
     error: str | None = None
+    via: Via = "response_url"
 
 
 class ResponseUrls:
@@ -100,13 +103,21 @@ class ResponseUrls:
             target = self._targets.get(url_id)
         if target is None:
             return None
+        return self._reply(target, payload, "response_url")
+
+    def answer(self, target: ResponseTarget, payload: Mapping[str, Any]) -> ResponsePost:
+        """A slash command's ack with content: Slack shows it as it would a response_url
+        post (ephemeral unless ``response_type`` is ``in_channel``)."""
+        return self._reply(target, payload, "ack")
+
+    def _reply(self, target: ResponseTarget, payload: Mapping[str, Any], via: Via) -> ResponsePost:
         effect = _effect(payload, target)
         error = None
         try:
             self._apply(target, effect, payload)
         except ApiError as refusal:
             error = refusal.error
-        post = ResponsePost(target.user, target.channel, dict(payload), effect, error)
+        post = ResponsePost(target.user, target.channel, dict(payload), effect, error, via)
         with self._lock:
             self._posts.append(post)
         return post

@@ -9,7 +9,8 @@ its App Home section with `@home_section` when imported. The listener modules in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from types import ModuleType
 from typing import Any
 
@@ -40,3 +41,13 @@ def views() -> Mapping[str, ViewHandler]:
 def shortcuts() -> Mapping[str, ShortcutHandler]:
     return {key: value for module in surfaces() for key, value in
             getattr(module, "SHORTCUTS", {}).items()}  # fmt: skip
+
+
+def any_of(ids: Iterable[str]) -> re.Pattern[str]:
+    """Exactly one of these action or callback IDs, as one pattern for one Bolt listener.
+
+    Bolt tries every registered listener's matcher in turn on every request, working out
+    each matcher's arguments as it goes; one listener per kind with a table behind it
+    keeps that to a match or two however many buttons and modals the features add.
+    """
+    return re.compile("^(?:" + "|".join(re.escape(str(key)) for key in ids) + ")$")

@@ -44,6 +44,7 @@ from engagement.checkins.answers import (
     Recorded,
     checkin_form,
     open_or_create_adhoc,
+    own_checkin,
     record_answer,
 )
 from engagement.checkins.home import home
@@ -79,25 +80,35 @@ def _show(request: SlackRequest, dm: DmUpdate | None, *, from_home: bool) -> Non
 # --- buttons --------------------------------------------------------------------------
 
 
+def _own(request: SlackRequest, checkin_id: int) -> None:
+    """Refuse a click on a check-in that is gone or someone else's with a read, before
+    taking the write lock: a stale or forged button never waits for, or holds up, the
+    people whose clicks change something. (The change re-checks under the lock.)"""
+    with request.reading() as session:
+        own_checkin(session, request.actor(session), checkin_id)
+
+
 def open_answer(request: SlackRequest, action: dict[str, Any]) -> None:
     """Answer and Edit: the modal, prefilled from the latest revision for an Edit."""
-    with request.session() as session:
+    with request.reading() as session:
         form = checkin_form(session, actor=request.actor(session), checkin_id=_checkin_id(action))
     request.open_view(answer_modal(form, from_home=_from_home(request)))
 
 
 def skip_one(request: SlackRequest, action: dict[str, Any]) -> None:
+    checkin_id = _checkin_id(action)
+    _own(request, checkin_id)
     with request.session() as session:
-        dm = skip(
-            session, actor=request.actor(session), checkin_id=_checkin_id(action), now=request.now()
-        )
+        dm = skip(session, actor=request.actor(session), checkin_id=checkin_id, now=request.now())
     _show(request, dm, from_home=_from_home(request))
 
 
 def remind_me(request: SlackRequest, action: dict[str, Any]) -> None:
+    checkin_id = _checkin_id(action)
+    _own(request, checkin_id)
     with request.session() as session:
         postponed = remind_tomorrow(
-            session, actor=request.actor(session), checkin_id=_checkin_id(action), now=request.now()
+            session, actor=request.actor(session), checkin_id=checkin_id, now=request.now()
         )
     _show(request, postponed.dm, from_home=_from_home(request))
 

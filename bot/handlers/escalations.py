@@ -54,7 +54,7 @@ def _modal(
 
 
 def _open_modal(request: SlackRequest, metadata: ModalMetadata) -> None:
-    with request.session() as session:
+    with request.reading() as session:
         view = _modal(session, request.actor(session), metadata)
     request.open_view(view)
 
@@ -74,7 +74,7 @@ def escalate_message(request: SlackRequest, body: dict[str, Any]) -> None:
     message = body.get("message") or {}
     channel = request.channel_id
     prefill = views.prefill_from_message(str(message.get("text") or ""))
-    with request.session() as session:
+    with request.reading() as session:
         accounts = listing.raisable_accounts(session, actor=request.actor(session))
         hours = ack_hours(session)
 
@@ -163,7 +163,7 @@ def escalate(request: SlackRequest, command: Escalate) -> None:
 
 @handles(Escalations)
 def list_open(request: SlackRequest, command: Escalations) -> None:
-    with request.session() as session:
+    with request.reading() as session:
         found = listing.list_open(
             session, actor=request.actor(session), account=command.account, now=request.now()
         )

@@ -1,12 +1,11 @@
-"""`/sponsor help`, and the one always-present App Home line."""
+"""`/sponsor help`: answered in the ack itself, as it needs no database."""
 
 from __future__ import annotations
 
-from bot.request import SlackRequest
-from bot.slash.dispatch import handles
+from bot.slash.dispatch import answers
 from bot.slash.grammar import HELP_TEXT, Help
 
 
-@handles(Help)
-def show_help(request: SlackRequest, _command: Help) -> None:
-    request.reply(HELP_TEXT)
+@answers(Help)
+def show_help(_command: Help) -> str:
+    return HELP_TEXT

@@ -23,7 +23,7 @@ from engagement.scoring.kpis import record_kpi
 
 @handles(grammar.Status)
 def status(request: SlackRequest, command: grammar.Status) -> None:
-    with request.session() as session:
+    with request.reading() as session:
         cards = status_cards(session, actor=request.actor(session), account_name=command.account,
                              now=request.now())  # fmt: skip
     request.reply(**render(cards))
@@ -39,7 +39,7 @@ def kpi(request: SlackRequest, command: grammar.Kpi) -> None:
 
 @handles(grammar.Digest)
 def digest(request: SlackRequest, command: grammar.Digest) -> None:
-    with request.session() as session:
+    with request.reading() as session:
         pages = preview_digest(session, actor=request.actor(session),
                                account_name=command.account, now=request.now())  # fmt: skip
     for message in pages.messages:
@@ -52,7 +52,7 @@ def details(request: SlackRequest, action: dict[str, Any]) -> None:
     except ValueError:
         request.reply("That button does not name an account.")
         return
-    with request.session() as session:
+    with request.reading() as session:
         cards = details_card(
             session, actor=request.actor(session), account_id=account_id, now=request.now(),
             from_channel=request.channel_id or None,

@@ -1,4 +1,10 @@
-"""The one slash command: ack at once, parse, dispatch; every reply is ephemeral."""
+"""The one slash command: parse, then answer in the ack or dispatch after it.
+
+What needs no database (help, and a mistake found before an account name is read) is
+answered in the ack itself: the person sees it at once and nothing runs afterwards.
+Everything else is acked at once and dispatched after the ack; the account names are
+loaded only for a command that names an account. Every reply is ephemeral.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +16,33 @@ from bot.listeners.errors import after_ack
 from bot.request import SlackRequest
 from bot.runtime import Runtime
 from bot.slash import grammar
-from bot.slash.dispatch import dispatch
+from bot.slash.dispatch import answer_now, dispatch
 from engagement.access import account_names
+from engagement.errors import Invalid
 
 
 def register(app: App, runtime: Runtime) -> None:
     @app.command("/sponsor")
     def sponsor(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        text = str(command.get("text") or "")
+        try:
+            parsed = grammar.parse_without_accounts(text)
+        except Invalid as mistake:
+            ack(text=str(mistake), response_type="ephemeral")
+            return
+        answer = None if parsed is None else answer_now(parsed)
+        if answer is not None:
+            ack(text=answer, response_type="ephemeral")
+            return
         ack()
 
         def work() -> None:
-            with runtime.sessions() as session:
+            request = SlackRequest.from_body(runtime, command, respond)
+            if parsed is not None:
+                dispatch(request, parsed)
+                return
+            with runtime.reads() as session:
                 names = account_names(session)
-            parsed = grammar.parse(str(command.get("text") or ""), names)
-            dispatch(SlackRequest.from_body(runtime, command, respond), parsed)
+            dispatch(request, grammar.parse(text, names))
 
         after_ack(runtime, command, respond, work)

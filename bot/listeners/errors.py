@@ -48,9 +48,10 @@ def tell(runtime: Runtime, error: Exception, body: dict[str, Any], respond: Resp
 def after_ack(
     runtime: Runtime, body: dict[str, Any], respond: Respond | None, work: Callable[[], None]
 ) -> None:
-    """Run a listener's work after its ack, in the follow-up pool; a failure goes to `tell`.
+    """Run a listener's work after its ack, in the follow-up pool (or, when that has a
+    backlog, right here); a failure goes to `tell`.
 
-    The listener's thread is free at once, so a burst of slow work never delays the next
+    The listener's thread is usually free at once, so slow work does not delay the next
     ack. And Bolt answers an error raised after `ack()` by discarding the ack (slack_bolt's
     thread runner sets the acknowledged response to None), so Slack would get nothing for
     3 s, then a 404, and show the person an error on top of Sherpa's own line.
@@ -62,7 +63,7 @@ def after_ack(
         except Exception as error:
             tell(runtime, error, body, respond)
 
-    runtime.followups.submit(guarded)
+    runtime.followups.submit_or_run(guarded)
 
 
 def register(app: App, runtime: Runtime) -> None:

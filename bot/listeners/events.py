@@ -13,7 +13,7 @@ from engagement.access import actor_for
 
 def publish_home(runtime: Runtime, user_id: str) -> None:
     """Build and publish a person's App Home (also after changes made from it)."""
-    with runtime.sessions() as session:
+    with runtime.reads() as session:
         actor = actor_for(session, user_id, runtime.settings.sherpa_admins)
         view = home_view(session, actor, runtime.clock())
     runtime.notifier.call("views.publish", user_id=user_id, view=view)

@@ -11,14 +11,17 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot import handlers
-from bot.handlers import ViewHandler
 from bot.request import SlackRequest
 from bot.runtime import Runtime
 from engagement.errors import SherpaError
 
 
-def _listener(runtime: Runtime, handler: ViewHandler) -> Any:
+def register(app: App, runtime: Runtime) -> None:
+    table = handlers.views()
+
+    @app.view(handlers.any_of(table))
     def listener(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        handler = table[view["callback_id"]]
         request = SlackRequest.from_body(runtime, body)
         try:
             answer = handler(request, view)
@@ -27,10 +30,3 @@ def _listener(runtime: Runtime, handler: ViewHandler) -> Any:
             request.reply(str(refusal))
             return
         ack(**answer) if answer else ack()
-
-    return listener
-
-
-def register(app: App, runtime: Runtime) -> None:
-    for callback_id, handler in handlers.views().items():
-        app.view(callback_id)(_listener(runtime, handler))

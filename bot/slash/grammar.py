@@ -1,14 +1,17 @@
 """The `/sponsor` grammar (DESIGN.md): text in, one typed command out, or one clear line.
 
 Parsing is pure: it needs only the known account names, so the longest account name
-at a position wins and unknown ones can be answered with the closest name.
+at a position wins and unknown ones can be answered with the closest name. It reads the
+names only where the command names an account, so a caller can hand it a sequence that
+loads them on first use (see `bot/listeners/commands.py`).
 """
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator, Sequence
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, overload
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -121,7 +124,7 @@ def _usage(name: str) -> str:
     return f"Usage: `{USAGE[name]}`"
 
 
-def _split_account(rest: str, names: list[str], name: str) -> tuple[str, str]:
+def _split_account(rest: str, names: Sequence[str], name: str) -> tuple[str, str]:
     """Take an account name off the front of `rest`: quoted, or the longest known name."""
     rest = rest.strip()
     if rest[:1] in QUOTES:
@@ -138,7 +141,7 @@ def _split_account(rest: str, names: list[str], name: str) -> tuple[str, str]:
     raise Invalid(_unknown_account(rest, names, name))
 
 
-def _unknown_account(rest: str, names: list[str], name: str) -> str:
+def _unknown_account(rest: str, names: Sequence[str], name: str) -> str:
     """Name the unknown account as typed and suggest the closest known one."""
     words = rest.split()
     if not words:
@@ -153,7 +156,7 @@ def _unknown_account(rest: str, names: list[str], name: str) -> str:
     return f"No account named '{words[0]}'. {_usage(name)}"
 
 
-def _optional_account(rest: str, names: list[str], name: str) -> str | None:
+def _optional_account(rest: str, names: Sequence[str], name: str) -> str | None:
     if not rest.strip():
         return None
     account, extra = _split_account(rest, names, name)
@@ -176,7 +179,7 @@ def _limit(text: str, what: str, limit: int) -> str:
     return text
 
 
-def parse(text: str, account_names: list[str]) -> Command:
+def parse(text: str, account_names: Sequence[str]) -> Command:
     """Parse the text after `/sponsor`; raise `Invalid` with the right form on any mistake."""
     text = text.strip()
     if not text:
@@ -249,6 +252,40 @@ def parse(text: str, account_names: list[str]) -> Command:
     except ValueError:
         raise Invalid(f"'{rest}' is not a date like 2026-12-28. {_usage('pause')}") from None
     return Pause(until=until)
+
+
+class _NamesNeeded(Exception):
+    """The command names an account: it cannot be parsed without the account names."""
+
+
+class _NoNames(Sequence[str]):
+    """Stands in for the account names: reading them at all means they were needed."""
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        raise _NamesNeeded
+
+    def __len__(self) -> int:
+        raise _NamesNeeded
+
+    def __iter__(self) -> Iterator[str]:
+        raise _NamesNeeded
+
+
+def parse_without_accounts(text: str) -> Command | None:
+    """`parse` for the commands that name no account (help, resume, ack ESC-7, status…),
+    and the mistakes found before an account name is read; None when the command names
+    an account, so the caller parses it again with the names from the database.
+
+    The listener uses it to answer in the ack itself whatever needs no database.
+    """
+    try:
+        return parse(text, _NoNames())
+    except _NamesNeeded:
+        return None
 
 
 HELP_TEXT = "\n".join(

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engagement.access import Actor, find_account, require_owner, roles_on
@@ -36,6 +36,7 @@ from engagement.checkins.items import (
 from engagement.checkins.messages import AnswerSummary
 from engagement.checkins.schedule import local_date, zone
 from engagement.checkins.sends import EXPIRE, expire_key
+from engagement.duework import streams
 from engagement.duework.queue import schedule
 from engagement.errors import Conflict, Invalid, NotAllowed, NotFound
 from engagement.models import (
@@ -82,10 +83,15 @@ class Recorded:
     dm: DmUpdate | None
 
 
+_CHECKIN = select(CheckIn).where(CheckIn.id == bindparam("checkin_id"))
+_CHECKIN_LOCKED = _CHECKIN.with_for_update()
+"""Built once, as every check-in button runs one of them (see `access.actor_for`)."""
+
+
 def own_checkin(session: Session, actor: Actor, checkin_id: int, *, lock: bool = False) -> CheckIn:
     """The actor's own check-in; anyone else's is refused (and logged)."""
-    query = select(CheckIn).where(CheckIn.id == checkin_id)
-    checkin = session.scalars(query.with_for_update() if lock else query).first()
+    query = _CHECKIN_LOCKED if lock else _CHECKIN
+    checkin = session.scalars(query, {"checkin_id": checkin_id}).first()
     if checkin is None:
         raise NotFound("That check-in no longer exists.")
     require_owner(actor, checkin.person_id, what="check-in", ref=checkin_id)
@@ -209,6 +215,7 @@ def _schedule_expiry(
         key=expire_key(checkin.id),
         due_at=max(now, deadline),
         payload={"checkin_id": checkin.id},
+        stream=streams.person(person.id),
     )
 
 

@@ -39,6 +39,7 @@ from engagement.checkins.sends import (
     nudge_key,
     parse_send_key,
 )
+from engagement.duework import streams
 from engagement.duework.queue import Scheduled, schedule_all
 from engagement.duework.registry import WorkContext, registry
 from engagement.models import CheckIn, CheckInState, Person, PortfolioSettings
@@ -88,6 +89,7 @@ _DUE_WITH_TIMING = (
     .outerjoin(PortfolioSettings, SETTINGS_JOIN)
     .options(joinedload(CheckIn.account), joinedload(CheckIn.person))
     .where(CheckIn.person_id == bindparam("person_id"), CheckIn.state == CheckInState.DUE)
+    .with_for_update(of=CheckIn)  # another day's row of theirs may be sending right now
 )
 """A person's due check-ins with everything a DM needs; built once (building it and its
 cache key again for every DM cost more CPU than running it)."""
@@ -143,8 +145,11 @@ def deliver_day(
     for checkin in live:
         payload = {"checkin_id": checkin.id}
         expiry = expires_at(checkin, checkin.account, person, timing.expire_after)
-        followups.append(Scheduled(NUDGE, nudge_key(checkin.id), now + timing.nudge_after, payload))
-        followups.append(Scheduled(EXPIRE, expire_key(checkin.id), expiry, payload))
+        stream = streams.person(person.id)
+        followups.append(
+            Scheduled(NUDGE, nudge_key(checkin.id), now + timing.nudge_after, payload, stream)
+        )
+        followups.append(Scheduled(EXPIRE, expire_key(checkin.id), expiry, payload, stream))
     schedule_all(session, followups)
     log.info("checkins.sent person=%d count=%d", person.id, len(live))
     return posted
@@ -206,7 +211,10 @@ def nudge(context: WorkContext) -> None:
                 (CheckIn.sent_at <= cutoff) & CheckIn.deferred.is_(False),
             ),
         )
+        .with_for_update(of=CheckIn)  # another row of theirs may be nudging them right now
     ).all()
+    if not batch:
+        return  # it did: PostgreSQL re-read the rows once that one committed
     for row in batch:
         row.state = CheckInState.NUDGED
     message = CheckinNudge(

@@ -55,9 +55,10 @@ def remind_tomorrow(session: Session, *, actor: Actor, checkin_id: int, now: dat
         raise Conflict("This check-in expires before then: answer it or skip it now.")
     checkin.state, checkin.deferred, checkin.due_at = CheckInState.DUE, True, remind_at
     schedule_send(session, person.id, local_date(remind_at, tz), remind_at)
+    nudge_at = remind_at + timing.nudge_after  # a new plan, so a new place in the stream
     session.execute(
         update(DueWork)
         .where(DueWork.key == nudge_key(checkin.id), DueWork.state == WorkState.DUE)
-        .values(due_at=remind_at + timing.nudge_after)
+        .values(due_at=nudge_at, scheduled_for=nudge_at)
     )
     return Postponed(checkin.id, remind_at, dm_update(session, checkin))

@@ -4,8 +4,9 @@ Keys are `checkin.send:<person_id>:<local date>` and carry the identity (the pay
 empty). When a check-in is added to a day whose row already exists, the row moves
 earlier if the new check-in is due earlier; if that day's DM has already gone out (the
 row is done), the row is made due again at the new check-in's time, and its run sends
-only what is still unsent. Rows that failed for good (Slack refused the user) are left
-for operators.
+only what is still unsent. Either way its place in the person's stream
+(`scheduled_for`) moves with it: that is a new plan, not a retry. Rows that failed for
+good (Slack refused the user) are left for operators.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from engagement.duework import streams
 from engagement.models import CheckIn, CheckInState, DueWork, WorkState
 
 SEND = "checkin.send"
@@ -58,6 +60,11 @@ def _upsert(session: Session) -> Insert:
                 (done, new.due_at), (new.due_at < old.due_at, new.due_at), else_=old.due_at
             ),
             "attempts": case((done, 0), else_=old.attempts),
+            "scheduled_for": case(  # its place in the person's stream moves with it
+                (done, new.due_at),
+                (new.due_at < old.scheduled_for, new.due_at),
+                else_=old.scheduled_for,
+            ),
             "state": WorkState.DUE,
             "done_at": None,
         },
@@ -71,6 +78,8 @@ def schedule_send(session: Session, person_id: int, day: date, due_at: datetime)
         "kind": SEND,
         "key": send_key(person_id, day),
         "due_at": due_at,
+        "scheduled_for": due_at,
+        "stream": streams.person(person_id),
         "payload": {},
         "state": WorkState.DUE,
         "attempts": 0,
@@ -96,11 +105,13 @@ def schedule_sends_after(session: Session, last_id: int) -> None:
             key,
             literal({}, type_=DUE_WORK.c.payload.type),
             func.min(CHECKINS.c.due_at),
+            func.min(CHECKINS.c.due_at),
+            streams.person_column(CHECKINS.c.person_id),
             literal(WorkState.DUE.value),
             literal(0),
         )
         .where(CHECKINS.c.id > last_id, CHECKINS.c.state == CheckInState.DUE)
         .group_by(CHECKINS.c.person_id, CHECKINS.c.period_start)
     )
-    names = ["kind", "key", "payload", "due_at", "state", "attempts"]
+    names = ["kind", "key", "payload", "due_at", "scheduled_for", "stream", "state", "attempts"]
     session.connection().execute(_upsert(session).from_select(names, rows))

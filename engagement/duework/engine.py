@@ -13,14 +13,14 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from queue import SimpleQueue
+from queue import Empty, SimpleQueue
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from engagement.clock import Clock, utcnow
 from engagement.db import transaction
-from engagement.duework.queue import any_ready, claim, schedule, take
+from engagement.duework.queue import LEASE, any_ready, claim, renew, schedule, take
 from engagement.duework.registry import Registry, WorkContext
 from engagement.models import DueWork, SchedulerBeat, WorkState
 from engagement.notify import DeliveryError, Notifier, Undeliverable, stepping_aside
@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 PLAN_KIND = "plan"
 MAX_BACKOFF = timedelta(hours=1)
 CLAIM_TRIES = 20
+RENEW_EVERY = LEASE / 3
+MAX_ATTEMPTS = 72
+"""About three days of retries (the back-off reaches an hour after eight): then the row is
+kept as failed for an operator, and no longer holds back the rest of its stream."""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -76,6 +80,14 @@ class RunReport:
     retried: int = 0
     failed: int = 0
 
+    def count(self, kind: str, outcome: Outcome) -> None:
+        if outcome is Outcome.DONE:
+            self.done[kind] = self.done.get(kind, 0) + 1
+        elif outcome is Outcome.RETRY:
+            self.retried += 1
+        elif outcome is Outcome.FAILED:
+            self.failed += 1
+
     @property
     def total(self) -> int:
         return sum(self.done.values())
@@ -96,8 +108,9 @@ class Engine:
     notifier: Notifier
     real_clock: Clock = utcnow
     worker: str = field(default_factory=worker_name)
-    batch: int = 100
     concurrency: int = 1
+    stopping: threading.Event = field(default_factory=threading.Event)
+    """Set on shutdown: claim nothing more, finish what is claimed, return."""
 
     def run_due(self, as_of: datetime) -> RunReport:
         """Run every row due at or before `as_of`, including work that running it makes due."""
@@ -106,31 +119,37 @@ class Engine:
             self._ensure_plan(session, as_of)
             one_writer = session.get_bind().dialect.name == "sqlite"
         workers = self.concurrency if one_writer else 2 * self.concurrency
+        held = workers + self.concurrency
         places = Places(self.concurrency)
         claimed: deque[int] = deque()
         finished: SimpleQueue[Future[tuple[str, Outcome]]] = SimpleQueue()
+        renewed = self.real_clock()
         with ThreadPoolExecutor(max_workers=workers) as pool:
             running = 0
             while True:
                 # Keep every worker busy: claim more while `concurrency` items are still
                 # queued, so no worker idles while the claim runs (one waiting out a
-                # Retry-After does not hold up a batch either).
-                if running <= workers + self.concurrency:
-                    for work_id in self._claim(as_of):
+                # Retry-After does not hold up a batch either). Claim no more than can
+                # start soon: what a crashed process held waits for its lease to run out.
+                if running <= workers and not self.stopping.is_set():
+                    for work_id in self._claim(as_of, held - running):
                         claimed.append(work_id)
                         future = pool.submit(self._run_next, claimed, as_of, places)
                         future.add_done_callback(finished.put)
                         running += 1
                 if not running:
                     break
-                kind, outcome = finished.get().result()  # one at a time: no scan of all
-                running -= 1
-                if outcome is Outcome.DONE:
-                    report.done[kind] = report.done.get(kind, 0) + 1
-                elif outcome is Outcome.RETRY:
-                    report.retried += 1
-                elif outcome is Outcome.FAILED:
-                    report.failed += 1
+                try:  # one at a time: no scan of everything in flight
+                    kind, outcome = finished.get(timeout=RENEW_EVERY.total_seconds()).result()
+                except Empty:
+                    outcome = None
+                if self.real_clock() - renewed >= RENEW_EVERY:
+                    renewed = self.real_clock()
+                    with transaction(self.sessions) as session:
+                        renew(session, worker=self.worker, real_now=renewed)
+                if outcome is not None:
+                    running -= 1
+                    report.count(kind, outcome)
         self._beat()
         return report
 
@@ -140,7 +159,7 @@ class Engine:
             hour = as_of.replace(minute=0, second=0, microsecond=0)
             schedule(session, kind=PLAN_KIND, key=f"plan:{hour:%Y-%m-%dT%H}", due_at=hour)
 
-    def _claim(self, as_of: datetime) -> list[int]:
+    def _claim(self, as_of: datetime, limit: int) -> list[int]:
         """The next batch; empty when nothing is ready.
 
         A lost race (another process locked the candidates) is tried again, a few times:
@@ -155,7 +174,7 @@ class Engine:
                     as_of=as_of,
                     real_now=real_now,
                     worker=self.worker,
-                    limit=self.batch,
+                    limit=limit,
                 )
                 if ids or not any_ready(session, as_of=as_of, real_now=real_now):
                     return ids
@@ -212,6 +231,7 @@ class Engine:
             item.attempts += 1
             item.last_error = f"{type(error).__name__}: {error}"[:2000]
             item.lease_until = None
+            final = final or item.attempts >= MAX_ATTEMPTS
             if final:
                 item.state = WorkState.FAILED
             else:

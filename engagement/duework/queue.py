@@ -7,18 +7,32 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, or_, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    bindparam,
+    exists,
+    literal,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+)
+from sqlalchemy.orm import Session, aliased
 
-from engagement.models import DueWork, WorkState
+from engagement.models import PENDING_WORK, DueWork, WorkState
 
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(minutes=1)
+"""How long a claim holds without its process renewing it (`renew`): after a crash, the
+rows that process held are free again within a minute."""
 
 
 _DUE_WORK: Table = DueWork.__table__  # type: ignore[assignment]
 _SCHEDULE = text(
-    "INSERT INTO due_work (kind, key, payload, due_at, state, attempts) "
-    "VALUES (:kind, :key, :payload, :due_at, :state, 0) "
+    "INSERT INTO due_work (kind, key, payload, due_at, scheduled_for, stream, state, attempts) "
+    "VALUES (:kind, :key, :payload, :due_at, :due_at, :stream, :state, 0) "
     "ON CONFLICT (key) DO NOTHING RETURNING id"
 ).bindparams(
     bindparam("payload", type_=_DUE_WORK.c.payload.type),
@@ -36,12 +50,18 @@ def schedule(
     key: str,
     due_at: datetime,
     payload: dict[str, Any] | None = None,
+    stream: str | None = None,
 ) -> bool:
-    """Add a row unless one with `key` exists; True when it was added (idempotent)."""
+    """Add a row unless one with `key` exists; True when it was added (idempotent).
+
+    A row of a `stream` (named by `duework.streams`) runs after the rows of that stream
+    first due before it, and never while another of them runs.
+    """
     values = {
         "kind": kind,
         "key": key,
         "due_at": due_at,
+        "stream": stream,
         "payload": payload or {},
         "state": WorkState.DUE.value,
     }
@@ -49,8 +69,9 @@ def schedule(
 
 
 _SCHEDULE_QUIETLY = text(
-    "INSERT INTO due_work (kind, key, payload, due_at, state, attempts) "
-    "VALUES (:kind, :key, :payload, :due_at, :state, 0) ON CONFLICT (key) DO NOTHING"
+    "INSERT INTO due_work (kind, key, payload, due_at, scheduled_for, stream, state, attempts) "
+    "VALUES (:kind, :key, :payload, :due_at, :due_at, :stream, :state, 0) "
+    "ON CONFLICT (key) DO NOTHING"
 ).bindparams(
     bindparam("payload", type_=_DUE_WORK.c.payload.type),
     bindparam("due_at", type_=_DUE_WORK.c.due_at.type),
@@ -65,6 +86,7 @@ class Scheduled:
     key: str
     due_at: datetime
     payload: dict[str, Any]
+    stream: str | None = None
 
 
 def schedule_all(session: Session, rows: Sequence[Scheduled]) -> None:
@@ -77,6 +99,7 @@ def schedule_all(session: Session, rows: Sequence[Scheduled]) -> None:
                     "kind": row.kind,
                     "key": row.key,
                     "due_at": row.due_at,
+                    "stream": row.stream,
                     "payload": row.payload,
                     "state": WorkState.DUE.value,
                 }
@@ -85,15 +108,50 @@ def schedule_all(session: Session, rows: Sequence[Scheduled]) -> None:
         )
 
 
+_PENDING = DueWork.state.in_([literal(state.value, literal_execute=True) for state in PENDING_WORK])
+"""Implied by the state test below, but written out with its values in the SQL text, so
+both databases see at planning time that the claim may walk `ix_due_work_pending` in
+(due_at, id) order and stop when its batch is full."""
+
+
 def _ready(as_of: datetime, real_now: datetime) -> ColumnElement[bool]:
-    """Due by `as_of` and either unclaimed or claimed by a process whose lease ran out."""
+    """Due by `as_of`, either unclaimed or claimed by a process whose lease ran out, and
+    next in its stream."""
     return and_(
         DueWork.due_at <= as_of,
+        _PENDING,
         or_(
             DueWork.state == WorkState.DUE,
             and_(DueWork.state == WorkState.CLAIMED, DueWork.lease_until < real_now),
         ),
+        _next_in_stream(real_now),
     )
+
+
+_OTHER = aliased(DueWork, name="other")
+
+
+def _next_in_stream(real_now: datetime) -> ColumnElement[bool]:
+    """No other row of its stream is running, nor still to run before it.
+
+    "Before" is (scheduled_for, id): the order the rows were first due in, which retries
+    do not change. So a row being retried holds back the later rows of its stream until
+    it is done or has failed for good, and a row not yet first due never holds back an
+    earlier one. A running row (its lease live) holds back the whole stream, even a row
+    put in front of it meanwhile, so a stream never has two rows running at once. Each
+    test is one probe of `ix_due_work_stream` (stream, state, scheduled_for), which
+    skips the stream's done rows; a row of no stream matches neither.
+    """
+    other = _OTHER
+    before = tuple_(other.scheduled_for, other.id) < tuple_(DueWork.scheduled_for, DueWork.id)
+    waiting = exists().where(other.stream == DueWork.stream, other.state == WorkState.DUE, before)
+    running = exists().where(
+        other.stream == DueWork.stream,
+        other.state == WorkState.CLAIMED,
+        other.id != DueWork.id,
+        or_(other.lease_until >= real_now, before),
+    )
+    return and_(~waiting, ~running)
 
 
 def any_ready(session: Session, *, as_of: datetime, real_now: datetime) -> bool:
@@ -169,3 +227,23 @@ def take(session: Session, *, work_id: int, worker: str, real_now: datetime) -> 
     if row is None:
         return None
     return Taken(kind=row.kind, key=row.key, payload=dict(row.payload), attempts=row.attempts)
+
+
+def renew(session: Session, *, worker: str, real_now: datetime) -> int:
+    """Extend every lease `worker` holds: a live process keeps its rows however long they take.
+
+    Rows locked by a run in progress (`take`) are skipped rather than waited for: they
+    are safe from other claimers while locked, and waiting would let the others lapse.
+    """
+    holding = (
+        select(DueWork.id)
+        .where(DueWork.claimed_by == worker, DueWork.state == WorkState.CLAIMED)
+        .with_for_update(skip_locked=True)
+    )
+    result = session.execute(
+        update(DueWork)
+        .where(DueWork.id.in_(holding))
+        .values(lease_until=real_now + LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0))

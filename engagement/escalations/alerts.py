@@ -22,6 +22,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engagement.duework import streams
 from engagement.duework.queue import schedule
 from engagement.duework.registry import Registry, WorkContext, registry
 from engagement.escalations.cards import EscalationCard, EventKind, Who, card
@@ -74,6 +75,7 @@ def schedule_new(session: Session, escalation: Escalation) -> None:
         key=f"{ANNOUNCE}:{escalation.id}",
         due_at=escalation.created_at,
         payload=payload,
+        stream=streams.escalation(escalation.id),
     )
     schedule(
         session,
@@ -81,6 +83,7 @@ def schedule_new(session: Session, escalation: Escalation) -> None:
         key=f"{REALERT}:{escalation.id}",
         due_at=escalation.ack_deadline,
         payload=payload,
+        stream=streams.escalation(escalation.id),
     )
     schedule(
         session,
@@ -88,6 +91,7 @@ def schedule_new(session: Session, escalation: Escalation) -> None:
         key=f"{PATH}:{escalation.id}",
         due_at=escalation.created_at + 2 * window,
         payload=payload,
+        stream=streams.escalation(escalation.id),
     )
 
 
@@ -98,6 +102,7 @@ def schedule_refresh(session: Session, escalation_id: int, event_id: int, now: d
         key=f"{REFRESH}:{escalation_id}:{event_id}",
         due_at=now,
         payload={"escalation_id": escalation_id},
+        stream=streams.escalation(escalation_id),
     )
 
 
@@ -135,6 +140,7 @@ def _fan_out(context: WorkContext, escalation: Escalation, kind: str) -> int:
             key=f"{kind}:{escalation.id}:{person.id}",
             due_at=context.now,
             payload={"escalation_id": escalation.id, "person_id": person.id},
+            stream=streams.escalation(escalation.id),
         )
     return created
 
@@ -212,6 +218,7 @@ def announce(context: WorkContext) -> None:
             key=f"{CRITICAL}:{escalation.id}",
             due_at=context.now,
             payload={"escalation_id": escalation.id},
+            stream=streams.escalation(escalation.id),
         )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engagement.access import person_by_ref
 from engagement.models import (
     Account,
     KpiDefinition,
@@ -81,8 +82,7 @@ class _People:
     def get(self, ref: str, timezone: str) -> Person:
         if ref in self.cache:
             return self.cache[ref]
-        column = Person.email if "@" in ref else Person.slack_user_id
-        person = self.session.scalars(select(Person).where(column == ref)).first()
+        person = person_by_ref(self.session, ref)
         if person is None:
             person = Person(display_name=ref, timezone=timezone)
             if "@" in ref:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from engagement.indicators import ALL as ALL_INDICATORS
-from engagement.models import Cadence, Governance, KpiSource, Phase, Severity
+from engagement.models import FORGOTTEN_DOMAIN, Cadence, Governance, KpiSource, Phase, Severity
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -20,13 +20,21 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_ACK_HOURS = {"critical": 4, "high": 24, "medium": 72, "low": 168}
 
 
-def _person(value: str) -> str:
+def person_ref(value: str) -> str:
+    """A person as the portfolio names them: a Slack user ID, or an e-mail (lower-cased)."""
     value = value.strip()
     if USER_ID.match(value):
         return value
     if EMAIL.match(value):
         return value.lower()
     raise ValueError("not a Slack user ID or e-mail address")
+
+
+def _person(value: str) -> str:
+    value = person_ref(value)
+    if value.endswith(f"@{FORGOTTEN_DOMAIN}"):
+        raise ValueError("a forgotten person's pseudonym: name someone else")
+    return value
 
 
 def _channel(value: str) -> str:

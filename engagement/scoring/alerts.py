@@ -18,10 +18,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from engagement.duework import streams
 from engagement.duework.queue import schedule
 from engagement.duework.registry import WorkContext, registry
 from engagement.indicators import RATED
-from engagement.models import Alert, DueWork, KpiSource, WorkState
+from engagement.models import Alert, DueWork, KpiSource, Person, WorkState
 from engagement.scoring import weeks
 from engagement.scoring.evaluate import AccountScores, score_accounts
 from engagement.scoring.indicators import everyone
@@ -252,25 +253,39 @@ def raise_alerts(session: Session, *, now: datetime) -> list[Found]:
 
 def _queue(session: Session, fresh: list[Found], now: datetime) -> None:
     """Due rows to post each new alert to its channel and to its SAM (bulk)."""
+    sams = _people(session, {item.alert.sam_user_id for item in fresh})
     rows = []
     for item in fresh:
         alert = item.alert
         if item.channel:
-            rows.append(_post_row(item.key, "channel", item.channel, alert, now))
+            channel = streams.channel(item.channel)
+            rows.append(_post_row(item.key, "channel", item.channel, alert, now, channel))
         if alert.sam_user_id:
             direct = alert.model_copy(update={"direct": True})
-            rows.append(_post_row(item.key, "sam", alert.sam_user_id, direct, now))
+            sam = sams.get(alert.sam_user_id)
+            person = streams.person(sam) if sam is not None else None
+            rows.append(_post_row(item.key, "sam", alert.sam_user_id, direct, now, person))
     for start in range(0, len(rows), 500):
         session.execute(insert(DueWork), rows[start : start + 500])
 
 
+def _people(session: Session, user_ids: set[str | None]) -> dict[str, int]:
+    """Person IDs by Slack user ID, for the SAMs' streams."""
+    found = session.execute(
+        select(Person.slack_user_id, Person.id).where(Person.slack_user_id.in_(user_ids - {None}))
+    )
+    return {user_id: person_id for user_id, person_id in found if user_id is not None}
+
+
 def _post_row(
-    key: str, target: str, to: str, alert: IndicatorAlert, now: datetime
+    key: str, target: str, to: str, alert: IndicatorAlert, now: datetime, stream: str | None
 ) -> dict[str, Any]:
     return {
         "kind": "alerts.post",
         "key": f"alerts.post:{key}:{target}",
         "due_at": now,
+        "scheduled_for": now,
+        "stream": stream,
         "payload": {"to": to, "dedupe_key": key, "message": alert.model_dump(mode="json")},
         "state": WorkState.DUE,
         "attempts": 0,

@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, distinct, select
 from sqlalchemy.orm import Session
 
 from engagement.access import Actor, find_account, require_role, visible_accounts
+from engagement.duework import streams
 from engagement.duework.queue import schedule
 from engagement.duework.registry import WorkContext, registry
 from engagement.models import (
@@ -146,7 +147,8 @@ def _totals(summaries: list[AccountSummary]) -> StatusCounts:
 
 
 def _highlights(session: Session, account_ids: list[int], now: datetime) -> list[Highlight]:
-    """The latest advocacy actions of the past week (one query)."""
+    """The latest advocacy actions of the past week (one query); a forgotten person's, whose
+    text was removed, are counted but not shown."""
     if not account_ids:
         return []
     scope = Account.id.in_(account_ids) if len(account_ids) <= 900 else Account.id.is_not(None)
@@ -156,6 +158,7 @@ def _highlights(session: Session, account_ids: list[int], now: datetime) -> list
         .join(Person, Person.id == AdvocacyAction.person_id)
         .where(
             scope,
+            AdvocacyAction.text != "",
             AdvocacyAction.logged_at > now - timedelta(days=7),
             AdvocacyAction.logged_at <= now,
         )
@@ -268,6 +271,7 @@ def plan_digests(context: WorkContext) -> int:
             key=f"digest.post:{channel}:{label}",
             due_at=due,
             payload={"channel": channel, "iso_week": label},
+            stream=streams.channel(channel),
         )
     return created
 
@@ -302,6 +306,7 @@ def post_digest(context: WorkContext) -> None:
             key=f"digest.part:{channel}:{iso_week}:{part.part}",
             due_at=context.now,
             payload={"run": run.id, "message": part.model_dump(mode="json")},
+            stream=streams.channel(channel),
         )
     schedule(
         session,
@@ -309,6 +314,7 @@ def post_digest(context: WorkContext) -> None:
         key=f"digest.chart:{channel}:{iso_week}",
         due_at=context.now,
         payload={"run": run.id, "parts": pages.head.parts, "chart": pages.chart.model_dump()},
+        stream=streams.channel(channel),
     )
 
 

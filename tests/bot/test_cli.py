@@ -15,7 +15,7 @@ from bot.cli import main
 from engagement import db
 from engagement.export import write_responses_csv
 from engagement.models import Account, Answer, CheckIn, DueWork, Person
-from tests.factories import load_portfolio
+from tests.factories import add_checkin, load_portfolio
 
 EXAMPLE = str(Path(__file__).resolve().parents[2] / "examples" / "portfolio.yaml")
 
@@ -185,3 +185,64 @@ def test_export_all_and_import_data_round_trip(
 def test_export_refuses_a_mismatched_format(env: str, capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = run(capsys, "export", "all", "--format", "csv")
     assert status == 2 and "`export all` writes jsonl, not csv" in err
+
+
+def _sponsor_with_a_note(url: str) -> None:
+    engine = db.make_engine(url)
+    with db.session_factory(engine)() as session:
+        load_portfolio(session)
+        checkin = add_checkin(session, account="Acme Corp", user="U0SPN0001", role="sponsor",
+                              period=date(2026, 11, 16), answers=[(4, 4, 4, 4, 4)])  # fmt: skip
+        answer = session.scalars(select(Answer).where(Answer.checkin_id == checkin)).one()
+        answer.note = "The CFO is leaving, keep it quiet"
+        session.commit()
+    engine.dispose()
+
+
+def _person_ids(url: str) -> list[str | None]:
+    engine = db.make_engine(url)
+    with db.session_factory(engine)() as session:
+        ids = list(session.scalars(select(Person.slack_user_id).order_by(Person.id)))
+    engine.dispose()
+    return ids
+
+
+def test_forget_dry_run_then_real_then_again(env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    _sponsor_with_a_note(env)
+    status, out, _ = run(capsys, "forget", "U0SPN0001", "--dry-run")
+    assert status == 0 and "dry run: nothing written" in out
+    assert "roles ended: sponsor of Acme Corp (no sponsor left)" in out
+    assert "answer revisions: 1 kept with their ratings; free text removed from 1" in out
+    assert "U0SPN0001" in _person_ids(env)
+
+    status, out, err = run(capsys, "forget", "U0SPN0001")
+    assert status == 0 and "dry run" not in out
+    assert "to reassign in the portfolio file: Acme Corp (no sponsor)" in out
+    assert "Also remove U0SPN0001 from the portfolio file" in out
+    assert "U0SPN0001" not in _person_ids(env)
+    logged = [line for line in err.splitlines() if "people.forgotten" in line]
+    assert len(logged) == 1 and "U0SPN0001" not in err
+    pseudonym = out.split("they are now ")[1].split(" (")[0]
+    reference = out.split(f"{pseudonym} (")[1].split(")")[0]
+    assert f'pseudonym="{pseudonym}" answers=1 answer_texts=1' in logged[0]
+
+    status, _, err = run(capsys, "forget", "U0SPN0001")
+    assert status == 2 and err.startswith("sherpa: No person named 'U0SPN0001'.")
+    assert len(err.strip().splitlines()) == 1
+    status, out, err = run(capsys, "forget", reference)
+    assert status == 0 and out.splitlines() == [
+        f"{pseudonym} ({reference}) was forgotten already: nothing changed."
+    ]
+    assert "people.forgotten" not in err
+
+
+@pytest.mark.parametrize("user", ["U0NOBODY1", "nobody@example.com", "not-a-person"])
+def test_forget_of_an_unknown_person_is_one_line_and_exit_2(
+    env: str, capsys: pytest.CaptureFixture[str], user: str
+) -> None:
+    _sponsor_with_a_note(env)
+    before = _person_ids(env)
+    status, out, err = run(capsys, "forget", user)
+    assert status == 2 and not out
+    assert len(err.strip().splitlines()) == 1 and err.startswith("sherpa: ")
+    assert _person_ids(env) == before

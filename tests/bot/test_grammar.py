@@ -103,3 +103,45 @@ def test_any_text_parses_or_is_refused_cleanly(text: str) -> None:
         g.parse(text, NAMES)
     except Invalid as error:
         assert str(error)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", g.Help()),
+        ("help", g.Help()),
+        ("escalate", g.EscalateModal()),
+        ("escalations", g.Escalations()),
+        ("status", g.Status()),
+        ("ack ESC-42", g.Ack(escalation_id=42)),
+        ("resolve ESC-42 Signed", g.Resolve(escalation_id=42, note="Signed")),
+        ("pause 2026-12-28", g.Pause(until=date(2026, 12, 28))),
+        ("resume", g.Resume()),
+        ("status Globex", None),
+        ("escalate Acme Corp high Blocked", None),
+        ("kpi Acme Corp revenue 5", None),
+        ("log Globex Met the CFO", None),
+        ("checkin Nobody Inc", None),
+    ],
+)
+def test_commands_that_name_no_account_parse_without_the_names(
+    text: str, expected: g.Command | None
+) -> None:
+    assert g.parse_without_accounts(text) == expected
+
+
+words = st.sampled_from([*g.USAGE, "Acme", "Acme Corp", "Globex", "ESC-4", "high", "2026-12-28"])
+
+
+@given(st.one_of(st.text(max_size=60), st.lists(words, max_size=5).map(" ".join)))
+def test_without_the_names_the_parse_is_the_same_or_deferred(text: str) -> None:
+    """Whatever is answered without the account names is what the names would have given."""
+    try:
+        expected: g.Command | str = g.parse(text, NAMES)
+    except Invalid as error:
+        expected = str(error)
+    try:
+        early: g.Command | str | None = g.parse_without_accounts(text)
+    except Invalid as error:
+        early = str(error)
+    assert early is None or early == expected

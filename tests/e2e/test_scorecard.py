@@ -40,6 +40,7 @@ def test_sam_records_a_kpi_and_others_are_refused(stack: Stack) -> None:
 
 def test_status_card_shows_the_kpi_and_is_ephemeral(stack: Stack) -> None:
     stack.slack.slash(SAM, "kpi Acme Corp joint_revenue_growth 6.2")
+    assert str(last_reply(stack, SAM)["text"]).startswith("Recorded")  # then asks for status
     stack.slack.slash(SAM, "status Acme Corp")
     reply = last_reply(stack, SAM)
     assert reply["response_type"] == "ephemeral"

@@ -259,6 +259,31 @@ def test_a_slash_commands_response_url_posts_ephemerally(emu: Emulator, app: Sta
     assert emu.ephemerals(SAM)[0]["channel"] == ACME
 
 
+def test_a_slash_commands_ack_with_content_is_shown_like_a_response(
+    emu: Emulator, app: StandIn
+) -> None:
+    app.handler = lambda _request: (200, "Plain text is ephemeral")
+    emu.actor.slash(SAM, "help", channel_id=ACME)
+    app.answer_json({"text": "Acme: 83 (green)", "response_type": "in_channel"})
+    emu.actor.slash(SAM, "status acme", channel_id=ACME)
+    app.handler = lambda _request: (200, "")
+    emu.actor.slash(SAM, "status acme", channel_id=ACME)  # an empty ack shows nothing
+    assert [m["text"] for m in emu.ephemerals(SAM)] == ["Plain text is ephemeral"]
+    assert [m["text"] for m in emu.messages(ACME)] == ["Acme: 83 (green)"]
+    assert [(r.via, r.effect) for r in emu.responses(SAM)] == [
+        ("ack", "ephemeral"),
+        ("ack", "in_channel"),
+    ]
+
+
+def test_a_buttons_ack_content_is_ignored_as_slack_ignores_it(
+    emu: Emulator, app: StandIn, dm_message: dict[str, Any]
+) -> None:
+    app.answer_json({"text": "Nobody sees this"})
+    emu.actor.block_action(SPONSOR, "skip", message=dm_message)
+    assert emu.responses() == [] and emu.ephemerals(SPONSOR) == []
+
+
 @pytest.mark.parametrize(
     ("answer", "left_open"),
     [

@@ -33,7 +33,7 @@ def main(url: str, out: str, as_of: str, peers: str) -> None:
     with engine.connect():
         pass  # connect before the barrier so start-up cost does not decide the race
     wait_for_peers(Path(out), int(peers))
-    Engine(db.session_factory(engine), registry, FakeNotifier(), batch=10).run_due(
+    Engine(db.session_factory(engine), registry, FakeNotifier()).run_due(
         datetime.fromisoformat(as_of)
     )
     Path(out).write_text("\n".join(handled))

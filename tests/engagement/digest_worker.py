@@ -21,9 +21,7 @@ def main(url: str, out: str, as_of: str, peers: str) -> None:
     with engine.connect():
         pass
     wait_for_peers(Path(out), int(peers))
-    Engine(db.session_factory(engine), registry, notifier, batch=1).run_due(
-        datetime.fromisoformat(as_of)
-    )
+    Engine(db.session_factory(engine), registry, notifier).run_due(datetime.fromisoformat(as_of))
     lines = [f"{type(message).__name__} {to} {thread}" for to, message, thread in notifier.posts]
     lines += [f"upload {where.channel} {where.ts}" for where, _, _ in notifier.uploads]
     Path(out).write_text("\n".join(lines))

@@ -25,7 +25,6 @@ def main(url: str, out: str, as_of: str, peers: str) -> None:
         alerts.only_escalations(),
         notifier,
         worker=f"process-{out}",
-        batch=5,
     ).run_due(datetime.fromisoformat(as_of))
     lines = [
         json.dumps(

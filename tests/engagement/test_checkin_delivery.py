@@ -133,10 +133,12 @@ def test_a_dm_costs_four_statements_whatever_it_lists(sessions: sessionmaker[Ses
         if threading.get_ident() != main and not statement.startswith("BEGIN"):
             statements.append(statement)  # the workers' statements, not the claims
 
+    sends_only = checkin_registry()
+    sends_only.planners.clear()  # the hour's planning is not part of a DM
     bind = sessions.kw["bind"]
     event.listen(bind, "before_cursor_execute", count)
     try:
-        run(sessions, notifier, ACME_DUE + timedelta(hours=3))
+        Engine(sessions, sends_only, notifier).run_due(ACME_DUE + timedelta(hours=3))
     finally:
         event.remove(bind, "before_cursor_execute", count)
     assert len(prompts_to(notifier, SAM1)[0].items) == 2
@@ -321,3 +323,28 @@ def test_planning_is_set_based(loaded: sessionmaker[Session]) -> None:
         started = time.perf_counter()
         assert plan_checkins(session, now=T0) == 10
         assert time.perf_counter() - started < 5
+
+
+class SlowNotifier(FakeNotifier):
+    """Slack taking a moment over each post, so two deliveries overlap."""
+
+    def post(self, to: str, message: Any, *, thread_ts: str | None = None) -> Any:
+        time.sleep(0.3)
+        return super().post(to, message, thread_ts=thread_ts)
+
+
+def test_two_nudge_rows_of_one_person_at_once_make_one_reminder(
+    sessions: sessionmaker[Session],
+) -> None:
+    if sessions.kw["bind"].dialect.name == "sqlite":
+        pytest.skip("SQLite runs one writing transaction at a time, so rows cannot overlap")
+    document = portfolio()
+    document["accounts"][1]["sam"] = SAM1  # two check-ins in one DM: two nudge rows
+    with sessions() as session:
+        load_portfolio(session, document, now=T0 - timedelta(days=30))
+    notifier = SlowNotifier()
+    run(sessions, notifier, ACME_DUE)
+    engine = Engine(sessions, checkin_registry(), notifier, concurrency=2)
+    engine.run_due(ACME_DUE + timedelta(hours=60))
+    [reminder] = nudges_to(notifier, SAM1)
+    assert sorted(item.account_name for item in reminder.items) == ["Acme Corp", "Globex"]

@@ -12,12 +12,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from engagement.db import transaction
 from engagement.duework.engine import Engine, RunReport, backoff
-from engagement.duework.queue import Scheduled, claim, schedule, schedule_all
+from engagement.duework.queue import LEASE, Scheduled, claim, renew, schedule, schedule_all, take
 from engagement.duework.registry import Registry, WorkContext
 from engagement.models import DueWork, WorkState
 from engagement.notify import Undeliverable, waiting
@@ -124,8 +124,57 @@ def test_claim_takes_a_row_once_until_its_lease_expires(sessions: sessionmaker[S
         second = claim(session, as_of=T0, real_now=now, worker="b", limit=10)
     assert len(first) == 2 and second == []
     with transaction(sessions) as session:  # worker a died: after the lease, b takes over
-        taken = claim(session, as_of=T0, real_now=now + timedelta(minutes=6), worker="b", limit=10)
+        taken = claim(session, as_of=T0, real_now=now + LEASE * 1.1, worker="b", limit=10)
     assert taken == first
+
+
+def test_a_renewed_lease_keeps_a_live_worker_s_rows(sessions: sessionmaker[Session]) -> None:
+    add(sessions, 2)
+    now = datetime.now(UTC)
+    with transaction(sessions) as session:
+        mine = claim(session, as_of=T0, real_now=now, worker="a", limit=1)
+        theirs = claim(session, as_of=T0, real_now=now, worker="b", limit=1)
+    later = now + LEASE * 0.9
+    with transaction(sessions) as session:
+        assert renew(session, worker="a", real_now=later) == 1
+    with transaction(sessions) as session:  # b's lease ran out; a's was renewed
+        taken = claim(session, as_of=T0, real_now=now + LEASE * 1.1, worker="c", limit=10)
+    assert taken == theirs and taken != mine
+
+
+def test_a_live_process_keeps_its_rows_however_long_an_item_takes(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The running row stays locked and the waiting ones are renewed: no one else takes any."""
+    if sessions.kw["bind"].dialect.name == "sqlite":
+        pytest.skip("SQLite runs one writing transaction at a time, so no one could take them")
+    monkeypatch.setattr("engagement.duework.engine.RENEW_EVERY", timedelta(milliseconds=20))
+    real_now = [datetime.now(UTC)]
+    stolen: list[int] = []
+    registry = Registry()
+
+    def leases_after(instant: datetime) -> bool:
+        with sessions() as other:  # what another process would see
+            waiting_leases = other.scalars(
+                select(DueWork.lease_until).where(DueWork.key != "probe:0")
+            ).all()
+        return all(lease is not None and lease > instant for lease in waiting_leases)
+
+    @registry.kind("probe")
+    def probe(context: WorkContext) -> None:
+        if context.key != "probe:0":
+            return
+        real_now[0] += 2 * LEASE  # the item outlasts every lease taken at the start
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not leases_after(real_now[0]):
+            time.sleep(0.01)
+        with transaction(sessions) as other:
+            stolen.extend(claim(other, as_of=T0, real_now=real_now[0], worker="c", limit=10))
+
+    add(sessions, 3)
+    engine = Engine(sessions, registry, FakeNotifier(), real_clock=lambda: real_now[0])
+    assert engine.run_due(T0).done == {"probe": 3}
+    assert stolen == []
 
 
 def test_two_processes_take_each_of_1000_rows_once(
@@ -201,7 +250,7 @@ def test_a_slow_item_does_not_hold_up_the_rest(sessions: sessionmaker[Session]) 
         seen.append(context.key)
 
     add(sessions, 6)
-    report = Engine(sessions, registry, FakeNotifier(), batch=3, concurrency=2).run_due(T0)
+    report = Engine(sessions, registry, FakeNotifier(), concurrency=2).run_due(T0)
     assert report.done == {"probe": 6}
     assert seen[-1] == "probe:0"
 
@@ -267,3 +316,78 @@ def test_with_one_place_items_run_one_at_a_time_in_claim_order(
     add(sessions, 12)
     Engine(sessions, probe_registry(seen), FakeNotifier(), concurrency=1).run_due(T0)
     assert seen == [f"probe:{number}" for number in range(12)]
+
+
+def test_on_shutdown_it_finishes_what_it_claimed_and_claims_no_more(
+    sessions: sessionmaker[Session],
+) -> None:
+    seen: list[str] = []
+    registry = Registry()
+    engine = Engine(sessions, registry, FakeNotifier())
+
+    held: list[int] = []
+
+    @registry.kind("probe")
+    def probe(context: WorkContext) -> None:
+        seen.append(context.key)
+        if not engine.stopping.is_set():  # SIGTERM arrives while the first item runs
+            engine.stopping.set()
+            claimed = select(DueWork.id).where(DueWork.state == WorkState.CLAIMED)
+            held.append(1 + len(context.session.scalars(claimed).all()))  # and this one
+
+    add(sessions, 20)
+    engine.run_due(T0)
+    assert 1 < held[0] < 20
+    assert seen == [f"probe:{number}" for number in range(held[0])]  # what it held, no more
+    with sessions() as session:
+        states = Counter(session.scalars(select(DueWork.state)))
+    assert states == {WorkState.DONE: held[0], WorkState.DUE: 20 - held[0]}
+
+
+def test_renewing_leases_skips_a_row_being_run_instead_of_waiting_for_it(
+    sessions: sessionmaker[Session],
+) -> None:
+    if sessions.kw["bind"].dialect.name == "sqlite":
+        pytest.skip("SQLite has one writer: nothing runs beside a renewal to be waited for")
+    add(sessions, 3)
+    start = datetime.now(UTC)
+    with transaction(sessions) as session:
+        ids = claim(session, as_of=T0, real_now=start, worker="me", limit=3)
+    later = start + LEASE / 2
+    with transaction(sessions) as running:  # a run in progress holds its row locked
+        assert take(running, work_id=ids[0], worker="me", real_now=start) is not None
+        with transaction(sessions) as session:
+            session.execute(text("SET LOCAL lock_timeout = '2s'"))
+            assert renew(session, worker="me", real_now=later) == 2
+    with sessions() as session:
+        leases = dict(session.execute(select(DueWork.id, DueWork.lease_until)).tuples().all())
+    assert leases[ids[0]] is None  # done, committed by its run
+    assert leases[ids[1]] == leases[ids[2]] == later + LEASE
+
+
+def test_a_row_that_keeps_failing_is_failed_at_last_and_frees_its_stream(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("engagement.duework.engine.MAX_ATTEMPTS", 3)
+    with transaction(sessions) as session:
+        schedule(session, kind="probe", key="broken", due_at=T0, stream="person:1")
+        schedule(session, kind="probe", key="next", due_at=T0, stream="person:1")
+    seen: list[str] = []
+    failures = {"broken": RuntimeError("a bug")}
+    registry = Registry()
+
+    @registry.kind("probe")
+    def probe(context: WorkContext) -> None:
+        if context.key in failures:
+            raise failures[context.key]
+        seen.append(context.key)
+
+    engine = Engine(sessions, registry, FakeNotifier())
+    at = T0
+    for _ in range(3):
+        engine.run_due(at)
+        at += timedelta(hours=1)
+    assert seen == ["next"]  # held back while "broken" was still being retried
+    with sessions() as session:
+        broken = session.scalars(select(DueWork).where(DueWork.key == "broken")).one()
+    assert (broken.state, broken.attempts) == (WorkState.FAILED, 3)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engagement.duework.engine import Engine
 from engagement.duework.registry import Registry
-from engagement.models import Person
-from engagement.notify import Profile
-from engagement.people import refresh_profiles
+from engagement.models import DueWork, Person, WorkState
+from engagement.notify import DeliveryError, Profile
+from engagement.people import REFRESH, refresh, refresh_profiles
 from tests.factories import NOW, load_portfolio, portfolio
 from tests.fakes import FakeNotifier
 
@@ -19,6 +20,7 @@ from tests.fakes import FakeNotifier
 def engine_with(sessions: sessionmaker[Session], notifier: FakeNotifier) -> Engine:
     registry = Registry()
     registry.planner("people")(refresh_profiles)
+    registry.kind(REFRESH)(refresh)
     return Engine(sessions, registry, notifier)
 
 
@@ -55,3 +57,37 @@ def test_profiles_are_refreshed_weekly_not_hourly(sessions: sessionmaker[Session
     with sessions() as session:
         zone = session.scalars(select(Person.timezone).where(Person.slack_user_id == "U0SAM0001"))
         assert zone.one() == "Pacific/Auckland"
+
+
+class FailingFor(FakeNotifier):
+    """Slack failing the look-up of one person."""
+
+    def __init__(self, user_id: str) -> None:
+        super().__init__()
+        self.failing = user_id
+
+    def profile(self, *, user_id: str | None = None, email: str | None = None) -> Profile | None:
+        if user_id == self.failing:
+            raise DeliveryError("slack_unavailable")
+        return Profile(user_id or "U0NEW0001", "Someone", "Asia/Tokyo")
+
+
+def test_look_ups_go_in_pieces_and_a_failed_piece_alone_is_retried(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("engagement.people.CHUNK", 2)
+    with sessions() as session:
+        load_portfolio(session)  # six people
+    notifier = FailingFor("U0SAM0002")
+    report = engine_with(sessions, notifier).run_due(NOW)
+    assert report.done == {"plan": 1, REFRESH: 2} and report.retried == 1
+    with sessions() as session:
+        unchecked = dict(
+            session.execute(
+                select(Person.id, Person.slack_user_id).where(Person.timezone_checked_at.is_(None))
+            ).all()
+        )
+        retry = session.scalars(select(DueWork).where(DueWork.state == WorkState.DUE)).one()
+    assert "U0SAM0002" in unchecked.values()
+    assert sorted(unchecked) == sorted(retry.payload["people"])  # the others are committed
+    assert retry.attempts == 1

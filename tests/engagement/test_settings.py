@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from engagement.errors import Invalid
@@ -18,6 +20,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "DATABASE_URL",
         "PORT",
         "SHERPA_ADMINS",
+        "SHERPA_REHEARSAL_CLOCK",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -29,6 +32,19 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: pytest.TempPathFact
     assert settings.slack_api_url == "https://slack.com/api/"
     assert settings.database_url == f"sqlite:///{tmp_path}/sherpa.sqlite3"
     assert settings.sherpa_admins == frozenset()
+    assert settings.sherpa_rehearsal_clock is None
+
+
+def test_a_rehearsal_clock_runs_from_its_anchor_at_its_speed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every process given the same value reads the same time, restarted or not."""
+    monkeypatch.setenv("SHERPA_REHEARSAL_CLOCK", "2026-11-23T00:00:00Z,600,1000")
+    clock = load_settings().sherpa_rehearsal_clock
+    assert clock is not None
+    monkeypatch.setattr("engagement.clock.time.time", lambda: 1010.0)
+    assert clock() == datetime(2026, 11, 23, 1, 40, tzinfo=UTC)  # 10 s x 600 = 100 min
+    assert load_settings(sherpa_rehearsal_clock=str(clock)).sherpa_rehearsal_clock() == clock()
 
 
 def test_values_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -52,6 +68,8 @@ def test_values_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
         ("DATABASE_URL", "mysql://x/y", "DATABASE_URL: must be a sqlite:// or postgresql:// URL"),
         ("SHERPA_ADMINS", "U0ADMIN01,bob", "SHERPA_ADMINS: 'bob' is not a Slack user ID"),
         ("SLACK_SIGNING_SECRET", "short", "SLACK_SIGNING_SECRET: String should have at least 8"),
+        ("SHERPA_REHEARSAL_CLOCK", "tomorrow", "SHERPA_REHEARSAL_CLOCK: must be START,SPEED"),
+        ("SHERPA_REHEARSAL_CLOCK", "2026-11-23T00:00Z,0,1", "SHERPA_REHEARSAL_CLOCK: the speed"),
     ],
 )
 def test_bad_value_names_the_variable(
