@@ -26,6 +26,10 @@ _bolt_log.addFilter(_SharedClientNotice())
 def create_app(runtime: Runtime, *, signing_secret_required: bool = True) -> App:
     """A Bolt app that verifies signatures, acks first and posts through the runtime's client.
 
+    Listeners run in the request's own thread (`process_before_response`) and only ack and
+    hand their work on (`after_ack`), so the ack goes back the moment the listener returns:
+    no hop to Bolt's listener pool, nor its 10 ms polling for the ack.
+
     Socket Mode has no signatures to check, so `sherpa dev` may go without the secret.
     """
     settings = runtime.settings
@@ -39,7 +43,7 @@ def create_app(runtime: Runtime, *, signing_secret_required: bool = True) -> App
         client=runtime.notifier.client,
         token_verification_enabled=False,
         request_verification_enabled=signing_secret_required,
-        listener_executor=runtime.listeners,
+        process_before_response=True,
         logger=_bolt_log,
     )
     middleware.register(app, runtime)

@@ -10,7 +10,8 @@ from typing import Any
 
 
 class ContextThreadPool(ThreadPoolExecutor):
-    """Bolt runs listeners after the ack in a pool; copy contextvars into each task.
+    """The pool for the work listeners hand on after their acks; copies contextvars (the
+    request ID) into each task.
 
     It also knows which tasks are still running, so graceful shutdown and the
     end-to-end tests can wait for the work that follows an ack.
@@ -36,7 +37,7 @@ class ContextThreadPool(ThreadPoolExecutor):
 
         Backpressure for a burst: work never waits behind an unbounded queue (a modal must
         open within Slack's 3 seconds, and a reply minutes late is no reply), and the
-        calling listener, busy for a moment, slows the next acknowledgements a little
+        calling listener, busy for a moment, slows its own acknowledgement a little
         instead of the process taking on more than it can do.
         """
         with self._lock:

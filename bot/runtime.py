@@ -59,18 +59,13 @@ class Runtime:
         return SlackNotifier(make_client(token, self.settings.slack_api_url))
 
     @cached_property
-    def listeners(self) -> ContextThreadPool:
-        """The pool Bolt runs listeners in; they ack and hand their work on at once."""
-        return ContextThreadPool(max_workers=16, thread_name_prefix="listener")
-
-    @cached_property
     def followups(self) -> ContextThreadPool:
         """The work after an ack, in a pool of its own: slow work never holds up an ack."""
         return ContextThreadPool(max_workers=4, thread_name_prefix="followup")
 
     def wait_idle(self, timeout: float = 30) -> bool:
-        """Wait for every listener and the work they handed on (shutdown, tests)."""
-        return self.listeners.wait_idle(timeout) and self.followups.wait_idle(timeout)
+        """Wait for the work listeners handed on after their acks (shutdown, tests)."""
+        return self.followups.wait_idle(timeout)
 
     def due_engine(self, *, concurrency: int | None = None) -> DueEngine:
         """SQLite takes one writer at a time, so parallel delivery only adds lock waits there."""

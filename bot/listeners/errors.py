@@ -49,12 +49,12 @@ def after_ack(
     runtime: Runtime, body: dict[str, Any], respond: Respond | None, work: Callable[[], None]
 ) -> None:
     """Run a listener's work after its ack, in the follow-up pool (or, when that has a
-    backlog, right here); a failure goes to `tell`.
+    backlog, right here, before the ack goes back); a failure goes to `tell`.
 
-    The listener's thread is usually free at once, so slow work does not delay the next
-    ack. And Bolt answers an error raised after `ack()` by discarding the ack (slack_bolt's
-    thread runner sets the acknowledged response to None), so Slack would get nothing for
-    3 s, then a 404, and show the person an error on top of Sherpa's own line.
+    Listeners run in the request's thread, so the ack leaves only when the listener
+    returns: slow work must not be in it. And an error raised in a listener makes Bolt
+    answer Slack with a 500 instead of the ack, which shows the person an error on top
+    of Sherpa's own line.
     """
 
     def guarded() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot.home import home_view
+from bot.listeners.errors import after_ack
 from bot.runtime import Runtime
 from engagement.access import actor_for
 
@@ -21,6 +22,8 @@ def publish_home(runtime: Runtime, user_id: str) -> None:
 
 def register(app: App, runtime: Runtime) -> None:
     @app.event("app_home_opened")
-    def home_opened(event: dict[str, Any]) -> None:
+    def home_opened(body: dict[str, Any], event: dict[str, Any]) -> None:
+        """Acked on return (Bolt acks events itself); the view is published after that."""
         if event.get("tab", "home") == "home":
-            publish_home(runtime, str(event["user"]))
+            user_id = str(event["user"])
+            after_ack(runtime, body, None, lambda: publish_home(runtime, user_id))

@@ -11,6 +11,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot import handlers
+from bot.listeners.errors import after_ack
 from bot.request import SlackRequest
 from bot.runtime import Runtime
 from engagement.errors import SherpaError
@@ -27,6 +28,7 @@ def register(app: App, runtime: Runtime) -> None:
             answer = handler(request, view)
         except SherpaError as refusal:
             ack()
-            request.reply(str(refusal))
+            told = str(refusal)
+            after_ack(runtime, body, None, lambda: request.reply(told))
             return
         ack(**answer) if answer else ack()
