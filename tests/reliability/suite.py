@@ -1,6 +1,6 @@
 """`make reliability`: every scenario at the size of a large company, then the table.
 
-    python -m tests.reliability [--quick] [chaos|slack-outage|db-outage|load …]
+    python -m tests.reliability [--quick] [chaos|slack-outage|db-outage|load|fuzzing …]
 
 Exit status 0 only if every scenario found no problem. `--quick` runs the sizes of the
 quick tests in `make test`. Logs of every process are kept under the printed folder.
@@ -26,12 +26,14 @@ FULL: dict[str, Scenario] = {
     "slack-outage": lambda s, f: scenarios.slack_outage(s, f, accounts=1000, speed=60),
     "db-outage": lambda s, f: scenarios.db_outage(s, f, accounts=1000, seconds=60),
     "load": lambda s, f: scenarios.load(s, f, accounts=1000, clients=200, seconds=60),
+    "fuzzing": lambda _s, f: scenarios.fuzzing(f, examples=1000),
 }
 QUICK: dict[str, Scenario] = {
     "chaos": lambda s, f: scenarios.chaos(s, f, accounts=40, days=1.6, speed=3000),
     "slack-outage": lambda s, f: scenarios.slack_outage(s, f, accounts=200, speed=300),
     "db-outage": lambda s, f: scenarios.db_outage(s, f, accounts=20, seconds=6),
     "load": lambda s, f: scenarios.load(s, f, accounts=20, clients=20, seconds=8),
+    "fuzzing": lambda _s, f: scenarios.fuzzing(f, examples=60),
 }
 
 

@@ -4,6 +4,7 @@ traceback to the person, never a row written by a rejected input."""
 from __future__ import annotations
 
 import json
+import os
 import time
 import urllib.error
 import urllib.parse
@@ -26,7 +27,7 @@ from tests.conftest import STRANGER
 
 MEMBER = "U0SAM0001"
 EXAMPLES = settings(
-    max_examples=60,
+    max_examples=int(os.environ.get("SHERPA_FUZZ_EXAMPLES", "60")),  # `make reliability`: more
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
