@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Table,
+    TextClause,
     and_,
     bindparam,
     exists,
@@ -30,17 +31,46 @@ rows that process held are free again within a minute."""
 
 
 _DUE_WORK: Table = DueWork.__table__  # type: ignore[assignment]
-_SCHEDULE = text(
+_INSERT = (
     "INSERT INTO due_work (kind, key, payload, due_at, scheduled_for, stream, state, attempts) "
     "VALUES (:kind, :key, :payload, :due_at, :due_at, :stream, :state, 0) "
-    "ON CONFLICT (key) DO NOTHING RETURNING id"
-).bindparams(
-    bindparam("payload", type_=_DUE_WORK.c.payload.type),
-    bindparam("due_at", type_=_DUE_WORK.c.due_at.type),
+    "ON CONFLICT (key) DO NOTHING"
 )
 """The same SQL on SQLite and PostgreSQL, written out because SQLAlchemy 2.0 compiles its
 dialect `insert().on_conflict_do_nothing()` anew on every execution (it has no cache
 key): about a millisecond of CPU per call, on the path of every DM the engine sends."""
+
+
+def _insert(sql: str) -> TextClause:
+    return text(sql).bindparams(
+        bindparam("payload", type_=_DUE_WORK.c.payload.type),
+        bindparam("due_at", type_=_DUE_WORK.c.due_at.type),
+    )
+
+
+_SCHEDULE = _insert(_INSERT + " RETURNING id")
+_SCHEDULE_ALL = _insert(_INSERT)
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """One row for the queue: what `schedule` and `schedule_all` add."""
+
+    kind: str
+    key: str
+    due_at: datetime
+    payload: dict[str, Any] = field(default_factory=dict)
+    stream: str | None = None
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "key": self.key,
+            "due_at": self.due_at,
+            "stream": self.stream,
+            "payload": self.payload,
+            "state": WorkState.DUE.value,
+        }
 
 
 def schedule(
@@ -57,55 +87,14 @@ def schedule(
     A row of a `stream` (named by `duework.streams`) runs after the rows of that stream
     first due before it, and never while another of them runs.
     """
-    values = {
-        "kind": kind,
-        "key": key,
-        "due_at": due_at,
-        "stream": stream,
-        "payload": payload or {},
-        "state": WorkState.DUE.value,
-    }
-    return session.execute(_SCHEDULE, values).first() is not None
-
-
-_SCHEDULE_QUIETLY = text(
-    "INSERT INTO due_work (kind, key, payload, due_at, scheduled_for, stream, state, attempts) "
-    "VALUES (:kind, :key, :payload, :due_at, :due_at, :stream, :state, 0) "
-    "ON CONFLICT (key) DO NOTHING"
-).bindparams(
-    bindparam("payload", type_=_DUE_WORK.c.payload.type),
-    bindparam("due_at", type_=_DUE_WORK.c.due_at.type),
-)
-
-
-@dataclass(frozen=True)
-class Scheduled:
-    """One row for `schedule_all`: the arguments of `schedule`."""
-
-    kind: str
-    key: str
-    due_at: datetime
-    payload: dict[str, Any]
-    stream: str | None = None
+    row = Scheduled(kind, key, due_at, payload or {}, stream)
+    return session.execute(_SCHEDULE, row.values()).first() is not None
 
 
 def schedule_all(session: Session, rows: Sequence[Scheduled]) -> None:
     """`schedule` for several rows in one round trip (psycopg pipelines an executemany)."""
     if rows:
-        session.execute(
-            _SCHEDULE_QUIETLY,
-            [
-                {
-                    "kind": row.kind,
-                    "key": row.key,
-                    "due_at": row.due_at,
-                    "stream": row.stream,
-                    "payload": row.payload,
-                    "state": WorkState.DUE.value,
-                }
-                for row in rows
-            ],
-        )
+        session.execute(_SCHEDULE_ALL, [row.values() for row in rows])
 
 
 _PENDING = DueWork.state.in_([literal(state.value, literal_execute=True) for state in PENDING_WORK])

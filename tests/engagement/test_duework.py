@@ -39,6 +39,11 @@ def probe_registry(seen: list[str], fail: dict[str, Exception] | None = None) ->
     return registry
 
 
+def skip_on_sqlite(sessions: sessionmaker[Session], why: str) -> None:
+    if sessions.kw["bind"].dialect.name == "sqlite":
+        pytest.skip(why)
+
+
 def add(sessions: sessionmaker[Session], count: int, due_at: datetime = T0) -> None:
     with transaction(sessions) as session:
         for number in range(count):
@@ -146,8 +151,9 @@ def test_a_live_process_keeps_its_rows_however_long_an_item_takes(
     sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The running row stays locked and the waiting ones are renewed: no one else takes any."""
-    if sessions.kw["bind"].dialect.name == "sqlite":
-        pytest.skip("SQLite runs one writing transaction at a time, so no one could take them")
+    skip_on_sqlite(
+        sessions, "SQLite runs one writing transaction at a time, so no one could take them"
+    )
     monkeypatch.setattr("engagement.duework.engine.RENEW_EVERY", timedelta(milliseconds=20))
     real_now = [datetime.now(UTC)]
     stolen: list[int] = []
@@ -234,9 +240,9 @@ def test_planners_run_once_per_hour(sessions: sessionmaker[Session], planned: in
 
 def test_a_slow_item_does_not_hold_up_the_rest(sessions: sessionmaker[Session]) -> None:
     """Workers free while one item waits (say, out a Retry-After) keep taking new work."""
-    bind = sessions.kw["bind"]
-    if bind.dialect.name == "sqlite":
-        pytest.skip("SQLite runs one writing transaction at a time, so items cannot overlap")
+    skip_on_sqlite(
+        sessions, "SQLite runs one writing transaction at a time, so items cannot overlap"
+    )
     released = threading.Event()
     registry = Registry()
     seen: list[str] = []
@@ -259,9 +265,9 @@ def test_a_run_outliving_its_lease_keeps_its_row_from_a_second_process(
     sessions: sessionmaker[Session],
 ) -> None:
     """The row is locked from the start of its run to the commit: no one runs it twice."""
-    bind = sessions.kw["bind"]
-    if bind.dialect.name == "sqlite":
-        pytest.skip("SQLite's one writer makes the second process wait for the first to commit")
+    skip_on_sqlite(
+        sessions, "SQLite's one writer makes the second process wait for the first to commit"
+    )
     later = datetime.now(UTC) + timedelta(minutes=6)  # the first process's lease has run out
     registry = Registry()
     seen: list[str] = []
@@ -286,9 +292,9 @@ def test_a_run_outliving_its_lease_keeps_its_row_from_a_second_process(
 
 def test_a_worker_waiting_on_slack_lends_its_place(sessions: sessionmaker[Session]) -> None:
     """With one place, the second item runs while the first waits out a Retry-After."""
-    bind = sessions.kw["bind"]
-    if bind.dialect.name == "sqlite":
-        pytest.skip("SQLite's one writer is the waiting worker's transaction: nobody stands in")
+    skip_on_sqlite(
+        sessions, "SQLite's one writer is the waiting worker's transaction: nobody stands in"
+    )
     released = threading.Event()
     registry = Registry()
     seen: list[str] = []
@@ -347,8 +353,9 @@ def test_on_shutdown_it_finishes_what_it_claimed_and_claims_no_more(
 def test_renewing_leases_skips_a_row_being_run_instead_of_waiting_for_it(
     sessions: sessionmaker[Session],
 ) -> None:
-    if sessions.kw["bind"].dialect.name == "sqlite":
-        pytest.skip("SQLite has one writer: nothing runs beside a renewal to be waited for")
+    skip_on_sqlite(
+        sessions, "SQLite has one writer: nothing runs beside a renewal to be waited for"
+    )
     add(sessions, 3)
     start = datetime.now(UTC)
     with transaction(sessions) as session:
