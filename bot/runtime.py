@@ -56,7 +56,9 @@ class Runtime:
     @cached_property
     def notifier(self) -> SlackNotifier:
         token = self.settings.required("slack_bot_token")
-        return SlackNotifier(make_client(token, self.settings.slack_api_url))
+        rate = self.settings.sherpa_post_rate
+        pace = {"chat.postMessage": rate} if rate else None
+        return SlackNotifier(make_client(token, self.settings.slack_api_url), pace=pace)
 
     @cached_property
     def followups(self) -> ContextThreadPool:

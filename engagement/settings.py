@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     database_url: str = Field(default_factory=default_database_url)
     port: int = Field(default=3000, ge=1, le=65535)
     sherpa_admins: Annotated[frozenset[str], NoDecode] = frozenset()
+    sherpa_post_rate: float | None = Field(default=None, gt=0)
+    """chat.postMessage calls per second each process keeps under (retries included):
+    a fan-out paced just below the workspace's limit instead of bursting into 429s."""
     sherpa_rehearsal_clock: Annotated[RehearsalClock | None, NoDecode] = None
     """Drills only (the reliability suite): every process runs on the same simulated time."""
 

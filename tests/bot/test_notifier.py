@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +22,9 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web import SlackResponse
 
 from bot.notifier import PacedRetry, Pacer, SlackNotifier, make_client
+from bot.runtime import Runtime
 from engagement.notify import DeliveryError, stepping_aside, waiting
+from engagement.settings import load_settings
 
 POST = "https://slack.test/api/chat.postMessage"
 
@@ -91,6 +94,21 @@ def test_only_paced_methods_have_pacers() -> None:
     assert notifier.pacers == {}
     with pytest.raises(ValueError):
         Pacer(0)
+
+
+@pytest.mark.parametrize(("rate", "interval"), [(None, None), (40.0, 0.025)])
+def test_sherpa_post_rate_paces_the_runtimes_posts(
+    rate: float | None, interval: float | None, tmp_path: Path
+) -> None:
+    settings = load_settings(
+        slack_bot_token="xoxb-test",
+        database_url=f"sqlite:///{tmp_path}/s.db",
+        sherpa_post_rate=rate,
+    )
+    pacers = Runtime.start(settings, check_schema=False).notifier.pacers
+    assert {method: pacer.interval for method, pacer in pacers.items()} == (
+        {"chat.postMessage": interval} if interval else {}
+    )
 
 
 @dataclass

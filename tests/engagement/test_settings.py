@@ -20,6 +20,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "DATABASE_URL",
         "PORT",
         "SHERPA_ADMINS",
+        "SHERPA_POST_RATE",
         "SHERPA_REHEARSAL_CLOCK",
     ):
         monkeypatch.delenv(name, raising=False)
@@ -33,6 +34,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: pytest.TempPathFact
     assert settings.database_url == f"sqlite:///{tmp_path}/sherpa.sqlite3"
     assert settings.sherpa_admins == frozenset()
     assert settings.sherpa_rehearsal_clock is None
+    assert settings.sherpa_post_rate is None  # no pacing: Slack's 429s are honoured
 
 
 def test_a_rehearsal_clock_runs_from_its_anchor_at_its_speed(
@@ -51,7 +53,9 @@ def test_values_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SHERPA_ADMINS", "U0ADMIN01, W0ADMIN02")
     monkeypatch.setenv("DATABASE_URL", "postgresql://sherpa@db/sherpa")
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-123")
+    monkeypatch.setenv("SHERPA_POST_RATE", "45.5")
     settings = load_settings()
+    assert settings.sherpa_post_rate == 45.5
     assert settings.sherpa_admins == {"U0ADMIN01", "W0ADMIN02"}
     assert settings.database_url == "postgresql+psycopg://sherpa@db/sherpa"
     assert "xoxb-123" not in repr(settings)  # tokens never reach logs
@@ -67,6 +71,7 @@ def test_values_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
         ("SLACK_API_URL", "http://localhost/api", "SLACK_API_URL: must be an http(s) URL ending"),
         ("DATABASE_URL", "mysql://x/y", "DATABASE_URL: must be a sqlite:// or postgresql:// URL"),
         ("SHERPA_ADMINS", "U0ADMIN01,bob", "SHERPA_ADMINS: 'bob' is not a Slack user ID"),
+        ("SHERPA_POST_RATE", "0", "SHERPA_POST_RATE: Input should be greater than 0"),
         ("SLACK_SIGNING_SECRET", "short", "SLACK_SIGNING_SECRET: String should have at least 8"),
         ("SHERPA_REHEARSAL_CLOCK", "tomorrow", "SHERPA_REHEARSAL_CLOCK: must be START,SPEED"),
         ("SHERPA_REHEARSAL_CLOCK", "2026-11-23T00:00Z,0,1", "SHERPA_REHEARSAL_CLOCK: the speed"),
