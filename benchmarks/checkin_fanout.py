@@ -6,13 +6,13 @@
 5,000 accounts, each with a SAM and a sponsor in New York, all due Monday 09:00; the
 emulator (in a process of its own, as Slack is remote) allows `--limit` chat.postMessage
 calls per second and fails `--faults` of them (half 429 with Retry-After: 1, half 500).
-Sherpa paces every attempt, retries included, at `--pace` of the limit (0: no pacing; a
-refused attempt gives its slot back) and the due-work engine runs once, as the clock
-process would, planning included, `--concurrency` items at a time (workers waiting out
-a Retry-After lend their places to spare workers, so the database pool is sized for
-twice that). Target: delivered / elapsed at least 0.9 of the limit, none lost, none
-duplicated. PostgreSQL (a throwaway server) is the default: on SQLite one writer at a
-time means one DM at a time.
+Sherpa paces every attempt, retries included, at `--pace` of the limit (what
+`SHERPA_POST_RATE` sets in production; 0: no pacing; a refused attempt gives its slot
+back) and the due-work engine runs once, as the clock process would, planning included,
+`--concurrency` items at a time (workers waiting out a Retry-After lend their places to
+spare workers, so the database pool is sized for twice that). Target: delivered /
+elapsed at least 0.9 of the limit, none lost, none duplicated. PostgreSQL (a throwaway
+server) is the default: on SQLite one writer at a time means one DM at a time.
 """
 
 from __future__ import annotations
