@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
@@ -106,9 +107,18 @@ class PacedRetry(RetryHandler):
     """
 
     def __init__(self, inner: RetryHandler, pacers: Mapping[str, Pacer]) -> None:
-        super().__init__(inner.max_retry_count, inner.interval_calculator)
         self.inner = inner
+        super().__init__(inner.max_retry_count, inner.interval_calculator)
         self.pacers = pacers
+
+    @property
+    def interval_calculator(self) -> RetryIntervalCalculator:
+        """The inner handler's: it is the one that waits, so a change here must reach it."""
+        return self.inner.interval_calculator
+
+    @interval_calculator.setter
+    def interval_calculator(self, calculator: RetryIntervalCalculator) -> None:
+        self.inner.interval_calculator = calculator
 
     def can_retry(
         self,

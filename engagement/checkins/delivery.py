@@ -142,10 +142,10 @@ def deliver_day(
     posted = notifier.post(person.slack_user_id, message)
     _mark_sent(session, live, now, posted)
     followups: list[Scheduled] = []
+    stream = streams.person(person.id)
     for checkin in live:
         payload = {"checkin_id": checkin.id}
         expiry = expires_at(checkin, checkin.account, person, timing.expire_after)
-        stream = streams.person(person.id)
         followups.append(
             Scheduled(NUDGE, nudge_key(checkin.id), now + timing.nudge_after, payload, stream)
         )

@@ -45,10 +45,8 @@ def followup(session: Session) -> Followup:
     found = session.info.get("checkins.followup")
     if found is not None and transaction is not None and found[0] is transaction:
         return cast(Followup, found[1])
-    settings = session.get(PortfolioSettings, 1)
-    if settings is None:
-        return remember_followup(session, None, None)
-    return remember_followup(session, settings.nudge_after_hours, settings.expire_after_days)
+    stored = session.execute(select(*FOLLOWUP_COLUMNS).where(SETTINGS_JOIN)).first()
+    return remember_followup(session, *(stored or (None, None)))
 
 
 def remember_followup(

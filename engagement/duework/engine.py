@@ -140,16 +140,18 @@ class Engine:
                 if not running:
                     break
                 try:  # one at a time: no scan of everything in flight
-                    kind, outcome = finished.get(timeout=RENEW_EVERY.total_seconds()).result()
+                    done: Future[tuple[str, Outcome]] | None = finished.get(
+                        timeout=RENEW_EVERY.total_seconds()
+                    )
                 except Empty:
-                    outcome = None
+                    done = None
                 if self.real_clock() - renewed >= RENEW_EVERY:
                     renewed = self.real_clock()
                     with transaction(self.sessions) as session:
                         renew(session, worker=self.worker, real_now=renewed)
-                if outcome is not None:
+                if done is not None:
                     running -= 1
-                    report.count(kind, outcome)
+                    report.count(*done.result())
         self._beat()
         return report
 

@@ -682,7 +682,7 @@ def test_after_an_hour_of_slack_down_each_person_gets_everything_in_order_once(
     world = outage_world
     for handler in world.stack.runtime.notifier.client.retry_handlers:
         # the client's own quick retries of a 5xx would sleep for real: here they do not
-        handler.inner.interval_calculator = FixedValueRetryIntervalCalculator(0.0)
+        handler.interval_calculator = FixedValueRetryIntervalCalculator(0.0)
     world.tick(SUNDAY)
     world.tick(NEW_YORK_9)  # Monday's DMs, while Slack is up
     down, up = WEDNESDAY_9 - 5 * MINUTE, WEDNESDAY_9 + 55 * MINUTE
