@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import logging
 import threading
 import time
@@ -21,6 +23,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
+from bot.keepalive import Answer, KeptAlive
 from bot.render import render
 from engagement.notify import DeliveryError, Message, Posted, Profile, Undeliverable, waiting
 
@@ -56,6 +59,21 @@ def make_client(token: str, base_url: str, *, rate_limit_retries: int = 5) -> We
 def refused(status: int) -> bool:
     """Slack turned the call away (rate limited, or failed itself): it did not count."""
     return status == 429 or status >= 500
+
+
+def _refusal(answer: Answer) -> str | None:
+    """Why a `response_url` turned a reply away (Slack says it in text, the emulator in
+    JSON), or None when it took it."""
+    if answer.status == 200:
+        return None
+    text = answer.body.decode(errors="replace").strip()
+    try:
+        said = json.loads(text)
+    except ValueError:
+        said = None
+    if isinstance(said, dict) and said.get("error"):
+        return str(said["error"])
+    return text.split()[0][:40] if text else f"http_{answer.status}"
 
 
 class Pacer:
@@ -159,6 +177,7 @@ class SlackNotifier:
 
     def __init__(self, client: WebClient, *, pace: Mapping[str, float] | None = None) -> None:
         self.client = client
+        self.replies = KeptAlive()
         self.pacers = {method: Pacer(rate) for method, rate in (pace or {}).items()}
         client.retry_handlers = [
             PacedRetry(handler.inner if isinstance(handler, PacedRetry) else handler, self.pacers)
@@ -208,6 +227,20 @@ class SlackNotifier:
             (time.perf_counter() - started) * 1000,
         )
         return dict(response.data) if isinstance(response.data, dict) else {}
+
+    def respond(self, response_url: str, **payload: Any) -> None:
+        """Reply to an interaction at its `response_url` (Slack's, valid for 30 minutes and
+        five replies), over a kept-alive connection; one log line, without the URL."""
+        started = time.perf_counter()
+        try:
+            error = _refusal(self.replies.post_json(response_url, payload))
+        except (OSError, http.client.HTTPException, ValueError) as failure:
+            error = type(failure).__name__
+        elapsed = (time.perf_counter() - started) * 1000
+        if error is not None:
+            log.warning("slack.respond ok=false error=%s ms=%d", error, elapsed)
+            raise DeliveryError(f"response_url: {error}")
+        log.info("slack.respond ok=true ms=%d", elapsed)
 
     def post(self, to: str, message: Message, *, thread_ts: str | None = None) -> Posted:
         payload = render(message)

@@ -8,7 +8,7 @@ reply privately and open modals.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,23 +33,22 @@ class SlackRequest:
     user_id: str
     channel_id: str = ""
     trigger_id: str = ""
-    respond: Callable[..., Any] | None = None
+    response_url: str = ""
     body: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def from_body(
-        cls, runtime: Runtime, body: dict[str, Any], respond: Callable[..., Any] | None = None
-    ) -> SlackRequest:
+    def from_body(cls, runtime: Runtime, body: dict[str, Any]) -> SlackRequest:
         """Read who and where from any payload shape Slack sends."""
         user = body.get("user")
         channel = body.get("channel") or (body.get("container") or {}).get("channel_id")
+        targets = body.get("response_urls") or [{}]
         return cls(
             runtime=runtime,
             user_id=str((user or {}).get("id") if isinstance(user, dict) else body["user_id"]),
             channel_id=str(channel.get("id") if isinstance(channel, dict) else channel or
                            body.get("channel_id") or ""),
             trigger_id=str(body.get("trigger_id") or ""),
-            respond=respond if body.get("response_url") or body.get("response_urls") else None,
+            response_url=str(body.get("response_url") or targets[0].get("response_url") or ""),
             body=body,
         )  # fmt: skip
 
@@ -75,7 +74,16 @@ class SlackRequest:
 
     def reply(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
         """An answer only the person sees: via response_url, else ephemeral, else a DM."""
-        reply_to(self.runtime, self.user_id, self.channel_id, self.respond, text, blocks)
+        extra: dict[str, Any] = {"blocks": blocks} if blocks else {}
+        notifier = self.runtime.notifier
+        if self.response_url:
+            notifier.respond(self.response_url, text=text, response_type="ephemeral",
+                             replace_original=False, **extra)  # fmt: skip
+        elif self.channel_id and not self.channel_id.startswith("D"):
+            notifier.call("chat.postEphemeral", channel=self.channel_id, user=self.user_id,
+                          text=text, **extra)  # fmt: skip
+        else:
+            notifier.call("chat.postMessage", channel=self.user_id, text=text, **extra)
 
     def open_view(self, view: dict[str, Any]) -> dict[str, Any]:
         """Open a modal with this request's trigger (valid 3 s, once).
@@ -90,21 +98,3 @@ class SlackRequest:
                 raise
             log.warning("request.trigger_expired user=%s", self.user_id)
             raise Conflict(TOO_SLOW) from None
-
-
-def reply_to(
-    runtime: Runtime,
-    user_id: str,
-    channel_id: str,
-    respond: Callable[..., Any] | None,
-    text: str,
-    blocks: list[dict[str, Any]] | None = None,
-) -> None:
-    extra: dict[str, Any] = {"blocks": blocks} if blocks else {}
-    if respond is not None:
-        respond(text=text, response_type="ephemeral", replace_original=False, **extra)
-    elif channel_id and not channel_id.startswith("D"):
-        runtime.notifier.call("chat.postEphemeral", channel=channel_id, user=user_id,
-                              text=text, **extra)  # fmt: skip
-    else:
-        runtime.notifier.call("chat.postMessage", channel=user_id, text=text, **extra)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 
 from bot import handlers
 from bot.listeners.errors import after_ack
@@ -16,8 +16,8 @@ def register(app: App, runtime: Runtime) -> None:
     table = handlers.actions()
 
     @app.block_action(handlers.any_of(table))
-    def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         handler = table[action["action_id"]]
-        request = SlackRequest.from_body(runtime, body, respond)
-        after_ack(runtime, body, respond, lambda: handler(request, action))
+        request = SlackRequest.from_body(runtime, body)
+        after_ack(runtime, body, lambda: handler(request, action))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 
 from bot.listeners.errors import after_ack
 from bot.request import SlackRequest
@@ -23,7 +23,7 @@ from engagement.errors import Invalid
 
 def register(app: App, runtime: Runtime) -> None:
     @app.command("/sponsor")
-    def sponsor(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+    def sponsor(ack: Ack, command: dict[str, Any]) -> None:
         text = str(command.get("text") or "")
         try:
             parsed = grammar.parse_without_accounts(text)
@@ -37,7 +37,7 @@ def register(app: App, runtime: Runtime) -> None:
         ack()
 
         def work() -> None:
-            request = SlackRequest.from_body(runtime, command, respond)
+            request = SlackRequest.from_body(runtime, command)
             if parsed is not None:
                 dispatch(request, parsed)
                 return
@@ -45,4 +45,4 @@ def register(app: App, runtime: Runtime) -> None:
                 names = account_names(session)
             dispatch(request, grammar.parse(text, names))
 
-        after_ack(runtime, command, respond, work)
+        after_ack(runtime, command, work)

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
-from slack_bolt.context.respond import Respond
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from bot.request import SlackRequest
@@ -36,18 +35,16 @@ def user_message(error: Exception) -> str:
     return f"Something went wrong (reference {reference}). The team has the details."
 
 
-def tell(runtime: Runtime, error: Exception, body: dict[str, Any], respond: Respond | None) -> None:
+def tell(runtime: Runtime, error: Exception, body: dict[str, Any]) -> None:
     """Say `user_message(error)` to the person who made the request."""
     text = user_message(error)
     try:
-        SlackRequest.from_body(runtime, body, respond).reply(text)
+        SlackRequest.from_body(runtime, body).reply(text)
     except Exception as failure:  # the person cannot be told; the log must say so
         log.warning("request.reply_failed error=%s", type(failure).__name__)
 
 
-def after_ack(
-    runtime: Runtime, body: dict[str, Any], respond: Respond | None, work: Callable[[], None]
-) -> None:
+def after_ack(runtime: Runtime, body: dict[str, Any], work: Callable[[], None]) -> None:
     """Run a listener's work after its ack, in the follow-up pool (or, when that has a
     backlog, right here, before the ack goes back); a failure goes to `tell`.
 
@@ -61,12 +58,12 @@ def after_ack(
         try:
             work()
         except Exception as error:
-            tell(runtime, error, body, respond)
+            tell(runtime, error, body)
 
     runtime.followups.submit_or_run(guarded)
 
 
 def register(app: App, runtime: Runtime) -> None:
     @app.error
-    def on_error(error: Exception, body: dict[str, Any], respond: Respond | None) -> None:
-        tell(runtime, error, body, respond)
+    def on_error(error: Exception, body: dict[str, Any]) -> None:
+        tell(runtime, error, body)

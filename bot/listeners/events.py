@@ -26,4 +26,4 @@ def register(app: App, runtime: Runtime) -> None:
         """Acked on return (Bolt acks events itself); the view is published after that."""
         if event.get("tab", "home") == "home":
             user_id = str(event["user"])
-            after_ack(runtime, body, None, lambda: publish_home(runtime, user_id))
+            after_ack(runtime, body, lambda: publish_home(runtime, user_id))

@@ -29,6 +29,6 @@ def register(app: App, runtime: Runtime) -> None:
         except SherpaError as refusal:
             ack()
             told = str(refusal)
-            after_ack(runtime, body, None, lambda: request.reply(told))
+            after_ack(runtime, body, lambda: request.reply(told))
             return
         ack(**answer) if answer else ack()

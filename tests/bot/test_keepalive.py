@@ -1,0 +1,142 @@
+"""Replies over kept connections: one connection for many posts, and a closed one replaced."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+
+from bot.emulator import Emulator
+from bot.emulator.interactions import ResponseTarget
+from bot.keepalive import KeptAlive
+from bot.notifier import SlackNotifier, make_client
+from engagement.notify import DeliveryError
+
+
+class _Recorder(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, *, close_after_each: bool, answer: tuple[int, bytes] = (200, b"ok")) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.close_after_each = close_after_each
+        self.answer = answer
+        self.seen: list[tuple[int, dict[str, Any]]] = []
+        """(client port, payload) per request: a new port is a new connection."""
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/response/1"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Recorder
+
+    def do_POST(self) -> None:
+        payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.server.seen.append((self.client_address[1], payload))
+        status, body = self.server.answer
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        # Closing without a `Connection: close` header: the client learns only on its next
+        # request, as when a server drops an idle connection.
+        self.close_connection = self.server.close_after_each
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def _serving(
+    close_after_each: bool, answer: tuple[int, bytes] = (200, b"ok")
+) -> Iterator[_Recorder]:
+    server = _Recorder(close_after_each=close_after_each, answer=answer)
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def kept() -> Iterator[_Recorder]:
+    with _serving(close_after_each=False) as server:
+        yield server
+
+
+@pytest.fixture
+def dropping() -> Iterator[_Recorder]:
+    with _serving(close_after_each=True) as server:
+        yield server
+
+
+def test_posts_from_one_thread_share_one_connection(kept: _Recorder) -> None:
+    client = KeptAlive()
+    for n in range(3):
+        assert client.post_json(kept.url, {"n": n}).status == 200
+    assert [payload["n"] for _, payload in kept.seen] == [0, 1, 2]
+    assert len({port for port, _ in kept.seen}) == 1
+
+
+def test_each_thread_has_its_own_connection(kept: _Recorder) -> None:
+    client = KeptAlive()
+    client.post_json(kept.url, {"n": 0})
+    other = threading.Thread(target=client.post_json, args=(kept.url, {"n": 1}))
+    other.start()
+    other.join()
+    assert len({port for port, _ in kept.seen}) == 2
+
+
+def test_a_connection_the_server_closed_is_replaced_and_the_post_sent_once(
+    dropping: _Recorder,
+) -> None:
+    client = KeptAlive()
+    for n in range(3):
+        assert client.post_json(dropping.url, {"n": n}).status == 200
+    assert [payload["n"] for _, payload in dropping.seen] == [0, 1, 2]
+    assert len({port for port, _ in dropping.seen}) == 3
+
+
+def test_a_server_that_is_not_there_fails_the_post() -> None:
+    server = _Recorder(close_after_each=False)
+    url = server.url
+    server.server_close()
+    with pytest.raises(OSError):
+        KeptAlive(timeout=2).post_json(url, {"n": 0})
+
+
+def test_only_http_urls_are_posted_to() -> None:
+    with pytest.raises(ValueError, match="not an HTTP URL"):
+        KeptAlive().post_json("file:///etc/passwd", {})
+
+
+def test_a_reply_reaches_the_response_url_and_a_refusal_says_why() -> None:
+    with Emulator({"users": [{"id": "U1", "tz": "UTC"}]}) as emulator:
+        dm = emulator.workspace.dm("U1", create=True)
+        assert dm is not None
+        url_id = emulator.response_urls.register(ResponseTarget("U1", dm))
+        notifier = SlackNotifier(make_client(emulator.bot_token, emulator.api_url))
+        notifier.respond(
+            f"{emulator.url}response/{url_id}", text="hello", response_type="ephemeral"
+        )
+        assert [post.body["text"] for post in emulator.responses("U1")] == ["hello"]
+        with pytest.raises(DeliveryError, match="response_url: no_such_response_url"):
+            notifier.respond(f"{emulator.url}response/unknown", text="lost")
+
+
+def test_slacks_own_refusal_in_plain_text_is_named() -> None:
+    notifier = SlackNotifier(make_client("xoxb-unused", "http://127.0.0.1:9/api/"))
+    with (
+        _serving(close_after_each=False, answer=(404, b"expired_url")) as server,
+        pytest.raises(DeliveryError, match="response_url: expired_url"),
+    ):
+        notifier.respond(server.url, text="too late")
