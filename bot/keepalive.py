@@ -62,11 +62,16 @@ class KeptAlive:
                 self._drop(host)
             return answer
 
+    def _kept(self) -> dict[Host, http.client.HTTPConnection]:
+        """This thread's connections, by host."""
+        if not hasattr(self._local, "connections"):
+            self._local.connections = {}
+        kept: dict[Host, http.client.HTTPConnection] = self._local.connections
+        return kept
+
     def _connection(self, host: Host) -> tuple[http.client.HTTPConnection, bool]:
         """This thread's connection to `host`, and whether it has been used before."""
-        kept: dict[Host, http.client.HTTPConnection] = self._local.__dict__.setdefault(
-            "connections", {}
-        )
+        kept = self._kept()
         if host in kept:
             return kept[host], True
         scheme, name, port = host
@@ -75,6 +80,6 @@ class KeptAlive:
         return kept[host], False
 
     def _drop(self, host: Host) -> None:
-        connection = self._local.__dict__.get("connections", {}).pop(host, None)
+        connection = self._kept().pop(host, None)
         if connection is not None:
             connection.close()
