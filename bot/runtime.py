@@ -30,9 +30,12 @@ class Runtime:
     """Set on SIGTERM: due work claims nothing more and finishes what it holds."""
     reads: sessionmaker[Session] = field(init=False, repr=False)
     """Sessions that only read (`db.read_session_factory`): they never wait for a writer."""
+    reader: Engine = field(init=False, repr=False)
+    """The engine for a single read with no ORM session around it (`db.read_only`)."""
 
     def __post_init__(self) -> None:
         self.reads = db.read_session_factory(self.engine)
+        self.reader = db.read_only(self.engine)
 
     @classmethod
     def start(

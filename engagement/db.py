@@ -56,13 +56,19 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+def read_only(engine: Engine) -> Engine:
+    """The engine for work that only reads: on SQLite its transactions take a snapshot
+    (`BEGIN`) instead of the write lock."""
+    return engine.execution_options(**{READ_ONLY: True})
+
+
 def read_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that only read: on SQLite they never queue for the write lock, so
     answering a question never waits for someone else's change to be written.
 
     Writing through one is a bug, refused before it reaches the database.
     """
-    factory = sessionmaker(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
+    factory = sessionmaker(read_only(engine), expire_on_commit=False)
     event.listen(factory, "before_flush", _refuse_write)
     event.listen(factory, "do_orm_execute", _refuse_statement)
     return factory

@@ -44,8 +44,8 @@ from engagement.checkins.answers import (
     Recorded,
     checkin_form,
     open_or_create_adhoc,
-    own_checkin,
     record_answer,
+    refuse_unless_own,
 )
 from engagement.checkins.home import home
 from engagement.checkins.items import DmUpdate
@@ -84,8 +84,9 @@ def _own(request: SlackRequest, checkin_id: int) -> None:
     """Refuse a click on a check-in that is gone or someone else's with a read, before
     taking the write lock: a stale or forged button never waits for, or holds up, the
     people whose clicks change something. (The change re-checks under the lock.)"""
-    with request.reading() as session:
-        own_checkin(session, request.actor(session), checkin_id)
+    runtime = request.runtime
+    with runtime.reader.connect() as connection:
+        refuse_unless_own(connection, request.user_id, runtime.settings.sherpa_admins, checkin_id)
 
 
 def open_answer(request: SlackRequest, action: dict[str, Any]) -> None:

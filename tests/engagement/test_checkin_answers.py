@@ -7,11 +7,17 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from engagement import db
 from engagement.checkins.advocacy import log_advocacy
-from engagement.checkins.answers import checkin_form, open_or_create_adhoc, record_answer
+from engagement.checkins.answers import (
+    checkin_form,
+    open_or_create_adhoc,
+    record_answer,
+    refuse_unless_own,
+)
 from engagement.checkins.form import AnswerForm
 from engagement.checkins.home import home
 from engagement.checkins.messages import ItemStatus
@@ -121,6 +127,28 @@ def test_only_the_recipient_can_answer(
     assert answers(sessions) == []
     refusals = [r for r in caplog.records if "access.refused" in r.getMessage()]
     assert len(refusals) == 4 and f"ref={checkin_id}" in refusals[0].getMessage()
+
+
+def test_a_click_is_refused_by_one_read_as_own_checkin_refuses_it(
+    sent: tuple[sessionmaker[Session], int], engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The check before the write lock says what `own_checkin` says, for every clicker."""
+    sessions, checkin_id = sent
+    admins = {"U0ADMIN01"}
+    caplog.set_level(logging.WARNING)
+    with db.read_only(engine).connect() as connection:
+        refuse_unless_own(connection, SAM1, admins, checkin_id)  # the recipient: no refusal
+        for user_id in (SPONSOR1, "U0ADMIN01", "U0NOBODY1"):
+            with pytest.raises(NotAllowed, match="Only the person it was sent to"):
+                refuse_unless_own(connection, user_id, admins, checkin_id)
+        with pytest.raises(NotFound, match="no longer exists"):
+            refuse_unless_own(connection, SAM1, admins, checkin_id + 1000)
+    refusals = [r.getMessage() for r in caplog.records if "access.refused" in r.getMessage()]
+    assert len(refusals) == 3 and all(f"ref={checkin_id}" in line for line in refusals)
+    assert "user=U0SPN0001" in refusals[0] and "person=None" in refusals[2]
+    with sessions() as session:
+        assert session.get(CheckIn, checkin_id) is not None  # nothing written or changed
+    assert answers(sessions) == []
 
 
 def test_invalid_input_comes_back_by_field_and_writes_nothing(
