@@ -8,8 +8,8 @@ load shares the machine with the server it measures: a thread per client, each b
 its request and parsing its answer with http.client, took a third of a core at 2,000
 requests a second, and put the threads' own waits for the GIL into the timings.
 
-Clients join one at a time, each when an answer comes back, as people arrive over time.
-Twenty connections opened in the same instant all went to whichever gunicorn worker woke
+Clients join one at a time, every `JOIN_EVERY`, as people arrive over time. Twenty
+connections opened in the same instant nearly all went to whichever gunicorn worker woke
 first (17 of 20 on one), and a worker keeps its kept-alive connections for the whole run.
 """
 
@@ -76,8 +76,9 @@ def run_load(
     wire = _Wire(secret, path, requests)
     selector = selectors.DefaultSelector()
     deadline = time.monotonic() + seconds
-    joining = [_Client(port, turn) for turn in range(clients - 1, 0, -1)]
-    idle = [_Client(port, 0)]  # each to (re)connect and send
+    joining = [_Client(port, turn) for turn in range(clients - 1, -1, -1)]
+    idle: list[_Client] = []  # each to (re)connect and send
+    next_join = time.monotonic()
 
     def failed(client: _Client, what: str) -> None:
         result.errors[what] = result.errors.get(what, 0) + 1
@@ -85,6 +86,9 @@ def run_load(
 
     while time.monotonic() < deadline or selector.get_map():
         running = time.monotonic() < deadline
+        if joining and time.monotonic() >= next_join:
+            idle.append(joining.pop())
+            next_join += JOIN_EVERY
         for client in idle:
             try:
                 if running:
@@ -94,7 +98,7 @@ def run_load(
             except OSError as error:  # not taking connections: retried on the next round
                 failed(client, type(error).__name__)
         idle = [client for client in idle if running and not client.in_flight]
-        for key, _ in selector.select(timeout=0.01 if idle else 0.1):
+        for key, _ in selector.select(timeout=JOIN_EVERY if idle or joining else 0.1):
             client = key.data
             try:
                 answer = client.receive()
@@ -105,8 +109,6 @@ def run_load(
             if answer is None:
                 continue
             elapsed, status, body, closes = answer
-            if joining:
-                idle.append(joining.pop())
             if status == 200:
                 result.latencies_ms[client.kind].append(elapsed)
                 result.in_acks[client.kind] += replied(client.kind, body)
@@ -126,6 +128,8 @@ def run_load(
 
 TIMEOUT = 30.0
 """Seconds a request may take before it counts as failed."""
+JOIN_EVERY = 0.002
+"""Seconds between two clients joining."""
 
 
 class _Wire:
