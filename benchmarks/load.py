@@ -5,7 +5,7 @@ client sends its requests back to back (a closed loop), cycling through `request
 
 All clients run in one thread, on an event loop, as load generators such as wrk do. The
 load shares the machine with the server it measures: a thread per client, each building
-its request and parsing its answer with http.client, took a third of a core at 2,000
+its request and parsing its answer with http.client, took a third of a core at 2,400
 requests a second, and put the threads' own waits for the GIL into the timings.
 
 Clients join one at a time, every `JOIN_EVERY`, as people arrive over time. Twenty
