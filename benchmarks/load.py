@@ -80,13 +80,17 @@ def run_load(
     idle: list[_Client] = []  # each to (re)connect and send
     next_join = time.monotonic()
 
-    def failed(client: _Client, what: str) -> None:
+    def count(what: str) -> None:
         result.errors[what] = result.errors.get(what, 0) + 1
+
+    def failed(client: _Client, what: str) -> None:
+        count(what)
         client.close(selector)
 
     while time.monotonic() < deadline or selector.get_map():
-        running = time.monotonic() < deadline
-        if joining and time.monotonic() >= next_join:
+        now = time.monotonic()
+        running = now < deadline
+        if joining and now >= next_join:
             idle.append(joining.pop())
             next_join += JOIN_EVERY
         for client in idle:
@@ -113,8 +117,7 @@ def run_load(
                 result.latencies_ms[client.kind].append(elapsed)
                 result.in_acks[client.kind] += replied(client.kind, body)
             else:
-                what = f"{client.kind} {status}"
-                result.errors[what] = result.errors.get(what, 0) + 1
+                count(f"{client.kind} {status}")
             if closes:
                 client.close(selector)
             idle.append(client)
