@@ -18,12 +18,6 @@ from engagement.duework.engine import Engine as DueEngine
 from engagement.duework.registry import registry
 from engagement.settings import Settings
 
-FOLLOWUP_THREADS = 8
-"""Threads per process for the work after acks. That work mostly waits on Slack (a reply
-to a `response_url`, a modal, a DM update: 100-300 ms there), not on the CPU, so the pool
-is sized for calls in flight rather than cores: with 4, under the acknowledgement
-benchmark's load the pool was full and a tenth of clicks did their work before acking."""
-
 
 @dataclass
 class Runtime:
@@ -72,7 +66,7 @@ class Runtime:
     @cached_property
     def followups(self) -> ContextThreadPool:
         """The work after an ack, in a pool of its own: slow work never holds up an ack."""
-        return ContextThreadPool(max_workers=FOLLOWUP_THREADS, thread_name_prefix="followup")
+        return ContextThreadPool(max_workers=4, thread_name_prefix="followup")
 
     def wait_idle(self, timeout: float = 30) -> bool:
         """Wait for the work listeners handed on after their acks (shutdown, tests)."""
