@@ -4,9 +4,29 @@ from __future__ import annotations
 
 import contextvars
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from typing import Any
+
+_place: contextvars.ContextVar[threading.Semaphore | None] = contextvars.ContextVar(
+    "followup_place", default=None
+)
+
+
+@contextmanager
+def on_the_wire() -> Iterator[None]:
+    """Around a call to Slack: work in the pool gives its place to other work while it
+    waits on the network; anywhere else this changes nothing."""
+    place = _place.get()
+    if place is None:
+        yield
+        return
+    place.release()
+    try:
+        yield
+    finally:
+        place.acquire()
 
 
 class ContextThreadPool(ThreadPoolExecutor):
@@ -15,21 +35,36 @@ class ContextThreadPool(ThreadPoolExecutor):
 
     It also knows which tasks are still running, so graceful shutdown and the
     end-to-end tests can wait for the work that follows an ack.
+
+    At most `places` tasks run at once; a task waiting on Slack (`on_the_wire`) lends its
+    place, so the other threads can run work meanwhile without more work than that
+    competing with the acks for the interpreter.
     """
 
-    def __init__(self, max_workers: int, thread_name_prefix: str = "") -> None:
+    def __init__(
+        self, max_workers: int, thread_name_prefix: str = "", *, places: int | None = None
+    ) -> None:
         super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
         self.workers = max_workers
+        self._places = threading.Semaphore(places or max_workers)
         self._pending: set[Future[Any]] = set()
         self._lock = threading.Lock()
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         context = contextvars.copy_context()
-        future = super().submit(context.run, fn, *args, **kwargs)
+        future = super().submit(context.run, self._in_place, fn, *args, **kwargs)
         with self._lock:
             self._pending.add(future)
         future.add_done_callback(self._forget)
         return future
+
+    def _in_place(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        with self._places:
+            token = _place.set(self._places)
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _place.reset(token)
 
     def submit_or_run(self, fn: Callable[[], None]) -> None:
         """Hand `fn` to the pool, or run it in the calling thread when the pool already has

@@ -23,6 +23,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
+from bot.executor import on_the_wire
 from bot.keepalive import Answer, KeptAlive
 from bot.render import render
 from engagement.notify import DeliveryError, Message, Posted, Profile, Undeliverable, waiting
@@ -194,10 +195,11 @@ class SlackNotifier:
         if "@" in str(target):
             target = "(e-mail)"
         try:
-            if method in READS:
-                response = self.client.api_call(method, http_verb="GET", params=arguments)
-            else:
-                response = self.client.api_call(method, json=arguments)
+            with on_the_wire():
+                if method in READS:
+                    response = self.client.api_call(method, http_verb="GET", params=arguments)
+                else:
+                    response = self.client.api_call(method, json=arguments)
         except SlackApiError as error:
             if pacer is not None and refused(error.response.status_code):
                 pacer.give_back()  # the client's retries ran out, each refused too
@@ -233,7 +235,9 @@ class SlackNotifier:
         five replies), over a kept-alive connection; one log line, without the URL."""
         started = time.perf_counter()
         try:
-            error = _refusal(self.replies.post_json(response_url, payload))
+            with on_the_wire():
+                answer = self.replies.post_json(response_url, payload)
+            error = _refusal(answer)
         except (OSError, http.client.HTTPException, ValueError) as failure:
             error = type(failure).__name__
         elapsed = (time.perf_counter() - started) * 1000
@@ -255,13 +259,14 @@ class SlackNotifier:
     def upload(self, where: Posted, *, filename: str, content: bytes, title: str) -> None:
         started = time.perf_counter()
         try:
-            self.client.files_upload_v2(
-                channel=where.channel,
-                thread_ts=where.ts,
-                content=content,
-                filename=filename,
-                title=title,
-            )
+            with on_the_wire():
+                self.client.files_upload_v2(
+                    channel=where.channel,
+                    thread_ts=where.ts,
+                    content=content,
+                    filename=filename,
+                    title=title,
+                )
         except SlackApiError as error:
             code = str(error.response.get("error", "unknown"))
             kind = Undeliverable if code in PERMANENT else DeliveryError
