@@ -1,7 +1,9 @@
-"""The Slack notifier's own pacing: every attempt at a paced method keeps to a rate."""
+"""The Slack notifier's own pacing: every attempt at a paced method keeps to a rate; and
+follow-up work lends its place while Slack answers."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +23,8 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web import SlackResponse
 
+from bot.executor import ContextThreadPool
+from bot.keepalive import Answer
 from bot.notifier import PacedRetry, Pacer, SlackNotifier, make_client
 from bot.runtime import Runtime
 from engagement.notify import DeliveryError, stepping_aside, waiting
@@ -236,3 +240,37 @@ def test_a_call_refused_for_good_gives_its_slot_back(
 def test_waiting_outside_the_engine_changes_nothing() -> None:
     with waiting():
         pass
+
+
+class _Held:
+    """Stands in for Slack: each request waits until the test lets it through."""
+
+    def __init__(self) -> None:
+        self.arrived, self.answer = threading.Event(), threading.Event()
+
+    def hold(self) -> None:
+        self.arrived.set()
+        self.answer.wait(10)
+
+
+@pytest.mark.parametrize("kind", ["call", "respond"])
+def test_follow_up_work_lends_its_place_while_slack_answers(kind: str) -> None:
+    held = _Held()
+    notifier = SlackNotifier(make_client("xoxb-test", "https://slack.test/api/"))
+    notifier.client.api_call = lambda *_a, **_k: held.hold() or SlackResponse(  # type: ignore[method-assign]
+        client=notifier.client, http_verb="POST", api_url=POST, req_args={},
+        data={"ok": True}, headers={}, status_code=200,
+    )  # fmt: skip
+    notifier.replies.post_json = lambda *_a: held.hold() or Answer(200, b"ok")  # type: ignore[method-assign]
+    pool = ContextThreadPool(max_workers=2, places=1, thread_name_prefix="followup")
+    other_ran = threading.Event()
+    if kind == "call":
+        pool.submit(notifier.call, "chat.update", channel="D1", ts="1.2", text="updated")
+    else:
+        pool.submit(notifier.respond, "https://slack.test/response/1", text="done")
+    assert held.arrived.wait(10)
+    pool.submit(other_ran.set)
+    assert other_ran.wait(10)  # the only place was free while Slack took its time
+    held.answer.set()
+    assert pool.wait_idle(timeout=10)
+    pool.shutdown()
