@@ -9,6 +9,7 @@ quick tests in `make test`. Logs of every process are kept under the printed fol
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import tempfile
 import time
@@ -77,6 +78,10 @@ def main() -> int:
         for name, scenario in chosen.items():
             if args.only and name not in args.only:
                 continue
+            # Each scenario's emulator answers from this process: what earlier scenarios
+            # left behind must not make its garbage collections stall Slack's answers.
+            gc.collect()
+            gc.freeze()
             print(f"running {name} …", flush=True)
             started = time.monotonic()
             place = folder / name
