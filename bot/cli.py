@@ -18,7 +18,7 @@ from engagement.clock import as_utc, utcnow
 from engagement.db import transaction
 from engagement.errors import Invalid, SherpaError
 from engagement.export import write_responses_csv
-from engagement.forget import forget_person
+from engagement.forget import forget_person, wipe_freed
 from engagement.portfolio.importer import import_portfolio
 from engagement.portfolio.loader import PortfolioInvalid, read_portfolio
 from engagement.settings import Settings, load_settings
@@ -90,7 +90,8 @@ def cmd_import_data(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_forget(settings: Settings, args: argparse.Namespace) -> int:
-    """A privacy request: in one transaction, rolled back for a dry run."""
+    """A privacy request: in one transaction, rolled back for a dry run; once committed,
+    the old copies the database keeps in its files are overwritten."""
     runtime = Runtime.start(settings)
     with runtime.sessions() as session, session.begin():
         result = forget_person(session, user=args.user, now=utcnow())
@@ -112,6 +113,14 @@ def cmd_forget(settings: Settings, args: argparse.Namespace) -> int:
             f"Also remove {args.user} from the portfolio file (an import naming them adds a "
             "new person) and from SHERPA_ADMINS; earlier backups and logs still hold them."
         )
+    if not args.dry_run and not wipe_freed(runtime.engine, result.tables):
+        log.warning("people.wipe_busy person=%d", result.person_id)
+        print(
+            "sherpa: the database was busy, so its write-ahead log still holds old copies of "
+            f"what was removed: run `sherpa forget {result.reference}` again to wipe them.",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -21,13 +21,16 @@ left without a sponsor or SAM, so the portfolio file can name someone else.
 Nothing brings the identity back: the profile refresh skips forgotten people, and the
 portfolio refuses their pseudonym. A portfolio that still names their old Slack ID or
 address creates a new person, with none of this history.
+
+Once the forget has committed, `wipe_freed` overwrites the old copies the database still
+keeps on disk (SQLite's write-ahead log, PostgreSQL's dead row versions).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -35,6 +38,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     ColumnElement,
+    Engine,
     Text,
     and_,
     cast,
@@ -70,6 +74,9 @@ from engagement.models import (
 
 WITHDRAWN = "withdrawn: the person it was for was forgotten"
 """`last_error` of queued work withdrawn by a forget, for operators reading `due_work`."""
+
+TOUCHED = (Person, Sponsorship, CheckIn, DueWork, Answer, AdvocacyAction, EscalationNotice)
+"""Tables every forget may write to; `Forgotten.tables` adds those where mentions were replaced."""
 
 SHERPA_WROTE = {("alerts", "message"), ("due_work", "payload"), ("due_work", "last_error")}
 """Text Sherpa composed itself: the display name there can only mean the person."""
@@ -125,6 +132,16 @@ class Forgotten:
     dms_unlinked: int = 0
     mentions: int = 0
     mentions_by_table: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """The tables `wipe_freed` goes over: those this forget may have written to (every
+        table when they had been forgotten before: forgetting again finishes a wipe that
+        found the database busy)."""
+        if self.already:
+            return tuple(sorted(Base.metadata.tables))
+        names = {model.__tablename__ for model in TOUCHED} | set(self.mentions_by_table)
+        return tuple(sorted(names))
 
     @property
     def unstaffed(self) -> list[RoleEnded]:
@@ -215,6 +232,47 @@ def forget_person(session: Session, *, user: str, now: datetime) -> Forgotten:
         mentions=sum(mentions.values()),
         mentions_by_table=mentions,
     )
+
+
+def wipe_freed(
+    engine: Engine, tables: Iterable[str], *, busy_timeout_ms: int | None = None
+) -> bool:
+    """After a forget has committed, overwrite the old copies of what it changed that the
+    database still keeps in its files; False when SQLite was too busy to finish (run it
+    again once whatever held it has ended).
+
+    SQLite: every connection deletes securely (`PRAGMA secure_delete`, set in
+    `engagement.db`), so the pages the forget rewrote keep no trace of the old rows, but
+    the write-ahead log still holds the earlier versions of those pages. A TRUNCATE
+    checkpoint copies the current pages into the database file and empties the log. It
+    waits, up to the busy timeout (the connection's 30 s unless `busy_timeout_ms`), for
+    readers still on an older snapshot (a long export, a backup), and reports busy if one
+    outlasts it. It cannot run in a transaction: it runs on the raw connection, which
+    `engagement.db` leaves in autocommit.
+    PostgreSQL: an UPDATE leaves the old row version in the table as a dead tuple; VACUUM
+    removes those of `tables` (PostgreSQL reuses the space, it does not zero it). VACUUM
+    cannot run in a transaction: an AUTOCOMMIT connection.
+    """
+    if engine.dialect.name == "sqlite":
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            patience = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
+            if busy_timeout_ms is not None:
+                cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            try:
+                busy, _, _ = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            finally:
+                cursor.execute(f"PRAGMA busy_timeout={int(patience)}")
+                cursor.close()
+        finally:
+            raw.close()
+        return not busy
+    preparer = engine.dialect.identifier_preparer
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        for table in sorted(set(tables)):
+            connection.exec_driver_sql(f"VACUUM {preparer.quote(table)}")
+    return True
 
 
 def _count(session: Session, condition: ColumnElement[bool]) -> int:

@@ -7,14 +7,16 @@ import io
 import tracemalloc
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import Engine, event, func, insert, select, text
 
 from bot.cli import main
 from engagement import db
 from engagement.export import write_responses_csv
 from engagement.models import Account, Answer, CheckIn, DueWork, Person
+from tests.engagement.test_forget import DANA, DANA_MAIL, build
 from tests.factories import add_checkin, load_portfolio
 
 EXAMPLE = str(Path(__file__).resolve().parents[2] / "examples" / "portfolio.yaml")
@@ -246,3 +248,67 @@ def test_forget_of_an_unknown_person_is_one_line_and_exit_2(
     assert status == 2 and not out
     assert len(err.strip().splitlines()) == 1 and err.startswith("sherpa: ")
     assert _person_ids(env) == before
+
+
+NOTE = "Dana: the account lead is leaving, in confidence"  # written by `build`
+ADVOCACY = "Dana got their CTO onto the steering call"
+
+
+def _on_disk(url: str) -> bytes:
+    """The SQLite database file and its write-ahead log, as they are on disk."""
+    path = Path(url.removeprefix("sqlite:///"))
+    wal = Path(f"{path}-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+def _vacuumed(engine: Engine) -> dict[str, bool]:
+    """Per table: whether VACUUM ever ran on it."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT relname, last_vacuum IS NOT NULL FROM pg_stat_user_tables")
+        ).all()
+    return {name: bool(ran) for name, ran in rows}
+
+
+def test_forget_leaves_nothing_of_them_in_the_database_files(
+    env: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Right after `sherpa forget`, with the server's connection still open."""
+    make_engine = db.make_engine
+
+    def as_most_builds(url: str, **options: object) -> Engine:
+        """SQLite as built by default, which does not delete securely (Debian's build
+        does): Sherpa's own settings must turn it on."""
+        engine = make_engine(url, **options)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _insecure_delete, insert=True)
+        return engine
+
+    monkeypatch.setattr(db, "make_engine", as_most_builds)
+    server = db.make_engine(env)  # stays open, as a running Sherpa's would
+    build(db.session_factory(server))
+    theirs = [DANA_MAIL, DANA, NOTE, ADVOCACY]
+    sqlite = server.dialect.name == "sqlite"
+    if sqlite:
+        held = _on_disk(env)
+        assert {item: held.count(item.encode()) > 0 for item in theirs} == dict.fromkeys(
+            theirs, True
+        )
+    else:
+        assert not any(_vacuumed(server).values())
+
+    status, _, err = run(capsys, "forget", DANA_MAIL)
+    assert status == 0, err
+    if sqlite:
+        left = _on_disk(env)
+        assert {item: left.count(item.encode()) for item in theirs} == dict.fromkeys(theirs, 0)
+        assert Path(f"{env.removeprefix('sqlite:///')}-wal").stat().st_size == 0
+    else:
+        touched = {"people", "checkins", "answers", "advocacy_actions", "escalations", "alerts"}
+        vacuumed = _vacuumed(server)
+        assert {name: vacuumed[name] for name in touched} == dict.fromkeys(touched, True)
+    server.dispose()
+
+
+def _insecure_delete(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA secure_delete=OFF")

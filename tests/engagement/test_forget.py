@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sqlite3
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from engagement import db
 from engagement.backup import export_all
 from engagement.checkins.advocacy import log_advocacy
 from engagement.checkins.answers import record_answer
@@ -23,7 +25,7 @@ from engagement.duework.registry import Registry
 from engagement.errors import Invalid, NotFound
 from engagement.escalations import alerts as escalation_work
 from engagement.escalations import service
-from engagement.forget import WITHDRAWN, Forgotten, forget_person
+from engagement.forget import WITHDRAWN, Forgotten, forget_person, wipe_freed
 from engagement.models import (
     AdvocacyAction,
     Answer,
@@ -470,3 +472,33 @@ def test_nothing_brings_their_identity_back(sessions: sessionmaker[Session]) -> 
     with pytest.raises(PortfolioInvalid) as refused:
         parse_portfolio(yaml.safe_dump(named))
     assert "a forgotten person's pseudonym" in str(refused.value.problems)
+
+
+def test_a_wipe_that_found_the_database_busy_is_finished_by_forgetting_again(
+    sqlite_url: str,
+) -> None:
+    """SQLite: a reader on an older snapshot (a long export, a backup) keeps the
+    write-ahead log, and the old copies in it, until it ends."""
+    path = sqlite_url.removeprefix("sqlite:///")
+    engine = db.make_engine(sqlite_url)
+    sessions = db.session_factory(engine)
+    build(sessions)
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    assert reader.execute("SELECT count(*) FROM people WHERE email = ?", (DANA_MAIL,)).fetchone()
+    with transaction(sessions) as session:
+        result = forget_person(session, user=DANA_MAIL, now=NOW)
+
+    assert not wipe_freed(engine, result.tables, busy_timeout_ms=0)
+    with open(f"{path}-wal", "rb") as wal:
+        assert DANA_MAIL.encode() in wal.read()
+
+    reader.execute("ROLLBACK")
+    reader.close()
+    with transaction(sessions) as session:
+        again = forget_person(session, user=result.reference, now=NOW)
+    assert again.already and set(result.tables) <= set(again.tables)
+    assert wipe_freed(engine, again.tables)
+    with open(path, "rb") as main, open(f"{path}-wal", "rb") as wal:
+        assert DANA_MAIL.encode() not in main.read() + wal.read()
+    engine.dispose()
