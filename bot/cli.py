@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TextIO
 
 from bot import logs
 from bot.runtime import Runtime
@@ -68,17 +71,32 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
         raise Invalid(f"`export {args.what}` writes {expected}, not {args.format}")
     runtime = Runtime.start(settings)
     with runtime.sessions() as session, contextlib.ExitStack() as stack:
-        out = (
-            stack.enter_context(open(args.output, "w", newline="", encoding="utf-8"))
-            if args.output
-            else sys.stdout
-        )
+        out = stack.enter_context(_private_output(args.output)) if args.output else sys.stdout
         if args.what == "all":
             count = sum(export_all(session, out).values())
         else:
             count = write_responses_csv(session, out)
     log.info("export.done what=%s rows=%d", args.what, count)
     return 0
+
+
+def _private_output(path: str) -> TextIO:
+    """The export file, readable by its owner only (0600) whatever the umask: it holds
+    people's answers and addresses. A file already there is made private, then emptied
+    (one that cannot be made private is refused, untouched)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISREG(mode):
+            if stat.S_IMODE(mode) & 0o077:
+                os.fchmod(fd, 0o600)
+            os.ftruncate(fd, 0)
+    except OSError as error:
+        os.close(fd)
+        raise Invalid(
+            f"{path}: cannot be made readable by its owner only ({error.strerror})"
+        ) from None
+    return os.fdopen(fd, "w", newline="", encoding="utf-8")
 
 
 def cmd_import_data(settings: Settings, args: argparse.Namespace) -> int:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from engagement.errors import Invalid
@@ -22,11 +24,37 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 def make_engine(url: str, **options: Any) -> Engine:
     """One engine per process; SQLite gets foreign keys, WAL and a busy timeout."""
     if url.startswith("sqlite"):
+        path = make_url(url).database
+        if path and path != ":memory:" and not path.startswith("file:"):
+            _make_private(path)
         engine = create_engine(url, connect_args={"timeout": 30}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     return create_engine(url, pool_pre_ping=True, **options)
+
+
+PRIVATE = 0o600
+"""The mode of the SQLite database and its -wal and -shm files: they hold people's words."""
+
+
+def _make_private(path: str) -> None:
+    """Before the first connection: create the database file readable by its owner only
+    (SQLite would make it 0644 under the usual 022 umask), or take group and other access
+    from one an earlier version left open. SQLite gives the -wal and -shm files it creates
+    the database file's mode; any already there are closed the same way.
+
+    An existing file is never opened here: closing a descriptor drops every lock this
+    process holds on the file, including those of SQLite connections already open on it.
+    Whatever cannot be done (no such directory, someone else's file) is left for SQLite
+    to report when it connects.
+    """
+    with suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+    for name in (path, f"{path}-wal", f"{path}-shm"):
+        with suppress(OSError):
+            if stat.S_IMODE(os.stat(name).st_mode) & 0o077:
+                os.chmod(name, PRIVATE)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
 import tracemalloc
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -312,3 +315,34 @@ def test_forget_leaves_nothing_of_them_in_the_database_files(
 
 def _insecure_delete(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.execute("PRAGMA secure_delete=OFF")
+
+
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    """The umask most systems give a process (022): files are created readable by all."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def _mode(path: Path) -> str:
+    return oct(stat.S_IMODE(path.stat().st_mode))
+
+
+@pytest.mark.usefixtures("usual_umask")
+def test_exports_are_readable_by_their_owner_only(
+    env: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _answers(env, 2)
+    responses, everything = tmp_path / "responses.csv", tmp_path / "all.jsonl"
+    assert run(capsys, "export", "responses", "--output", str(responses))[0] == 0
+    assert run(capsys, "export", "all", "--output", str(everything))[0] == 0
+    assert (_mode(responses), _mode(everything)) == ("0o600", "0o600")
+    assert len(responses.read_text().splitlines()) == 3
+
+    shared = tmp_path / "shared.csv"  # one already there, readable by all, and longer
+    shared.write_text("x" * 100_000)
+    shared.chmod(0o644)
+    assert run(capsys, "export", "responses", "--output", str(shared))[0] == 0
+    assert _mode(shared) == "0o600"
+    assert shared.read_text() == responses.read_text()

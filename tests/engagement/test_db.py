@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import stat
 import threading
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select, update
@@ -53,3 +58,52 @@ def test_writing_through_a_read_session_is_refused(engine: Engine) -> None:
         session.execute(update(Account).values(name="Renamed"))
     with db.session_factory(engine)() as session:
         assert session.scalar(select(func.count()).select_from(ProcessedRequest)) == 0
+
+
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    """The umask most systems give a process (022): files are created readable by all."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def _modes(path: Path) -> dict[str, str]:
+    """The database file's mode, its log's ("-wal") and the log index's ("-shm")."""
+    return {
+        name: oct(stat.S_IMODE(os.stat(f"{path}{name}").st_mode)) for name in ("", "-wal", "-shm")
+    }
+
+
+@pytest.mark.usefixtures("usual_umask")
+def test_a_new_sqlite_database_and_its_log_are_readable_by_their_owner_only(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "new.sqlite3"
+    db.upgrade(f"sqlite:///{path}")
+    engine = db.make_engine(f"sqlite:///{path}")
+    with db.transaction(db.session_factory(engine)) as session:
+        load_portfolio(session)
+    with engine.connect():  # the log and its index stay while a connection is open
+        assert _modes(path) == dict.fromkeys(("", "-wal", "-shm"), "0o600")
+    engine.dispose()
+
+
+@pytest.mark.usefixtures("usual_umask")
+def test_a_sqlite_database_left_readable_by_all_is_made_private(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    db.upgrade(f"sqlite:///{path}")
+    os.chmod(path, 0o644)
+    earlier = sqlite3.connect(path)  # an earlier version's process, still running
+    earlier.execute("PRAGMA journal_mode=WAL")
+    earlier.execute("CREATE TABLE scratch (x)")
+    earlier.commit()
+    assert _modes(path) == dict.fromkeys(("", "-wal", "-shm"), "0o644")
+
+    engine = db.make_engine(f"sqlite:///{path}")
+    assert _modes(path) == dict.fromkeys(("", "-wal", "-shm"), "0o600")
+    with db.transaction(db.session_factory(engine)) as session:
+        load_portfolio(session)
+    assert earlier.execute("SELECT count(*) FROM accounts").fetchone()[0] > 0
+    earlier.close()
+    engine.dispose()
