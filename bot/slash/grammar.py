@@ -18,6 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from engagement.errors import Invalid
 from engagement.escalations.codes import parse_code
 from engagement.models import Severity
+from engagement.text import (
+    ControlCharacter,
+    free_text,
+    has_control,
+    normalise_line_ends,
+    problem,
+)
 
 SUMMARY_LIMIT = 3000
 TEXT_LIMIT = 3000
@@ -117,6 +124,8 @@ USAGE: dict[str, str] = {
     "digest": "/sponsor digest [account]",
 }
 
+ACCOUNT = "The account name"
+
 QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’"}
 
 
@@ -130,7 +139,7 @@ def _split_account(rest: str, names: Sequence[str], name: str) -> tuple[str, str
     if rest[:1] in QUOTES:
         close = rest.find(QUOTES[rest[0]], 1)
         if close > 1:
-            return rest[1:close].strip(), rest[close + 1 :].strip()
+            return free_text(rest[1:close], ACCOUNT).strip(), rest[close + 1 :].strip()
     lowered = rest.lower()
     for known in sorted(names, key=len, reverse=True):
         candidate = known.lower()
@@ -138,6 +147,7 @@ def _split_account(rest: str, names: Sequence[str], name: str) -> tuple[str, str
             len(lowered) == len(candidate) or lowered[len(candidate)].isspace()
         ):
             return known, rest[len(known) :].strip()
+    free_text(rest.split(maxsplit=1)[0] if rest else "", ACCOUNT)  # where the name should be
     raise Invalid(_unknown_account(rest, names, name))
 
 
@@ -167,6 +177,7 @@ def _optional_account(rest: str, names: Sequence[str], name: str) -> str | None:
 
 def _escalation_id(token: str, name: str) -> int:
     """One parser for escalation IDs (`codes.parse_code`), with this command's usage."""
+    token = free_text(token, "The escalation ID")
     try:
         return parse_code(token)
     except Invalid as error:
@@ -174,13 +185,35 @@ def _escalation_id(token: str, name: str) -> int:
 
 
 def _limit(text: str, what: str, limit: int) -> str:
+    """Free text as typed, without surrounding blanks: no control characters, not too long."""
+    text = free_text(text, f"The {what}").strip()
     if len(text) > limit:
         raise Invalid(f"The {what} is {len(text):,} characters; the limit is {limit:,}.")
     return text
 
 
 def parse(text: str, account_names: Sequence[str]) -> Command:
-    """Parse the text after `/sponsor`; raise `Invalid` with the right form on any mistake."""
+    """Parse the text after `/sponsor`; raise `Invalid` with the right form on any mistake.
+
+    A control character is refused wherever it is: named by its field when it is in one
+    (the summary, a note, the account name…), as "the command" otherwise. A Windows line
+    end becomes a new line (see `engagement.text`).
+    """
+    text = normalise_line_ends(text)
+    try:
+        command = _parse(text, account_names)
+    except ControlCharacter:
+        raise
+    except Invalid:
+        if has_control(text):  # a mistake elsewhere would otherwise echo it back
+            raise ControlCharacter(problem("The command")) from None
+        raise
+    if has_control(text):  # in a word the grammar reads past (a blank it trimmed…)
+        raise ControlCharacter(problem("The command"))
+    return command
+
+
+def _parse(text: str, account_names: Sequence[str]) -> Command:
     text = text.strip()
     if not text:
         return Help()
@@ -205,13 +238,13 @@ def parse(text: str, account_names: Sequence[str]) -> Command:
         if not severity_word:
             raise Invalid(f"Give a severity: low, medium, high or critical. {_usage(name)}")
         try:
-            severity = Severity(severity_word.lower())
+            severity = Severity(free_text(severity_word, "The severity").lower())
         except ValueError:
             raise Invalid(
                 f"'{severity_word}' is not a severity: use low, medium, high or critical. "
                 f"{_usage(name)}"
             ) from None
-        summary = _limit(summary.strip(), "summary", SUMMARY_LIMIT)
+        summary = _limit(summary, "summary", SUMMARY_LIMIT)
         if not summary:
             raise Invalid(f"Say what the escalation is about. {_usage(name)}")
         return Escalate(account=account, severity=severity, summary=summary)
@@ -233,14 +266,15 @@ def parse(text: str, account_names: Sequence[str]) -> Command:
             raise Invalid(f"Give the escalation ID and a resolution note. {_usage(name)}")
         return Resolve(
             escalation_id=_escalation_id(token, name),
-            note=_limit(note.strip(), "note", TEXT_LIMIT),
+            note=_limit(note, "note", TEXT_LIMIT),
         )
     if name == "kpi":
         account, rest = _split_account(rest, account_names, name)
         parts = rest.split()
         if len(parts) != 2:
             raise Invalid(f"Give a KPI key and one value. {_usage(name)}")
-        return Kpi(account=account, key=parts[0].lower(), value=parts[1])
+        key, value = free_text(parts[0], "The KPI key"), free_text(parts[1], "The value")
+        return Kpi(account=account, key=key.lower(), value=value)
     if name == "log":
         account, note = _split_account(rest, account_names, name)
         if not note:
@@ -248,7 +282,7 @@ def parse(text: str, account_names: Sequence[str]) -> Command:
         return Log(account=account, text=_limit(note, "note", TEXT_LIMIT))
     # pause
     try:
-        until = date.fromisoformat(rest)
+        until = date.fromisoformat(free_text(rest, "The date"))
     except ValueError:
         raise Invalid(f"'{rest}' is not a date like 2026-12-28. {_usage('pause')}") from None
     return Pause(until=until)

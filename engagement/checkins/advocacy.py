@@ -11,6 +11,7 @@ from engagement.access import Actor, find_account, require_role
 from engagement.checkins.form import TEXT_LIMIT
 from engagement.errors import Invalid, NotAllowed
 from engagement.models import AdvocacyAction, Role
+from engagement.text import free_text
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ def log_advocacy(
     session: Session, *, actor: Actor, account: str, text: str, now: datetime
 ) -> AdvocacyLogged:
     """Record what a sponsor did for the account (the sponsors and SAM may log it)."""
-    text = text.strip()
+    text = free_text(text, "The note").strip()
     if not text:
         raise Invalid("Say what was done: `/sponsor log <account> <what you did>`.")
     if len(text) > TEXT_LIMIT:

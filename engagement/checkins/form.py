@@ -5,11 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+)
+from pydantic_core import PydanticCustomError
 
 from engagement.errors import FormInvalid
 from engagement.indicators import RATED
 from engagement.models import RoleDirection
+from engagement.text import ControlCharacter, free_text
 
 TEXT_LIMIT = 3000
 STAKEHOLDERS_LIMIT = 1000
@@ -25,8 +34,22 @@ def _yes_no(value: object) -> object:
     return value
 
 
-def _text(value: object) -> object:
-    return "" if value is None else value
+SUBJECTS = {"advocacy": ("The advocacy actions", True), "note": ("The note", False)}
+"""How each free-text field is called at the start of a sentence, and if it is plural."""
+CONTROL_CHARACTER = "control_character"
+
+
+def _text(value: object, info: ValidationInfo) -> object:
+    """No control characters; Windows line ends become new lines (`engagement.text`)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return value  # not text at all: the str validation says so
+    subject, plural = SUBJECTS.get(info.field_name or "", ("The text", False))
+    try:
+        return free_text(value, subject, plural=plural)
+    except ControlCharacter as error:
+        raise PydanticCustomError(CONTROL_CHARACTER, str(error)) from None
 
 
 Score = Annotated[int, BeforeValidator(_blank_to_none), Field(ge=1, le=5, strict=False)]
@@ -61,6 +84,8 @@ class AnswerForm(BaseModel):
             fields: dict[str, str] = {}
             for problem in error.errors():
                 name = str(problem["loc"][0]) if problem["loc"] else "form"
+                if problem["type"] == CONTROL_CHARACTER:
+                    fields.setdefault(name, problem["msg"])
                 fields.setdefault(name, _message(name, raw.get(name)))
             raise FormInvalid(fields) from None
 

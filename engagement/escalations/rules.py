@@ -13,18 +13,19 @@ from sqlalchemy.orm import Session
 from engagement.errors import Invalid
 from engagement.models import PortfolioSettings, Severity
 from engagement.portfolio.schema import DEFAULT_ACK_HOURS
+from engagement.text import ControlCharacter, free_text
 
 TEXT_LIMIT = 3000
 """Summary, details, ask and resolution note: Slack's own limit for a section's text."""
 PERMALINK_LIMIT = 500
-PERMALINK = re.compile(r"https://[^\s<>|]+")
+PERMALINK = re.compile(r"https://[^\s<>|\x00-\x1f\x7f]+")
 """A Slack permalink; nothing that could break out of a `<url|label>` link."""
 SEVERITIES = ", ".join(item.value for item in Severity)
-_SUBJECT = {
-    "summary": "The summary is",
-    "details": "The details are",
-    "ask": "What you need from the sponsor is",
-    "note": "The note is",
+_SUBJECT = {  # how each field is called at the start of a sentence, and if it is plural
+    "summary": ("The summary", False),
+    "details": ("The details", True),
+    "ask": ("What you need from the sponsor", False),
+    "note": ("The note", False),
 }
 
 
@@ -44,8 +45,13 @@ def _problem(message: str) -> PydanticCustomError:
 
 
 def check_text(name: str, value: object, *, required: bool) -> str:
-    """Text is kept verbatim but for surrounding blanks; too long is refused, naming the limit."""
-    text = "" if value is None else str(value).strip()
+    """Text is kept verbatim but for surrounding blanks and Windows line ends; a control
+    character is refused, and so is too long, naming the limit (see `engagement.text`)."""
+    subject, plural = _SUBJECT.get(name, ("The text", False))
+    try:
+        text = "" if value is None else free_text(str(value), subject, plural=plural).strip()
+    except ControlCharacter as error:
+        raise _problem(str(error)) from None
     if required and not text:
         raise _problem(
             "Write a short summary of what the sponsor should know."
@@ -54,7 +60,7 @@ def check_text(name: str, value: object, *, required: bool) -> str:
         )
     if len(text) > TEXT_LIMIT:
         raise _problem(
-            f"{_SUBJECT.get(name, 'The text is')} {len(text):,} characters long; "
+            f"{subject} {'are' if plural else 'is'} {len(text):,} characters long; "
             f"the limit is {TEXT_LIMIT:,}."
             + (" Put the rest in the details." if name == "summary" else "")
         )

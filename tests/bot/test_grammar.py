@@ -145,3 +145,39 @@ def test_without_the_names_the_parse_is_the_same_or_deferred(text: str) -> None:
     except Invalid as error:
         early = str(error)
     assert early is None or early == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("escalate Globex high Renewal\x00 blocked", "The summary contains"),
+        ("escalate Globex high \x1b[2J", "The summary contains"),
+        ("resolve ESC-4 Signed\x7f", "The note contains"),
+        ("log Globex Met\x08 the CFO", "The note contains"),
+        ("kpi Acme Corp revenue 5\x00", "The value contains"),
+        ("kpi Acme Corp rev\x00enue 5", "The KPI key contains"),
+        ('status "Glo\x00bex"', "The account name contains"),
+        ("status Glo\x00bex", "The account name contains"),
+        ("escalate Globex hi\x00gh Renewal blocked", "The severity contains"),
+        ("ack ESC-\x004", "The escalation ID contains"),
+        ("pause 2026-12-28\x00", "The date contains"),
+        ("resume\x00", "The command contains"),
+        ("help\x1f", "The command contains"),  # a blank to Python, trimmed: still refused
+        ("status Globex\x0c", "The command contains"),
+        ("escalate Nowhere high Renewal\x00 blocked", "The command contains"),
+    ],
+)
+def test_a_control_character_anywhere_is_refused_naming_its_field(text: str, field: str) -> None:
+    """NUL and the rest of C0 (but tab, new line and carriage return) and DEL: one line,
+    the field's name when the character is in one, and nothing parsed to act on."""
+    with pytest.raises(Invalid) as error:
+        g.parse(text, NAMES)
+    assert str(error.value) == f"{field} a control character; remove it and try again."
+
+
+def test_tabs_new_lines_and_windows_line_ends_are_text() -> None:
+    command = g.parse("escalate Globex high Renewal\tblocked\r\nLegal is slow\rCall them", NAMES)
+    assert isinstance(command, g.Escalate)
+    assert command.summary == "Renewal\tblocked\nLegal is slow\nCall them"
+    note = g.parse("log Globex Met the CFO\r\nand the CTO", NAMES)
+    assert note == g.Log(account="Globex", text="Met the CFO\nand the CTO")
