@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from engagement.access import person_by_ref
@@ -22,7 +22,11 @@ from engagement.models import (
     Role,
     Sponsorship,
 )
+from engagement.portfolio.loader import PortfolioInvalid
 from engagement.portfolio.schema import AccountSpec, KpiSpec, PortfolioSpec
+
+LOOKUP_CHUNK = 500
+"""People looked up per query (well under SQLite's and PostgreSQL's parameter limits)."""
 
 
 @dataclass
@@ -97,6 +101,9 @@ class _People:
 
 
 def import_portfolio(session: Session, spec: PortfolioSpec, *, now: datetime) -> ImportPlan:
+    """Upsert the portfolio; `PortfolioInvalid` (nothing written) if it names someone Sherpa
+    knows by two of the ways the file uses (see `one_way_per_person`)."""
+    one_way_per_person(session, spec)
     plan = ImportPlan()
     _import_settings(session, spec, plan)
     _import_scorecard(session, spec.scorecard, plan)
@@ -112,6 +119,56 @@ def import_portfolio(session: Session, spec: PortfolioSpec, *, now: datetime) ->
         plan.accounts.append(AccountPlan(name, "not in file (kept)"))
     session.flush()
     return plan
+
+
+def people_places(spec: PortfolioSpec) -> dict[str, str]:
+    """Each person reference in the file, with the first place that names it."""
+    places: dict[str, str] = {}
+    for index, account in enumerate(spec.accounts):
+        places.setdefault(account.sam, f"accounts[{index}].sam")
+        for position, ref in enumerate(account.sponsors):
+            places.setdefault(ref, f"accounts[{index}].sponsors[{position}]")
+    return places
+
+
+def one_way_per_person(session: Session, spec: PortfolioSpec) -> None:
+    """Refuse a file that names one person two ways: by a Slack user ID somewhere and by an
+    e-mail address elsewhere, when Sherpa already knows both are theirs.
+
+    Every reference is looked up as the import would (`person_by_ref`); two that find the
+    same person are one person named twice, which the file's own checks cannot see (the
+    SAM of an account also one of its sponsors), and which a later edit easily changes in
+    one place only. Each is reported with both places, before anything is written.
+
+    Not covered: an address Sherpa has not resolved yet, or could not resolve because the
+    ID it belongs to is already someone else's (`people.duplicate` in the log).
+    """
+    places = people_places(spec)
+    refs = list(places)
+    owner: dict[str, int] = {}
+    for start in range(0, len(refs), LOOKUP_CHUNK):
+        chunk = refs[start : start + LOOKUP_CHUNK]
+        ids = [ref for ref in chunk if "@" not in ref]
+        emails = [ref for ref in chunk if "@" in ref]
+        for person in session.scalars(
+            select(Person).where(or_(Person.slack_user_id.in_(ids), Person.email.in_(emails)))
+        ):
+            for ref in (person.slack_user_id, person.email):
+                if ref in places:
+                    owner[ref] = person.id
+    named: dict[int, str] = {}
+    problems: list[str] = []
+    for ref in refs:  # in the order the file names them
+        if ref not in owner:
+            continue
+        first = named.setdefault(owner[ref], ref)
+        if first != ref:
+            problems.append(
+                f"{places[ref]}: {ref} is the same person as {first} ({places[first]}); "
+                "name each person one way, by Slack user ID or by e-mail, everywhere in the file"
+            )
+    if problems:
+        raise PortfolioInvalid(problems)
 
 
 def _import_settings(session: Session, spec: PortfolioSpec, plan: ImportPlan) -> None:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Annotated, Literal, Self
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from engagement.indicators import ALL as ALL_INDICATORS
 from engagement.models import FORGOTTEN_DOMAIN, Cadence, Governance, KpiSource, Phase, Severity
+from engagement.text import ControlCharacter, free_text
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{2,})$")
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -43,14 +45,25 @@ def _channel(value: str) -> str:
     return value
 
 
+@functools.cache
+def iana_zones() -> frozenset[str]:
+    """The IANA time zone names. `localtime` is left out: some systems keep it beside
+    them, a link to whatever zone that machine is set to, which is no zone of a place."""
+    return frozenset(available_timezones() - {"localtime"})
+
+
 def _timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"unknown time zone {value!r} (use an IANA name like Europe/Paris)"
-        ) from None
+    if value not in iana_zones():
+        raise ValueError(f"unknown time zone {value!r} (use an IANA name like Europe/Paris)")
     return value
+
+
+def _plain_text(value: str) -> str:
+    """Names and labels people will read: no control characters (`engagement.text`)."""
+    try:
+        return free_text(value, "the text")
+    except ControlCharacter as error:
+        raise ValueError(str(error)) from None
 
 
 def _clock_time(value: str) -> dt.time:
@@ -78,6 +91,7 @@ def _key(value: str) -> str:
     return value
 
 
+PlainText = Annotated[str, AfterValidator(_plain_text)]
 PersonRef = Annotated[str, AfterValidator(_person)]
 Channel = Annotated[str, AfterValidator(_channel)]
 TimeZone = Annotated[str, AfterValidator(_timezone)]
@@ -120,8 +134,8 @@ class DigestSpec(Strict):
 
 class KpiSpec(Strict):
     key: Key
-    label: str | None = Field(default=None, min_length=1, max_length=120)
-    unit: str = Field(default="", max_length=16)
+    label: PlainText | None = Field(default=None, min_length=1, max_length=120)
+    unit: PlainText = Field(default="", max_length=16)
     source: KpiSource
     target: float
     red_below: float | None = None
@@ -151,7 +165,7 @@ class KpiSpec(Strict):
 
 
 class AccountSpec(Strict):
-    name: str = Field(min_length=1, max_length=200)
+    name: PlainText = Field(min_length=1, max_length=200)
     sam: PersonRef
     sponsors: list[PersonRef] = Field(min_length=1)
     channel: Channel | None = None

@@ -208,3 +208,151 @@ def test_malformed_documents_are_rejected_with_places(document: dict[str, Any]) 
 def test_arbitrary_text_never_raises_anything_else(text: str) -> None:
     with contextlib.suppress(PortfolioInvalid):
         parse_portfolio(text)
+
+
+# --- keys given twice, time zones, one person named two ways -------------------------------
+
+DUPLICATED = """\
+timezone: localtime
+digest: {channel: "#sponsor-digest"}
+accounts:
+  - name: Acme Corp
+    sam: U0SAM0001
+    sponsors: [U0SPN0001]
+    phase: selection
+    sam: U0SAM0002
+scorecard: []
+accounts: []
+"""
+
+
+def test_a_key_given_twice_is_refused_with_its_lines_and_every_other_problem() -> None:
+    """YAML alone would keep the second `accounts` (empty) and the second `sam`, silently."""
+    assert problems_of(DUPLICATED) == [
+        "accounts[0].sam: given twice, on lines 5 and 8 (the second would silently replace "
+        "the first); keep one",
+        "accounts: given twice, on lines 3 and 10 (the second would silently replace the "
+        "first); keep one",
+        "timezone: unknown time zone 'localtime' (use an IANA name like Europe/Paris)",
+    ]
+
+
+def test_a_key_given_twice_on_one_line_is_refused() -> None:
+    text = 'digest: {channel: "#a", channel: "#b"}\naccounts: []\n'
+    assert problems_of(text) == [
+        "digest.channel: given twice, on line 1 (the second would silently replace the "
+        "first); keep one"
+    ]
+
+
+def test_a_key_set_over_a_merged_one_is_no_duplicate() -> None:
+    text = """\
+digest: {channel: "#sponsor-digest"}
+accounts:
+  - &acme {name: Acme Corp, sam: U0SAM0001, sponsors: [U0SPN0001], phase: selection}
+  - {<<: *acme, name: Globex, phase: steady-state}
+"""
+    acme, globex = parse_portfolio(text).accounts
+    assert (acme.name, acme.phase, globex.name, globex.phase, globex.sam) == (
+        "Acme Corp",
+        "selection",
+        "Globex",
+        "steady-state",
+        "U0SAM0001",
+    )
+
+
+@pytest.mark.parametrize("zone", ["localtime", "posixrules", "right/UTC"])
+def test_only_iana_time_zones_are_accepted(zone: str) -> None:
+    """`localtime` loads on many machines (a link to that machine's own zone): not a place."""
+    document = portfolio(timezone=zone)
+    document["accounts"][1]["timezone"] = zone
+    hint = f"unknown time zone {zone!r} (use an IANA name like Europe/Paris)"
+    assert problems_of(document) == [f"timezone: {hint}", f"accounts[1].timezone: {hint}"]
+
+
+def test_iana_names_and_their_links_are_accepted() -> None:
+    document = portfolio(timezone="UTC")
+    document["accounts"][1]["timezone"] = "US/Eastern"  # a link in the IANA database
+    spec = parse_portfolio(yaml.safe_dump(document))
+    assert (spec.timezone, spec.accounts[1].timezone) == ("UTC", "US/Eastern")
+
+
+def test_control_characters_in_names_and_labels_are_refused() -> None:
+    text = yaml.safe_dump(portfolio()).replace("name: Acme Corp", 'name: "Acme\\0Corp"')
+    text = text.replace("label: Joint revenue growth", 'label: "Joint\\erevenue"')
+    text = text.replace("- U0SPN0002", '- "pat\\0@example.com"')
+    assert sorted(problems_of(text)) == [
+        "accounts[0].name: the text contains a control character; remove it and try again.",
+        "accounts[1].sponsors[0]: not a Slack user ID or e-mail address",
+        "scorecard[1].label: the text contains a control character; remove it and try again.",
+    ]
+
+
+def snapshot(session: Session) -> tuple[Any, ...]:
+    return (
+        sorted(session.execute(select(Person.slack_user_id, Person.email)).tuples()),
+        sorted(
+            session.execute(
+                select(Sponsorship.account_id, Sponsorship.person_id, Sponsorship.role,
+                       Sponsorship.ended_at)
+            ).tuples()
+        ),
+        sorted(session.scalars(select(Account.name))),
+    )  # fmt: skip
+
+
+def test_one_person_named_by_id_and_by_email_is_refused_naming_both_places(
+    sessions: Any,
+) -> None:
+    """Ada is sponsor of Acme by e-mail; Slack resolved it to her ID. A file that also names
+    her by ID elsewhere would hold her under two names: refused, nothing written."""
+    document = portfolio()
+    document["accounts"][0]["sponsors"] = ["Ada@Example.com"]
+    with sessions() as session:
+        load_portfolio(session, document)
+        ada = session.scalars(select(Person).where(Person.email == "ada@example.com")).one()
+        ada.slack_user_id = "U0ADA0001"  # what the profile refresh records
+        session.commit()
+        before = snapshot(session)
+
+    document["accounts"][1]["sam"] = "U0ADA0001"
+    document["accounts"][2]["sponsors"] = ["U0SPN0003", "new.person@example.com"]
+    document["accounts"][2]["sam"] = "ada@example.com"
+    with sessions() as session, pytest.raises(PortfolioInvalid) as refused:
+        import_portfolio(session, parse_portfolio(yaml.safe_dump(document)), now=NOW)
+        session.commit()
+    assert refused.value.problems == [
+        "accounts[1].sam: U0ADA0001 is the same person as ada@example.com "
+        "(accounts[0].sponsors[0]); name each person one way, by Slack user ID or by e-mail, "
+        "everywhere in the file"
+    ]
+    with sessions() as session:
+        assert snapshot(session) == before  # not even the new person
+
+    document["accounts"][1]["sam"] = "ada@example.com"  # one way everywhere: fine
+    with sessions() as session:
+        plan = import_portfolio(session, parse_portfolio(yaml.safe_dump(document)), now=NOW)
+        session.commit()
+        assert plan.people_added == 1
+
+
+def test_the_sam_and_a_sponsor_of_one_account_named_two_ways_is_refused(
+    session: Session,
+) -> None:
+    load_portfolio(session)
+    sam = session.scalars(select(Person).where(Person.slack_user_id == "U0SAM0001")).one()
+    sam.email = "sam.one@example.com"  # the database knows both
+    session.commit()
+    document = portfolio()
+    document["accounts"][0]["sponsors"] = ["U0SPN0001", "SAM.One@example.com"]
+    with pytest.raises(PortfolioInvalid) as refused:
+        import_portfolio(session, parse_portfolio(yaml.safe_dump(document)), now=NOW)
+    assert refused.value.problems == [
+        "accounts[0].sponsors[1]: sam.one@example.com is the same person as U0SAM0001 "
+        "(accounts[0].sam); name each person one way, by Slack user ID or by e-mail, "
+        "everywhere in the file"
+    ]
+    session.rollback()
+    roles = session.scalars(select(Sponsorship.role).where(Sponsorship.person_id == sam.id))
+    assert list(roles) == ["sam"]
