@@ -22,7 +22,12 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 def make_engine(url: str, **options: Any) -> Engine:
-    """One engine per process; SQLite gets foreign keys, WAL and a busy timeout."""
+    """One engine per process; SQLite gets foreign keys, WAL and a busy timeout.
+
+    SQL parameters are never shown (`hide_parameters`): not in an error's message, not in
+    a log. They carry what people typed.
+    """
+    options["hide_parameters"] = True
     if url.startswith("sqlite"):
         path = make_url(url).database
         if path and path != ":memory:" and not path.startswith("file:"):

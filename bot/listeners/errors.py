@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import secrets
+import traceback
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, StatementError
 
 from bot.request import SlackRequest
 from bot.runtime import Runtime
@@ -29,9 +30,26 @@ def user_message(error: Exception) -> str:
         log.warning("request.unavailable error=%s", type(error).__name__)
         return UNAVAILABLE
     reference = secrets.token_hex(3).upper()
-    log.error(
-        "request.failed reference=%s error=%s", reference, type(error).__name__, exc_info=error
-    )
+    database: BaseException | None = error  # the failed SQL statement it comes from, if any
+    for _ in range(20):  # a chain of causes can loop
+        if database is None or isinstance(database, StatementError):
+            break
+        database = database.__cause__ or database.__context__
+    if not isinstance(database, StatementError):
+        log.error(
+            "request.failed reference=%s error=%s", reference, type(error).__name__, exc_info=error
+        )
+    else:  # its message can quote what someone typed: PostgreSQL shows the failing row
+        statement = " ".join((database.statement or "").split())
+        stack = "".join(traceback.format_tb(error.__traceback__)).rstrip()
+        log.error(
+            'request.failed reference=%s error=%s cause=%s statement="%s"\n    %s',
+            reference,
+            type(error).__name__,
+            type(database.orig).__name__,
+            statement[:1000],
+            f"Traceback (the database's message left out):\n{stack}".replace("\n", "\n    "),
+        )
     return f"Something went wrong (reference {reference}). The team has the details."
 
 
