@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from engagement.errors import Invalid, NotAllowed, NotFound
 from engagement.models import Account, Person, Role, Sponsorship, forgotten_people
+from engagement.mrkdwn import escape
 from engagement.portfolio.schema import person_ref
 
 _log = logging.getLogger(__name__)
@@ -58,10 +59,11 @@ def require_role(session: Session, actor: Actor, account: Account, *roles: Role)
     if have and (not roles or have & set(roles)):
         return
     wanted = " or ".join("the SAM" if role is Role.SAM else "a sponsor" for role in roles)
+    name = escape(account.name)
     raise NotAllowed(
-        f"Only {wanted or 'members'} of {account.name} (or an admin) can do that."
+        f"Only {wanted or 'members'} of {name} (or an admin) can do that."
         if roles
-        else f"You are not a member of {account.name}."
+        else f"You are not a member of {name}."
     )
 
 
@@ -91,7 +93,7 @@ def find_account(session: Session, name: str) -> Account:
         select(Account).where(func.lower(Account.name) == name.strip().lower())
     ).first()
     if account is None:
-        raise NotFound(unknown("account", name, account_names(session)))
+        raise NotFound(escape(unknown("account", name, account_names(session))))
     return account
 
 
@@ -124,7 +126,8 @@ def find_person(session: Session, ref: str) -> Person:
 
 
 def unknown(what: str, given: str, known: list[str]) -> str:
-    """ "No account named 'Acme Crop'. Did you mean 'Acme Corp'?" — one line."""
+    """ "No account named 'Acme Crop'. Did you mean 'Acme Corp'?" — one line, unescaped
+    (the command line shows it too): escape it for Slack."""
     by_lower = {item.lower(): item for item in known}
     close = difflib.get_close_matches(given.lower(), list(by_lower), n=1, cutoff=0.5)
     hint = f" Did you mean '{by_lower[close[0]]}'?" if close else ""

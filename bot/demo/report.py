@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.emulator import Emulator
 from engagement.models import Account, Alert, Escalation, EscalationEvent
+from engagement.mrkdwn import unescape
 
 EMOJI = {
     ":large_green_circle:": "🟢", ":large_yellow_circle:": "🟡", ":red_circle:": "🔴",
@@ -29,7 +30,7 @@ def plain(text: str) -> str:
     text = re.sub(r"<!date\^\d+\^[^|]*\|([^>]*)>", r"\1", text)
     text = re.sub(r"<@(\w+)>", r"@\1", text)
     text = re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2", text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return unescape(text)
 
 
 def block_lines(blocks: list[dict[str, Any]]) -> list[str]:

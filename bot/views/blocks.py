@@ -13,11 +13,6 @@ MESSAGE_BLOCKS = 50
 VIEW_BLOCKS = 100
 
 
-def escape(text: str) -> str:
-    """Slack's three control characters, so user text cannot mention @channel or forge links."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def clip(text: str, limit: int) -> str:
     """Cut text to a limit with a visible ellipsis, never silently."""
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from bot.render import Payload, renders
-from bot.views.blocks import clip, escape
+from bot.views.blocks import clip
 from engagement.checkins.answers import CheckinForm
 from engagement.checkins.form import STAKEHOLDERS_LIMIT, TEXT_LIMIT, AnswerForm
 from engagement.checkins.home import Home
@@ -37,6 +37,7 @@ from engagement.checkins.messages import (
 )
 from engagement.indicators import RATED
 from engagement.models import Role, RoleDirection
+from engagement.mrkdwn import escape
 
 MESSAGE_BLOCKS = 50
 MODAL_BLOCKS = 100
@@ -293,7 +294,7 @@ def prompt_message(message: CheckinPrompt) -> Payload:
     head = [{"type": "section", "block_id": "checkin_intro", "text": _mrkdwn(intro)}]
     parts = [_item_blocks(item) for item in message.items]
     blocks = _fit(head, parts, MESSAGE_BLOCKS, "Answer them from Sherpa's Home tab.")
-    return {"text": clip(f"Sponsor check-in: {names}", 3000), "blocks": blocks}
+    return {"text": escape(clip(f"Sponsor check-in: {names}", 3000)), "blocks": blocks}
 
 
 @renders(CheckinNudge)
@@ -309,7 +310,7 @@ def nudge_message(message: CheckinNudge) -> Payload:
     }]  # fmt: skip
     parts = [_item_blocks(item) for item in message.items]
     blocks = _fit(head, parts, MESSAGE_BLOCKS, "Answer them from Sherpa's Home tab.")
-    return {"text": clip(f"Reminder: check-in open for {names}", 3000), "blocks": blocks}
+    return {"text": escape(clip(f"Reminder: check-in open for {names}", 3000)), "blocks": blocks}
 
 
 # --- the answer modal -----------------------------------------------------------------

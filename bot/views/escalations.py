@@ -32,7 +32,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from bot.render import Payload, renders
-from bot.views.blocks import escape
 from engagement.errors import SherpaError
 from engagement.escalations.cards import EscalationCard, Who
 from engagement.escalations.listing import AccountRef, Listed, Listing
@@ -44,6 +43,7 @@ from engagement.escalations.messages import (
 )
 from engagement.escalations.rules import PERMALINK, TEXT_LIMIT, InvalidFields
 from engagement.models import EscalationState, Severity
+from engagement.mrkdwn import escape, unescape
 
 Block = dict[str, Any]
 
@@ -374,13 +374,9 @@ class Prefill:
     ask: str = ""
 
 
-def _unescape(text: str) -> str:
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
 def prefill_from_message(text: str) -> Prefill:
     """The message shortcut's pre-fill: its first line as the summary, all of it as details."""
-    readable = _unescape(text or "").strip()
+    readable = unescape(text or "").strip()
     first = next((line.strip() for line in readable.splitlines() if line.strip()), "")
     return Prefill(summary=clip(first, SUMMARY_PREFILL), details=clip(readable, TEXT_LIMIT))
 

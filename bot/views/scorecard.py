@@ -11,7 +11,8 @@ import enum
 from typing import Any
 
 from bot.render import Payload, renders
-from bot.views.blocks import clip, escape
+from bot.views.blocks import clip
+from engagement.mrkdwn import escape
 from engagement.scoring.messages import (
     AccountSummary,
     Digest,
@@ -192,7 +193,8 @@ def render_cards(message: ScorecardCards) -> Payload:
             )
         )
     first = message.cards[0].summary
-    text = f"Scorecard: {first.name} {first.score if first.score is not None else 'no data'}"
+    score = first.score if first.score is not None else "no data"
+    text = f"Scorecard: {escape(first.name)} {score}"
     if len(message.cards) > 1:
         text = f"Scorecards for {len(message.cards)} accounts"
     return {"text": text, "blocks": blocks}
@@ -345,7 +347,7 @@ def render_alert(message: IndicatorAlert) -> Payload:
         note = f"SAM: <@{message.sam_user_id}> · " + note
     blocks.append(context(note))
     text = f"{message.account_name}: {message.title} ({message.before} → {message.after})"
-    return {"text": clip(text, 3000), "blocks": blocks}
+    return {"text": escape(clip(text, 3000)), "blocks": blocks}
 
 
 # --- App Home ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from engagement.access import Actor, find_account, require_role
 from engagement.checkins.form import TEXT_LIMIT
 from engagement.errors import Invalid, NotAllowed
 from engagement.models import AdvocacyAction, Role
+from engagement.mrkdwn import escape
 from engagement.text import free_text
 
 
@@ -33,7 +34,7 @@ def log_advocacy(
     target = find_account(session, account)
     require_role(session, actor, target, Role.SPONSOR, Role.SAM)
     if actor.person_id is None:
-        raise NotAllowed(f"Only the sponsors and the SAM of {target.name} can log for it.")
+        raise NotAllowed(f"Only the sponsors and the SAM of {escape(target.name)} can log for it.")
     action = AdvocacyAction(
         account_id=target.id, person_id=actor.person_id, text=text, logged_at=now
     )

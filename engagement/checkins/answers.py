@@ -50,6 +50,7 @@ from engagement.models import (
     Role,
     Sponsorship,
 )
+from engagement.mrkdwn import escape
 
 ANSWER_FIELDS = tuple(AnswerForm.model_fields)
 
@@ -127,9 +128,9 @@ def refuse_unless_own(
 
 def _refuse_expired(checkin: CheckIn) -> None:
     if checkin.state == CheckInState.EXPIRED:
+        name = escape(checkin.account.name)
         raise Conflict(
-            f"This check-in for {checkin.account.name} expired. "
-            f"Use `/sponsor checkin {checkin.account.name}` to answer now."
+            f"This check-in for {name} expired. Use `/sponsor checkin {name}` to answer now."
         )
 
 
@@ -188,14 +189,16 @@ def open_or_create_adhoc(
             return _form(session, oldest)
         mine = _my_accounts(session, person.id)
         if len(mine) != 1:
-            names = ", ".join(row.name for row in mine) or "none"
+            names = ", ".join(escape(row.name) for row in mine) or "none"
             raise Invalid(f"Name the account: `/sponsor checkin <account>` (yours: {names}).")
         target = mine[0]
     else:
         target = find_account(session, account)
     roles = roles_on(session, actor, target.id)
     if not roles:
-        raise NotAllowed(f"Only the sponsors and the SAM of {target.name} answer its check-ins.")
+        raise NotAllowed(
+            f"Only the sponsors and the SAM of {escape(target.name)} answer its check-ins."
+        )
     found = session.scalars(
         pending.where(CheckIn.account_id == target.id).order_by(CheckIn.due_at)
     ).first()
@@ -215,7 +218,7 @@ def open_or_create_adhoc(
             _schedule_expiry(session, todays, target, person, now)
         return _form(session, todays)
     if todays is not None:
-        raise Conflict(f"Today's check-in for {target.name} has expired.")
+        raise Conflict(f"Today's check-in for {escape(target.name)} has expired.")
     checkin = CheckIn(
         account_id=target.id,
         person_id=person.id,

@@ -22,6 +22,7 @@ from engagement.models import (
     Severity,
     Sponsorship,
 )
+from engagement.mrkdwn import escape
 
 
 class EventKind(enum.StrEnum):
@@ -36,7 +37,8 @@ class EventKind(enum.StrEnum):
 
 
 class Who(BaseModel):
-    """A person as Slack shows them: a mention once the user ID is known, else the name."""
+    """A person as Slack shows them: a mention once the user ID is known, else the name
+    (escaped: `mention` is mrkdwn)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -45,7 +47,7 @@ class Who(BaseModel):
 
     @property
     def mention(self) -> str:
-        return f"<@{self.user_id}>" if self.user_id else self.name
+        return f"<@{self.user_id}>" if self.user_id else escape(self.name)
 
     @classmethod
     def of(cls, person: Person) -> Who:

@@ -33,6 +33,7 @@ from engagement.models import (
     Role,
     Severity,
 )
+from engagement.mrkdwn import escape
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ class Raised:
         if not self.created:
             return f"{item.code} was already logged for this request; nothing new was created."
         return (
-            f"Logged {item.code} ({item.severity.value}) for {item.account_name}: "
+            f"Logged {item.code} ({item.severity.value}) for {escape(item.account_name)}: "
             "the sponsors are being told."
         )
 

@@ -23,6 +23,7 @@ from engagement.duework.queue import schedule
 from engagement.duework.registry import WorkContext, registry
 from engagement.indicators import RATED
 from engagement.models import Alert, DueWork, KpiSource, Person, WorkState
+from engagement.mrkdwn import escape
 from engagement.scoring import weeks
 from engagement.scoring.evaluate import AccountScores, score_accounts
 from engagement.scoring.indicators import everyone
@@ -77,7 +78,7 @@ def kpis_turned_red(scores: AccountScores) -> list[Found]:
         )
         todo = (
             f"Agree a recovery plan with the sponsor this week; record the next actual with "
-            f"`/sponsor kpi {scores.account.name} {kpi.key} <value>`."
+            f"`/sponsor kpi {escape(scores.account.name)} {kpi.key} <value>`."
             if kpi.source is KpiSource.MANUAL
             else "Put it on the agenda of the next sponsor/SAM alignment meeting and agree "
             "one action to bring it back."
@@ -153,7 +154,7 @@ def missed_checkins(scores: AccountScores) -> list[Found]:
     found = []
     for streak in scores.timeline.missed:
         week = weeks.week_of(streak.periods[-1])
-        who = f"<@{streak.user_id}>" if streak.user_id else streak.name
+        who = f"<@{streak.user_id}>" if streak.user_id else escape(streak.name)
         count = len(streak.periods)
         found.append(
             Found(

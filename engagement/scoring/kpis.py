@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from engagement.access import Actor, find_account, require_role, unknown
 from engagement.errors import Invalid, NotFound
 from engagement.models import KpiActual, KpiDefinition, KpiSource, Role
+from engagement.mrkdwn import escape
 from engagement.scoring.scorecard import Thresholds, format_value
 
 
@@ -150,16 +151,19 @@ def parse_value(text: str | float, kpi: Kpi) -> float:
         if not NUMBER.match(raw):
             example = format_value(kpi.target, kpi.unit)
             raise Invalid(
-                f"'{text}' is not a number. Give {kpi.label} as a number, for example {example}."
+                escape(
+                    f"'{text}' is not a number. Give {kpi.label} as a number, "
+                    f"for example {example}."
+                )
             )
         value = float(raw)
     if not math.isfinite(value):
-        raise Invalid(f"{kpi.label} must be a finite number.")
+        raise Invalid(escape(f"{kpi.label} must be a finite number."))
     allowed = bounds(kpi.unit)
     if allowed and not allowed[0] <= value <= allowed[1]:
         unit = "" if RANGE_UNIT.match(kpi.unit) else kpi.unit
         low, high = (format_value(edge, unit) for edge in allowed)
-        raise Invalid(f"{kpi.label} must be between {low} and {high}; got {text}.")
+        raise Invalid(escape(f"{kpi.label} must be between {low} and {high}; got {text}."))
     return value
 
 
@@ -175,7 +179,9 @@ class Recorded:
 
     @property
     def text(self) -> str:
-        return f"Recorded {self.label} for {self.account}: {format_value(self.value, self.unit)}."
+        """mrkdwn: the label, account name and unit come from the portfolio, escaped."""
+        value = format_value(self.value, self.unit)
+        return escape(f"Recorded {self.label} for {self.account}: {value}.")
 
 
 def find_kpi(session: Session, key: str) -> Kpi:
@@ -184,7 +190,7 @@ def find_kpi(session: Session, key: str) -> Kpi:
     for kpi in kpis:
         if kpi.key == wanted:
             return kpi
-    raise NotFound(unknown("KPI", key, [kpi.key for kpi in kpis]))
+    raise NotFound(escape(unknown("KPI", key, [kpi.key for kpi in kpis])))
 
 
 def record_kpi(
@@ -206,7 +212,10 @@ def record_kpi(
     kpi = find_kpi(session, key)
     if kpi.source is not KpiSource.MANUAL:
         raise Invalid(
-            f"{kpi.label} is computed by Sherpa from check-ins; only manual KPIs can be recorded."
+            escape(
+                f"{kpi.label} is computed by Sherpa from check-ins; "
+                "only manual KPIs can be recorded."
+            )
         )
     number = parse_value(value, kpi)
     if actor.person_id is None:

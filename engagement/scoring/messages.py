@@ -93,6 +93,7 @@ class Highlight(Data):
 
     account: str
     who: str
+    """mrkdwn: a mention, or the person's name escaped (`engagement.mrkdwn`)."""
     text: str
 
 
@@ -142,6 +143,8 @@ class IndicatorAlert(Message):
     before: str
     after: str
     detail: str
+    """mrkdwn, like `what_to_do`: a name in either is escaped (`engagement.mrkdwn`); the
+    other texts are plain, and escaped where they are shown."""
     what_to_do: str
     sam_user_id: str | None
     direct: bool = False
