@@ -52,7 +52,10 @@ def roles_on(session: Session, actor: Actor, account_id: int) -> set[Role]:
 
 
 def require_role(session: Session, actor: Actor, account: Account, *roles: Role) -> None:
-    """Admins may do anything; others need one of `roles` on the account (any role if none)."""
+    """Admins may do anything; others need one of `roles` on the account (any role if none).
+
+    For someone who may see the account anyway (see `account_for`): the refusal names it.
+    """
     if actor.is_admin:
         return
     have = roles_on(session, actor, account.id)
@@ -65,6 +68,62 @@ def require_role(session: Session, actor: Actor, account: Account, *roles: Role)
         if roles
         else f"You are not a member of {name}."
     )
+
+
+def account_for(session: Session, actor: Actor, name: str, *roles: Role) -> Account:
+    """The account named (ignoring case), for someone who may act on it: an admin, or a
+    member holding one of `roles` on it (any role if none).
+
+    Someone who is not a member hears exactly what they would if no account had that
+    name (suggestions come from their own accounts only), so a refusal never tells them
+    which accounts exist. A member without the role hears which role it takes.
+    """
+    account = session.scalars(
+        select(Account).where(func.lower(Account.name) == name.strip().lower())
+    ).first()
+    if actor.is_admin:
+        if account is None:
+            raise NotFound(escape(unknown("account", name, account_names(session))))
+        return account
+    if account is None or not roles_on(session, actor, account.id):
+        if account is not None:  # the log says what the person is not told
+            _log.warning(
+                "access.refused user=%s person=%s what=account ref=%d",
+                actor.user_id,
+                actor.person_id,
+                account.id,
+            )
+        raise NotFound(not_yours(session, actor, name))
+    require_role(session, actor, account, *roles)
+    return account
+
+
+def not_yours(session: Session, actor: Actor, name: str) -> str:
+    """The one line for an account name that is not one of the person's accounts, whether
+    or not it exists; it may suggest the closest of their own."""
+    mine = [account.name for account in visible_accounts(session, actor)]
+    return escape(f"None of your accounts is named '{name}'.{_hint(name, mine)}")
+
+
+NOT_YOURS_BY_ID = "That account no longer exists, or is not one of yours."
+"""The refusal for an account chosen by ID (a modal's select, a button) that the person
+may not see: the same whether it exists or not."""
+
+
+def visible_account(session: Session, actor: Actor, account_id: int) -> Account:
+    """An account by ID that the person may see (any role; admins every one), else
+    `NOT_YOURS_BY_ID`."""
+    account = session.get(Account, account_id)
+    if account is not None and (actor.is_admin or roles_on(session, actor, account.id)):
+        return account
+    if account is not None:
+        _log.warning(
+            "access.refused user=%s person=%s what=account ref=%d",
+            actor.user_id,
+            actor.person_id,
+            account.id,
+        )
+    raise NotFound(NOT_YOURS_BY_ID)
 
 
 def visible_accounts(session: Session, actor: Actor, *roles: Role) -> list[Account]:
@@ -83,18 +142,12 @@ def visible_accounts(session: Session, actor: Actor, *roles: Role) -> list[Accou
     return list(session.scalars(query))
 
 
-def account_names(session: Session) -> list[str]:
+def account_names(session: Session, actor: Actor | None = None) -> list[str]:
+    """Every account's name, by name; with an `actor`, only the names they may see
+    (`visible_accounts`), which is what anything answering that person may use."""
+    if actor is not None:
+        return [account.name for account in visible_accounts(session, actor)]
     return list(session.scalars(select(Account.name).order_by(Account.name)))
-
-
-def find_account(session: Session, name: str) -> Account:
-    """An account by name, ignoring case; an unknown name suggests the closest one."""
-    account = session.scalars(
-        select(Account).where(func.lower(Account.name) == name.strip().lower())
-    ).first()
-    if account is None:
-        raise NotFound(escape(unknown("account", name, account_names(session))))
-    return account
 
 
 def person_by_ref(session: Session, ref: str) -> Person | None:
@@ -128,10 +181,13 @@ def find_person(session: Session, ref: str) -> Person:
 def unknown(what: str, given: str, known: list[str]) -> str:
     """ "No account named 'Acme Crop'. Did you mean 'Acme Corp'?" — one line, unescaped
     (the command line shows it too): escape it for Slack."""
+    return f"No {what} named '{given}'.{_hint(given, known)}"
+
+
+def _hint(given: str, known: list[str]) -> str:
     by_lower = {item.lower(): item for item in known}
     close = difflib.get_close_matches(given.lower(), list(by_lower), n=1, cutoff=0.5)
-    hint = f" Did you mean '{by_lower[close[0]]}'?" if close else ""
-    return f"No {what} named '{given}'.{hint}"
+    return f" Did you mean '{by_lower[close[0]]}'?" if close else ""
 
 
 def require_owner(actor: Actor, owner_id: int, *, what: str, ref: object) -> None:

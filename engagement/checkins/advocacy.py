@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from engagement.access import Actor, find_account, require_role
+from engagement.access import Actor, account_for
 from engagement.checkins.form import TEXT_LIMIT
 from engagement.errors import Invalid, NotAllowed
 from engagement.models import AdvocacyAction, Role
@@ -31,8 +31,7 @@ def log_advocacy(
         raise Invalid("Say what was done: `/sponsor log <account> <what you did>`.")
     if len(text) > TEXT_LIMIT:
         raise Invalid(f"Keep it to {TEXT_LIMIT:,} characters (this has {len(text):,}).")
-    target = find_account(session, account)
-    require_role(session, actor, target, Role.SPONSOR, Role.SAM)
+    target = account_for(session, actor, account, Role.SPONSOR, Role.SAM)
     if actor.person_id is None:
         raise NotAllowed(f"Only the sponsors and the SAM of {escape(target.name)} can log for it.")
     action = AdvocacyAction(

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
-from engagement.access import Actor, find_account, require_owner, roles_on
+from engagement.access import Actor, account_for, require_owner, roles_on
 from engagement.checkins.form import AnswerForm
 from engagement.checkins.items import (
     DmUpdate,
@@ -193,7 +193,7 @@ def open_or_create_adhoc(
             raise Invalid(f"Name the account: `/sponsor checkin <account>` (yours: {names}).")
         target = mine[0]
     else:
-        target = find_account(session, account)
+        target = account_for(session, actor, account)
     roles = roles_on(session, actor, target.id)
     if not roles:
         raise NotAllowed(

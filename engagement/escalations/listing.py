@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from engagement.access import Actor, find_account, require_role, visible_accounts
+from engagement.access import Actor, account_for, visible_accounts
 from engagement.escalations.cards import EscalationCard, cards
 from engagement.models import Escalation, EscalationState, Role, Sponsorship
 
@@ -66,8 +66,7 @@ def list_open(
     )
     name = None
     if account is not None:
-        found = find_account(session, account)
-        require_role(session, actor, found)
+        found = account_for(session, actor, account)
         query = query.where(Escalation.account_id == found.id)
         name = found.name
     elif not actor.is_admin:

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engagement.access import Actor, find_account, require_role, roles_on
+from engagement.access import Actor, account_for, require_role, roles_on, visible_account
 from engagement.errors import Conflict, NotAllowed, NotFound
 from engagement.escalations.alerts import schedule_new, schedule_refresh
 from engagement.escalations.cards import EscalationCard, EventKind, card
@@ -101,8 +101,7 @@ def raise_escalation(
         },
         today=now.date(),
     )
-    account = _account(session, account_name=account_name, account_id=account_id)
-    _guard(session, actor, account, "raise", Role.SAM)
+    account = _account(session, actor, account_name=account_name, account_id=account_id)
     raiser = _person(session, actor)
     escalation = Escalation(
         account_id=account.id,
@@ -153,7 +152,7 @@ def acknowledge(
     session: Session, *, actor: Actor, escalation_id: int, now: datetime, note: str = ""
 ) -> Changed:
     """A sponsor of the account (or an admin) takes it on; the deadline ladder stops."""
-    escalation = _escalation(session, escalation_id)
+    escalation = _escalation(session, actor, escalation_id, "acknowledge")
     _guard(session, actor, escalation.account, "acknowledge", Role.SPONSOR)
     note = _note(note, required=False)
     code = code_of(escalation.id)
@@ -169,7 +168,7 @@ def resolve(
     session: Session, *, actor: Actor, escalation_id: int, note: str, now: datetime
 ) -> Changed:
     """A sponsor (or an admin) closes it with a resolution note, acknowledged or not."""
-    escalation = _escalation(session, escalation_id)
+    escalation = _escalation(session, actor, escalation_id, "resolve")
     _guard(session, actor, escalation.account, "resolve", Role.SPONSOR)
     if escalation.state in (EscalationState.RESOLVED, EscalationState.CANCELLED):
         current = card(session, escalation)
@@ -200,7 +199,7 @@ def cancel(
     session: Session, *, actor: Actor, escalation_id: int, now: datetime, note: str = ""
 ) -> Changed:
     """Whoever raised it (or an admin) withdraws it while it is still open or acknowledged."""
-    escalation = _escalation(session, escalation_id)
+    escalation = _escalation(session, actor, escalation_id, "cancel")
     code = code_of(escalation.id)
     if not actor.is_admin and (actor.person_id is None or actor.person_id != escalation.raised_by):
         line = f"Only whoever raised {code} (or an admin) can cancel it."
@@ -229,40 +228,60 @@ def _by_request_key(session: Session, key: str, actor: Actor) -> Escalation | No
     return earlier
 
 
-def _account(session: Session, *, account_name: str | None, account_id: int | None) -> Account:
-    if account_id is not None:
-        account = session.get(Account, account_id)
-        if account is None:
-            raise InvalidFields({"account": "That account no longer exists; choose another."})
-        return account
-    if not account_name or not account_name.strip():
-        raise InvalidFields({"account": "Say which account this is for."})
+def _account(
+    session: Session, actor: Actor, *, account_name: str | None, account_id: int | None
+) -> Account:
+    """The account to raise it for, which only its SAM (or an admin) may.
+
+    An account the person does not belong to is refused like one that does not exist,
+    beside the account field; its members without the SAM role hear that it takes one.
+    """
     try:
-        return find_account(session, account_name)
+        if account_id is not None:
+            account = visible_account(session, actor, account_id)
+        elif not account_name or not account_name.strip():
+            raise InvalidFields({"account": "Say which account this is for."})
+        else:
+            account = account_for(session, actor, account_name)
     except NotFound as error:
         raise InvalidFields({"account": str(error)}) from None
+    _guard(session, actor, account, "raise", Role.SAM)
+    return account
 
 
-def _escalation(session: Session, escalation_id: int) -> Escalation:
+def _escalation(session: Session, actor: Actor, escalation_id: int, action: str) -> Escalation:
+    """The escalation, if the person may see it: an admin, whoever raised it, or a member
+    of its account. Anyone else hears what they would if there were no such escalation."""
     escalation = session.get(Escalation, escalation_id)
-    if escalation is None:
-        raise NotFound(f"There is no escalation {code_of(escalation_id)}.")
-    return escalation
+    if escalation is not None and (
+        actor.is_admin
+        or (actor.person_id is not None and actor.person_id == escalation.raised_by)
+        or roles_on(session, actor, escalation.account_id)
+    ):
+        return escalation
+    if escalation is not None:  # the log says what the person is not told
+        _log_refusal(actor, action, escalation.account)
+    code = code_of(escalation_id)
+    raise NotFound(
+        f"There is no escalation {code}."
+        if actor.is_admin
+        else f"There is no escalation {code} in your accounts."
+    )
 
 
-def _refuse(actor: Actor, action: str, account: Account, line: str) -> None:
+def _log_refusal(actor: Actor, action: str, account: Account) -> None:
     log.warning(
         "escalation.refused action=%s account=%d user=%s", action, account.id, actor.user_id
     )
+
+
+def _refuse(actor: Actor, action: str, account: Account, line: str) -> None:
+    _log_refusal(actor, action, account)
     raise NotAllowed(line)
 
 
 def _guard(session: Session, actor: Actor, account: Account, action: str, role: Role) -> None:
-    """Members without the role hear which role it takes; others are not told about the account."""
-    if not actor.is_admin and not roles_on(session, actor, account.id):
-        wanted = "the SAM" if role is Role.SAM else "a sponsor"
-        line = f"Only {wanted} of that account (or an admin) can {action} it."
-        _refuse(actor, action, account, line)
+    """Only for someone who may see the account: a member without the role hears which it takes."""
     try:
         require_role(session, actor, account, role)
     except NotAllowed as error:

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engagement.access import Actor, find_account, require_role, visible_accounts
-from engagement.errors import NotAllowed, NotFound
+from engagement.access import NOT_YOURS_BY_ID, Actor, account_for, roles_on, visible_accounts
+from engagement.errors import NotFound
 from engagement.indicators import RATED
 from engagement.models import Account, DigestRun
 from engagement.scoring import weeks
@@ -116,12 +116,11 @@ def status_cards(
 ) -> ScorecardCards:
     """`/sponsor status [account]`: one account's card, or the caller's accounts (ephemeral).
 
-    Members of the account and admins only; an unknown name suggests the closest.
+    Members of the account and admins only (`access.account_for`: anyone else hears what
+    they would of an account that does not exist).
     """
     if account_name and account_name.strip():
-        account = find_account(session, account_name)
-        require_role(session, actor, account)
-        ids = [account.id]
+        ids = [account_for(session, actor, account_name).id]
     else:
         ids = [account.id for account in visible_accounts(session, actor)]
         if not ids:
@@ -150,10 +149,8 @@ def details_card(
     """
     account = session.get(Account, account_id)
     if account is None:
-        raise NotFound("That account no longer exists.")
-    try:
-        require_role(session, actor, account)
-    except NotAllowed:
+        raise NotFound(NOT_YOURS_BY_ID)
+    if not actor.is_admin and not roles_on(session, actor, account.id):
         posted_there = from_channel is not None and session.scalar(
             select(DigestRun.id)
             .where(
@@ -162,8 +159,8 @@ def details_card(
             )
             .limit(1)
         )
-        if not posted_there:
-            raise
+        if not posted_there:  # told as if there were no such account
+            raise NotFound(NOT_YOURS_BY_ID)
     cards = [card(s) for s in score_accounts(session, Account.id == account_id, now=now)]
     return ScorecardCards(cards=cards)
 

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, distinct, select
 from sqlalchemy.orm import Session
 
-from engagement.access import Actor, find_account, require_role, visible_accounts
+from engagement.access import Actor, account_for, visible_accounts
 from engagement.duework import streams
 from engagement.duework.queue import schedule
 from engagement.duework.registry import WorkContext, registry
@@ -231,8 +231,7 @@ def preview_digest(
     Send `pages.messages` as ephemeral replies, in order (the chart is not uploaded).
     """
     if account_name and account_name.strip():
-        account = find_account(session, account_name)
-        require_role(session, actor, account)
+        account = account_for(session, actor, account_name)
         ids = [account.id]
         zone = account.timezone
     else:

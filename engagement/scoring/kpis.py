@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
-from engagement.access import Actor, find_account, require_role, unknown
+from engagement.access import Actor, account_for, unknown
 from engagement.errors import Invalid, NotFound
 from engagement.models import KpiActual, KpiDefinition, KpiSource, Role
 from engagement.mrkdwn import escape
@@ -204,11 +204,11 @@ def record_kpi(
 ) -> Recorded:
     """Record a manual KPI actual (`/sponsor kpi <account> <key> <value>`): the SAM or an admin.
 
-    Unknown account or key names suggest the closest; indicator KPIs are computed and
-    refused; the value is checked against the KPI's unit. Nothing is written on error.
+    The account is found as `access.account_for` finds it; an unknown key suggests the
+    closest; indicator KPIs are computed and refused; the value is checked against the
+    KPI's unit. Nothing is written on error.
     """
-    account = find_account(session, account_name)
-    require_role(session, actor, account, Role.SAM)
+    account = account_for(session, actor, account_name, Role.SAM)
     kpi = find_kpi(session, key)
     if kpi.source is not KpiSource.MANUAL:
         raise Invalid(

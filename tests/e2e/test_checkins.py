@@ -402,7 +402,7 @@ def test_sponsor_checkin_opens_the_pending_one_or_an_ad_hoc_one(delivered: World
     world.submit(SAM1, modal, GOOD)
     assert "Recorded" in text_of(world.prompt(SAM1)["blocks"])
     [refusal] = world.slash(SAM1, "checkin Globex")
-    assert refusal == "Only the sponsors and the SAM of Globex answer its check-ins."
+    assert refusal == "None of your accounts is named 'Globex'."
     world.click(SAM2, "checkin_skip", message=world.prompt(SAM2))
     world.at(NEW_YORK_9 + timedelta(days=2))  # Wednesday: nothing pending for Globex's SAM
     world.stack.slack.slash(SAM2, "checkin")

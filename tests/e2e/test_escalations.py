@@ -232,23 +232,31 @@ def test_a_forged_account_in_the_modal_is_refused_and_logged(
     account["element"] = {
         **account["element"],
         "options": [*account["element"]["options"], {"text": {"type": "plain_text",
-                    "text": "Globex"}, "value": "2"}],
+                    "text": "Globex"}, "value": "2"}, {"text": {"type": "plain_text",
+                    "text": "Gone"}, "value": "99"}],
     }  # fmt: skip
+    answers = []
     with caplog.at_level(logging.WARNING):
-        live.slack.submit_view(
-            SAM,
-            forged,
-            {
-                "escalation_account": {"escalation_account": "2"},
-                "escalation_severity": {"escalation_severity": "high"},
-                "escalation_summary": {"escalation_summary": "Not mine to raise"},
-            },
-        )
+        for account_id in ("2", "99"):  # Globex, and an account that does not exist
+            result = live.slack.submit_view(
+                SAM,
+                forged,
+                {
+                    "escalation_account": {"escalation_account": account_id},
+                    "escalation_severity": {"escalation_severity": "high"},
+                    "escalation_summary": {"escalation_summary": "Not mine to raise"},
+                },
+            )
+            answers.append(result.json)
         live.settle()
     assert escalations(live) == []
-    [told] = live.emulator.messages(SAM)
-    assert told["text"] == "Only the SAM of that account (or an admin) can raise it."
-    assert any("escalation.refused action=raise" in r.getMessage() for r in caplog.records)
+    refused = {
+        "response_action": "errors",
+        "errors": {"escalation_account": "That account no longer exists, or is not one of yours."},
+    }
+    assert answers == [refused, refused]  # the modal stays open; Globex is not given away
+    assert any(f"access.refused user={SAM}" in r.getMessage() and "ref=2" in r.getMessage()
+               for r in caplog.records)  # fmt: skip
 
 
 def post_customer_message(stack: Stack, text: str) -> dict[str, Any]:
@@ -387,7 +395,8 @@ def test_acknowledge_and_resolve_by_command(live: Stack) -> None:
     assert slash(live, SPONSOR, "resolve ESC-1 again") == (
         f"ESC-1 was already resolved by <@{SPONSOR}>."
     )
-    assert slash(live, SPONSOR, "ack ESC-99") == "There is no escalation ESC-99."
+    assert slash(live, SPONSOR, "ack ESC-99") == "There is no escalation ESC-99 in your accounts."
+    assert slash(live, ADMIN, "ack ESC-99") == "There is no escalation ESC-99."
     live.tick(NOW)
     [alert] = about(live, CHANNEL)
     assert "Budget approved by the CFO" in text_of(alert)
@@ -430,19 +439,19 @@ def test_a_button_pressed_twice_changes_nothing_the_second_time(live: Stack) -> 
 def test_non_members_get_one_line_and_nothing_changes(live: Stack) -> None:
     log_escalation(live)
     assert slash(live, GLOBEX_SAM, "escalate Acme Corp high Not my account") == (
-        "Only the SAM of that account (or an admin) can raise it."
+        "None of your accounts is named 'Acme Corp'."
     )
     assert slash(live, SPONSOR, "escalate Acme Corp high Sponsors do not raise") == (
         "Only the SAM of Acme Corp (or an admin) can do that."
     )
     assert slash(live, GLOBEX_SPONSOR, "ack ESC-1") == (
-        "Only a sponsor of that account (or an admin) can acknowledge it."
+        "There is no escalation ESC-1 in your accounts."
     )
     assert slash(live, SAM, "resolve ESC-1 I will just close it") == (
         "Only a sponsor of Acme Corp (or an admin) can do that."
     )
     assert slash(live, GLOBEX_SPONSOR, "escalations Acme Corp") == (
-        "You are not a member of Acme Corp."
+        "None of your accounts is named 'Acme Corp'."
     )
     assert len(escalations(live)) == 1 and escalations(live)[0].state == "open"
     assert [kind for kind, _ in events(live)] == ["raised"]
@@ -459,8 +468,8 @@ def test_a_forged_button_is_refused_and_logged(
         live.slack.block_action(GLOBEX_SPONSOR, "escalation_acknowledge", "1 OR 1=1", message=dm)
         live.settle()
     assert sorted(replies(live, GLOBEX_SPONSOR)) == [
-        "Only a sponsor of that account (or an admin) can acknowledge it.",
         "That button is out of date; use the latest message about it.",
+        "There is no escalation ESC-1 in your accounts.",
     ]
     logged = [r.getMessage() for r in caplog.records]
     assert any(f"escalation.refused action=acknowledge account=1 user={GLOBEX_SPONSOR}" in m
@@ -488,7 +497,7 @@ def test_a_forged_resolve_submission_is_refused_and_logged(
         )
         live.settle()
     assert [m["text"] for m in live.emulator.messages(GLOBEX_SPONSOR)] == [
-        "Only a sponsor of that account (or an admin) can resolve it.",
+        "There is no escalation ESC-1 in your accounts.",
         "That form is out of date; press Resolve on the latest message again.",
     ]
     logged = [r.getMessage() for r in caplog.records]

@@ -215,7 +215,7 @@ def test_sponsor_checkin_opens_the_pending_one_or_an_adhoc_one(
         expiry = session.scalars(
             select(DueWork.due_at).where(DueWork.key == f"checkin.expire:{adhoc.checkin_id}")
         ).one()
-        with pytest.raises(NotAllowed):
+        with pytest.raises(NotFound, match=r"^None of your accounts is named 'Acme Corp'\.$"):
             open_or_create_adhoc(
                 session, actor=actor(session, "U0SAM0002"), account="Acme Corp", now=AT
             )
@@ -248,7 +248,7 @@ def test_log_advocacy(sent: tuple[sessionmaker[Session], int]) -> None:
             text="  Got legal to sign the DPA.  ",
             now=AT,
         )
-        with pytest.raises(NotAllowed):
+        with pytest.raises(NotFound, match=r"^None of your accounts is named 'Acme Corp'\.$"):
             log_advocacy(
                 session, actor=actor(session, "U0SPN0002"), account="Acme Corp", text="x", now=AT
             )

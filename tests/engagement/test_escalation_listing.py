@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from engagement.errors import NotAllowed, NotFound
+from engagement.errors import NotFound
 from engagement.escalations import service
 from engagement.escalations.listing import AccountRef, for_home, list_open, raisable_accounts
 from tests.factories import ADMIN, NOW, actor, load_portfolio
@@ -75,10 +75,14 @@ def test_acknowledged_ones_are_still_listed_resolved_ones_not(db: Session) -> No
 def test_one_account_for_its_members_only(db: Session) -> None:
     listing = list_open(db, actor=actor(db, "U0SAM0001"), account="acme corp", now=NOW)
     assert listing.account_name == "Acme Corp" and len(listing.items) == 2
-    with pytest.raises(NotAllowed, match=r"You are not a member of Globex\."):
+    with pytest.raises(NotFound) as existing:  # not told that Globex exists
         list_open(db, actor=actor(db, "U0SAM0001"), account="Globex", now=NOW)
-    with pytest.raises(NotFound, match="Did you mean 'Globex'"):
-        list_open(db, actor=actor(db, "U0SAM0001"), account="Glbex", now=NOW)
+    with pytest.raises(NotFound) as missing:
+        list_open(db, actor=actor(db, "U0SAM0001"), account="Nowhere", now=NOW)
+    assert str(existing.value) == "None of your accounts is named 'Globex'."
+    assert str(missing.value) == "None of your accounts is named 'Nowhere'."
+    with pytest.raises(NotFound, match="Did you mean 'Globex'"):  # its members are
+        list_open(db, actor=actor(db, "U0SAM0002"), account="Glbex", now=NOW)
 
 
 def test_strangers_see_nothing(db: Session) -> None:

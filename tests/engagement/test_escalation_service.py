@@ -104,22 +104,36 @@ def test_an_admin_outside_the_portfolio_may_log_one(db: Session) -> None:
     assert db.scalars(select(Person.display_name).where(Person.slack_user_id == ADMIN)).one()
 
 
-@pytest.mark.parametrize(
-    ("user", "line"),
-    [
-        (SPONSOR, "Only the SAM of Acme Corp (or an admin) can do that."),
-        (OTHER_SAM, "Only the SAM of that account (or an admin) can raise it."),
-        ("U0STRANGER", "Only the SAM of that account (or an admin) can raise it."),
-    ],
-)
-def test_only_the_sam_or_an_admin_logs_one(
-    db: Session, user: str, line: str, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_only_the_sam_or_an_admin_logs_one(db: Session, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING), pytest.raises(NotAllowed) as refused:
-        raise_one(db, user=user)
-    assert str(refused.value) == line
+        raise_one(db, user=SPONSOR)  # a member: told which role it takes
+    assert str(refused.value) == "Only the SAM of Acme Corp (or an admin) can do that."
     assert count(db, Escalation) == 0 and count(db, DueWork) == 0
-    assert f"escalation.refused action=raise account=1 user={user}" in caplog.text
+    assert f"escalation.refused action=raise account=1 user={SPONSOR}" in caplog.text
+
+
+@pytest.mark.parametrize("user", [OTHER_SAM, "U0STRANGER"])
+def test_outsiders_hear_what_they_would_if_the_account_did_not_exist(
+    db: Session, user: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING), pytest.raises(InvalidFields) as existing:
+        raise_one(db, user=user, account_name="Acme Corp")
+    with pytest.raises(InvalidFields) as missing:
+        raise_one(db, user=user, account_name="Nowhere Inc")
+    assert str(existing.value) == "None of your accounts is named 'Acme Corp'."
+    assert str(existing.value) == str(missing.value).replace("Nowhere Inc", "Acme Corp")
+    assert existing.value.errors == {"account": str(existing.value)}
+    with pytest.raises(InvalidFields) as by_id:  # the modal's select, forged
+        raise_one(db, user=user, account_name=None, account_id=1)
+    with pytest.raises(InvalidFields) as gone:
+        raise_one(db, user=user, account_name=None, account_id=999)
+    assert (
+        by_id.value.errors
+        == gone.value.errors
+        == {"account": "That account no longer exists, or is not one of yours."}
+    )
+    assert count(db, Escalation) == 0 and count(db, DueWork) == 0
+    assert f"access.refused user={user}" in caplog.text  # the log says what they are not told
 
 
 SEVERITY_NEEDED = "Give a severity: low, medium, high, critical."
@@ -135,7 +149,7 @@ BAD_INPUT = [
     (
         {"account_name": "Acme Crop"},
         "account",
-        "No account named 'Acme Crop'. Did you mean 'Acme Corp'?",
+        "None of your accounts is named 'Acme Crop'. Did you mean 'Acme Corp'?",
     ),
     (
         {"account_name": ""},
@@ -266,25 +280,56 @@ def test_resolving_an_open_one_counts_as_acknowledging_it(db: Session) -> None:
     assert done.escalation.resolved_by.user_id == ADMIN
 
 
-@pytest.mark.parametrize("user", [SAM, OTHER_SAM, "U0STRANGER"])
 def test_only_a_sponsor_or_admin_acknowledges_or_resolves(
-    db: Session, user: str, caplog: pytest.LogCaptureFixture
+    db: Session, caplog: pytest.LogCaptureFixture
 ) -> None:
     card = raise_one(db).escalation
-    who = actor(db, user)
+    who = actor(db, SAM)  # a member: told which role it takes
     with caplog.at_level(logging.WARNING):
         with pytest.raises(NotAllowed) as ack:
             service.acknowledge(db, actor=who, escalation_id=card.id, now=NOW)
-        with pytest.raises(NotAllowed):
+        with pytest.raises(NotAllowed) as resolve:
             service.resolve(db, actor=who, escalation_id=card.id, note="forged", now=NOW)
-    if user == SAM:
-        assert str(ack.value) == "Only a sponsor of Acme Corp (or an admin) can do that."
-    else:  # a forged payload from outside the account learns nothing about it
-        assert str(ack.value) == "Only a sponsor of that account (or an admin) can acknowledge it."
+    assert (
+        str(ack.value)
+        == str(resolve.value)
+        == ("Only a sponsor of Acme Corp (or an admin) can do that.")
+    )
     assert caplog.text.count("escalation.refused") == 2
     db.rollback()
     assert db.get_one(Escalation, card.id).state == EscalationState.OPEN
     assert [kind for kind, _, _ in events(db, card.id)] == ["raised"]
+
+
+@pytest.mark.parametrize("user", [OTHER_SAM, "U0STRANGER"])
+def test_outsiders_hear_what_they_would_if_the_escalation_did_not_exist(
+    db: Session, user: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    card = raise_one(db).escalation
+    who = actor(db, user)
+    said: dict[str, tuple[str, str]] = {}
+    with caplog.at_level(logging.WARNING):
+        for name, change in {
+            "acknowledge": lambda escalation_id: service.acknowledge(
+                db, actor=who, escalation_id=escalation_id, now=NOW
+            ),
+            "resolve": lambda escalation_id: service.resolve(
+                db, actor=who, escalation_id=escalation_id, note="forged", now=NOW
+            ),
+            "cancel": lambda escalation_id: service.cancel(
+                db, actor=who, escalation_id=escalation_id, now=NOW
+            ),
+        }.items():
+            with pytest.raises(NotFound) as existing:
+                change(card.id)
+            with pytest.raises(NotFound) as missing:
+                change(999)
+            said[name] = (str(existing.value), str(missing.value).replace("ESC-999", card.code))
+    line = f"There is no escalation {card.code} in your accounts."
+    assert said == {name: (line, line) for name in ("acknowledge", "resolve", "cancel")}
+    assert caplog.text.count("escalation.refused action=") == 3  # the log knows
+    db.rollback()
+    assert db.get_one(Escalation, card.id).state == EscalationState.OPEN
 
 
 def test_cancel_only_by_whoever_raised_it_or_an_admin(db: Session) -> None:
@@ -306,8 +351,10 @@ def test_cancel_only_by_whoever_raised_it_or_an_admin(db: Session) -> None:
 
 
 def test_unknown_escalation(db: Session) -> None:
-    with pytest.raises(NotFound, match=r"There is no escalation ESC-999\."):
+    with pytest.raises(NotFound, match=r"^There is no escalation ESC-999 in your accounts\.$"):
         service.acknowledge(db, actor=actor(db, SPONSOR), escalation_id=999, now=NOW)
+    with pytest.raises(NotFound, match=r"^There is no escalation ESC-999\.$"):  # admins see all
+        service.acknowledge(db, actor=actor(db, ADMIN, admin=True), escalation_id=999, now=NOW)
 
 
 def test_a_retried_request_creates_nothing_twice(db: Session) -> None:

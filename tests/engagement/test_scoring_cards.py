@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from engagement.access import actor_for
-from engagement.errors import NotAllowed, NotFound
+from engagement.errors import NotFound
 from engagement.models import DigestRun, DigestState
 from engagement.scoring.cards import details_card, home_scores, status_cards
 from engagement.scoring.kpis import record_kpi
@@ -31,18 +31,24 @@ def test_status_without_an_account_shows_each_of_the_callers(session: Session) -
 def test_status_of_someone_elses_account_is_refused(session: Session) -> None:
     load_portfolio(session)
     sam = actor_for(session, "U0SAM0001", admins=())
-    with pytest.raises(NotAllowed, match="not a member of Globex"):
+    with pytest.raises(NotFound) as existing:  # not told that Globex exists
         status_cards(session, actor=sam, account_name="globex", now=NOW)
-    with pytest.raises(NotFound, match="Did you mean 'Globex'"):
+    assert str(existing.value) == "None of your accounts is named 'globex'."
+    with pytest.raises(NotFound) as close:  # nor offered it as the closest name
         status_cards(session, actor=sam, account_name="Glowbex", now=NOW)
+    assert str(close.value) == "None of your accounts is named 'Glowbex'."
+    globex_sam = actor_for(session, "U0SAM0002", admins=())
+    with pytest.raises(NotFound, match="Did you mean 'Globex'"):  # its members are
+        status_cards(session, actor=globex_sam, account_name="Glowbex", now=NOW)
 
 
 def test_details_from_the_digest_channel_are_open_to_its_readers(session: Session) -> None:
     load_portfolio(session)
     globex = account_id(session, "Globex")
     reader = actor_for(session, "U0READER", admins=())
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotFound) as refused:
         details_card(session, actor=reader, account_id=globex, now=NOW, from_channel="C0DIGEST")
+    assert str(refused.value) == "That account no longer exists, or is not one of yours."
     session.add(DigestRun(channel="#sponsor-digest", iso_week="2026-W48",
                           state=DigestState.POSTED, message_channel="C0DIGEST",
                           message_ts="1.0"))  # fmt: skip
@@ -51,10 +57,11 @@ def test_details_from_the_digest_channel_are_open_to_its_readers(session: Sessio
         session, actor=reader, account_id=globex, now=NOW, from_channel="C0DIGEST"
     ).cards
     assert card.summary.name == "Globex"
-    with pytest.raises(NotAllowed):  # another channel is not the digest's
+    with pytest.raises(NotFound) as elsewhere:  # another channel is not the digest's
         details_card(session, actor=reader, account_id=globex, now=NOW, from_channel="C0OTHER")
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound) as gone:
         details_card(session, actor=reader, account_id=9999, now=NOW)
+    assert str(elsewhere.value) == str(gone.value) == str(refused.value)
 
 
 def test_home_shows_latest_scores(session: Session) -> None:

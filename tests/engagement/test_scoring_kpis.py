@@ -97,6 +97,10 @@ def test_unknown_names_suggest_the_closest(table_1: Session) -> None:
     with pytest.raises(NotFound, match="Did you mean 'Acme Corp'"):
         record_kpi(session, actor=sam(session), account_name="Acme Crop",
                    key="milestone_delivery", value="88", now=NOW)  # fmt: skip
+    with pytest.raises(NotFound) as outside:  # Globex's SAM is not offered Acme Corp
+        record_kpi(session, actor=sam(session, "U0SAM0002"), account_name="Acme Crop",
+                   key="milestone_delivery", value="88", now=NOW)  # fmt: skip
+    assert str(outside.value) == "None of your accounts is named 'Acme Crop'."
 
 
 def test_only_the_sam_or_an_admin_records(session: Session) -> None:
@@ -106,7 +110,7 @@ def test_only_the_sam_or_an_admin_records(session: Session) -> None:
         record_kpi(session, actor=sponsor, account_name="Acme Corp",
                    key="milestone_delivery", value="88", now=NOW)  # fmt: skip
     other_sam = sam(session, "U0SAM0002")
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotFound, match=r"^None of your accounts is named 'Acme Corp'\.$"):
         record_kpi(session, actor=other_sam, account_name="Acme Corp",
                    key="milestone_delivery", value="88", now=NOW)  # fmt: skip
     admin = actor_for(session, "U0SAM0002", admins=("U0SAM0002",))

@@ -1,0 +1,89 @@
+"""Finding an account for someone: outsiders learn nothing, members hear what it takes."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session
+
+from engagement.access import (
+    NOT_YOURS_BY_ID,
+    account_for,
+    account_names,
+    visible_account,
+)
+from engagement.errors import NotAllowed, NotFound
+from engagement.models import Role
+from tests.factories import ADMIN, actor, load_portfolio, portfolio
+
+SAM, SPONSOR = "U0SAM0001", "U0SPN0001"  # Acme Corp
+OUTSIDER = "U0SAM0002"  # Globex
+
+
+@pytest.fixture
+def db(session: Session) -> Session:
+    load_portfolio(session)
+    return session
+
+
+def refusal(session: Session, user: str, name: str, *roles: Role) -> str:
+    with pytest.raises(NotFound) as refused:
+        account_for(session, actor(session, user, admin=user == ADMIN), name, *roles)
+    return str(refused.value)
+
+
+@pytest.mark.parametrize("user", [OUTSIDER, "U0STRANGER"])
+@pytest.mark.parametrize("roles", [(), (Role.SAM,), (Role.SPONSOR, Role.SAM)])
+def test_an_account_someone_is_not_on_is_refused_as_if_it_did_not_exist(
+    db: Session, user: str, roles: tuple[Role, ...]
+) -> None:
+    for name in ("Acme Corp", "acme corp", "Acme Crop"):
+        assert refusal(db, user, name, *roles) == f"None of your accounts is named '{name}'."
+    assert refusal(db, user, "Acme Corp", *roles) == refusal(
+        db, user, "Nowhere Inc", *roles
+    ).replace("Nowhere Inc", "Acme Corp")
+    with pytest.raises(NotFound) as by_id:
+        visible_account(db, actor(db, user), 1)
+    with pytest.raises(NotFound) as gone:
+        visible_account(db, actor(db, user), 999)
+    assert str(by_id.value) == str(gone.value) == NOT_YOURS_BY_ID
+
+
+def test_members_are_offered_the_closest_of_their_own_accounts(db: Session) -> None:
+    assert refusal(db, SAM, "Acme Crop") == (
+        "None of your accounts is named 'Acme Crop'. Did you mean 'Acme Corp'?"
+    )
+    assert refusal(db, OUTSIDER, "Acme Crop") == "None of your accounts is named 'Acme Crop'."
+    assert (
+        refusal(db, ADMIN, "Acme Crop") == "No account named 'Acme Crop'. Did you mean 'Acme Corp'?"
+    )
+
+
+def test_a_member_without_the_role_hears_which_it_takes(db: Session) -> None:
+    with pytest.raises(NotAllowed) as refused:
+        account_for(db, actor(db, SPONSOR), "acme corp", Role.SAM)
+    assert str(refused.value) == "Only the SAM of Acme Corp (or an admin) can do that."
+    assert account_for(db, actor(db, SPONSOR), "ACME CORP", Role.SPONSOR).name == "Acme Corp"
+    assert account_for(db, actor(db, ADMIN, admin=True), "globex", Role.SAM).name == "Globex"
+    assert visible_account(db, actor(db, SPONSOR), 1).name == "Acme Corp"
+
+
+def test_names_and_refusals_are_escaped_for_slack(session: Session) -> None:
+    accounts = portfolio()["accounts"]
+    accounts[0]["name"] = "Acme <!channel> & Co"
+    load_portfolio(session, portfolio(accounts=accounts))
+    assert refusal(session, SAM, "Acme <!channel> & Cp") == (
+        "None of your accounts is named 'Acme &lt;!channel&gt; &amp; Cp'. "
+        "Did you mean 'Acme &lt;!channel&gt; &amp; Co'?"
+    )
+    with pytest.raises(NotAllowed) as refused:
+        account_for(session, actor(session, SPONSOR), "Acme <!channel> & Co", Role.SAM)
+    assert str(refused.value) == (
+        "Only the SAM of Acme &lt;!channel&gt; &amp; Co (or an admin) can do that."
+    )
+
+
+def test_the_names_a_person_may_see(db: Session) -> None:
+    assert account_names(db) == ["Acme Corp", "Globex", "Hanami Logistics"]
+    assert account_names(db, actor(db, SAM)) == ["Acme Corp"]
+    assert account_names(db, actor(db, "U0STRANGER")) == []
+    assert account_names(db, actor(db, ADMIN, admin=True)) == account_names(db)
