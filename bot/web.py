@@ -13,6 +13,7 @@ from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from sqlalchemy import text
 
 from bot.runtime import Runtime
+from bot.verify import unverified_reason
 from engagement.duework.engine import last_beat
 
 log = logging.getLogger(__name__)
@@ -68,11 +69,17 @@ def bolt_request(body: bytes, environ: dict[str, Any]) -> BoltRequest | None:
 
 
 class WebApp:
-    """A small WSGI app in front of Bolt: size limit, malformed bodies, health check, 404s."""
+    """A small WSGI app in front of Bolt: size limit, signature, malformed bodies, health
+    check, 404s.
+
+    The signature is checked here, on the raw bytes, before Bolt parses the body: a request
+    that is not Slack's gets 401 and nothing of it is read (Bolt checks again).
+    """
 
     def __init__(self, runtime: Runtime, bolt: App) -> None:
         self.runtime = runtime
         self.bolt = bolt
+        self.secret = runtime.settings.required("slack_signing_secret")
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
@@ -86,6 +93,15 @@ class WebApp:
                     "413 Payload Too Large",
                     {"error": f"request body over {MAX_BODY} bytes"},
                 )
+            reason = unverified_reason(
+                body,
+                environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
+                environ.get("HTTP_X_SLACK_SIGNATURE"),
+                self.secret,
+            )
+            if reason is not None:
+                log.info("request.unverified reason=%s bytes=%d", reason, len(body))
+                return _answer(start_response, "401 Unauthorized", {"error": "invalid request"})
             request = bolt_request(body, environ)
             if request is None:
                 return _answer(start_response, "400 Bad Request", {"error": "malformed body"})
