@@ -1,5 +1,4 @@
-"""Cross-cutting work for every request: a request ID for the logs, the payload's shape,
-event de-duplication.
+"""Cross-cutting work for every request: a request ID for the logs, event de-duplication.
 
 One `Middleware` subclass rather than `@app.middleware` functions: Bolt works out a
 function middleware's arguments by inspection on every request, which costs more than
@@ -15,7 +14,7 @@ from collections.abc import Callable
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 
-from bot import logs, payloads
+from bot import logs
 from bot.runtime import Runtime
 from engagement import replays
 from engagement.clock import utcnow
@@ -35,8 +34,7 @@ class EveryRequest(Middleware):
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
-        """Tag the request's log lines with an ID; refuse a malformed payload (400); drop
-        an event already processed.
+        """Tag the request's log lines with an ID; drop an event already processed.
 
         Slack retries unacknowledged events; an event ID already seen is acked and dropped.
         """
@@ -45,10 +43,6 @@ class EveryRequest(Middleware):
         logs.request_id.set(secrets.token_hex(4))
         kind = body.get("type") or ("command" if "command" in body else "-")
         log.info("request.received type=%s", kind)
-        problem = payloads.malformed(body)
-        if problem is not None:
-            log.info("request.malformed problem=%s", problem)
-            return BoltResponse(status=400, body='{"error":"malformed payload"}')
         event_id = body.get("event_id") if kind == "event_callback" else None
         if event_id:
             try:

@@ -126,6 +126,16 @@ class EventCallback(Shape):
     event: Event
 
 
+class Envelope(Shape):
+    """What Bolt's own middleware reads of any payload, whatever its kind."""
+
+    type: Text | None = None
+    command: Text | None = None
+    event: dict[str, Any] | None = None
+    view: dict[str, Any] | None = None
+    actions: list[dict[str, Any]] | None = None
+
+
 SHAPES: dict[str, type[Shape]] = {
     "block_actions": BlockActions,
     "view_submission": ViewSubmission,
@@ -138,19 +148,17 @@ EVENT_SHAPES: dict[str, type[Shape]] = {"app_home_opened": HomeOpened}
 
 
 def malformed(body: dict[str, Any]) -> str | None:
-    """What is wrong with a payload of a kind Sherpa answers (for the log), or None."""
-    kind = "command" if "command" in body else body.get("type")
-    shape = Command if kind == "command" else SHAPES.get(str(kind))
-    if shape is None:
-        return None  # a kind no listener takes: Bolt answers it as unhandled
+    """What is wrong with a payload (a short word for the log), or None."""
     try:
-        shape.model_validate(body)
-        if kind == "event_callback":
-            event = body["event"]
-            event_shape = EVENT_SHAPES.get(str(event.get("type")))
-            if event_shape is not None:
-                event_shape.model_validate(event)
+        Envelope.model_validate(body)
+        kind = "command" if "command" in body else body.get("type")
+        shape = Command if kind == "command" else SHAPES.get(str(kind))
+        if shape is not None:
+            shape.model_validate(body)
+        event_shape = EVENT_SHAPES.get(str((body.get("event") or {}).get("type")))
+        if kind == "event_callback" and event_shape is not None:
+            event_shape.model_validate(body["event"])
     except ValidationError as error:
         first = error.errors()[0]
-        return f"{kind}:{'.'.join(str(part) for part in first['loc'])}:{first['type']}"
+        return f"{'.'.join(str(part) for part in first['loc'])}:{first['type']}"
     return None

@@ -12,6 +12,7 @@ from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from sqlalchemy import text
 
+from bot import payloads
 from bot.runtime import Runtime
 from bot.verify import unverified_reason
 from engagement.duework.engine import last_beat
@@ -48,10 +49,11 @@ def _headers(environ: dict[str, Any]) -> dict[str, str | Sequence[str]]:
 def bolt_request(body: bytes, environ: dict[str, Any]) -> BoltRequest | None:
     """The request for Bolt, or None for a body Bolt cannot take.
 
-    Bolt parses the body when it builds the request, before checking the signature, and
-    assumes a JSON object wherever it finds JSON: anything else (a list, a string, bad
-    JSON, bad UTF-8) makes it raise there. Building it here, once, both refuses those
-    bodies and spares parsing each body twice.
+    Bolt parses the body when it builds the request and assumes a JSON object wherever it
+    finds JSON: anything else (a list, a string, bad JSON, bad UTF-8) makes it raise
+    there. Its own middleware then reads fields of the payload before any of Sherpa's
+    runs, so a payload of the wrong shape (`bot.payloads`) is refused here too. Building
+    the request here, once, also spares parsing each body twice.
     """
     try:
         request = BoltRequest(
@@ -64,6 +66,10 @@ def bolt_request(body: bytes, environ: dict[str, Any]) -> BoltRequest | None:
         return None
     if not isinstance(request.body, dict):
         log.info("request.malformed_body bytes=%d error=not_an_object", len(body))
+        return None
+    problem = payloads.malformed(request.body)
+    if problem is not None:
+        log.info("request.malformed_body bytes=%d error=%s", len(body), problem)
         return None
     return request
 
