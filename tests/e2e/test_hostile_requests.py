@@ -17,8 +17,10 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
+from slack_bolt import BoltRequest
 from sqlalchemy import func, select
 
+from bot.app import create_app
 from bot.demo.stack import Stack
 from bot.emulator.actor import sign
 from bot.emulator.interactions import ResponseTarget
@@ -264,7 +266,8 @@ HUGE = str(10**30)
         {"type": "view_submission", "user": {"id": SAM}, "view": checkin_view(
             private_metadata=json.dumps({"checkin_id": 10**30}))},
         {"type": "view_submission", "user": {"id": SAM}, "view": {
-            "id": "V0MALFORM", "type": "modal", "callback_id": "escalation_resolve_note", "hash": "1",
+            "id": "V0MALFORM", "type": "modal", "callback_id": "escalation_resolve_note",
+            "hash": "1",
             "private_metadata": json.dumps({"escalation_id": 10**30}),
             "state": {"values": {}}}},
     ],
@@ -280,3 +283,20 @@ def test_an_id_too_large_for_the_database_is_refused_in_one_line(
     said += [str(c.args.get("text")) for c in stack.emulator.calls("chat.postMessage")]
     assert said and not any("Something went wrong" in line for line in said)
     assert "request.failed" not in caplog.text
+
+
+def test_bolt_behind_the_endpoint_never_answers_an_unverified_request(stack: Stack) -> None:
+    """Defence in depth: handed a header its verifier raises on, Bolt's error handler does
+    not reply through the unverified body, even to a response_url Sherpa would trust."""
+    request = BoltRequest(
+        body=command_body(stack, "help"),
+        headers={
+            "content-type": "application/x-www-form-urlencoded",
+            "x-slack-request-timestamp": "abc",
+            "x-slack-signature": "v0=00",
+        },
+    )
+    answer = create_app(stack.runtime).dispatch(request)
+    stack.settle()
+    assert answer.status >= 400
+    assert stack.emulator.calls() == [] and stack.emulator.responses() == []
