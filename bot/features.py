@@ -14,6 +14,7 @@ FEATURES: tuple[str, ...] = (
     "engagement.scoring.digest",
     "engagement.scoring.alerts",
     "bot.views.scorecard",
+    "engagement.replays",
 )
 """Modules that register into the due-work registry and the renderer table when imported."""
 

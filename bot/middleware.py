@@ -13,15 +13,18 @@ from collections.abc import Callable
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
-from sqlalchemy.exc import IntegrityError
 
 from bot import logs
 from bot.runtime import Runtime
+from engagement import replays
 from engagement.clock import utcnow
 from engagement.db import transaction
-from engagement.models import ProcessedRequest
 
 log = logging.getLogger(__name__)
+
+VERIFIED = "sherpa_verified"
+"""Set on a request's context once Bolt's built-in middleware (its signature check) let it
+through: the error handler answers no request without it."""
 
 
 class EveryRequest(Middleware):
@@ -35,6 +38,7 @@ class EveryRequest(Middleware):
 
         Slack retries unacknowledged events; an event ID already seen is acked and dropped.
         """
+        req.context[VERIFIED] = True  # Bolt's own signature check ran before this
         body = req.body
         logs.request_id.set(secrets.token_hex(4))
         kind = body.get("type") or ("command" if "command" in body else "-")
@@ -43,8 +47,8 @@ class EveryRequest(Middleware):
         if event_id:
             try:
                 with transaction(self.runtime.sessions) as session:
-                    session.add(ProcessedRequest(key=f"event:{event_id}", at=utcnow()))
-            except IntegrityError:
+                    replays.record(session, replays.request_key("event", str(event_id)), utcnow())
+            except replays.Replayed:
                 log.info("request.duplicate_event event_id=%s", event_id)
                 return BoltResponse(status=200, body="")
         return next()

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -36,6 +37,18 @@ PERMANENT = frozenset({
     "invalid_arguments", "no_text", "message_not_found", "cant_update_message",
 })  # fmt: skip
 """Errors that retrying cannot fix: the due work is kept as failed, for an operator."""
+
+SLACK_REPLY_ORIGINS = ("https://hooks.slack.com/", "https://hooks.slack-gov.com/")
+"""Where Slack's `response_url`s point (commercial and GovSlack workspaces)."""
+
+
+def reply_origins(api_url: str) -> tuple[str, ...]:
+    """The URL prefixes a `response_url` may have: Slack's, and the origin of the Web API
+    Sherpa is set to use (the bundled emulator's, in the demo and the tests). A reply never
+    goes anywhere else, whatever a request's body says."""
+    parts = urlsplit(api_url)
+    return (*SLACK_REPLY_ORIGINS, f"{parts.scheme}://{parts.netloc}/")
+
 
 READS = frozenset(
     {"users.info", "users.lookupByEmail", "conversations.info", "auth.test", "chat.getPermalink"}
@@ -179,6 +192,7 @@ class SlackNotifier:
     def __init__(self, client: WebClient, *, pace: Mapping[str, float] | None = None) -> None:
         self.client = client
         self.replies = KeptAlive()
+        self.reply_origins = reply_origins(client.base_url)
         self.pacers = {method: Pacer(rate) for method, rate in (pace or {}).items()}
         client.retry_handlers = [
             PacedRetry(handler.inner if isinstance(handler, PacedRetry) else handler, self.pacers)
@@ -234,10 +248,12 @@ class SlackNotifier:
         """Reply to an interaction at its `response_url` (Slack's, valid for 30 minutes and
         five replies), over a kept-alive connection; one log line, without the URL."""
         started = time.perf_counter()
+        error: str | None = "untrusted_url"
         try:
-            with on_the_wire():
-                answer = self.replies.post_json(response_url, payload)
-            error = _refusal(answer)
+            if response_url.startswith(self.reply_origins):
+                with on_the_wire():
+                    answer = self.replies.post_json(response_url, payload)
+                error = _refusal(answer)
         except (OSError, http.client.HTTPException, ValueError) as failure:
             error = type(failure).__name__
         elapsed = (time.perf_counter() - started) * 1000

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.runtime import Runtime
+from engagement import replays
 from engagement.access import Actor, actor_for
 from engagement.db import transaction
 from engagement.errors import Conflict
@@ -35,6 +36,9 @@ class SlackRequest:
     trigger_id: str = ""
     response_url: str = ""
     body: dict[str, Any] = field(default_factory=dict, repr=False)
+    replay_key: str = ""
+    """Set for a command or a click: the key its first write records (`session`)."""
+    _recorded: set[str] = field(default_factory=set, repr=False, compare=False)
 
     @classmethod
     def from_body(cls, runtime: Runtime, body: dict[str, Any]) -> SlackRequest:
@@ -42,21 +46,35 @@ class SlackRequest:
         user = body.get("user")
         channel = body.get("channel") or (body.get("container") or {}).get("channel_id")
         targets = body.get("response_urls") or [{}]
+        trigger = str(body.get("trigger_id") or "")
+        writes_once = "command" in body or body.get("type") == "block_actions"
         return cls(
             runtime=runtime,
             user_id=str((user or {}).get("id") if isinstance(user, dict) else body["user_id"]),
             channel_id=str(channel.get("id") if isinstance(channel, dict) else channel or
                            body.get("channel_id") or ""),
-            trigger_id=str(body.get("trigger_id") or ""),
+            trigger_id=trigger,
             response_url=str(body.get("response_url") or targets[0].get("response_url") or ""),
             body=body,
+            replay_key=replays.request_key("trigger", trigger) if writes_once and trigger else "",
         )  # fmt: skip
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A transaction committed when the block ends without error."""
+        """A transaction committed when the block ends without error.
+
+        The request's first committed write records its replay key with it: the same
+        command or click sent again (a replay within Slack's signature window) raises
+        `Replayed` and writes nothing. Modal submissions are keyed by their view in the
+        domain instead, where a repeat still refreshes what the person sees.
+        """
+        key = self.replay_key if self.replay_key not in self._recorded else ""
         with transaction(self.runtime.sessions) as session:
+            if key:
+                replays.record(session, key, self.now())
             yield session
+        if key:
+            self._recorded.add(key)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -15,6 +15,7 @@ from bot.app import create_app
 from bot.clock import start_background_clock
 from bot.runtime import Runtime
 from bot.web import WebApp
+from bot.worker import WholeRequestWorker
 from engagement.duework.engine import release, worker_name
 from engagement.settings import Settings
 
@@ -25,7 +26,8 @@ WsgiApp = Callable[..., Any]
 
 
 class Gunicorn(BaseApplication):  # type: ignore[misc]
-    """Gunicorn configured in code: threaded workers, each loading its own app.
+    """Gunicorn configured in code: threaded workers that read each request whole before a
+    thread takes it (`bot.worker`), each loading its own app.
 
     `load` runs in each worker after the fork (for Sherpa and for the latency benchmark's
     bare app alike); `on_exit` runs when a worker stops
@@ -38,15 +40,17 @@ class Gunicorn(BaseApplication):  # type: ignore[misc]
         load: Callable[[], WsgiApp],
         *,
         on_exit: Callable[[], None] | None = None,
+        read_timeout: float = WholeRequestWorker.read_timeout,
     ) -> None:
         self.port, self._load, self._on_exit = port, load, on_exit
+        self.worker = type("Worker", (WholeRequestWorker,), {"read_timeout": read_timeout})
         super().__init__()
 
     def load_config(self) -> None:
         options: dict[str, Any] = {
             "bind": f"0.0.0.0:{self.port}",
             "workers": int(os.environ.get("WEB_CONCURRENCY", "2")),
-            "worker_class": "gthread",
+            "worker_class": self.worker,  # gthread, reading whole requests first
             "threads": int(os.environ.get("WEB_THREADS", "8")),
             "timeout": 30,
             "graceful_timeout": 30,
@@ -93,7 +97,7 @@ def serve(settings: Settings, *, scheduler: bool) -> None:
         drained = runtime.wait_idle(timeout=25)
         log.info("serve.worker_stopped drained=%s", drained)
 
-    Gunicorn(settings.port, load, on_exit=on_exit).run()
+    Gunicorn(settings.port, load, on_exit=on_exit, read_timeout=settings.sherpa_read_timeout).run()
 
 
 def dev(settings: Settings) -> None:

@@ -12,7 +12,9 @@ from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from sqlalchemy import text
 
+from bot import payloads
 from bot.runtime import Runtime
+from bot.verify import unverified_reason
 from engagement.duework.engine import last_beat
 
 log = logging.getLogger(__name__)
@@ -47,10 +49,11 @@ def _headers(environ: dict[str, Any]) -> dict[str, str | Sequence[str]]:
 def bolt_request(body: bytes, environ: dict[str, Any]) -> BoltRequest | None:
     """The request for Bolt, or None for a body Bolt cannot take.
 
-    Bolt parses the body when it builds the request, before checking the signature, and
-    assumes a JSON object wherever it finds JSON: anything else (a list, a string, bad
-    JSON, bad UTF-8) makes it raise there. Building it here, once, both refuses those
-    bodies and spares parsing each body twice.
+    Bolt parses the body when it builds the request and assumes a JSON object wherever it
+    finds JSON: anything else (a list, a string, bad JSON, bad UTF-8) makes it raise
+    there. Its own middleware then reads fields of the payload before any of Sherpa's
+    runs, so a payload of the wrong shape (`bot.payloads`) is refused here too. Building
+    the request here, once, also spares parsing each body twice.
     """
     try:
         request = BoltRequest(
@@ -64,15 +67,25 @@ def bolt_request(body: bytes, environ: dict[str, Any]) -> BoltRequest | None:
     if not isinstance(request.body, dict):
         log.info("request.malformed_body bytes=%d error=not_an_object", len(body))
         return None
+    problem = payloads.malformed(request.body)
+    if problem is not None:
+        log.info("request.malformed_body bytes=%d error=%s", len(body), problem)
+        return None
     return request
 
 
 class WebApp:
-    """A small WSGI app in front of Bolt: size limit, malformed bodies, health check, 404s."""
+    """A small WSGI app in front of Bolt: size limit, signature, malformed bodies, health
+    check, 404s.
+
+    The signature is checked here, on the raw bytes, before Bolt parses the body: a request
+    that is not Slack's gets 401 and nothing of it is read (Bolt checks again).
+    """
 
     def __init__(self, runtime: Runtime, bolt: App) -> None:
         self.runtime = runtime
         self.bolt = bolt
+        self.secret = runtime.settings.required("slack_signing_secret")
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
@@ -86,6 +99,15 @@ class WebApp:
                     "413 Payload Too Large",
                     {"error": f"request body over {MAX_BODY} bytes"},
                 )
+            reason = unverified_reason(
+                body,
+                environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
+                environ.get("HTTP_X_SLACK_SIGNATURE"),
+                self.secret,
+            )
+            if reason is not None:
+                log.info("request.unverified reason=%s bytes=%d", reason, len(body))
+                return _answer(start_response, "401 Unauthorized", {"error": "invalid request"})
             request = bolt_request(body, environ)
             if request is None:
                 return _answer(start_response, "400 Bad Request", {"error": "malformed body"})

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     sherpa_post_rate: float | None = Field(default=None, gt=0)
     """chat.postMessage calls per second each process keeps under (retries included):
     a fan-out paced just below the workspace's limit instead of bursting into 429s."""
+    sherpa_read_timeout: float = Field(default=10, gt=0, le=300)
+    """Seconds a client has to send a whole HTTP request to `sherpa serve`: a slower one is
+    dropped (Slack sends a request in milliseconds)."""
     sherpa_rehearsal_clock: Annotated[RehearsalClock | None, NoDecode] = None
     """Drills only (the reliability suite): every process runs on the same simulated time."""
 

@@ -20,6 +20,7 @@ from bot.handlers import ActionHandler, ViewHandler
 from bot.home import home_section
 from bot.listeners.errors import user_message
 from bot.listeners.events import publish_home
+from bot.payloads import row_id
 from bot.request import SlackRequest
 from bot.slash.dispatch import handles
 from bot.slash.grammar import Checkin, Log, Pause, Resume
@@ -59,10 +60,10 @@ HOME_SECTION_BLOCKS = 50
 
 
 def _checkin_id(action: dict[str, Any]) -> int:
-    try:
-        return int(str(action.get("value")))
-    except ValueError:
-        raise Invalid("That button no longer points at a check-in.") from None
+    found = row_id(action.get("value"))
+    if found is None:
+        raise Invalid("That button no longer points at a check-in.")
+    return found
 
 
 def _from_home(request: SlackRequest) -> bool:

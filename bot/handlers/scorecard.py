@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.handlers import ActionHandler
 from bot.home import home_section
+from bot.payloads import row_id
 from bot.render import render
 from bot.request import SlackRequest
 from bot.slash import grammar
@@ -47,9 +48,8 @@ def digest(request: SlackRequest, command: grammar.Digest) -> None:
 
 
 def details(request: SlackRequest, action: dict[str, Any]) -> None:
-    try:
-        account_id = int(action.get("value") or "")
-    except ValueError:
+    account_id = row_id(action.get("value"))
+    if account_id is None:
         request.reply("That button does not name an account.")
         return
     with request.reading() as session:

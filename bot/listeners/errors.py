@@ -8,9 +8,10 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, StatementError
 
+from bot.middleware import VERIFIED
 from bot.request import SlackRequest
 from bot.runtime import Runtime
 from engagement.errors import SherpaError
@@ -83,5 +84,10 @@ def after_ack(runtime: Runtime, body: dict[str, Any], work: Callable[[], None]) 
 
 def register(app: App, runtime: Runtime) -> None:
     @app.error
-    def on_error(error: Exception, body: dict[str, Any]) -> None:
+    def on_error(error: Exception, body: dict[str, Any], request: BoltRequest) -> None:
+        """Tell the person, but only when the request was verified: an unverified body's
+        `response_url`, channel and user are whatever its sender chose."""
+        if not request.context.get(VERIFIED):
+            log.warning("request.unverified_error error=%s", type(error).__name__)
+            return
         tell(runtime, error, body)

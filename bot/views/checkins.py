@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.payloads import RowId
 from bot.render import Payload, renders
 from bot.views.blocks import clip
 from engagement.checkins.answers import CheckinForm
@@ -81,7 +82,7 @@ class Metadata(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    checkin_id: int
+    checkin_id: RowId
     revision: int = 0
     from_home: bool = False  # opened from App Home: republish it after recording
 

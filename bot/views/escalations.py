@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from bot.payloads import RowId, row_id
 from bot.render import Payload, renders
 from engagement.errors import SherpaError
 from engagement.escalations.cards import EscalationCard, Who
@@ -595,7 +596,7 @@ def read_submission(view: Mapping[str, Any]) -> Submission:
     except ValueError:
         due_by = None
     return Submission(
-        account_id=int(account) if account and account.isdigit() else None,
+        account_id=row_id(account),
         severity=_selected(values, EscalationField.SEVERITY),
         summary=_typed(values, EscalationField.SUMMARY),
         details=_typed(values, EscalationField.DETAILS),
@@ -629,7 +630,7 @@ def errors_response(error: SherpaError, *, resolve: bool = False) -> dict[str, A
 class ResolveMetadata(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    escalation_id: int
+    escalation_id: RowId
     channel_id: str | None = None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -66,6 +68,7 @@ def served(
             "SLACK_API_URL": emulator.api_url,
             "PORT": str(port),
             "WEB_CONCURRENCY": "2",
+            "SHERPA_READ_TIMEOUT": "4",
         }
         process = subprocess.Popen(
             [*sherpa_command(), "serve", "--no-scheduler"],
@@ -101,6 +104,45 @@ def test_serve_answers_health_and_signed_commands_then_stops_on_sigterm(
     log = process.stderr.read().decode()
     assert "serve.worker_stopped drained=True" in log
     assert "xoxb-" not in log and emulator.signing_secret not in log
+
+
+STALLS = [
+    # headers, then a body that never comes
+    b"POST /slack/events HTTP/1.1\r\nHost: sherpa\r\n"
+    b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\ncommand=",
+    b"POST /slack/events HTTP/1.1\r\nHost: sherpa\r\n",  # half the headers
+    b"",  # connected, nothing sent
+]
+
+
+def test_stalled_clients_cost_a_connection_not_a_worker(
+    served: tuple[Emulator, str, subprocess.Popen[bytes]],
+) -> None:
+    """64 connections that stall mid-request (2 workers of 8 threads here) do not stop a
+    command from being answered at once, and are dropped after SHERPA_READ_TIMEOUT."""
+    emulator, base, process = served
+    wait_healthy(f"{base}/healthz", process)
+    emulator.app_url = f"{base}/slack/events"
+    port = int(base.rsplit(":", 1)[1])
+    stalled = []
+    for index in range(64):
+        connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+        connection.sendall(STALLS[index % len(STALLS)])
+        stalled.append(connection)
+    try:
+        answered = dataclasses.replace(emulator.actor, timeout=3).slash("U0SAM0001", "help")
+        assert answered.status == 200 and "/sponsor status [account]" in answered.text
+        for connection in stalled:  # the server hangs up on each, after its read timeout
+            connection.settimeout(15)
+            with contextlib.suppress(ConnectionResetError):
+                assert connection.recv(1024) == b""
+    finally:
+        for connection in stalled:
+            connection.close()
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=40) == 0
+    assert process.stderr is not None
+    assert "request.read_timeout seconds=4" in process.stderr.read().decode()
 
 
 def test_scheduler_runs_due_work_at_once_and_stops_on_sigterm(

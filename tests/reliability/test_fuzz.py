@@ -207,3 +207,123 @@ def test_random_and_truncated_payloads(
     assert status < 500
     assert row_counts(stack) == before
     no_traceback(stack)
+
+
+# --- headers: nothing unverified reaches anything --------------------------------------------
+
+header_text = st.text(
+    alphabet=st.characters(min_codepoint=0x20, max_codepoint=0xFF, exclude_characters="\x7f"),
+    max_size=80,
+)
+timestamps = st.one_of(
+    st.none(),
+    header_text,
+    st.integers(min_value=-(10**20), max_value=10**20).map(str),
+    st.floats(allow_nan=True).map(str),
+    st.just("now"),
+)
+signatures = st.one_of(
+    st.none(),
+    header_text,
+    header_text.map(lambda text: "v0=" + text),
+    st.binary(min_size=32, max_size=32).map(lambda raw: "v0=" + raw.hex()),
+)
+
+
+@EXAMPLES
+@given(timestamp=timestamps, signature=signatures, as_command=st.booleans())
+def test_unverified_requests_reach_nothing(
+    fuzz_stack: Stack, timestamp: str | None, signature: str | None, as_command: bool
+) -> None:
+    """Random signature headers (or none): 401, no call to Slack, no reply, no row."""
+    stack = fuzz_stack
+    before = row_counts(stack)
+    reply_to = f"{stack.emulator.url}response/none"
+    if as_command:
+        body = urllib.parse.urlencode({"command": "/sponsor", "user_id": MEMBER,
+            "text": "escalate Acme Corp high Unsigned", "channel_id": "C0ACME0001",
+            "trigger_id": "1.2.3", "response_url": reply_to}).encode()  # fmt: skip
+    else:
+        body = urllib.parse.urlencode({"payload": json.dumps({"type": "block_actions",
+            "user": {"id": MEMBER}, "trigger_id": "1.2.3", "response_url": reply_to,
+            "actions": [{"action_id": "nope", "value": "1"}]})}).encode()  # fmt: skip
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if timestamp is not None:
+        headers["X-Slack-Request-Timestamp"] = (
+            str(int(time.time())) if timestamp == "now" else timestamp
+        )
+    if signature is not None:
+        headers["X-Slack-Signature"] = signature
+    request = urllib.request.Request(stack.url, data=body, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            status = int(response.status)
+    except urllib.error.HTTPError as error:
+        status = int(error.code)
+    stack.settle()
+    assert status == 401
+    assert stack.emulator.calls() == [] and stack.emulator.responses() == []
+    assert row_counts(stack) == before
+
+
+# --- every payload shape Sherpa reads, with its fields garbled -----------------------------
+
+TEMPLATES: dict[str, dict[str, Any]] = {
+    "block_actions": {"type": "block_actions", "user": {"id": MEMBER}, "trigger_id": "1.2.3",
+        "channel": {"id": "D0SAM0001"}, "container": {"type": "message"},
+        "actions": [{"action_id": "checkin_skip", "value": "1", "block_id": "b"}]},
+    "view_submission": {"type": "view_submission", "user": {"id": MEMBER}, "view": {
+        "id": "V0FUZZ", "type": "modal", "callback_id": "checkin_answer", "hash": "1",
+        "private_metadata": json.dumps({"checkin_id": 1}),
+        "state": {"values": {"b": {"a": {"type": "plain_text_input", "value": "x"}}}}}},
+    "shortcut": {"type": "message_action", "user": {"id": MEMBER}, "trigger_id": "1.2.3",
+        "callback_id": "escalate_to_sponsor", "channel": {"id": "C0ACME0001"},
+        "message": {"ts": "1.2", "text": "hi"}},
+    "event": {"type": "event_callback", "event_id": "Ev0FUZZ", "team_id": "T0EMULATE1",
+        "event": {"type": "app_home_opened", "user": MEMBER, "tab": "home"}},
+}  # fmt: skip
+
+
+def _paths(node: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = [prefix] if prefix else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _paths(value, (*prefix, key))
+    return found
+
+
+def _garble(document: dict[str, Any], path: tuple[str, ...], value: Any, drop: bool) -> Any:
+    copy = json.loads(json.dumps(document))
+    node = copy
+    for key in path[:-1]:
+        node = node[key]
+    if drop:
+        node.pop(path[-1], None)
+    else:
+        node[path[-1]] = value
+    return copy
+
+
+@st.composite
+def garbled_payloads(draw: st.DrawFn) -> dict[str, Any]:
+    document = TEMPLATES[draw(st.sampled_from(sorted(TEMPLATES)))]
+    for _ in range(draw(st.integers(min_value=1, max_value=3))):
+        path = draw(st.sampled_from(_paths(document)))
+        value = draw(st.one_of(junk, st.just(10**30), st.just(str(10**30))))
+        document = _garble(document, path, value, draw(st.booleans()))
+    return document
+
+
+@EXAMPLES
+@given(payload=garbled_payloads())
+def test_signed_payloads_with_garbled_fields(fuzz_stack: Stack, payload: dict[str, Any]) -> None:
+    """Each field of each payload kind replaced by junk or dropped: never a 5xx."""
+    stack = fuzz_stack
+    if payload.get("type") == "event_callback":
+        body, kind = json.dumps(payload).encode(), "application/json"
+    else:
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
+        kind = "application/x-www-form-urlencoded"
+    assert post_signed(stack, body, kind) < 500
+    stack.settle()
+    no_traceback(stack)
