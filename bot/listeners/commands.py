@@ -41,8 +41,8 @@ def register(app: App, runtime: Runtime) -> None:
             if parsed is not None:
                 dispatch(request, parsed)
                 return
-            with runtime.reads() as session:
-                names = account_names(session)
+            with request.reading() as session:  # only their own: no hint at anyone else's
+                names = account_names(session, request.actor(session))
             dispatch(request, grammar.parse(text, names))
 
         after_ack(runtime, command, work)

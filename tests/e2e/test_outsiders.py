@@ -118,10 +118,5 @@ def test_only_members_are_offered_the_closest_name(live: Stack) -> None:
     assert told(live, ADMIN, "ack ESC-99") == "There is no escalation ESC-99."
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the /sponsor listener (bot/listeners/commands.py) still parses every command "
-    "with every account's name; it must pass account_names(session, actor) instead",
-)
 def test_an_unquoted_name_tells_an_outsider_nothing_either(live: Stack) -> None:
     assert told(live, OUTSIDER, "status Acme Corp") == told(live, OUTSIDER, "status Acme Widgets")
