@@ -14,6 +14,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from engagement.errors import Invalid
@@ -147,3 +148,26 @@ def ensure_current(engine: Engine) -> None:
         current = MigrationContext.configure(connection).get_current_revision()
     if current != head_revision():
         raise Invalid("the database schema is not up to date: run `sherpa db upgrade` first")
+
+
+def failed_statement(error: BaseException) -> StatementError | None:
+    """The failed SQL statement `error` comes from, if any (following its causes).
+
+    Its message must not be logged or stored: PostgreSQL quotes the failing row there,
+    which can be what someone typed. Its statement (without parameters) and types can.
+    """
+    found: BaseException | None = error
+    for _ in range(20):  # a chain of causes can loop
+        if found is None or isinstance(found, StatementError):
+            break
+        found = found.__cause__ or found.__context__
+    return found if isinstance(found, StatementError) else None
+
+
+def error_summary(error: BaseException) -> str:
+    """`Type: message` for the log and the due-work row, leaving out a database's message."""
+    statement = failed_statement(error)
+    if statement is None:
+        return f"{type(error).__name__}: {error}"
+    sql = " ".join((statement.statement or "").split())[:300]
+    return f"{type(error).__name__} ({type(statement.orig).__name__}) in: {sql}"

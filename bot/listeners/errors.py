@@ -9,11 +9,12 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltRequest
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, StatementError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from bot.middleware import VERIFIED
 from bot.request import SlackRequest
 from bot.runtime import Runtime
+from engagement.db import failed_statement
 from engagement.errors import SherpaError
 
 log = logging.getLogger(__name__)
@@ -31,12 +32,8 @@ def user_message(error: Exception) -> str:
         log.warning("request.unavailable error=%s", type(error).__name__)
         return UNAVAILABLE
     reference = secrets.token_hex(3).upper()
-    database: BaseException | None = error  # the failed SQL statement it comes from, if any
-    for _ in range(20):  # a chain of causes can loop
-        if database is None or isinstance(database, StatementError):
-            break
-        database = database.__cause__ or database.__context__
-    if not isinstance(database, StatementError):
+    database = failed_statement(error)
+    if database is None:
         log.error(
             "request.failed reference=%s error=%s", reference, type(error).__name__, exc_info=error
         )

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from engagement.clock import Clock, utcnow
-from engagement.db import transaction
+from engagement.db import error_summary, failed_statement, transaction
 from engagement.duework.queue import LEASE, any_ready, claim, renew, schedule, take
 from engagement.duework.registry import Registry, WorkContext
 from engagement.models import DueWork, SchedulerBeat, WorkState
@@ -231,7 +231,7 @@ class Engine:
         with transaction(self.sessions) as session:
             item = session.get_one(DueWork, work_id)
             item.attempts += 1
-            item.last_error = f"{type(error).__name__}: {error}"[:2000]
+            item.last_error = error_summary(error)[:2000]
             item.lease_until = None
             final = final or item.attempts >= MAX_ATTEMPTS
             if final:
@@ -246,7 +246,7 @@ class Engine:
                 item.key,
                 item.attempts,
                 item.last_error,
-                exc_info=not isinstance(error, DeliveryError),
+                exc_info=not isinstance(error, DeliveryError) and failed_statement(error) is None,
             )
 
     def _beat(self) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from engagement.db import transaction
@@ -103,6 +104,23 @@ def test_failure_leaves_row_due_with_retry_time(sessions: sessionmaker[Session])
         assert row.last_error == "ConnectionError: down"
     engine.run_due(T0 + backoff(1))
     assert seen == ["probe:0"]
+
+
+def test_a_database_error_is_kept_and_logged_without_its_message(
+    sessions: sessionmaker[Session], caplog: pytest.LogCaptureFixture
+) -> None:
+    """PostgreSQL quotes the failing row in its message, which can be what someone typed."""
+    add(sessions, 1)
+    typed = "call me on 555-0100"
+    failure = IntegrityError(
+        "INSERT INTO notes (text) VALUES (?)", {"text": typed}, Exception(f"row ({typed})")
+    )
+    engine = Engine(sessions, probe_registry([], {"probe:0": failure}), FakeNotifier())
+    assert engine.run_due(T0).retried == 1
+    with sessions() as session:
+        kept = session.scalars(select(DueWork.last_error)).one()
+    assert kept == "IntegrityError (Exception) in: INSERT INTO notes (text) VALUES (?)"
+    assert "due_work.retry" in caplog.text and typed not in caplog.text
 
 
 def test_undeliverable_is_kept_as_failed(sessions: sessionmaker[Session]) -> None:
