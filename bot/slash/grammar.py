@@ -133,8 +133,20 @@ def _usage(name: str) -> str:
     return f"Usage: `{USAGE[name]}`"
 
 
-def _split_account(rest: str, names: Sequence[str], name: str) -> tuple[str, str]:
-    """Take an account name off the front of `rest`: quoted, or the longest known name."""
+def _split_account(
+    rest: str,
+    names: Sequence[str],
+    name: str,
+    *,
+    ends_before: Sequence[str] = (),
+    whole: bool = False,
+) -> tuple[str, str]:
+    """Take an account name off the front of `rest`: quoted, or the longest known name.
+
+    An unknown name is named as typed: all of `rest` when the name is `whole` of it, else
+    up to the first of `ends_before` (the words that follow it in this command), else
+    its first word.
+    """
     rest = rest.strip()
     if rest[:1] in QUOTES:
         close = rest.find(QUOTES[rest[0]], 1)
@@ -148,12 +160,14 @@ def _split_account(rest: str, names: Sequence[str], name: str) -> tuple[str, str
         ):
             return known, rest[len(known) :].strip()
     free_text(rest.split(maxsplit=1)[0] if rest else "", ACCOUNT)  # where the name should be
-    raise Invalid(_unknown_account(rest, names, name))
-
-
-def _unknown_account(rest: str, names: Sequence[str], name: str) -> str:
-    """Name the unknown account as typed and suggest the closest known one."""
     words = rest.split()
+    ends = [i for i, word in enumerate(words) if i and word.lower() in ends_before]
+    typed = " ".join(words if whole else words[: ends[0]] if ends else words[:1])
+    raise Invalid(_unknown_account(words, typed, names, name))
+
+
+def _unknown_account(words: list[str], typed: str, names: Sequence[str], name: str) -> str:
+    """Name the unknown account as typed and suggest the closest known one."""
     if not words:
         return f"Which account? {_usage(name)}"
     scored = [
@@ -163,13 +177,13 @@ def _unknown_account(rest: str, names: Sequence[str], name: str) -> str:
     ]
     if scored and (best := max(scored))[0] >= 0.6:
         return f"No account named '{best[1]}'. Did you mean '{best[2]}'? {_usage(name)}"
-    return f"No account named '{words[0]}'. {_usage(name)}"
+    return f"No account named '{typed}'. {_usage(name)}"
 
 
 def _optional_account(rest: str, names: Sequence[str], name: str) -> str | None:
     if not rest.strip():
         return None
-    account, extra = _split_account(rest, names, name)
+    account, extra = _split_account(rest, names, name, whole=True)
     if extra:
         raise Invalid(f"Unexpected text after the account name: '{extra}'. {_usage(name)}")
     return account
@@ -233,7 +247,7 @@ def _parse(text: str, account_names: Sequence[str]) -> Command:
     if name == "escalate":
         if not rest:
             return EscalateModal()
-        account, rest = _split_account(rest, account_names, name)
+        account, rest = _split_account(rest, account_names, name, ends_before=list(Severity))
         severity_word, _, summary = rest.partition(" ")
         if not severity_word:
             raise Invalid(f"Give a severity: low, medium, high or critical. {_usage(name)}")

@@ -134,9 +134,18 @@ def test_a_reply_reaches_the_response_url_and_a_refusal_says_why() -> None:
 
 
 def test_slacks_own_refusal_in_plain_text_is_named() -> None:
-    notifier = SlackNotifier(make_client("xoxb-unused", "http://127.0.0.1:9/api/"))
     with (
         _serving(close_after_each=False, answer=(404, b"expired_url")) as server,
         pytest.raises(DeliveryError, match="response_url: expired_url"),
     ):
+        origin = server.url.split("/", 3)[:3]  # replies go to Slack's hosts and the API's
+        notifier = SlackNotifier(make_client("xoxb-unused", "/".join(origin) + "/api/"))
         notifier.respond(server.url, text="too late")
+
+
+def test_a_reply_goes_nowhere_but_slack_and_the_api_host() -> None:
+    with _serving(close_after_each=False, answer=(200, b"ok")) as server:
+        notifier = SlackNotifier(make_client("xoxb-unused", "https://slack.com/api/"))
+        with pytest.raises(DeliveryError, match="response_url: untrusted_url"):
+            notifier.respond(server.url, text="to an internal service")
+        assert server.seen == []

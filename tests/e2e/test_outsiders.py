@@ -119,4 +119,5 @@ def test_only_members_are_offered_the_closest_name(live: Stack) -> None:
 
 
 def test_an_unquoted_name_tells_an_outsider_nothing_either(live: Stack) -> None:
-    assert told(live, OUTSIDER, "status Acme Corp") == told(live, OUTSIDER, "status Acme Widgets")
+    real = told(live, OUTSIDER, "status Acme Corp").replace("Acme Corp", "…")
+    assert real == told(live, OUTSIDER, "status Acme Widgets").replace("Acme Widgets", "…")

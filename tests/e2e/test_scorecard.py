@@ -47,7 +47,9 @@ def test_status_card_shows_the_kpi_and_is_ephemeral(stack: Stack) -> None:
     text = str(reply["blocks"])
     assert "Acme Corp" in text and "Joint revenue growth" in text and "6.2" in text
     stack.slack.slash(OTHER_SAM, "status Acme Corp")
-    assert last_reply(stack, OTHER_SAM)["text"] == "None of your accounts is named 'Acme Corp'."
+    assert last_reply(stack, OTHER_SAM)["text"] == (
+        "No account named 'Acme Corp'. Usage: `/sponsor status [account]`"
+    )
 
 
 def test_weekly_digest_is_posted_once_with_chart_and_details_work(stack: Stack) -> None:
