@@ -129,11 +129,11 @@ class EventCallback(Shape):
 class Envelope(Shape):
     """What Bolt's own middleware reads of any payload, whatever its kind."""
 
-    type: Text | None = None
-    command: Text | None = None
-    event: dict[str, Any] | None = None
-    view: dict[str, Any] | None = None
-    actions: list[dict[str, Any]] | None = None
+    type: Text = ""  # present but null is as bad as any other wrong type: Bolt reads them
+    command: Text = ""
+    event: dict[str, Any] = {}
+    view: dict[str, Any] = {}
+    actions: list[dict[str, Any]] = []
 
 
 SHAPES: dict[str, type[Shape]] = {

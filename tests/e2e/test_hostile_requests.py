@@ -231,6 +231,7 @@ MALFORMED = {
                            "actions": {"action_id": "checkin_skip"}},
     "no actions": {"type": "block_actions", "user": {"id": SAM}, "trigger_id": "1",
                    "actions": []},
+    "an event that is null": {"type": None, "event_id": "Ev0", "event": None},
     "a shortcut without trigger": {"type": "message_action", "user": {"id": SAM},
                                    "callback_id": "escalate_to_sponsor"},
 }  # fmt: skip
