@@ -2,7 +2,7 @@
 
     python -m benchmarks.ack_latency [--seconds 20] [--clients 20]
 
-Both are served the same way (gunicorn, the same workers and threads, `bot.server.Gunicorn`)
+Both are served the same way (gunicorn, the same workers and threads, `sherpa.server.Gunicorn`)
 and driven by the same client: signed `/sponsor help` commands and button clicks, from
 `--clients` concurrent connections for `--seconds` each. Prints p50 and p99 per app and
 the ratio of p99s (target: Sherpa within 1.5x of the bare app).
@@ -34,12 +34,12 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.load import LoadResult, percentile, run_load, shown_in_ack
-from bot.emulator import Emulator
-from bot.emulator.interactions import ResponseTarget
 from engagement import db
 from engagement.clock import utcnow
 from engagement.portfolio.importer import import_portfolio
 from engagement.portfolio.loader import read_portfolio
+from slack_emulator import Emulator
+from slack_emulator.interactions import ResponseTarget
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "portfolio.yaml"
@@ -58,7 +58,7 @@ def bare_app(port: int) -> None:
     from slack_bolt.adapter.wsgi import SlackRequestHandler
     from slack_sdk import WebClient
 
-    from bot.server import Gunicorn
+    from sherpa.server import Gunicorn
 
     def load() -> Any:
         client = WebClient(token=os.environ["SLACK_BOT_TOKEN"],
@@ -224,7 +224,7 @@ def main() -> None:
             command = (
                 [sys.executable, "-m", "benchmarks.ack_latency", "--bare", "--port", str(port)]
                 if name == "bare Bolt app"
-                else [sys.executable, "-m", "bot.cli", "serve", "--no-scheduler"]
+                else [sys.executable, "-m", "sherpa.cli", "serve", "--no-scheduler"]
             )
             process = _serve(command, env, port)
             try:

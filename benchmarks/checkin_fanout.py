@@ -33,7 +33,6 @@ from pathlib import Path
 from sqlalchemy import create_engine, func, insert, select, text
 
 from bot import features
-from bot.emulator import Emulator
 from bot.notifier import SlackNotifier, make_client
 from engagement import db
 from engagement.duework.engine import Engine
@@ -46,6 +45,7 @@ from engagement.models import (
     PortfolioSettings,
     Sponsorship,
 )
+from slack_emulator import Emulator
 
 ZONE = "America/New_York"
 DUE = datetime(2026, 11, 23, 14, tzinfo=UTC)  # Monday 09:00 in New York

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bot.emulator.actor import sign
+from slack_emulator.actor import sign
 
 Request = tuple[str, str, str]
 """(kind, content type, body), e.g. ("command", "application/x-www-form-urlencoded", …)."""

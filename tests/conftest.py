@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.demo.stack import Stack, running_stack
 from engagement import db
 from engagement.clock import MovableClock
+from sherpa_demo.stack import Stack, running_stack
 from tests import pg
 from tests.factories import ADMIN, NOW, load_portfolio, portfolio, workspace_for
 

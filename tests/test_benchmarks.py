@@ -14,7 +14,7 @@ from typing import ClassVar
 import pytest
 
 from benchmarks.load import run_load
-from bot.emulator.actor import sign
+from slack_emulator.actor import sign
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from bot.emulator import Emulator
-from bot.emulator.interactions import ResponseTarget
 from bot.keepalive import KeptAlive
 from bot.notifier import SlackNotifier, make_client
 from engagement.notify import DeliveryError
+from slack_emulator import Emulator
+from slack_emulator.interactions import ResponseTarget
 
 
 class _Recorder(ThreadingHTTPServer):

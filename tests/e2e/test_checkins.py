@@ -24,7 +24,6 @@ import pytest
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from sqlalchemy import func, select, update
 
-from bot.demo.stack import Stack, running_stack
 from engagement import db
 from engagement.checkins.items import latest_answers
 from engagement.clock import MovableClock, utcnow
@@ -37,6 +36,7 @@ from engagement.models import (
     Person,
     WorkState,
 )
+from sherpa_demo.stack import Stack, running_stack
 from tests.factories import GOOD_ANSWER as GOOD
 from tests.factories import load_portfolio, portfolio, workspace_for
 
@@ -578,7 +578,7 @@ def _tick_process(world: World, at: datetime) -> subprocess.Popen[str]:
         "PYTHONPATH": str(ROOT),
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "tick", "--at", at.isoformat()],
+        [sys.executable, "-m", "sherpa.cli", "tick", "--at", at.isoformat()],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.PIPE,

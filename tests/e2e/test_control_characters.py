@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.demo.stack import Stack, running_stack
 from engagement.models import (
     AdvocacyAction,
     Answer,
@@ -23,6 +22,7 @@ from engagement.models import (
     EscalationState,
     KpiActual,
 )
+from sherpa_demo.stack import Stack, running_stack
 from tests.conftest import fresh_postgres_url, loaded_workspace
 from tests.factories import ADMIN, GOOD_ANSWER
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from sherpa.cli import main
 
 
 def test_two_weeks_of_the_demo_work_end_to_end(

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.demo.stack import Stack, running_stack
 from engagement.clock import MovableClock
 from engagement.models import Escalation, EscalationEvent, EscalationState
+from sherpa_demo.stack import Stack, running_stack
 from tests import pg
 from tests.conftest import fresh_postgres_url, loaded_workspace
 from tests.factories import ADMIN, NOW
@@ -591,7 +591,7 @@ def sherpa_tick(stack: Stack, database_url: str, at: datetime) -> subprocess.Pop
         "SLACK_BOT_TOKEN": stack.emulator.bot_token,
         "SLACK_API_URL": stack.emulator.api_url,
     }
-    command = [sys.executable, "-m", "bot.cli", "tick", "--at", at.isoformat()]
+    command = [sys.executable, "-m", "sherpa.cli", "tick", "--at", at.isoformat()]
     return subprocess.Popen(
         command, env=env, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from bot.demo.stack import Stack, running_stack
 from engagement import db
 from engagement.clock import MovableClock
+from sherpa_demo.stack import Stack, running_stack
 from tests.factories import ADMIN, NOW, load_portfolio, portfolio, workspace_for
 
 SAM, SPONSOR = "U0SAM0001", "U0SPN0001"

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.cli import main
-from bot.demo.simulate import START
 from engagement import db
 from engagement.backup import export_all
 from engagement.forget import SHERPA_WROTE
 from engagement.models import AdvocacyAction, Answer, CheckIn, Person
+from sherpa.cli import main
+from sherpa_demo.simulate import START
 from tests.engagement.test_forget import figures
 
 WEEKS = 2

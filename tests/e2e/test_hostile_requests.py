@@ -21,10 +21,10 @@ from slack_bolt import BoltRequest
 from sqlalchemy import func, select
 
 from bot.app import create_app
-from bot.demo.stack import Stack
-from bot.emulator.actor import sign
-from bot.emulator.interactions import ResponseTarget
 from engagement.models import AdvocacyAction, Escalation, KpiActual
+from sherpa_demo.stack import Stack
+from slack_emulator.actor import sign
+from slack_emulator.interactions import ResponseTarget
 from tests.factories import NOW
 
 SAM = "U0SAM0001"  # SAM of Acme Corp

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.demo.stack import Stack
 from engagement.clock import MovableClock
+from sherpa_demo.stack import Stack
 from tests.conftest import STRANGER
 from tests.e2e.test_escalations import about, last_reply, log_escalation, slash
 from tests.factories import ADMIN

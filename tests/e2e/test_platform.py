@@ -19,14 +19,14 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
-from bot.demo.stack import Stack, running_stack
-from bot.emulator.actor import ActorResult, sign
-from bot.emulator.interactions import ResponseTarget
 from bot.request import TOO_SLOW
 from bot.slash import dispatch as slash_dispatch
 from bot.slash.grammar import Resume
 from engagement.access import account_names, actor_for
 from engagement.models import ProcessedRequest
+from sherpa_demo.stack import Stack, running_stack
+from slack_emulator.actor import ActorResult, sign
+from slack_emulator.interactions import ResponseTarget
 from tests import pg
 from tests.factories import load_portfolio, workspace_for
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
-from bot.demo.stack import Stack
 from bot.views.scorecard import ScorecardAction
 from engagement.models import KpiActual
+from sherpa_demo.stack import Stack
 
 SAM, SPONSOR, OTHER_SAM = "U0SAM0001", "U0SPN0001", "U0SAM0002"
 FRIDAY_DIGEST = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)  # 16:00 in New York

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.emulator import Emulator
+from slack_emulator import Emulator
 from tests.factories import workspace_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +30,7 @@ def sherpa_command() -> list[str]:
     if script.exists():
         return [str(script)]
     found = shutil.which("sherpa")
-    return [found] if found else [sys.executable, "-m", "bot.cli"]
+    return [found] if found else [sys.executable, "-m", "sherpa.cli"]
 
 
 def free_port() -> int:
@@ -193,7 +193,7 @@ def test_dev_needs_the_app_token(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from bot.cli import main
+    from sherpa.cli import main
 
     database = tmp_path / "dev.sqlite3"
     database.write_bytes(sqlite_template.read_bytes())

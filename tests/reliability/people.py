@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.emulator import Emulator
+from slack_emulator import Emulator
 from tests.factories import GOOD_ANSWER
 
 ATTEMPTS = 8

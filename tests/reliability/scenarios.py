@@ -25,7 +25,6 @@ from urllib.parse import urlencode
 from sqlalchemy import func, select
 
 from benchmarks.load import Request, percentile, run_load
-from bot.emulator.interactions import ResponseTarget
 from engagement.models import (
     Answer,
     CheckIn,
@@ -35,6 +34,7 @@ from engagement.models import (
     Escalation,
     WorkState,
 )
+from slack_emulator.interactions import ResponseTarget
 from tests import pg
 from tests.reliability.people import People, buttons
 from tests.reliability.population import population

@@ -28,12 +28,12 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.emulator import Emulator
 from engagement import db
 from engagement.clock import RehearsalClock, utcnow
 from engagement.models import DueWork, WorkState
 from engagement.portfolio.importer import import_portfolio
 from engagement.portfolio.schema import PortfolioSpec
+from slack_emulator import Emulator
 from tests import pg
 from tests.reliability.population import Population
 
@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def sherpa() -> list[str]:
     """The installed console script, as the Procfile runs it (or the module in a bare tree)."""
     script = Path(sys.executable).with_name("sherpa")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "sherpa.cli"]
 
 
 def _free_port() -> int:

@@ -17,12 +17,12 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot import handlers
-from bot.demo.stack import Stack
-from bot.emulator.actor import sign
 from bot.slash import grammar
 from engagement.access import account_names
 from engagement.errors import Invalid
 from engagement.models import Base
+from sherpa_demo.stack import Stack
+from slack_emulator.actor import sign
 from tests.conftest import STRANGER
 
 MEMBER = "U0SAM0001"

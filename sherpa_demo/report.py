@@ -1,0 +1,158 @@
+"""What the demo shows: the last digest in the terminal, the alerts, the escalations' fate,
+and, on disk, the transcript of every message (Markdown) and the digest chart (PNG)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.panel import Panel
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engagement.models import Account, Alert, Escalation, EscalationEvent
+from engagement.mrkdwn import unescape
+from slack_emulator import Emulator
+
+EMOJI = {
+    ":large_green_circle:": "🟢", ":large_yellow_circle:": "🟡", ":red_circle:": "🔴",
+    ":white_circle:": "⚪", ":rotating_light:": "🚨", ":warning:": "⚠️",
+}  # fmt: skip
+
+
+def plain(text: str) -> str:
+    """Slack mrkdwn to terminal text: mentions, links, dates and emoji codes made readable."""
+    for code, emoji in EMOJI.items():
+        text = text.replace(code, emoji)
+    text = re.sub(r"<!date\^\d+\^[^|]*\|([^>]*)>", r"\1", text)
+    text = re.sub(r"<@(\w+)>", r"@\1", text)
+    text = re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2", text)
+    return unescape(text)
+
+
+def block_lines(blocks: list[dict[str, Any]]) -> list[str]:
+    """The readable text of a message's blocks, one line per block (buttons in brackets)."""
+    lines: list[str] = []
+    for block in blocks:
+        kind = block.get("type")
+        if kind == "header":
+            lines.append(f"## {block['text']['text']}")
+        elif kind == "section":
+            if block.get("text"):
+                lines.append(plain(block["text"]["text"]))
+            lines += [plain(f["text"]) for f in block.get("fields") or []]
+            if (block.get("accessory") or {}).get("type") == "button":
+                lines.append(f"[{block['accessory']['text']['text']}]")
+        elif kind == "context":
+            lines.append(" ".join(plain(e.get("text", "")) for e in block["elements"]))
+        elif kind == "actions":
+            lines.append(" ".join(f"[{e['text']['text']}]" for e in block["elements"]
+                                  if e.get("type") == "button"))  # fmt: skip
+        elif kind == "divider":
+            lines.append("---")
+    return lines
+
+
+def write_transcript(emulator: Emulator, folder: Path) -> Path:
+    """Every channel and DM, every message in its final state, threads under their parent."""
+    out = ["# Sherpa demo transcript", ""]
+    workspace = emulator.workspace
+    places = [(f"#{c.name}", c.id) for c in workspace.channels]
+    places += [(f"DM with {u.real_name or u.id}", u.id) for u in workspace.users if not u.is_bot]
+    for title, where in places:
+        messages = emulator.messages(where)
+        if not messages:
+            continue
+        out += [f"## {title}", ""]
+        for number, message in enumerate(messages, start=1):
+            indent = "> " if message.get("thread_ts") not in (None, message["ts"]) else ""
+            lines = block_lines(message.get("blocks") or []) or [plain(message.get("text", ""))]
+            out.append(f"{indent}**{number}.**")
+            out += [f"{indent}{line}" for line in lines if line]
+            out.append("")
+    path = folder / "transcript.md"
+    path.write_text("\n".join(out), encoding="utf-8")
+    return path
+
+
+def write_chart(emulator: Emulator, folder: Path) -> Path | None:
+    charts = [f.content for f in emulator.files() if f.content and f.content[:4] == b"\x89PNG"]
+    if not charts:
+        return None
+    path = folder / "digest-chart.png"
+    path.write_bytes(charts[-1])
+    return path
+
+
+def show_last_digest(console: Console, emulator: Emulator, channel: str) -> bool:
+    heads = [m for m in emulator.messages(channel) if m.get("thread_ts") in (None, m["ts"])]
+    if not heads:
+        console.print(f"[red]No digest was posted to {channel}.[/red]")
+        return False
+    head = heads[-1]
+    thread = emulator.messages(channel, head["ts"])[1:]
+    lines = block_lines(head.get("blocks") or [])
+    for reply in thread:
+        lines += block_lines(reply.get("blocks") or [])
+    console.print(Panel("\n".join(lines), title=f"Last weekly digest in {channel}",
+                        border_style="cyan"))  # fmt: skip
+    return True
+
+
+def show_alerts(console: Console, session: Session) -> int:
+    rows = session.execute(
+        select(Alert.created_at, Account.name, Alert.condition, Alert.message)
+        .join(Account, Alert.account_id == Account.id).order_by(Alert.created_at)
+    ).all()  # fmt: skip
+    table = Table(title=f"Alerts raised ({len(rows)})", show_lines=False)
+    for column in ("week of", "account", "condition", "what changed"):
+        table.add_column(column)
+    for created, account, condition, message in rows[-25:]:
+        table.add_row(f"{created:%Y-%m-%d}", account, condition,
+                      plain(message.splitlines()[0])[:90])  # fmt: skip
+    if len(rows) > 25:
+        table.caption = f"the last 25 of {len(rows)}; all are in the transcript"
+    console.print(table)
+    return len(rows)
+
+
+def show_escalations(console: Console, session: Session) -> int:
+    escalations = session.scalars(select(Escalation).order_by(Escalation.id)).all()
+    table = Table(title=f"Escalations and their fate ({len(escalations)})")
+    for column in ("id", "account", "severity", "raised", "fate"):
+        table.add_column(column)
+    for escalation in escalations:
+        kinds = [
+            e.kind
+            for e in session.scalars(
+                select(EscalationEvent)
+                .where(EscalationEvent.escalation_id == escalation.id)
+                .order_by(EscalationEvent.id)
+            )
+        ]
+        table.add_row(
+            escalation.code,
+            escalation.account.name,
+            escalation.severity,
+            f"{escalation.created_at:%Y-%m-%d %H:%M}",
+            _fate(escalation, kinds),
+        )
+    console.print(table)  # fmt: skip
+    return len(escalations)
+
+
+def _fate(escalation: Escalation, kinds: list[str]) -> str:
+    parts = []
+    if escalation.acknowledged_at:
+        late = escalation.acknowledged_at > escalation.ack_deadline
+        hours = (escalation.acknowledged_at - escalation.created_at).total_seconds() / 3600
+        parts.append(f"acknowledged after {hours:.0f} h" + (" (late)" if late else ""))
+    if "reminded" in kinds:
+        parts.append("sponsor reminded")
+    if "escalated" in kinds:
+        parts.append("sent to the escalation path")
+    parts.append(escalation.state)
+    return "; ".join(parts)
