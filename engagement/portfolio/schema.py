@@ -1,4 +1,4 @@
-"""The portfolio file's shape (DESIGN.md, "Portfolio file"), validated with pydantic."""
+"""The portfolio file's shape (README.md, "The portfolio file"), validated with pydantic."""
 
 from __future__ import annotations
 
