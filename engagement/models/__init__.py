@@ -12,7 +12,7 @@ Everything is re-exported here (`from engagement.models import Person`), and imp
 this package registers every table in `Base.metadata`, which migrations compare against.
 """
 
-from engagement.models.base import NAMING, Base, UTCDateTime, one_of
+from engagement.models.base import NAMING, Base, UTCDateTime
 from engagement.models.checkins import (
     RATING,
     AdvocacyAction,
@@ -94,5 +94,4 @@ __all__ = [
     "UTCDateTime",
     "WorkState",
     "forgotten_people",
-    "one_of",
 ]
