@@ -1,1 +1,2 @@
-"""Benchmarks: one command per performance target of DESIGN.md, each printing its figures."""
+"""Benchmarks: one command per performance target (README.md, "Benchmarks"), each printing its
+figures and whether it met its target."""

@@ -14,12 +14,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def fixed(at: datetime) -> Clock:
-    """A clock frozen at `at` (used by `sherpa tick --at` and tests)."""
-    instant = as_utc(at)
-    return lambda: instant
-
-
 def as_utc(value: datetime) -> datetime:
     """Interpret naive datetimes as UTC and convert aware ones to UTC."""
     if value.tzinfo is None:

@@ -1,4 +1,4 @@
-"""Engines, sessions and the schema-version check."""
+"""Engines, sessions, the schema-version check, and a few helpers every query module uses."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import ColumnElement, Engine, create_engine, event, func, make_url, select
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
@@ -117,6 +117,16 @@ def _refuse_write(session: Session, *_args: Any) -> None:
 def _refuse_statement(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update or state.is_delete:
         raise RuntimeError("a read-only session cannot write")
+
+
+def count(session: Session, condition: ColumnElement[bool]) -> int:
+    """How many rows match `condition` (its table is taken from the condition)."""
+    return int(session.scalar(select(func.count()).where(condition)) or 0)
+
+
+def rowcount(result: Any) -> int:
+    """How many rows an UPDATE or DELETE changed (0 where the driver does not say)."""
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 @contextmanager

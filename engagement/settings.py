@@ -1,4 +1,5 @@
-"""Environment configuration (see DESIGN.md, "Configuration")."""
+"""Environment configuration: the variables of README.md's "Configuration" table, each
+checked once at start-up, so a missing or malformed one is one line naming it."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 def default_database_url() -> str:
-    """A SQLite file in the working directory, as the design promises."""
+    """`sherpa.sqlite3` in the working directory, the default of README.md's table."""
     return f"sqlite:///{Path.cwd() / 'sherpa.sqlite3'}"
 
 
@@ -30,7 +31,7 @@ def _prefixed(prefix: str, what: str) -> AfterValidator:
 
 
 class Settings(BaseSettings):
-    """Every variable of the design's table; tokens are never logged or printed."""
+    """Every variable Sherpa reads; tokens are never logged or printed."""
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True, arbitrary_types_allowed=True)
 

@@ -1,4 +1,5 @@
-"""`sherpa`: the command line of DESIGN.md. Bad input is one line on stderr, never a traceback."""
+"""`sherpa`: the command line (README.md, "Commands"). Bad input is one line on stderr, never a
+traceback."""
 
 from __future__ import annotations
 

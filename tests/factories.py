@@ -137,7 +137,8 @@ TABLE_1: list[dict[str, Any]] = [
     {"key": "executive_engagement", "label": "Executive engagement", "unit": "1-5 scale",
      "source": "manual", "target": 4.5, "red_below": 3.5, "weight": 10},
 ]  # fmt: skip
-"""Seed 002's Table 1 as KPIs (red thresholds chosen to give its six statuses)."""
+"""Table 1 of the source article (README.md, "Scorecards") as KPIs (red thresholds chosen
+to give its six statuses)."""
 
 TABLE_1_ACTUALS = {
     "joint_revenue_growth": "6.2%",

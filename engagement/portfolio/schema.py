@@ -1,11 +1,11 @@
-"""The portfolio file's shape (DESIGN.md, "Portfolio file"), validated with pydantic."""
+"""The portfolio file's shape (README.md, "The portfolio file"), validated with pydantic."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
 import re
-from typing import Annotated, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Literal, Self
 from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -104,32 +104,32 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-class CheckinSpec(Strict):
+class _WeekdayAndTime:
+    """A spec's `weekday` and `time` as the database keeps them (its fields stay its own)."""
+
+    if TYPE_CHECKING:
+        weekday: Weekday
+        time: str
+
+    @property
+    def weekday_number(self) -> int:
+        return WEEKDAYS.index(self.weekday)
+
+    @property
+    def clock(self) -> dt.time:
+        return _clock_time(self.time)
+
+
+class CheckinSpec(Strict, _WeekdayAndTime):
     cadence: Cadence = Cadence.WEEKLY
     weekday: Weekday = "mon"
     time: ClockTime = "09:00"
 
-    @property
-    def weekday_number(self) -> int:
-        return WEEKDAYS.index(self.weekday)
 
-    @property
-    def clock(self) -> dt.time:
-        return _clock_time(self.time)
-
-
-class DigestSpec(Strict):
+class DigestSpec(Strict, _WeekdayAndTime):
     weekday: Weekday = "fri"
     time: ClockTime = "16:00"
     channel: Channel
-
-    @property
-    def weekday_number(self) -> int:
-        return WEEKDAYS.index(self.weekday)
-
-    @property
-    def clock(self) -> dt.time:
-        return _clock_time(self.time)
 
 
 class KpiSpec(Strict):

@@ -28,17 +28,22 @@ CARDS_PER_REPLY = 5
 """A card takes up to ~9 blocks; more accounts than this are listed by name instead."""
 
 
+def red_kpis(scores: AccountScores) -> list[str]:
+    """The labels of the KPIs red this week, in scorecard order."""
+    return [
+        kpi.label
+        for kpi, status in zip(scores.kpis, scores.current.statuses, strict=True)
+        if status is Status.RED
+    ]
+
+
 def attention(scores: AccountScores) -> list[str]:
     """Why an account needs attention this week; empty when it does not."""
     reasons = []
     current = scores.current
     if current.score.status is Status.RED:
         reasons.append("overall red")
-    red = [
-        kpi.label
-        for kpi, status in zip(scores.kpis, current.statuses, strict=True)
-        if status is Status.RED
-    ]
+    red = red_kpis(scores)
     if red:
         named = ", ".join(red[:3]) + (f" and {len(red) - 3} more" if len(red) > 3 else "")
         reasons.append(f"red: {named}")
@@ -177,11 +182,7 @@ def home_scores(session: Session, *, actor: Actor, now: datetime) -> list[HomeSc
             score=scores.current.score.score,
             status=scores.current.score.status,
             trend=scores.score_trend,
-            red_kpis=[
-                kpi.label
-                for kpi, status in zip(scores.kpis, scores.current.statuses, strict=True)
-                if status is Status.RED
-            ],
+            red_kpis=red_kpis(scores),
         )
         for scores in score_accounts(session, Account.id.in_(ids), now=now)
     ]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
-from engagement.models import Account, KpiSource
+from engagement.models import KpiSource
 from engagement.scoring import indicators, weeks
 from engagement.scoring.indicators import HISTORY, AccountRef, Timeline
 from engagement.scoring.kpis import Kpi, ManualActuals, load_actuals, load_kpis
@@ -116,12 +116,8 @@ def score_loaded(
     manual = ManualActuals()
     if accounts and any(kpi.source is KpiSource.MANUAL for kpi in kpis):
         first = min(timeline.current for timeline in timelines.values()) - HISTORY + 1
-        ids = select(Account.id).where(Account.id.in_([a.id for a in accounts]))
-        if len(accounts) > 900:
-            ids = select(Account.id)
-        manual = load_actuals(
-            session, ids, since=weeks.week_start(first, "Pacific/Kiritimati"), now=now
-        )
+        since = indicators.earliest_start(first)
+        manual = load_actuals(session, indicators.account_ids(accounts), since=since, now=now)
     return [_score(timelines[account.id], kpis, manual, now) for account in accounts]
 
 

@@ -1,8 +1,9 @@
 """Scorecard maths, with no database: statuses, weighted scores, trend arrows.
 
-Seed 002's Table 1 is the reference: green earns the full weight, amber 3/4, red 1/3,
-and the overall score is the sum rounded half up (82.5 → 83). Exact fractions are used
-until the final rounding so no binary float ever decides a half.
+Table 1 of the source article on sponsor scorecards is the reference (README.md,
+"Scorecards"): green earns the full weight, amber 3/4, red 1/3, and the overall score is
+the sum rounded half up (82.5 → 83). Exact fractions are used until the final rounding so
+no binary float ever decides a half.
 """
 
 from __future__ import annotations

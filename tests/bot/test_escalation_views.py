@@ -86,7 +86,8 @@ def walk(node: Any) -> Iterator[dict[str, Any]]:
 
 
 def check_blocks(blocks: list[dict[str, Any]], *, most: int = 50) -> None:
-    """Slack's own validation plus the limits DESIGN.md names."""
+    """Slack's own validation plus its documented limits: blocks per message, unique block IDs,
+    and the lengths of headers, section texts, buttons and menu options."""
     assert len(blocks) <= most
     for block in blocks:
         Block.parse(block).validate_json()  # type: ignore[union-attr]

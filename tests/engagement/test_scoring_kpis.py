@@ -1,4 +1,4 @@
-"""KPI actuals through `/sponsor kpi`, and seed 002's Table 1 end to end: 83."""
+"""KPI actuals through `/sponsor kpi`, and the source article's Table 1 end to end: 83."""
 
 from __future__ import annotations
 

@@ -1,0 +1,97 @@
+"""The data model. Constraints live in the schema; every time is stored in UTC.
+
+One module per part of the product, all on one `Base`:
+- `base`: the declarative base, constraint naming and UTC datetimes;
+- `portfolio`: portfolio settings, accounts, people and their sponsorships;
+- `checkins`: check-ins, answer revisions and advocacy actions;
+- `escalations`: escalations, their events and the notices posted about them;
+- `scoring`: KPI definitions and actuals, alerts and digest runs;
+- `infrastructure`: the due-work queue, requests already handled, scheduler beats.
+
+Everything is re-exported here (`from engagement.models import Person`), and importing
+this package registers every table in `Base.metadata`, which migrations compare against.
+"""
+
+from engagement.models.base import NAMING, Base, UTCDateTime
+from engagement.models.checkins import (
+    RATING,
+    AdvocacyAction,
+    Answer,
+    CheckIn,
+    CheckInState,
+    RoleDirection,
+)
+from engagement.models.escalations import (
+    Escalation,
+    EscalationEvent,
+    EscalationNotice,
+    EscalationState,
+    NoticeKind,
+    Severity,
+)
+from engagement.models.infrastructure import (
+    PENDING_WORK,
+    DueWork,
+    ProcessedRequest,
+    SchedulerBeat,
+    WorkState,
+)
+from engagement.models.portfolio import (
+    FORGOTTEN_DOMAIN,
+    Account,
+    Cadence,
+    Governance,
+    Person,
+    Phase,
+    PortfolioSettings,
+    Role,
+    Sponsorship,
+    forgotten_people,
+)
+from engagement.models.scoring import (
+    Alert,
+    DigestRun,
+    DigestState,
+    KpiActual,
+    KpiDefinition,
+    KpiSource,
+)
+
+__all__ = [
+    "FORGOTTEN_DOMAIN",
+    "NAMING",
+    "PENDING_WORK",
+    "RATING",
+    "Account",
+    "AdvocacyAction",
+    "Alert",
+    "Answer",
+    "Base",
+    "Cadence",
+    "CheckIn",
+    "CheckInState",
+    "DigestRun",
+    "DigestState",
+    "DueWork",
+    "Escalation",
+    "EscalationEvent",
+    "EscalationNotice",
+    "EscalationState",
+    "Governance",
+    "KpiActual",
+    "KpiDefinition",
+    "KpiSource",
+    "NoticeKind",
+    "Person",
+    "Phase",
+    "PortfolioSettings",
+    "ProcessedRequest",
+    "Role",
+    "RoleDirection",
+    "SchedulerBeat",
+    "Severity",
+    "Sponsorship",
+    "UTCDateTime",
+    "WorkState",
+    "forgotten_people",
+]

@@ -1,0 +1,47 @@
+"""Leading indicators for many accounts and weeks in a fixed number of set-based queries.
+
+The database does the heavy part (one GROUP BY over check-ins joined with the latest
+answer revision of each); numpy slides the 4-week windows over those per-week sums
+for all accounts at once. Weeks are the ISO weeks of each check-in's `period_start`,
+which is already a date on the recipient's wall clock, and of other events in the
+account's own zone.
+The number of statements is the same for one account or two thousand.
+
+Modules: `figures` (the accounts, weeks and timelines computed into), `checkins` (what
+check-ins, answers and advocacy logs give), `escalations` (what escalations give),
+`timeline` (`compute`, putting them together per account and week).
+"""
+
+from engagement.scoring.indicators.figures import (
+    HISTORY,
+    RATED_KEYS,
+    SPAN,
+    STREAK_WEEKS,
+    WINDOW,
+    AccountRef,
+    MissedStreak,
+    Timeline,
+    WeekFigures,
+    account_ids,
+    earliest_start,
+    everyone,
+    load_accounts,
+)
+from engagement.scoring.indicators.timeline import compute
+
+__all__ = [
+    "HISTORY",
+    "RATED_KEYS",
+    "SPAN",
+    "STREAK_WEEKS",
+    "WINDOW",
+    "AccountRef",
+    "MissedStreak",
+    "Timeline",
+    "WeekFigures",
+    "account_ids",
+    "compute",
+    "earliest_start",
+    "everyone",
+    "load_accounts",
+]

@@ -1,0 +1,151 @@
+"""What the indicators are computed for and into: accounts, weeks of figures, timelines.
+
+The types and constants every part of the computation shares, and the reads they all
+start from (which accounts, from when), so that each family of indicators
+(`checkins`, `escalations`) can be read and summed on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, Select, and_, select, true
+from sqlalchemy.orm import Session, aliased
+
+from engagement.indicators import RATED
+from engagement.models import Account, Person, Role, Sponsorship
+from engagement.scoring import weeks
+
+WINDOW = 4
+"""Weeks in each indicator's trailing window."""
+HISTORY = 12
+"""Weeks of indicators computed back from the current one (the chart's span)."""
+SPAN = HISTORY + WINDOW - 1
+"""Weeks of raw data those windows read."""
+RATED_KEYS: tuple[str, ...] = tuple(RATED)
+STREAK_WEEKS = 8
+"""How far back missed check-ins are followed: a longer streak shows as 8 (or 4 monthly)."""
+MAX_LISTED = 900
+"""Accounts named one by one in a statement; for more, every account is read and the rest
+filtered in Python, which keeps the statement small."""
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """The plain facts about an account that scoring and messages need."""
+
+    id: int
+    name: str
+    timezone: str
+    cadence: str
+    channel: str | None
+    digest_channel: str
+    sam_user_id: str | None
+    sam_name: str | None
+
+
+@dataclass(frozen=True)
+class MissedStreak:
+    """A sponsor's latest check-ins, all expired unanswered (two or more in a row)."""
+
+    person_id: int
+    user_id: str | None
+    name: str
+    periods: tuple[date, ...]
+
+
+@dataclass(slots=True)
+class WeekFigures:
+    """Every indicator of one account for one week (a key is absent when there is no data).
+
+    `values` holds the combined view of the five rated indicators under their own keys
+    and the computed indicators (`engagement.indicators.COMPUTED`). The sponsor's and
+    the SAM's views and their gaps are kept for the current week only (cards, alerts).
+    """
+
+    week: int
+    values: dict[str, float] = field(default_factory=dict)
+    sponsor: dict[str, float] = field(default_factory=dict)
+    sam: dict[str, float] = field(default_factory=dict)
+    gap: dict[str, float] = field(default_factory=dict)
+    """Sponsor's self-view minus the SAM's view, per rated indicator."""
+
+
+@dataclass(slots=True)
+class Timeline:
+    """An account's indicators for the last HISTORY weeks, oldest first."""
+
+    account: AccountRef
+    current: int
+    weeks: dict[int, WeekFigures]
+    unanswered: bool = False
+    """The latest period's check-ins went out and nobody has answered yet."""
+    missed: list[MissedStreak] = field(default_factory=list)
+
+    def at(self, week: int) -> WeekFigures:
+        return self.weeks.get(week) or WeekFigures(week)
+
+    @property
+    def now(self) -> WeekFigures:
+        return self.at(self.current)
+
+
+def load_accounts(session: Session, scope: ColumnElement[bool]) -> list[AccountRef]:
+    """Accounts matching `scope` (a condition on Account) with their SAM, by name."""
+    sam = aliased(Person)
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                Account.id,
+                Account.name,
+                Account.timezone,
+                Account.cadence,
+                Account.channel,
+                Account.digest_channel,
+                sam.slack_user_id,
+                sam.display_name,
+            )
+            .outerjoin(
+                Sponsorship,
+                and_(
+                    Sponsorship.account_id == Account.id,
+                    Sponsorship.role == Role.SAM,
+                    Sponsorship.ended_at.is_(None),
+                ),
+            )
+            .outerjoin(sam, sam.id == Sponsorship.person_id)
+            .where(scope)
+            .order_by(Account.name, Account.id)
+        )
+        .all()
+    )
+    seen: dict[int, AccountRef] = {}
+    for row in rows:
+        seen.setdefault(row[0], AccountRef(*row))
+    return list(seen.values())
+
+
+def account_ids(accounts: Sequence[AccountRef]) -> Select[tuple[int]]:
+    """The accounts' IDs as a subquery: named, or all of them when there are many."""
+    if len(accounts) > MAX_LISTED:
+        return select(Account.id)
+    return select(Account.id).where(Account.id.in_([account.id for account in accounts]))
+
+
+def earliest_start(week: int) -> datetime:
+    """The first instant of `week` anywhere: where it starts on the earliest wall clock on
+    Earth. Events since then can fall in that week in some account's own zone."""
+    return weeks.week_start(week, "Pacific/Kiritimati")
+
+
+def fetch_all(session: Session, statement: Select[Any]) -> Sequence[Row[Any]]:
+    """All rows at once through Core (no ORM loading): the fastest fetch for bulk reads."""
+    return session.connection().execute(statement).all()
+
+
+def everyone() -> ColumnElement[bool]:
+    return true()
