@@ -1,4 +1,5 @@
-"""The people of the demo and how each behaves, from seed 000: engaged, drifting, "boss mode".
+"""The people of the demo and how each behaves, as sponsorship goes wrong in practice:
+engaged, drifting, "boss mode".
 
 Every decision draws from one seeded random generator, so `--seed` repeats a run exactly.
 """

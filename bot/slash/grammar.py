@@ -1,4 +1,5 @@
-"""The `/sponsor` grammar (DESIGN.md): text in, one typed command out, or one clear line.
+"""The `/sponsor` grammar (README, "Using Sherpa in Slack"): text in, one typed command
+out, or one clear line.
 
 Parsing is pure: it needs only the known account names, so the longest account name
 at a position wins and unknown ones can be answered with the closest name. It reads the

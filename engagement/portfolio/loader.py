@@ -36,7 +36,7 @@ def place(loc: tuple[int | str, ...]) -> str:
 def _message(error: dict[str, object]) -> str:
     kind, message = error["type"], str(error["msg"]).removeprefix("Value error, ")
     if kind == "extra_forbidden":
-        return "unknown key (check the spelling against the design's portfolio format)"
+        return "unknown key (check the spelling against the portfolio format in the README)"
     if kind == "missing":
         return "required but missing"
     return message

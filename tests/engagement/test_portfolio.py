@@ -48,8 +48,8 @@ def test_every_problem_is_reported_with_its_place() -> None:
             "accounts[1].sponsors[1]: not a Slack user ID or e-mail address",
             "accounts[2].phase: Input should be 'pre-rfp', 'selection', 'implementation' or "
             "'steady-state'",
-            "accounts[0].colour: unknown key (check the spelling against the design's portfolio "
-            "format)",
+            "accounts[0].colour: unknown key (check the spelling against the portfolio format in "
+            "the README)",
             "timezone: unknown time zone 'Mars/Olympus' (use an IANA name like Europe/Paris)",
             "digest.channel: required but missing",
         ]
