@@ -104,7 +104,7 @@ def mention(user_id: str | None, name: str) -> str:
 def said(line: str) -> str:
     """A domain sentence as mrkdwn: what it quotes from outside (`engagement.errors.Line`)
     escaped, the sentence itself as it was written."""
-    if isinstance(line, Line):
+    if isinstance(line, Line) and line.values:
         return line.template.format_map({key: escape(value) for key, value in line.values.items()})
     return line
 
