@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.emulator import Emulator
+from bot.views.kit import unescape
 from engagement.models import Account, Alert, Escalation, EscalationEvent
-from engagement.mrkdwn import unescape
 
 EMOJI = {
     ":large_green_circle:": "🟢", ":large_yellow_circle:": "🟡", ":red_circle:": "🔴",
