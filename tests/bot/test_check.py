@@ -53,9 +53,8 @@ def test_slack_sdks_models_check_the_rest() -> None:
         "missing required field: alt_text [json-pointer:/blocks/0]"
     ]
     home = {"type": "home", "blocks": [], "submit": kit.plain("Go", kit.VIEW_TITLE)}
-    assert problems(home, "home") == [
-        "views must contain between 1 and 100 blocks [json-pointer:/view]"
-    ]
+    assert problems(home, "home") == ["home view cannot have submit and close [json-pointer:/view]"]
+    assert problems({"type": "home", "blocks": []}, "home") == []
 
 
 def test_views() -> None:
