@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.views.blocks import VIEW_BLOCKS, Block, context, divider, fit, header
+from bot.views.kit import VIEW_BLOCKS, Block, context, divider, fit, header
 from engagement.access import Actor
 
 HomeSection = Callable[[Session, Actor, datetime], list[Block]]
@@ -35,4 +35,4 @@ def home_view(session: Session, actor: Actor, now: datetime) -> dict[str, Any]:
             blocks += [divider(), *part]
     if len(blocks) == 1:
         blocks.append(context("You are not a sponsor or SAM of any account yet."))
-    return {"type": "home", "blocks": fit(blocks, VIEW_BLOCKS)}
+    return {"type": "home", "blocks": fit([], [[block] for block in blocks], VIEW_BLOCKS)}

@@ -10,9 +10,8 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from engagement.errors import Invalid, NotAllowed, NotFound
+from engagement.errors import Invalid, Line, NotAllowed, NotFound
 from engagement.models import Account, Person, Role, Sponsorship, forgotten_people
-from engagement.mrkdwn import escape
 from engagement.portfolio.schema import person_ref
 
 _log = logging.getLogger(__name__)
@@ -62,11 +61,10 @@ def require_role(session: Session, actor: Actor, account: Account, *roles: Role)
     if have and (not roles or have & set(roles)):
         return
     wanted = " or ".join("the SAM" if role is Role.SAM else "a sponsor" for role in roles)
-    name = escape(account.name)
     raise NotAllowed(
-        f"Only {wanted or 'members'} of {name} (or an admin) can do that."
+        Line(f"Only {wanted} of {{name}} (or an admin) can do that.", name=account.name)
         if roles
-        else f"You are not a member of {name}."
+        else Line("You are not a member of {name}.", name=account.name)
     )
 
 
@@ -83,7 +81,7 @@ def account_for(session: Session, actor: Actor, name: str, *roles: Role) -> Acco
     ).first()
     if actor.is_admin:
         if account is None:
-            raise NotFound(escape(unknown("account", name, account_names(session))))
+            raise NotFound(unknown("account", name, account_names(session)))
         return account
     if account is None or not roles_on(session, actor, account.id):
         if account is not None:  # the log says what the person is not told
@@ -98,11 +96,11 @@ def account_for(session: Session, actor: Actor, name: str, *roles: Role) -> Acco
     return account
 
 
-def not_yours(session: Session, actor: Actor, name: str) -> str:
+def not_yours(session: Session, actor: Actor, name: str) -> Line:
     """The one line for an account name that is not one of the person's accounts, whether
     or not it exists; it may suggest the closest of their own."""
     mine = [account.name for account in visible_accounts(session, actor)]
-    return escape(f"None of your accounts is named '{name}'.{_hint(name, mine)}")
+    return Line("None of your accounts is named '{name}'.{hint}", name=name, hint=_hint(name, mine))
 
 
 NOT_YOURS_BY_ID = "That account no longer exists, or is not one of yours."
@@ -178,10 +176,9 @@ def find_person(session: Session, ref: str) -> Person:
     return person
 
 
-def unknown(what: str, given: str, known: list[str]) -> str:
-    """ "No account named 'Acme Crop'. Did you mean 'Acme Corp'?" — one line, unescaped
-    (the command line shows it too): escape it for Slack."""
-    return f"No {what} named '{given}'.{_hint(given, known)}"
+def unknown(what: str, given: str, known: list[str]) -> Line:
+    """ "No account named 'Acme Crop'. Did you mean 'Acme Corp'?" """
+    return Line(f"No {what} named '{{given}}'.{{hint}}", given=given, hint=_hint(given, known))
 
 
 def _hint(given: str, known: list[str]) -> str:

@@ -1,8 +1,32 @@
 """Domain errors: each maps to one clear line for the person who caused it."""
 
+from __future__ import annotations
+
+
+class Line(str):
+    """A sentence for a person that quotes text from outside (a name someone typed, a label
+    from the portfolio file). As a `str` it is the plain sentence (what the command line
+    prints); `template` and `values` keep the quoted text apart, for each surface to quote
+    it its own way (Slack escapes it: `bot.views.kit.said`)."""
+
+    template: str
+    values: dict[str, str]
+
+    def __new__(cls, template: str, /, **values: str) -> Line:
+        line = super().__new__(cls, template.format_map(values) if values else template)
+        line.template = template
+        line.values = values
+        return line
+
 
 class SherpaError(Exception):
-    """Base class; `str(error)` is the message shown to the user."""
+    """Base class; `str(error)` is the message shown to the user, as plain text."""
+
+    @property
+    def line(self) -> str:
+        """The message as raised: a `Line` when it quotes text from outside."""
+        first = self.args[0] if self.args else ""
+        return first if isinstance(first, str) else str(self)
 
 
 class Invalid(SherpaError):

@@ -13,8 +13,8 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.views.kit import unescape
 from engagement.models import Account, Alert, Escalation, EscalationEvent
-from engagement.mrkdwn import unescape
 from slack_emulator import Emulator
 
 EMOJI = {

@@ -24,20 +24,11 @@ from bot.payloads import row_id
 from bot.request import SlackRequest
 from bot.slash.dispatch import handles
 from bot.slash.grammar import Checkin, Log, Pause, Resume
-from bot.views.blocks import Block
-from bot.views.checkins import (
-    CALLBACK_ID,
-    RESUMED_TEXT,
-    ActionId,
-    Metadata,
-    answer_modal,
-    form_input,
-    home_blocks,
-    logged_text,
-    modal_errors,
-    paused_text,
-    recorded_text,
-)
+from bot.views.checkins.common import ActionId
+from bot.views.checkins.home import home_blocks
+from bot.views.checkins.modal import CALLBACK_ID, Metadata, answer_modal, form_input, modal_errors
+from bot.views.checkins.replies import RESUMED_TEXT, logged_text, paused_text, recorded_text
+from bot.views.kit import Block
 from engagement.access import Actor
 from engagement.checkins import pausing
 from engagement.checkins.advocacy import log_advocacy

@@ -21,13 +21,10 @@ from bot.listeners.events import publish_home
 from bot.request import SlackRequest
 from bot.slash.dispatch import handles
 from bot.slash.grammar import Ack, Cancel, Escalate, EscalateModal, Escalations, Resolve
-from bot.views import escalations as views
-from bot.views.escalations import (
-    EscalationAction,
-    EscalationCallback,
-    ModalMetadata,
-    Prefill,
-)
+from bot.views.escalations import lists, modals
+from bot.views.escalations.common import EscalationAction, EscalationCallback
+from bot.views.escalations.modals import ModalMetadata, Prefill
+from bot.views.escalations.replies import changed_line, raised_line
 from engagement.access import Actor
 from engagement.errors import Invalid
 from engagement.escalations import listing, service
@@ -45,7 +42,7 @@ def _modal(
     session: Session, actor: Actor, metadata: ModalMetadata, prefill: Prefill | None = None
 ) -> dict[str, Any]:
     """The modal offering only the accounts this person may escalate for."""
-    return views.escalation_modal(
+    return modals.escalation_modal(
         listing.raisable_accounts(session, actor=actor),
         metadata=metadata,
         prefill=prefill,
@@ -73,14 +70,16 @@ def escalate_message(request: SlackRequest, body: dict[str, Any]) -> None:
     lasts 3 s), then look up the message's permalink and put it into the open modal."""
     message = body.get("message") or {}
     channel = request.channel_id
-    prefill = views.prefill_from_message(str(message.get("text") or ""))
+    prefill = modals.prefill_from_message(str(message.get("text") or ""))
     with request.reading() as session:
         accounts = listing.raisable_accounts(session, actor=request.actor(session))
         hours = ack_hours(session)
 
     def modal(permalink: str | None) -> dict[str, Any]:
         metadata = ModalMetadata(source="shortcut", channel_id=channel or None, permalink=permalink)
-        return views.escalation_modal(accounts, metadata=metadata, prefill=prefill, ack_hours=hours)
+        return modals.escalation_modal(
+            accounts, metadata=metadata, prefill=prefill, ack_hours=hours
+        )
 
     opened = request.open_view(modal(None)).get("view") or {}
     if not accounts or not channel or not message.get("ts") or not opened.get("id"):
@@ -105,7 +104,7 @@ def submit_escalation(request: SlackRequest, view: dict[str, Any]) -> dict[str, 
 
     The view's ID is the request key: the same submission twice logs one escalation.
     """
-    form = views.read_submission(view)
+    form = modals.read_submission(view)
     try:
         with request.session() as session:
             raised = service.raise_escalation(
@@ -122,12 +121,12 @@ def submit_escalation(request: SlackRequest, view: dict[str, Any]) -> dict[str, 
                 now=request.now(),
             )
     except InvalidFields as problems:
-        return views.errors_response(problems)
+        return modals.errors_response(problems)
     if form.metadata.source == "home":
         _refresh_home_after_ack(request)
     return {
         "response_action": "update",
-        "view": views.done_modal(f"Escalated {raised.escalation.code}", raised.line),
+        "view": modals.done_modal(f"Escalated {raised.escalation.code}", raised_line(raised)),
     }
 
 
@@ -158,7 +157,7 @@ def escalate(request: SlackRequest, command: Escalate) -> None:
             summary=command.summary,
             now=request.now(),
         )
-    request.reply(raised.line)
+    request.reply(raised_line(raised))
 
 
 @handles(Escalations)
@@ -167,7 +166,7 @@ def list_open(request: SlackRequest, command: Escalations) -> None:
         found = listing.list_open(
             session, actor=request.actor(session), account=command.account, now=request.now()
         )
-    payload = views.escalations_list(found)
+    payload = lists.escalations_list(found)
     request.reply(payload["text"], payload["blocks"])
 
 
@@ -178,7 +177,7 @@ def ack(request: SlackRequest, command: Ack) -> None:
             session, actor=request.actor(session), escalation_id=command.escalation_id,
             now=request.now(),
         )  # fmt: skip
-    request.reply(changed.line)
+    request.reply(changed_line(changed))
 
 
 @handles(Resolve)
@@ -188,7 +187,7 @@ def resolve(request: SlackRequest, command: Resolve) -> None:
             session, actor=request.actor(session), escalation_id=command.escalation_id,
             note=command.note, now=request.now(),
         )  # fmt: skip
-    request.reply(changed.line)
+    request.reply(changed_line(changed))
 
 
 @handles(Cancel)
@@ -198,7 +197,7 @@ def cancel(request: SlackRequest, command: Cancel) -> None:
             session, actor=request.actor(session), escalation_id=command.escalation_id,
             now=request.now(),
         )  # fmt: skip
-    request.reply(changed.line)
+    request.reply(changed_line(changed))
 
 
 # --- buttons ------------------------------------------------------------------------------
@@ -233,13 +232,13 @@ def acknowledge_button(request: SlackRequest, action: dict[str, Any]) -> None:
         changed = service.acknowledge(
             session, actor=request.actor(session), escalation_id=escalation_id, now=request.now()
         )
-    _answer(request, changed.line)
+    _answer(request, changed_line(changed))
 
 
 def resolve_button(request: SlackRequest, action: dict[str, Any]) -> None:
     """Ask for the resolution note; the submission is checked like the command."""
     escalation_id = _button_id(request, action)
-    request.open_view(views.resolve_modal(escalation_id, channel_id=request.channel_id or None))
+    request.open_view(modals.resolve_modal(escalation_id, channel_id=request.channel_id or None))
 
 
 def cancel_button(request: SlackRequest, action: dict[str, Any]) -> None:
@@ -248,11 +247,11 @@ def cancel_button(request: SlackRequest, action: dict[str, Any]) -> None:
         changed = service.cancel(
             session, actor=request.actor(session), escalation_id=escalation_id, now=request.now()
         )
-    _answer(request, changed.line)
+    _answer(request, changed_line(changed))
 
 
 def submit_resolution(request: SlackRequest, view: dict[str, Any]) -> dict[str, Any] | None:
-    form = views.read_resolve_submission(view)
+    form = modals.read_resolve_submission(view)
     if form.escalation_id is None:
         log.warning("escalation.bad_resolve_metadata user=%s", request.user_id)
         raise Invalid("That form is out of date; press Resolve on the latest message again.")
@@ -263,11 +262,11 @@ def submit_resolution(request: SlackRequest, view: dict[str, Any]) -> dict[str, 
                 note=form.note, now=request.now(),
             )  # fmt: skip
     except InvalidFields as problems:
-        return views.errors_response(problems, resolve=True)
+        return modals.errors_response(problems, resolve=True)
     _refresh_home_after_ack(request)  # the Resolve button may have been pressed on App Home
     return {
         "response_action": "update",
-        "view": views.done_modal(f"Resolve {code_of(form.escalation_id)}", changed.line),
+        "view": modals.done_modal(f"Resolve {code_of(form.escalation_id)}", changed_line(changed)),
     }
 
 
@@ -280,7 +279,7 @@ def home(session: Session, actor: Actor, now: datetime) -> list[dict[str, Any]]:
     someone Sherpa does not know: Home says so once for every feature)."""
     if actor.person_id is None and not actor.is_admin:
         return []
-    return views.home_section(listing.for_home(session, actor=actor, now=now), viewer=actor.user_id)
+    return lists.home_section(listing.for_home(session, actor=actor, now=now), viewer=actor.user_id)
 
 
 ACTIONS: dict[str, ActionHandler] = {

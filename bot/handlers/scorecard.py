@@ -14,8 +14,10 @@ from bot.render import render
 from bot.request import SlackRequest
 from bot.slash import grammar
 from bot.slash.dispatch import handles
-from bot.views.blocks import Block
-from bot.views.scorecard import ScorecardAction, home_scores_blocks
+from bot.views.kit import Block
+from bot.views.scorecard.cards import recorded_line
+from bot.views.scorecard.common import ScorecardAction
+from bot.views.scorecard.home import home_scores_blocks
 from engagement.access import Actor
 from engagement.scoring.cards import details_card, home_scores, status_cards
 from engagement.scoring.digest import preview_digest
@@ -35,7 +37,7 @@ def kpi(request: SlackRequest, command: grammar.Kpi) -> None:
     with request.session() as session:
         recorded = record_kpi(session, actor=request.actor(session), account_name=command.account,
                               key=command.key, value=command.value, now=request.now())  # fmt: skip
-    request.reply(recorded.text)
+    request.reply(recorded_line(recorded))
 
 
 @handles(grammar.Digest)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from bot.middleware import VERIFIED
 from bot.request import SlackRequest
 from bot.runtime import Runtime
+from bot.views.kit import said
 from engagement.db import failed_statement
 from engagement.errors import SherpaError
 
@@ -25,7 +26,7 @@ UNAVAILABLE = "Sherpa is temporarily unavailable. Please try again in a minute."
 def user_message(error: Exception) -> str:
     """What the person sees; unexpected errors are logged under a short reference."""
     if isinstance(error, SherpaError):
-        return str(error)
+        return said(error.line)
     if isinstance(error, OperationalError | InterfaceError) or (
         isinstance(error, DBAPIError) and error.connection_invalidated
     ):

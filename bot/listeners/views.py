@@ -14,6 +14,7 @@ from bot import handlers
 from bot.listeners.errors import after_ack
 from bot.request import SlackRequest
 from bot.runtime import Runtime
+from bot.views.kit import said
 from engagement.errors import SherpaError
 
 
@@ -28,7 +29,7 @@ def register(app: App, runtime: Runtime) -> None:
             answer = handler(request, view)
         except SherpaError as refusal:
             ack()
-            told = str(refusal)
+            told = said(refusal.line)
             after_ack(runtime, body, lambda: request.reply(told))
             return
         ack(**answer) if answer else ack()

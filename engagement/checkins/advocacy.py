@@ -9,9 +9,8 @@ from sqlalchemy.orm import Session
 
 from engagement.access import Actor, account_for
 from engagement.checkins.form import TEXT_LIMIT
-from engagement.errors import Invalid, NotAllowed
+from engagement.errors import Invalid, Line, NotAllowed
 from engagement.models import AdvocacyAction, Role
-from engagement.mrkdwn import escape
 from engagement.text import free_text
 
 
@@ -33,7 +32,9 @@ def log_advocacy(
         raise Invalid(f"Keep it to {TEXT_LIMIT:,} characters (this has {len(text):,}).")
     target = account_for(session, actor, account, Role.SPONSOR, Role.SAM)
     if actor.person_id is None:
-        raise NotAllowed(f"Only the sponsors and the SAM of {escape(target.name)} can log for it.")
+        raise NotAllowed(
+            Line("Only the sponsors and the SAM of {name} can log for it.", name=target.name)
+        )
     action = AdvocacyAction(
         account_id=target.id, person_id=actor.person_id, text=text, logged_at=now
     )

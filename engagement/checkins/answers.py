@@ -38,7 +38,7 @@ from engagement.checkins.schedule import local_date, zone
 from engagement.checkins.sends import EXPIRE, expire_key
 from engagement.duework import streams
 from engagement.duework.queue import schedule
-from engagement.errors import Conflict, Invalid, NotAllowed, NotFound
+from engagement.errors import Conflict, Invalid, Line, NotAllowed, NotFound
 from engagement.models import (
     Account,
     AdvocacyAction,
@@ -50,7 +50,6 @@ from engagement.models import (
     Role,
     Sponsorship,
 )
-from engagement.mrkdwn import escape
 
 ANSWER_FIELDS = tuple(AnswerForm.model_fields)
 
@@ -128,9 +127,11 @@ def refuse_unless_own(
 
 def _refuse_expired(checkin: CheckIn) -> None:
     if checkin.state == CheckInState.EXPIRED:
-        name = escape(checkin.account.name)
         raise Conflict(
-            f"This check-in for {name} expired. Use `/sponsor checkin {name}` to answer now."
+            Line(
+                "This check-in for {name} expired. Use `/sponsor checkin {name}` to answer now.",
+                name=checkin.account.name,
+            )
         )
 
 
@@ -189,15 +190,16 @@ def open_or_create_adhoc(
             return _form(session, oldest)
         mine = _my_accounts(session, person.id)
         if len(mine) != 1:
-            names = ", ".join(escape(row.name) for row in mine) or "none"
-            raise Invalid(f"Name the account: `/sponsor checkin <account>` (yours: {names}).")
+            names = ", ".join(row.name for row in mine) or "none"
+            hint = "Name the account: `/sponsor checkin <account>` (yours: {names})."
+            raise Invalid(Line(hint, names=names))
         target = mine[0]
     else:
         target = account_for(session, actor, account)
     roles = roles_on(session, actor, target.id)
     if not roles:
         raise NotAllowed(
-            f"Only the sponsors and the SAM of {escape(target.name)} answer its check-ins."
+            Line("Only the sponsors and the SAM of {name} answer its check-ins.", name=target.name)
         )
     found = session.scalars(
         pending.where(CheckIn.account_id == target.id).order_by(CheckIn.due_at)
@@ -218,7 +220,7 @@ def open_or_create_adhoc(
             _schedule_expiry(session, todays, target, person, now)
         return _form(session, todays)
     if todays is not None:
-        raise Conflict(f"Today's check-in for {escape(target.name)} has expired.")
+        raise Conflict(Line("Today's check-in for {name} has expired.", name=target.name))
     checkin = CheckIn(
         account_id=target.id,
         person_id=person.id,

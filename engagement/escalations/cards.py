@@ -22,7 +22,6 @@ from engagement.models import (
     Severity,
     Sponsorship,
 )
-from engagement.mrkdwn import escape
 
 
 class EventKind(enum.StrEnum):
@@ -37,17 +36,12 @@ class EventKind(enum.StrEnum):
 
 
 class Who(BaseModel):
-    """A person as Slack shows them: a mention once the user ID is known, else the name
-    (escaped: `mention` is mrkdwn)."""
+    """A person: their Slack user ID once it is known, and their name."""
 
     model_config = ConfigDict(frozen=True)
 
     user_id: str | None
     name: str
-
-    @property
-    def mention(self) -> str:
-        return f"<@{self.user_id}>" if self.user_id else escape(self.name)
 
     @classmethod
     def of(cls, person: Person) -> Who:

@@ -1,4 +1,4 @@
-"""What Sherpa says about an escalation, as plain data; `bot/views/escalations.py` renders it."""
+"""What Sherpa says about an escalation, as plain data; `bot/views/escalations` renders it."""
 
 from __future__ import annotations
 

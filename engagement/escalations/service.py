@@ -5,7 +5,8 @@ What the Slack layer calls. Every function takes the acting person (`access.Acto
 each change, and queues the Slack side (alerts, updates) in the same transaction. The
 caller commits. Bad input raises `Invalid` (field by field: `rules.InvalidFields`),
 `NotFound` or `NotAllowed` and writes nothing. Doing something twice (a button pressed
-twice, a retried request) changes nothing and says so in the result's `line`.
+twice, a retried request) changes nothing and says so in the result (`changed`,
+`created`), for `bot/views` to tell the person.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -33,7 +35,6 @@ from engagement.models import (
     Role,
     Severity,
 )
-from engagement.mrkdwn import escape
 
 log = logging.getLogger(__name__)
 
@@ -45,24 +46,18 @@ class Raised:
     escalation: EscalationCard
     created: bool
 
-    @property
-    def line(self) -> str:
-        item = self.escalation
-        if not self.created:
-            return f"{item.code} was already logged for this request; nothing new was created."
-        return (
-            f"Logged {item.code} ({item.severity.value}) for {escape(item.account_name)}: "
-            "the sponsors are being told."
-        )
+
+Action = Literal["acknowledge", "resolve", "cancel"]
 
 
 @dataclass(frozen=True)
 class Changed:
-    """The outcome of acknowledge / resolve / cancel; `changed` is False when it was already so."""
+    """The outcome of acknowledge / resolve / cancel; `changed` is False when it was already
+    so (or settled otherwise): `escalation` then says how it stands."""
 
     escalation: EscalationCard
     changed: bool
-    line: str
+    action: Action
 
 
 def raise_escalation(
@@ -155,13 +150,11 @@ def acknowledge(
     escalation = _escalation(session, actor, escalation_id, "acknowledge")
     _guard(session, actor, escalation.account, "acknowledge", Role.SPONSOR)
     note = _note(note, required=False)
-    code = code_of(escalation.id)
     person = _person(session, actor)
     if _move(session, escalation, {EscalationState.OPEN}, EscalationState.ACKNOWLEDGED, now):
         _record(session, escalation, person, EventKind.ACKNOWLEDGED, note, now)
-        return Changed(card(session, escalation), True, f"You acknowledged {code}.")
-    current = card(session, escalation)
-    return Changed(current, False, _already(current, "acknowledge"))
+        return Changed(card(session, escalation), True, "acknowledge")
+    return Changed(card(session, escalation), False, "acknowledge")
 
 
 def resolve(
@@ -171,8 +164,7 @@ def resolve(
     escalation = _escalation(session, actor, escalation_id, "resolve")
     _guard(session, actor, escalation.account, "resolve", Role.SPONSOR)
     if escalation.state in (EscalationState.RESOLVED, EscalationState.CANCELLED):
-        current = card(session, escalation)
-        return Changed(current, False, _already(current, "resolve"))
+        return Changed(card(session, escalation), False, "resolve")
     code = code_of(escalation.id)
     if not (note or "").strip():
         raise InvalidFields(
@@ -190,9 +182,8 @@ def resolve(
     )
     if moved:
         _record(session, escalation, person, EventKind.RESOLVED, note, now)
-        return Changed(card(session, escalation), True, f"You resolved {code}.")
-    current = card(session, escalation)
-    return Changed(current, False, _already(current, "resolve"))
+        return Changed(card(session, escalation), True, "resolve")
+    return Changed(card(session, escalation), False, "resolve")
 
 
 def cancel(
@@ -215,9 +206,8 @@ def cancel(
     )
     if moved:
         _record(session, escalation, person, EventKind.CANCELLED, note, now)
-        return Changed(card(session, escalation), True, f"You cancelled {code}.")
-    current = card(session, escalation)
-    return Changed(current, False, _already(current, "cancel"))
+        return Changed(card(session, escalation), True, "cancel")
+    return Changed(card(session, escalation), False, "cancel")
 
 
 def _by_request_key(session: Session, key: str, actor: Actor) -> Escalation | None:
@@ -244,7 +234,7 @@ def _account(
         else:
             account = account_for(session, actor, account_name)
     except NotFound as error:
-        raise InvalidFields({"account": str(error)}) from None
+        raise InvalidFields({"account": error.line}) from None
     _guard(session, actor, account, "raise", Role.SAM)
     return account
 
@@ -285,7 +275,7 @@ def _guard(session: Session, actor: Actor, account: Account, action: str, role: 
     try:
         require_role(session, actor, account, role)
     except NotAllowed as error:
-        _refuse(actor, action, account, str(error))
+        _refuse(actor, action, account, error.line)
 
 
 def _person(session: Session, actor: Actor) -> Person:
@@ -350,16 +340,3 @@ def _record(
     session.flush()
     schedule_refresh(session, escalation.id, event.id, now)
     log.info("escalation.%s escalation=%d by=%d", kind.value, escalation.id, person.id)
-
-
-def _already(current: EscalationCard, action: str) -> str:
-    """The one line for something already done (not an error: nothing changed)."""
-    code = current.code
-    if current.state is EscalationState.ACKNOWLEDGED and current.acknowledged_by:
-        return f"{code} was already acknowledged by {current.acknowledged_by.mention}."
-    if current.state is EscalationState.RESOLVED and current.resolved_by:
-        return f"{code} was already resolved by {current.resolved_by.mention}."
-    if current.state is EscalationState.CANCELLED and current.cancelled_by:
-        by = current.cancelled_by.mention
-        return f"{code} was cancelled by {by}; there is nothing to {action}."
-    return f"{code} is {current.state.value}; nothing to {action}."

@@ -105,11 +105,6 @@ class Person(Base):
     sponsorships: Mapped[list[Sponsorship]] = relationship(back_populates="person")
 
     @property
-    def handle(self) -> str:
-        """How to address the person in Slack text: a mention once the ID is known."""
-        return f"<@{self.slack_user_id}>" if self.slack_user_id else self.display_name
-
-    @property
     def forgotten(self) -> bool:
         return self.email is not None and self.email.endswith(f"@{FORGOTTEN_DOMAIN}")
 

@@ -23,11 +23,18 @@ from engagement.duework.queue import schedule
 from engagement.duework.registry import WorkContext, registry
 from engagement.indicators import RATED
 from engagement.models import Alert, DueWork, KpiSource, Person, WorkState
-from engagement.mrkdwn import escape
 from engagement.scoring import weeks
 from engagement.scoring.evaluate import AccountScores, score_accounts
 from engagement.scoring.indicators import everyone
-from engagement.scoring.messages import AlertCondition, IndicatorAlert
+from engagement.scoring.messages import (
+    AlertCondition,
+    CheckinsMissed,
+    Falling,
+    IndicatorAlert,
+    IndicatorsFalling,
+    KpiTurnedRed,
+    PerceptionGap,
+)
 from engagement.scoring.scorecard import Status, format_value
 
 GAP = 2.0
@@ -71,17 +78,16 @@ def kpis_turned_red(scores: AccountScores) -> list[Found]:
         if before is not None and before.statuses[index] is Status.RED:
             continue
         old = before.actuals[index] if before else None
-        threshold = (
-            f"red above {format_value(kpi.thresholds.red_above, kpi.unit)}"
+        facts = KpiTurnedRed(
+            key=kpi.key,
+            manual=kpi.source is KpiSource.MANUAL,
+            target=format_value(kpi.target, kpi.unit),
+            red_above=format_value(kpi.thresholds.red_above, kpi.unit)
             if kpi.lower_is_better
-            else f"red below {format_value(kpi.thresholds.red_below, kpi.unit)}"
-        )
-        todo = (
-            f"Agree a recovery plan with the sponsor this week; record the next actual with "
-            f"`/sponsor kpi {escape(scores.account.name)} {kpi.key} <value>`."
-            if kpi.source is KpiSource.MANUAL
-            else "Put it on the agenda of the next sponsor/SAM alignment meeting and agree "
-            "one action to bring it back."
+            else None,
+            red_below=None
+            if kpi.lower_is_better
+            else format_value(kpi.thresholds.red_below, kpi.unit),
         )
         found.append(
             Found(
@@ -93,8 +99,7 @@ def kpis_turned_red(scores: AccountScores) -> list[Found]:
                     title=f"{kpi.label} turned red",
                     before=format_value(old, kpi.unit),
                     after=format_value(now.actuals[index], kpi.unit),
-                    detail=f"Target {format_value(kpi.target, kpi.unit)}, {threshold}.",
-                    what_to_do=todo,
+                    facts=facts,
                 ),
                 scores.account.channel,
             )
@@ -124,8 +129,8 @@ def indicators_falling(scores: AccountScores) -> list[Found]:
     title = f"{label} fell two weeks in a row"
     if len(falling) > 1:
         title = f"{label} and {len(falling) - 1} more fell two weeks in a row"
-    detail = "Weekly 4-week means (of 5): " + "; ".join(
-        f"{name.lower()} {a:.2f} → {b:.2f} → {c:.2f}" for _, name, a, b, c in falling
+    facts = IndicatorsFalling(
+        falling=[Falling(label=name, means=(a, b, c)) for _, name, a, b, c in falling]
     )
     return [
         Found(
@@ -137,9 +142,7 @@ def indicators_falling(scores: AccountScores) -> list[Found]:
                 title=title,
                 before=format_value(two),
                 after=format_value(zero),
-                detail=detail + ".",
-                what_to_do="Ask the sponsor what changed at your next alignment meeting, "
-                "before it turns red.",
+                facts=facts,
             ),
             scores.account.channel,
         )
@@ -154,7 +157,6 @@ def missed_checkins(scores: AccountScores) -> list[Found]:
     found = []
     for streak in scores.timeline.missed:
         week = weeks.week_of(streak.periods[-1])
-        who = f"<@{streak.user_id}>" if streak.user_id else escape(streak.name)
         count = len(streak.periods)
         found.append(
             Found(
@@ -168,11 +170,9 @@ def missed_checkins(scores: AccountScores) -> list[Found]:
                     title=f"{streak.name} missed {count} check-ins in a row",
                     before="answering",
                     after=f"{count} missed",
-                    detail=f"{who} left the check-ins of "
-                    + ", ".join(period.isoformat() for period in streak.periods[-3:])
-                    + " unanswered.",
-                    what_to_do="Reach out to the sponsor directly and confirm the check-in "
-                    "still fits their week (`/sponsor pause <date>` if they are away).",
+                    facts=CheckinsMissed(
+                        user_id=streak.user_id, name=streak.name, periods=list(streak.periods[-3:])
+                    ),
                 ),
                 scores.account.channel,
             )
@@ -200,10 +200,7 @@ def perception_gaps(scores: AccountScores) -> list[Found]:
                     title=f"Sponsor and SAM disagree on {label.lower()}",
                     before=f"sponsor {format_value(sponsor)}",
                     after=f"SAM {format_value(sam)}",
-                    detail=f"The views differ by {abs(gap):.1f} points on a 1–5 scale "
-                    f"(4-week means).",
-                    what_to_do="Compare notes with the sponsor at the next alignment meeting "
-                    "and agree what good looks like.",
+                    facts=PerceptionGap(points=abs(gap)),
                 ),
                 scores.account.channel,
             )

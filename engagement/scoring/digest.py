@@ -34,7 +34,6 @@ from engagement.models import (
     PortfolioSettings,
     WorkState,
 )
-from engagement.mrkdwn import escape
 from engagement.notify import DeliveryError, Posted
 from engagement.scoring import weeks
 from engagement.scoring.cards import summary
@@ -169,7 +168,8 @@ def _highlights(session: Session, account_ids: list[int], now: datetime) -> list
     return [
         Highlight(
             account=account,
-            who=f"<@{user_id}>" if user_id else escape(name),
+            user_id=user_id,
+            name=name,
             text=text if len(text) <= HIGHLIGHT_CHARS else text[: HIGHLIGHT_CHARS - 1] + "…",
         )
         for account, name, user_id, text in rows

@@ -13,9 +13,8 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from engagement.access import Actor, account_for, unknown
-from engagement.errors import Invalid, NotFound
+from engagement.errors import Invalid, Line, NotFound
 from engagement.models import KpiActual, KpiDefinition, KpiSource, Role
-from engagement.mrkdwn import escape
 from engagement.scoring.scorecard import Thresholds, format_value
 
 
@@ -151,37 +150,41 @@ def parse_value(text: str | float, kpi: Kpi) -> float:
         if not NUMBER.match(raw):
             example = format_value(kpi.target, kpi.unit)
             raise Invalid(
-                escape(
-                    f"'{text}' is not a number. Give {kpi.label} as a number, "
-                    f"for example {example}."
+                Line(
+                    "'{text}' is not a number. Give {label} as a number, for example {example}.",
+                    text=text,
+                    label=kpi.label,
+                    example=example,
                 )
             )
         value = float(raw)
     if not math.isfinite(value):
-        raise Invalid(escape(f"{kpi.label} must be a finite number."))
+        raise Invalid(Line("{label} must be a finite number.", label=kpi.label))
     allowed = bounds(kpi.unit)
     if allowed and not allowed[0] <= value <= allowed[1]:
         unit = "" if RANGE_UNIT.match(kpi.unit) else kpi.unit
         low, high = (format_value(edge, unit) for edge in allowed)
-        raise Invalid(escape(f"{kpi.label} must be between {low} and {high}; got {text}."))
+        raise Invalid(
+            Line(
+                "{label} must be between {low} and {high}; got {text}.",
+                label=kpi.label,
+                low=low,
+                high=high,
+                text=f"{text}",
+            )
+        )
     return value
 
 
 @dataclass(frozen=True)
 class Recorded:
-    """What `/sponsor kpi` answers with."""
+    """A manual KPI actual, as recorded by `/sponsor kpi`."""
 
     account: str
     key: str
     label: str
     value: float
     unit: str
-
-    @property
-    def text(self) -> str:
-        """mrkdwn: the label, account name and unit come from the portfolio, escaped."""
-        value = format_value(self.value, self.unit)
-        return escape(f"Recorded {self.label} for {self.account}: {value}.")
 
 
 def find_kpi(session: Session, key: str) -> Kpi:
@@ -190,7 +193,7 @@ def find_kpi(session: Session, key: str) -> Kpi:
     for kpi in kpis:
         if kpi.key == wanted:
             return kpi
-    raise NotFound(escape(unknown("KPI", key, [kpi.key for kpi in kpis])))
+    raise NotFound(unknown("KPI", key, [kpi.key for kpi in kpis]))
 
 
 def record_kpi(
@@ -212,9 +215,9 @@ def record_kpi(
     kpi = find_kpi(session, key)
     if kpi.source is not KpiSource.MANUAL:
         raise Invalid(
-            escape(
-                f"{kpi.label} is computed by Sherpa from check-ins; "
-                "only manual KPIs can be recorded."
+            Line(
+                "{label} is computed by Sherpa from check-ins; only manual KPIs can be recorded.",
+                label=kpi.label,
             )
         )
     number = parse_value(value, kpi)

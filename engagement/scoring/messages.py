@@ -1,10 +1,12 @@
-"""What the scorecard feature says in Slack, as plain data (see `bot/views/scorecard.py`)."""
+"""What the scorecard feature says in Slack, as plain data; `bot/views/scorecard` renders it."""
 
 from __future__ import annotations
 
 import enum
+from datetime import date
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from engagement.notify import Message
 from engagement.scoring.scorecard import Status, Trend
@@ -89,11 +91,11 @@ class StatusCounts(Data):
 
 
 class Highlight(Data):
-    """An advocacy action logged this week."""
+    """An advocacy action logged this week, by whom (their Slack ID once it is known)."""
 
     account: str
-    who: str
-    """mrkdwn: a mention, or the person's name escaped (`engagement.mrkdwn`)."""
+    user_id: str | None
+    name: str
     text: str
 
 
@@ -132,8 +134,54 @@ class AlertCondition(enum.StrEnum):
     PERCEPTION_GAP = "perception_gap"
 
 
+class KpiTurnedRed(Data):
+    """A KPI's target and red threshold (formatted with its unit); only a manual KPI's
+    actual can be recorded with `/sponsor kpi`."""
+
+    kind: Literal["kpi_red"] = "kpi_red"
+    key: str
+    manual: bool
+    target: str
+    red_above: str | None
+    red_below: str | None
+
+
+class Falling(Data):
+    """One rated indicator's weekly 4-week means, two weeks back to now."""
+
+    label: str
+    means: tuple[float, float, float]
+
+
+class IndicatorsFalling(Data):
+    kind: Literal["indicator_falling"] = "indicator_falling"
+    falling: list[Falling]
+    """Steepest fall first."""
+
+
+class CheckinsMissed(Data):
+    """Who left their latest check-ins unanswered, and the periods of the last (up to 3)."""
+
+    kind: Literal["missed_checkins"] = "missed_checkins"
+    user_id: str | None
+    name: str
+    periods: list[date]
+
+
+class PerceptionGap(Data):
+    kind: Literal["perception_gap"] = "perception_gap"
+    points: float
+    """How far apart the sponsor's and the SAM's views are, on the 1–5 scale."""
+
+
+AlertFacts = Annotated[
+    KpiTurnedRed | IndicatorsFalling | CheckinsMissed | PerceptionGap, Field(discriminator="kind")
+]
+
+
 class IndicatorAlert(Message):
-    """A leading indicator went wrong: what changed, from what to what, and what to do."""
+    """A leading indicator went wrong: what changed (`title`), from what to what, and the
+    facts the explanation and the advice are made of."""
 
     account_id: int
     account_name: str
@@ -142,10 +190,7 @@ class IndicatorAlert(Message):
     title: str
     before: str
     after: str
-    detail: str
-    """mrkdwn, like `what_to_do`: a name in either is escaped (`engagement.mrkdwn`); the
-    other texts are plain, and escaped where they are shown."""
-    what_to_do: str
+    facts: AlertFacts
     sam_user_id: str | None
     direct: bool = False
     """True for the copy DM'ed to the SAM."""

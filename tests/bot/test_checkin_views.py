@@ -7,19 +7,17 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from slack_sdk.models.blocks import Block
-from slack_sdk.models.views import View
 
 from bot.render import render
-from bot.views.checkins import (
+from bot.views.checkins.common import ActionId
+from bot.views.checkins.home import home_view
+from bot.views.checkins.modal import (
     CALLBACK_ID,
     FIELD_ACTION,
-    ActionId,
     BlockId,
     Metadata,
     answer_modal,
     form_input,
-    home_view,
     modal_errors,
 )
 from engagement.checkins.answers import CheckinForm
@@ -36,6 +34,7 @@ from engagement.checkins.messages import (
 from engagement.errors import FormInvalid
 from engagement.indicators import RATED
 from engagement.models import Role
+from tests.bot.blockkit import check
 
 AT = datetime(2026, 11, 23, 14, tzinfo=UTC)
 ANSWER = AnswerForm.parse({
@@ -73,23 +72,6 @@ def prompt(*items: CheckinItem) -> CheckinPrompt:
     return CheckinPrompt(user_id="U1", recipient_name="Ada", day=date(2026, 11, 23), items=items)
 
 
-def check_limits(blocks: list[dict[str, Any]], limit: int) -> None:
-    """Slack's limits, checked explicitly and with slack_sdk's own validation."""
-    assert len(blocks) <= limit
-    for raw in blocks:
-        parsed = Block.parse(raw)
-        assert parsed is not None
-        parsed.validate_json()
-        text = raw.get("text", {})
-        assert len(text.get("text", "")) <= (150 if raw["type"] == "header" else 3000)
-        buttons = [raw.get("accessory") or {}, *raw.get("elements", [])]
-        for button in buttons:
-            if button.get("type") == "button":
-                assert len(button["text"]["text"]) <= 75
-    ids = [raw["block_id"] for raw in blocks if "block_id" in raw]
-    assert len(ids) == len(set(ids))
-
-
 def actions(blocks: list[dict[str, Any]]) -> list[tuple[str, str]]:
     found = []
     for raw in blocks:
@@ -101,7 +83,7 @@ def actions(blocks: list[dict[str, Any]]) -> list[tuple[str, str]]:
 
 def test_the_dm_has_answer_skip_and_remind_per_account() -> None:
     payload = render(prompt(item(7, name="Acme Corp"), item(8, name="Globex")))
-    check_limits(payload["blocks"], 50)
+    check(payload)
     assert payload["text"] == "Sponsor check-in: Acme Corp, Globex"
     assert actions(payload["blocks"]) == [
         (ActionId.ANSWER, "7"), (ActionId.SKIP, "7"), (ActionId.REMIND, "7"),
@@ -120,8 +102,7 @@ def test_each_state_of_an_item() -> None:
             item(4, ItemStatus.EXPIRED),
         )
     )
-    blocks = payload["blocks"]
-    check_limits(blocks, 50)
+    blocks = check(payload)
     assert actions(blocks) == [
         (ActionId.EDIT, "1"), (ActionId.ANSWER, "2"), (ActionId.ANSWER, "3"),
     ]  # fmt: skip
@@ -136,8 +117,7 @@ def test_each_state_of_an_item() -> None:
 def test_a_dm_with_many_accounts_stays_within_fifty_blocks() -> None:
     long_name = "A" * 300
     payload = render(prompt(*(item(n, name=f"{long_name}{n}") for n in range(40))))
-    blocks = payload["blocks"]
-    check_limits(blocks, 50)
+    blocks = check(payload)
     assert blocks[-1]["type"] == "context"
     assert "…and 16 more" in blocks[-1]["elements"][0]["text"]
     assert len(payload["text"]) <= 3000
@@ -145,7 +125,7 @@ def test_a_dm_with_many_accounts_stays_within_fifty_blocks() -> None:
 
 def test_the_nudge() -> None:
     payload = render(CheckinNudge(user_id="U1", recipient_name="Ada", items=(item(5),)))
-    check_limits(payload["blocks"], 50)
+    check(payload)
     assert (ActionId.ANSWER, "5") in actions(payload["blocks"])
     assert "Reminder" in payload["text"]
 
@@ -177,8 +157,7 @@ def test_the_modal_is_worded_for_each_role() -> None:
     assert labels(sam)[BlockId.ROLE_DIRECTION] == "Which way did Dana Whitfield lean?"
     assert set(labels(sam)) == {block.value for block in BlockId}
     for modal in (sponsor, sam):
-        View(**modal).validate_json()
-        check_limits(modal["blocks"], 100)
+        check(modal, "modal")
         assert modal["callback_id"] == CALLBACK_ID
         assert Metadata.load(modal["private_metadata"]) == Metadata(checkin_id=42, revision=0)
         assert len(modal["title"]["text"]) <= 24
@@ -209,7 +188,7 @@ def state_from(modal: dict[str, Any]) -> dict[str, Any]:
 
 def test_an_edit_is_prefilled_and_round_trips_to_the_same_answer() -> None:
     modal = answer_modal(form(Role.SAM, latest=ANSWER))
-    View(**modal).validate_json()
+    check(modal, "modal")
     assert modal["submit"]["text"] == "Save edit"
     assert AnswerForm.parse(form_input(state_from(modal))) == ANSWER
 
@@ -238,8 +217,7 @@ def test_app_home_within_limits_with_resume_and_pending() -> None:
             ),
         )
     )
-    View(**view).validate_json()
-    check_limits(view["blocks"], 100)
+    check(view, "home")
     assert (ActionId.RESUME, "resume") in actions(view["blocks"])
     assert (ActionId.ANSWER, "0") in actions(view["blocks"])
     text = json.dumps(view)
@@ -248,5 +226,5 @@ def test_app_home_within_limits_with_resume_and_pending() -> None:
 
 def test_app_home_for_someone_with_no_accounts() -> None:
     view = home_view(Home(user_id="U9", known=False, paused_until=None, pending=(), accounts=()))
-    View(**view).validate_json()
+    check(view, "home")
     assert actions(view["blocks"]) == []

@@ -9,18 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from slack_sdk.models.blocks import Block
-from slack_sdk.models.views import View
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.render import render
-from bot.views import escalations as views
-from bot.views.escalations import (
-    EscalationAction,
-    EscalationCallback,
-    EscalationField,
-    ModalMetadata,
-)
+from bot.views.escalations import common, lists, messages, modals, replies
+from bot.views.escalations.common import EscalationAction, EscalationCallback, EscalationField
+from bot.views.escalations.modals import ModalMetadata
 from engagement.db import transaction
 from engagement.duework.engine import Engine
 from engagement.errors import NotAllowed
@@ -36,6 +30,7 @@ from engagement.escalations.messages import (
 from engagement.escalations.rules import InvalidFields
 from engagement.models import EscalationState, Severity
 from engagement.notify import Message, Posted
+from tests.bot.blockkit import check
 from tests.factories import NOW as FACTORY_NOW
 from tests.factories import actor, load_portfolio
 from tests.fakes import FakeNotifier
@@ -85,26 +80,6 @@ def walk(node: Any) -> Iterator[dict[str, Any]]:
             yield from walk(value)
 
 
-def check_blocks(blocks: list[dict[str, Any]], *, most: int = 50) -> None:
-    """Slack's own validation plus its documented limits: blocks per message, unique block IDs,
-    and the lengths of headers, section texts, buttons and menu options."""
-    assert len(blocks) <= most
-    for block in blocks:
-        Block.parse(block).validate_json()  # type: ignore[union-attr]
-    ids = [block["block_id"] for block in blocks if "block_id" in block]
-    assert len(ids) == len(set(ids))
-    for node in walk(blocks):
-        if node.get("type") == "header":
-            assert len(node["text"]["text"]) <= 150
-        if node.get("type") == "section" and "text" in node:
-            assert len(node["text"]["text"]) <= 3000
-        if node.get("type") == "button":
-            assert len(node["text"]["text"]) <= 75
-        if "options" in node:
-            assert len(node["options"]) <= 100
-            assert all(len(option["text"]["text"]) <= 75 for option in node["options"])
-
-
 def texts(payload: dict[str, Any]) -> str:
     return "\n".join(
         str(node["text"]) for node in walk(payload["blocks"]) if isinstance(node.get("text"), str)
@@ -132,7 +107,7 @@ MESSAGES = [
 @pytest.mark.parametrize("state", list(EscalationState))
 def test_every_message_in_every_state_is_valid(make: Any, state: EscalationState) -> None:
     payload = render(make(card(state)))
-    check_blocks(payload["blocks"])
+    check(payload)
     assert "ESC-42" in payload["text"] and "Acme Corp" in payload["text"]
     assert "<@U0SAM0001>" in texts(payload)
 
@@ -179,9 +154,9 @@ def test_longest_input_stays_within_limits_and_is_cut_visibly() -> None:
     )
     for make in MESSAGES:
         payload = render(make(long))
-        check_blocks(payload["blocks"])
+        check(payload)
         assert "…" in texts(payload)
-        assert len(payload["text"]) <= views.FALLBACK_LIMIT
+        assert len(payload["text"]) <= messages.FALLBACK_LIMIT
 
 
 def test_user_text_cannot_ping_the_channel_or_forge_links() -> None:
@@ -191,13 +166,6 @@ def test_user_text_cannot_ping_the_channel_or_forge_links() -> None:
         body = texts(payload)
         assert "&lt;!channel&gt; &amp; &lt;https://evil.example|click&gt; &lt;@U0BOSS&gt;" in body
         assert "<!channel>" not in body and "<!channel>" not in payload["text"]
-
-
-def test_clipping_escaped_text_never_breaks_an_entity() -> None:
-    clipped = views.clip_mrkdwn("&" * 500, 100)
-    assert len(clipped) <= 100 and clipped.endswith("…")
-    assert clipped[:-1] == "&amp;" * (len(clipped[:-1]) // 5)
-    assert views.clip_mrkdwn("short & sweet", 100) == "short &amp; sweet"
 
 
 def test_path_alerts_say_why() -> None:
@@ -211,20 +179,13 @@ def accounts(count: int) -> list[AccountRef]:
     return [AccountRef(id=n, name=f"Account {n:03d}") for n in range(1, count + 1)]
 
 
-def check_modal(modal: dict[str, Any]) -> None:
-    View(**modal).validate_json()
-    assert len(modal["title"]["text"]) <= 24
-    check_blocks(modal["blocks"], most=100)
-    assert len(modal["private_metadata"]) <= 3000
-
-
 def test_the_escalation_modal() -> None:
-    modal = views.escalation_modal(
+    modal = modals.escalation_modal(
         accounts(3),
         metadata=ModalMetadata(channel_id="C1"),
         ack_hours={"critical": 4, "high": 24, "medium": 72, "low": 168},
     )
-    check_modal(modal)
+    check(modal, "modal")
     assert modal["callback_id"] == EscalationCallback.RAISE
     assert [block["block_id"] for block in modal["blocks"]] == [
         field.value for field in EscalationField if field is not EscalationField.NOTE
@@ -244,36 +205,36 @@ def test_the_escalation_modal() -> None:
 
 
 def test_one_account_is_chosen_for_you() -> None:
-    modal = views.escalation_modal(accounts(1), metadata=ModalMetadata())
+    modal = modals.escalation_modal(accounts(1), metadata=ModalMetadata())
     assert modal["blocks"][0]["element"]["initial_option"]["value"] == "1"
 
 
 def test_more_than_100_accounts_are_cut_with_a_way_out() -> None:
-    modal = views.escalation_modal(accounts(150), metadata=ModalMetadata())
-    check_modal(modal)
+    modal = modals.escalation_modal(accounts(150), metadata=ModalMetadata())
+    check(modal, "modal")
     assert len(modal["blocks"][0]["element"]["options"]) == 100
     assert "Showing 100 of 150 accounts" in texts(modal)
     assert "/sponsor escalate <account> <severity> <summary>" in texts(modal)
 
 
 def test_no_account_means_an_explanation_not_a_form() -> None:
-    modal = views.escalation_modal([], metadata=ModalMetadata())
-    check_modal(modal)
+    modal = modals.escalation_modal([], metadata=ModalMetadata())
+    check(modal, "modal")
     assert "submit" not in modal and "not the SAM of any account" in texts(modal)
 
 
 def test_the_message_shortcut_prefills_the_modal() -> None:
     text = "Legal &amp; procurement &lt;stuck&gt;\n" + "word " * 1000
     link = "https://acme.slack.com/archives/C1/p1700000000000100"
-    prefill = views.prefill_from_message(text)
+    prefill = modals.prefill_from_message(text)
     assert prefill.summary == "Legal & procurement <stuck>"
     assert len(prefill.details) == 3000 and prefill.details.endswith("…")
-    modal = views.escalation_modal(
+    modal = modals.escalation_modal(
         accounts(2),
         metadata=ModalMetadata(source="shortcut", permalink=link),
         prefill=replace(prefill, account_id=2, severity=Severity.MEDIUM),
     )
-    check_modal(modal)
+    check(modal, "modal")
     values = {
         block["block_id"]: block["element"] for block in modal["blocks"] if "element" in block
     }
@@ -283,8 +244,8 @@ def test_the_message_shortcut_prefills_the_modal() -> None:
     assert len(values[EscalationField.DETAILS]["initial_value"]) <= 3000
     assert f"<{link}|this message>" in texts(modal)
     assert ModalMetadata.load(modal["private_metadata"]).permalink == link
-    first_line = views.prefill_from_message("x" * 500)
-    assert len(first_line.summary) == views.SUMMARY_PREFILL and first_line.summary.endswith("…")
+    first_line = modals.prefill_from_message("x" * 500)
+    assert len(first_line.summary) == modals.SUMMARY_PREFILL and first_line.summary.endswith("…")
 
 
 def submitted(**fields: Any) -> dict[str, Any]:
@@ -314,7 +275,7 @@ def submitted(**fields: Any) -> dict[str, Any]:
 
 
 def test_a_submission_is_flattened_for_the_service() -> None:
-    form = views.read_submission(submitted())
+    form = modals.read_submission(submitted())
     assert (form.account_id, form.severity, form.summary, form.details, form.ask) == (
         7, "high", "S", "", "A call"
     )  # fmt: skip
@@ -329,39 +290,41 @@ def test_a_garbled_submission_reads_as_empty_for_the_domain_to_refuse() -> None:
         escalation_due_by={"escalation_due_by": {"selected_date": "tomorrow"}},
     )
     forged = '{"source": "shortcut", "permalink": "https://x|<!channel>"}'
-    assert views.ModalMetadata.load(forged) == ModalMetadata()
+    assert modals.ModalMetadata.load(forged) == ModalMetadata()
     view["private_metadata"] = "{not json"
     del view["state"]["values"]["escalation_summary"]
-    form = views.read_submission(view)
+    form = modals.read_submission(view)
     assert (form.account_id, form.severity, form.summary, form.due_by) == (None, None, "", None)
     assert form.metadata == ModalMetadata()
 
 
 def test_field_errors_go_beside_their_fields() -> None:
     error = InvalidFields({"summary": "too long", "due_by": "in the past", "permalink": "bad"})
-    assert views.errors_response(error) == {
+    assert modals.errors_response(error) == {
         "response_action": "errors",
         "errors": {"escalation_summary": "too long", "escalation_due_by": "in the past"},
     }
-    assert views.form_errors(NotAllowed("Only the SAM…")) == {"escalation_account": "Only the SAM…"}
-    assert views.form_errors(InvalidFields({"note": "Say how"}), resolve=True) == {
+    assert modals.form_errors(NotAllowed("Only the SAM…")) == {
+        "escalation_account": "Only the SAM…"
+    }
+    assert modals.form_errors(InvalidFields({"note": "Say how"}), resolve=True) == {
         "escalation_note": "Say how"
     }
 
 
 def test_the_resolve_modal_round_trips() -> None:
-    modal = views.resolve_modal(42, summary="Renewal blocked", channel_id="D1")
-    check_modal(modal)
+    modal = modals.resolve_modal(42, summary="Renewal blocked", channel_id="D1")
+    check(modal, "modal")
     assert modal["title"]["text"] == "Resolve ESC-42"
     assert modal["callback_id"] == EscalationCallback.RESOLVE
-    check_modal(views.resolve_modal(123456789))
+    check(modals.resolve_modal(123456789), "modal")
     view = {
         "private_metadata": modal["private_metadata"],
         "state": {"values": {"escalation_note": {"escalation_note": {"value": "DPA signed"}}}},
     }
-    assert views.read_resolve_submission(view) == views.ResolveSubmission(42, "DPA signed", "D1")
+    assert modals.read_resolve_submission(view) == modals.ResolveSubmission(42, "DPA signed", "D1")
     view["private_metadata"] = '{"escalation_id": "forty"}'
-    assert views.read_resolve_submission(view).escalation_id is None
+    assert modals.read_resolve_submission(view).escalation_id is None
 
 
 def listed(count: int, **overrides: Any) -> Listing:
@@ -377,12 +340,12 @@ def listed(count: int, **overrides: Any) -> Listing:
 
 
 def test_the_list_reply() -> None:
-    empty = views.escalations_list(Listing(items=[]))
+    empty = lists.escalations_list(Listing(items=[]))
     assert empty["text"] == "No open escalations in your accounts."
-    one_account = views.escalations_list(Listing(items=[], account_name="Acme & Co"))
+    one_account = lists.escalations_list(Listing(items=[], account_name="Acme & Co"))
     assert one_account["text"] == "No open escalations for Acme &amp; Co."
-    reply = views.escalations_list(listed(30))
-    check_blocks(reply["blocks"])
+    reply = lists.escalations_list(listed(30))
+    check(reply)
     assert reply["text"] == "30 open escalations, oldest first"
     body = texts(reply)
     assert "*ESC-1* · :large_orange_circle: High · Acme Corp · 1 h old · open" in body
@@ -391,25 +354,25 @@ def test_the_list_reply() -> None:
 
 
 def test_a_long_list_is_cut_visibly() -> None:
-    reply = views.escalations_list(listed(45, summary="x" * 3000))
-    check_blocks(reply["blocks"])
-    assert len(reply["blocks"]) == 1 + views.LIST_MAX + 1
+    reply = lists.escalations_list(listed(45, summary="x" * 3000))
+    check(reply)
+    assert len(reply["blocks"]) == 1 + lists.LIST_MAX + 1
     assert "…and 5 more" in texts(reply)
 
 
 def test_home_offers_what_the_viewer_can_do() -> None:
     listing = listed(12)
-    as_sponsor = views.home_section(listing, viewer=SPONSOR.user_id or "")
-    check_blocks(as_sponsor, most=100)
+    as_sponsor = lists.home_section(listing, viewer=SPONSOR.user_id or "")
+    check({"type": "home", "blocks": as_sponsor}, "home")
     actions = [node["action_id"] for node in walk(as_sponsor) if node.get("type") == "button"]
     assert actions.count(EscalationAction.ACKNOWLEDGE) == 10
     assert EscalationAction.CANCEL not in actions and actions[0] == EscalationAction.NEW
     assert "…and 2 more" in texts({"blocks": as_sponsor})
-    as_raiser = views.home_section(listing, viewer=SAM.user_id or "")
+    as_raiser = lists.home_section(listing, viewer=SAM.user_id or "")
     actions = [node["action_id"] for node in walk(as_raiser) if node.get("type") == "button"]
     assert actions.count(EscalationAction.CANCEL) == 10
     assert EscalationAction.ACKNOWLEDGE not in actions
-    nothing = views.home_section(Listing(items=[]), viewer="U0X")
+    nothing = lists.home_section(Listing(items=[]), viewer="U0X")
     assert "Nothing open" in texts({"blocks": nothing})
 
 
@@ -418,7 +381,7 @@ def test_home_offers_what_the_viewer_can_do() -> None:
     [(timedelta(minutes=5), "5 min"), (timedelta(hours=5), "5 h"), (timedelta(days=3), "3 d")],
 )
 def test_age(age: timedelta, shown: str) -> None:
-    assert views.age_text(age) == shown
+    assert common.age_text(age) == shown
 
 
 class RenderingNotifier(FakeNotifier):
@@ -428,12 +391,12 @@ class RenderingNotifier(FakeNotifier):
 
     def post(self, to: str, message: Message, *, thread_ts: str | None = None) -> Posted:
         self.rendered.append(render(message))
-        check_blocks(self.rendered[-1]["blocks"])
+        check(self.rendered[-1])
         return super().post(to, message, thread_ts=thread_ts)
 
     def update(self, where: Posted, message: Message) -> None:
         self.rendered.append(render(message))
-        check_blocks(self.rendered[-1]["blocks"])
+        check(self.rendered[-1])
         super().update(where, message)
 
 
@@ -466,3 +429,24 @@ def test_everything_the_engine_sends_renders(sessions: sessionmaker[Session]) ->
     assert len(notifier.posts) == 5 and len(notifier.updates) == 5
     assert all("<!channel>" not in json.dumps(payload) for payload in notifier.rendered)
     assert texts(notifier.rendered[-1]).count("*Resolved* by <@U0SPN0001>") == 1
+
+
+def test_the_replies_say_what_happened_or_how_it_stands() -> None:
+    raised = service.Raised(card(account_name="Acme & <Co>"), created=True)
+    assert replies.raised_line(raised) == (
+        "Logged ESC-42 (high) for Acme &amp; &lt;Co&gt;: the sponsors are being told."
+    )
+    assert replies.raised_line(replace(raised, created=False)) == (
+        "ESC-42 was already logged for this request; nothing new was created."
+    )
+    done = service.Changed(card(EscalationState.ACKNOWLEDGED), changed=True, action="acknowledge")
+    assert replies.changed_line(done) == "You acknowledged ESC-42."
+    assert replies.changed_line(replace(done, changed=False)) == (
+        "ESC-42 was already acknowledged by <@U0SPN0001>."
+    )
+    unnamed = card(EscalationState.CANCELLED, cancelled_by=Who(user_id=None, name="Sam <ops>"))
+    assert replies.changed_line(service.Changed(unnamed, changed=False, action="resolve")) == (
+        "ESC-42 was cancelled by Sam &lt;ops&gt;; there is nothing to resolve."
+    )
+    open_one = service.Changed(card(), changed=False, action="cancel")
+    assert replies.changed_line(open_one) == "ESC-42 is open; nothing to cancel."

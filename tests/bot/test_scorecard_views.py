@@ -2,34 +2,40 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
-from slack_sdk.models.blocks import Block
 
 from bot.render import render
-from bot.views.scorecard import (
-    CARDS_SHOWN,
-    ScorecardAction,
-    home_scores_blocks,
-)
+from bot.views.scorecard.alerts import detail, what_to_do
+from bot.views.scorecard.cards import CARDS_SHOWN, recorded_line
+from bot.views.scorecard.common import ScorecardAction
+from bot.views.scorecard.home import home_scores_blocks
 from engagement.scoring.digest import HEAD_ACCOUNTS, PART_ACCOUNTS
+from engagement.scoring.kpis import Recorded
 from engagement.scoring.messages import (
     AccountSummary,
     AlertCondition,
+    CheckinsMissed,
     Digest,
     DigestContinuation,
+    Falling,
     Highlight,
     HomeScore,
     Indicator,
     IndicatorAlert,
+    IndicatorsFalling,
     KpiBrief,
     KpiItem,
+    KpiTurnedRed,
+    PerceptionGap,
     ScorecardCard,
     ScorecardCards,
     StatusCounts,
 )
 from engagement.scoring.scorecard import Status, Trend
+from tests.bot.blockkit import check
 
 LONG = "Very Long Account Name & <Partners> " * 6  # 216 characters, with mrkdwn specials
 
@@ -76,26 +82,6 @@ def card(n: int) -> ScorecardCard:
     )
 
 
-def check(payload: dict[str, Any]) -> list[dict[str, Any]]:
-    """Slack's own model accepts every block, and the limits hold."""
-    blocks = payload["blocks"]
-    assert payload["text"]
-    assert 1 <= len(blocks) <= 50
-    ids = [block["block_id"] for block in blocks if "block_id" in block]
-    assert len(ids) == len(set(ids))
-    for block in blocks:
-        parsed = Block.parse(block)
-        assert parsed is not None
-        parsed.validate_json()
-        if block["type"] == "section" and "text" in block:
-            assert len(block["text"]["text"]) <= 3000
-        if block["type"] == "header":
-            assert len(block["text"]["text"]) <= 150
-        for field in block.get("fields", []):
-            assert len(field["text"]) <= 2000
-    return blocks
-
-
 def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     found = [block["accessory"] for block in blocks if "accessory" in block]
     for block in blocks:
@@ -129,7 +115,8 @@ def test_digest_head_fits_one_message(attention: int) -> None:
         channel="#sponsor-digest", iso_week="2026-W48", preview=False, total_accounts=500,
         totals=StatusCounts(green=400, amber=50, red=40, no_data=10), attention_total=90,
         attention=accounts[:attention], others=accounts[attention:],
-        highlights=[Highlight(account=LONG, who="<@U0SPN0001>", text="x" * 280)] * 5, parts=11,
+        highlights=[Highlight(account=LONG, user_id="U0SPN0001", name="Sp", text="x" * 280)] * 5,
+        parts=11,
     )  # fmt: skip
     blocks = check(render(digest))
     details = buttons(blocks)
@@ -150,16 +137,23 @@ def test_continuation_fits_one_message() -> None:
     assert "part 2 of 3" in str(blocks[0])
 
 
-def test_alert_says_what_changed_and_what_to_do() -> None:
-    alert = IndicatorAlert(
-        account_id=3, account_name="Globex", condition=AlertCondition.KPI_RED,
+def kpi_red(account_name: str = "Globex", *, manual: bool = True) -> IndicatorAlert:
+    return IndicatorAlert(
+        account_id=3, account_name=account_name, condition=AlertCondition.KPI_RED,
         iso_week="2026-W48", title="Joint revenue growth turned red", before="4.5%",
-        after="1%", detail="Target 5%, red below 4%.", what_to_do="Agree a recovery plan.",
-        sam_user_id="U0SAM0002",
+        after="1%", sam_user_id="U0SAM0002",
+        facts=KpiTurnedRed(key="joint_revenue_growth", manual=manual, target="5%",
+                           red_above=None, red_below="4%"),
     )  # fmt: skip
+
+
+def test_alert_says_what_changed_and_what_to_do() -> None:
+    alert = kpi_red()
     blocks = check(render(alert))
     text = str(blocks)
-    assert "4.5%" in text and "1%" in text and "Agree a recovery plan." in text
+    assert "4.5%" in text and "1%" in text and "Target 5%, red below 4%." in text
+    assert "Agree a recovery plan with the sponsor this week" in text
+    assert "SAM: <@U0SAM0002>" in text
     assert buttons(blocks)[0]["value"] == "3"
     direct = check(render(alert.model_copy(update={"direct": True})))
     assert "You get this as the SAM of Globex" in str(direct)
@@ -172,7 +166,68 @@ def test_home_scores_are_capped() -> None:
         for n in range(30)
     ]  # fmt: skip
     blocks = home_scores_blocks(scores)
-    check({"text": "home", "blocks": blocks})
+    check({"type": "home", "blocks": blocks}, "home")
     assert len(blocks) <= 23
     assert "…and 10 more" in str(blocks)
     assert home_scores_blocks([])[1]["text"]["text"] == "_No accounts yet._"
+
+
+def test_alert_explanations_and_advice_follow_the_condition() -> None:
+    manual = kpi_red("Globex & <Partners>")
+    assert detail(manual) == "Target 5%, red below 4%."
+    assert what_to_do(manual) == (
+        "Agree a recovery plan with the sponsor this week; record the next actual with "
+        "`/sponsor kpi Globex &amp; &lt;Partners&gt; joint_revenue_growth <value>`."
+    )
+    computed = kpi_red(manual=False)
+    assert what_to_do(computed).startswith("Put it on the agenda of the next sponsor/SAM")
+    lower = computed.model_copy(
+        update={"facts": computed.facts.model_copy(update={"red_above": "9 h", "red_below": None})}
+    )
+    assert detail(lower) == "Target 5%, red above 9 h."
+    falling = kpi_red().model_copy(
+        update={"condition": AlertCondition.INDICATOR_FALLING, "facts": IndicatorsFalling(
+            falling=[Falling(label="Stakeholder engagement", means=(4.0, 3.25, 2.5))])}
+    )  # fmt: skip
+    assert (
+        detail(falling) == "Weekly 4-week means (of 5): stakeholder engagement 4.00 → 3.25 → 2.50."
+    )
+    assert what_to_do(falling).startswith("Ask the sponsor what changed")
+    missed = kpi_red().model_copy(
+        update={"condition": AlertCondition.MISSED_CHECKINS, "facts": CheckinsMissed(
+            user_id=None, name="Dana <CFO>", periods=[date(2026, 11, 16), date(2026, 11, 23)])}
+    )  # fmt: skip
+    assert (
+        detail(missed)
+        == "Dana &lt;CFO&gt; left the check-ins of 2026-11-16, 2026-11-23 unanswered."
+    )
+    with_id = missed.model_copy(
+        update={"facts": CheckinsMissed(user_id="U0SPN0001", name="Dana", periods=[])}
+    )
+    assert detail(with_id).startswith("<@U0SPN0001> left")
+    assert "`/sponsor pause <date>`" in what_to_do(missed)
+    gap = kpi_red().model_copy(
+        update={"condition": AlertCondition.PERCEPTION_GAP, "facts": PerceptionGap(points=2.5)}
+    )
+    assert detail(gap) == "The views differ by 2.5 points on a 1–5 scale (4-week means)."
+    assert what_to_do(gap).startswith("Compare notes with the sponsor")
+    for alert in (manual, falling, missed, gap):
+        check(render(alert))
+
+
+def test_alerts_survive_a_round_trip_through_due_work() -> None:
+    for facts in (
+        KpiTurnedRed(key="k", manual=True, target="5%", red_above=None, red_below="4%"),
+        IndicatorsFalling(falling=[Falling(label="Role balance", means=(3.0, 2.5, 2.0))]),
+        CheckinsMissed(user_id=None, name="Dana", periods=[date(2026, 11, 23)]),
+        PerceptionGap(points=2.0),
+    ):
+        alert = kpi_red().model_copy(update={"facts": facts})
+        assert IndicatorAlert.model_validate(alert.model_dump(mode="json")) == alert
+
+
+def test_the_kpi_reply_escapes_what_the_portfolio_says() -> None:
+    done = Recorded("Acme Corp", "milestone_delivery", "Joint milestone delivery", 88.0, "%")
+    assert recorded_line(done) == "Recorded Joint milestone delivery for Acme Corp: 88%."
+    done = Recorded(account="Acme & Co", key="k", label="<Growth>", value=88.0, unit="%")
+    assert recorded_line(done) == "Recorded &lt;Growth&gt; for Acme &amp; Co: 88%."

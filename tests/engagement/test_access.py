@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
+from bot.views.kit import said
 from engagement.access import (
     NOT_YOURS_BY_ID,
     account_for,
@@ -68,16 +69,23 @@ def test_a_member_without_the_role_hears_which_it_takes(db: Session) -> None:
 
 
 def test_names_and_refusals_are_escaped_for_slack(session: Session) -> None:
+    """A refusal is plain text (the command line prints it); Slack gets the names escaped."""
     accounts = portfolio()["accounts"]
     accounts[0]["name"] = "Acme <!channel> & Co"
     load_portfolio(session, portfolio(accounts=accounts))
-    assert refusal(session, SAM, "Acme <!channel> & Cp") == (
+    with pytest.raises(NotFound) as unknown:
+        account_for(session, actor(session, SAM), "Acme <!channel> & Cp")
+    assert str(unknown.value) == (
+        "None of your accounts is named 'Acme <!channel> & Cp'. "
+        "Did you mean 'Acme <!channel> & Co'?"
+    )
+    assert said(unknown.value.line) == (
         "None of your accounts is named 'Acme &lt;!channel&gt; &amp; Cp'. "
         "Did you mean 'Acme &lt;!channel&gt; &amp; Co'?"
     )
     with pytest.raises(NotAllowed) as refused:
         account_for(session, actor(session, SPONSOR), "Acme <!channel> & Co", Role.SAM)
-    assert str(refused.value) == (
+    assert said(refused.value.line) == (
         "Only the SAM of Acme &lt;!channel&gt; &amp; Co (or an admin) can do that."
     )
 

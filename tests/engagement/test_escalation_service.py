@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.views.escalations.replies import changed_line, raised_line
 from engagement.errors import Conflict, Invalid, NotAllowed, NotFound
 from engagement.escalations import service
 from engagement.escalations.cards import EventKind
@@ -76,7 +77,8 @@ def test_a_sam_logs_one_with_deadline_and_ladder(db: Session) -> None:
         f"escalation.realert:{card.id}": NOW + timedelta(hours=24),
         f"escalation.path:{card.id}": NOW + timedelta(hours=48),
     }
-    assert result.line == f"Logged {card.code} (high) for Acme Corp: the sponsors are being told."
+    told = f"Logged {card.code} (high) for Acme Corp: the sponsors are being told."
+    assert raised_line(result) == told
 
 
 @pytest.mark.parametrize(
@@ -220,7 +222,7 @@ def test_acknowledge_resolve_and_their_events(db: Session) -> None:
     sponsor = actor(db, SPONSOR)
     later = NOW + timedelta(hours=2)
     done = service.acknowledge(db, actor=sponsor, escalation_id=card.id, now=later)
-    assert (done.changed, done.line) == (True, f"You acknowledged {card.code}.")
+    assert (done.changed, changed_line(done)) == (True, f"You acknowledged {card.code}.")
     assert done.escalation.acknowledged_by and done.escalation.acknowledged_by.user_id == SPONSOR
     assert done.escalation.acknowledged_at == later
     resolved = service.resolve(
@@ -245,16 +247,16 @@ def test_a_button_pressed_twice_changes_nothing_the_second_time(db: Session) -> 
     service.acknowledge(db, actor=sponsor, escalation_id=card.id, now=NOW)
     again = service.acknowledge(db, actor=sponsor, escalation_id=card.id, now=NOW + timedelta(1))
     assert not again.changed
-    assert again.line == f"{card.code} was already acknowledged by <@{SPONSOR}>."
+    assert changed_line(again) == f"{card.code} was already acknowledged by <@{SPONSOR}>."
     assert again.escalation.acknowledged_at == NOW
     service.resolve(db, actor=sponsor, escalation_id=card.id, note="done", now=NOW)
     twice = service.resolve(db, actor=sponsor, escalation_id=card.id, note="", now=NOW)
-    assert (twice.changed, twice.line) == (
+    assert (twice.changed, changed_line(twice)) == (
         False,
         f"{card.code} was already resolved by <@{SPONSOR}>.",
     )
     late_ack = service.acknowledge(db, actor=sponsor, escalation_id=card.id, now=NOW)
-    assert not late_ack.changed and "already resolved" in late_ack.line
+    assert not late_ack.changed and "already resolved" in changed_line(late_ack)
     db.commit()
     assert [kind for kind, _, _ in events(db, card.id)] == ["raised", "acknowledged", "resolved"]
 
@@ -339,11 +341,11 @@ def test_cancel_only_by_whoever_raised_it_or_an_admin(db: Session) -> None:
     done = service.cancel(db, actor=actor(db, SAM), escalation_id=card.id, note="sorted", now=NOW)
     assert done.changed and done.escalation.state is EscalationState.CANCELLED
     again = service.cancel(db, actor=actor(db, SAM), escalation_id=card.id, now=NOW)
-    assert (again.changed, again.line) == (
+    assert (again.changed, changed_line(again)) == (
         False, f"{card.code} was cancelled by <@{SAM}>; there is nothing to cancel."
     )  # fmt: skip
     ack = service.acknowledge(db, actor=actor(db, SPONSOR), escalation_id=card.id, now=NOW)
-    assert not ack.changed and ack.line.endswith("there is nothing to acknowledge.")
+    assert not ack.changed and changed_line(ack).endswith("there is nothing to acknowledge.")
     other = raise_one(db).escalation
     assert service.cancel(
         db, actor=actor(db, ADMIN, admin=True), escalation_id=other.id, now=NOW
@@ -364,7 +366,7 @@ def test_a_retried_request_creates_nothing_twice(db: Session) -> None:
     assert again.escalation.id == first.escalation.id
     assert again.escalation.summary == "Renewal blocked by legal review"
     assert (
-        again.line
+        raised_line(again)
         == f"{first.escalation.code} was already logged for this request; nothing new was created."
     )
     assert count(db, Escalation) == 1 and count(db, DueWork) == 3

@@ -9,14 +9,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import features
 from bot.render import render
+from bot.views.scorecard.alerts import detail, what_to_do
 from engagement.access import actor_for
 from engagement.duework.engine import Engine
 from engagement.duework.registry import registry
 from engagement.models import Alert
 from engagement.scoring.alerts import raise_alerts
 from engagement.scoring.kpis import record_kpi
-from engagement.scoring.messages import AlertCondition, IndicatorAlert
-from tests.bot.test_scorecard_views import check
+from engagement.scoring.messages import AlertCondition, IndicatorAlert, KpiTurnedRed
+from tests.bot.blockkit import check
 from tests.factories import account_id, add_checkin, load_portfolio
 from tests.fakes import FakeNotifier
 
@@ -40,8 +41,11 @@ def test_kpi_turning_red(session: Session) -> None:
     assert [f.key for f in found] == [f"kpi_red:{globex}:2026-W48:joint_revenue_growth"]
     alert = found[0].alert
     assert (alert.before, alert.after) == ("4.5%", "1%")
-    assert "Target 5%, red below 4%" in alert.detail
-    assert "/sponsor kpi Globex joint_revenue_growth" in alert.what_to_do
+    assert alert.facts == KpiTurnedRed(
+        key="joint_revenue_growth", manual=True, target="5%", red_above=None, red_below="4%"
+    )
+    assert "Target 5%, red below 4%" in detail(alert)
+    assert "/sponsor kpi Globex joint_revenue_growth" in what_to_do(alert)
     assert raise_alerts(session, now=NOW + timedelta(hours=1)) == []  # not twice this week
     # next week it is still red: it did not *turn* red, so nothing new
     assert raise_alerts(session, now=NOW + timedelta(weeks=1)) == []
@@ -59,7 +63,7 @@ def test_indicator_falling_two_weeks_in_a_row(session: Session) -> None:
     falling = next(f.alert for f in found if f.alert.condition is AlertCondition.INDICATOR_FALLING)
     assert falling.title == "Stakeholder engagement fell two weeks in a row"
     assert (falling.before, falling.after) == ("4", "2.5")
-    assert "stakeholder engagement 4.00 → 3.25 → 2.50" in falling.detail
+    assert "stakeholder engagement 4.00 → 3.25 → 2.50" in detail(falling)
     assert raise_alerts(session, now=NOW + timedelta(days=2)) == []
 
 
@@ -77,7 +81,7 @@ def test_several_falling_indicators_make_one_alert_led_by_the_steepest(
     [falling] = found
     # means of weeks 45-48: engagement 4.5 → 4.0 → 3.5, alignment 3.75 → 3.5 → 3.25
     assert falling.alert.title == "Stakeholder engagement and 1 more fell two weeks in a row"
-    assert "strategic alignment 3.75 → 3.50 → 3.25" in falling.alert.detail
+    assert "strategic alignment 3.75 → 3.50 → 3.25" in detail(falling.alert)
     assert raise_alerts(session, now=NOW + timedelta(days=1)) == []
 
 
@@ -91,6 +95,9 @@ def test_sponsor_missing_two_checkins(session: Session) -> None:
     assert kinds(found) == [("missed_checkins", str(found[0].key.split(":")[-1]))]
     assert found[0].key.split(":")[2] == "2026-W47"  # the week of the latest miss
     assert found[0].alert.after == "2 missed"
+    assert detail(found[0].alert) == (
+        "<@U0SPN0003> left the check-ins of 2026-11-09, 2026-11-16 unanswered."
+    )
     assert raise_alerts(session, now=NOW + timedelta(weeks=1)) == []  # the same streak
     add_checkin(session, **sponsor, period=MONDAYS[5], state="expired")
     (again,) = raise_alerts(session, now=NOW + timedelta(weeks=1))

@@ -28,7 +28,7 @@ from engagement.scoring import chart as chart_module
 from engagement.scoring.digest import preview_digest
 from engagement.scoring.kpis import record_kpi
 from engagement.scoring.messages import Digest, DigestContinuation
-from tests.bot.test_scorecard_views import check
+from tests.bot.blockkit import check
 from tests.factories import add_checkin, load_portfolio, portfolio
 from tests.fakes import FakeNotifier
 

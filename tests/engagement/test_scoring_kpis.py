@@ -13,7 +13,7 @@ from engagement.access import Actor, actor_for
 from engagement.errors import Invalid, NotAllowed, NotFound
 from engagement.models import KpiActual
 from engagement.scoring.cards import status_cards
-from engagement.scoring.kpis import record_kpi
+from engagement.scoring.kpis import Recorded, record_kpi
 from engagement.scoring.scorecard import Status, Trend
 from tests.factories import NOW, TABLE_1, TABLE_1_ACTUALS, load_portfolio, portfolio
 
@@ -116,7 +116,7 @@ def test_only_the_sam_or_an_admin_records(session: Session) -> None:
     admin = actor_for(session, "U0SAM0002", admins=("U0SAM0002",))
     done = record_kpi(session, actor=admin, account_name="Acme Corp",
                       key="milestone_delivery", value="88", now=NOW)  # fmt: skip
-    assert done.text == "Recorded Joint milestone delivery for Acme Corp: 88%."
+    assert done == Recorded("Acme Corp", "milestone_delivery", "Joint milestone delivery", 88, "%")
 
 
 def test_indicator_kpis_cannot_be_recorded(session: Session) -> None:

@@ -1,0 +1,90 @@
+"""The check-in section of App Home: the pause, the check-ins waiting, my accounts."""
+
+from __future__ import annotations
+
+from bot.views.checkins.common import ActionId, day
+from bot.views.checkins.messages import item_blocks
+from bot.views.kit import (
+    SECTION_TEXT,
+    VIEW_BLOCKS,
+    Block,
+    button,
+    context,
+    date_token,
+    divider,
+    escape,
+    fit,
+    header,
+    section,
+)
+from engagement.checkins.home import Home
+from engagement.models import Role
+
+
+def home_view(home: Home) -> Block:
+    """The check-in part of App Home as a whole view (see `home_blocks`)."""
+    return {"type": "home", "blocks": home_blocks(home)}
+
+
+def home_blocks(home: Home, limit: int = VIEW_BLOCKS) -> list[Block]:
+    """The check-in section of App Home in at most `limit` blocks: pause, pending, accounts."""
+    blocks: list[Block] = [header("Check-ins", block_id="checkin_header")]
+    if not home.known:
+        blocks.append(
+            section(
+                "You are not a sponsor or SAM of any account yet, so there is nothing to "
+                "check in on. An admin adds people with `sherpa import`.",
+                block_id="checkin_unknown",
+            )
+        )
+        return blocks
+    if home.paused_until is not None:
+        blocks.append(
+            section(
+                f":double_vertical_bar: Check-ins paused until {day(home.paused_until)} "
+                "(they come back that day; nothing missed is sent afterwards).",
+                block_id="checkin_paused",
+                accessory=button("Resume now", ActionId.RESUME, "resume"),
+            )
+        )
+    if home.pending:
+        waiting = f"*Waiting for your answer* ({len(home.pending)})"
+    else:
+        waiting = "No check-in is waiting for you. `/sponsor checkin` answers one now."
+    blocks.append(section(waiting, block_id="checkin_pending"))
+    account_blocks = _account_blocks(home, max(3, limit // 5))
+    room = limit - len(account_blocks) - 1
+    parts = [item_blocks(item) for item in home.pending]
+    blocks = fit(blocks, parts, room, "…and {n} more. Answer the first ones, then reopen Home.")
+    return [*blocks, divider(), *account_blocks]
+
+
+def _account_blocks(home: Home, most: int = 22) -> list[Block]:
+    """The "My accounts" list in at most `most` blocks (at least 3)."""
+    lines = []
+    for account in home.accounts:
+        roles = " and ".join("SAM" if role == Role.SAM else "sponsor" for role in account.roles)
+        last = (
+            f"last answered {date_token(account.last_answered, style='{date_short_pretty}')}"
+            if account.last_answered
+            else "not answered yet"
+        )
+        lines.append(f"• *{escape(account.name)}* ({roles}) — {last}")
+    if not lines:
+        lines.append("You have no current accounts.")
+    blocks: list[Block] = [section("*My accounts*", block_id="checkin_accounts")]
+    chunk = ""
+    shown = 0
+    for line in lines:
+        if len(chunk) + len(line) + 1 > SECTION_TEXT:
+            if len(blocks) >= most - 2:
+                break
+            blocks.append(section(chunk))
+            chunk = ""
+        chunk = f"{chunk}\n{line}" if chunk else line
+        shown += 1
+    if chunk:
+        blocks.append(section(chunk))
+    if shown < len(lines):
+        blocks.append(context(f"…and {len(lines) - shown} more accounts."))
+    return blocks

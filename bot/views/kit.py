@@ -1,0 +1,261 @@
+"""The presentation kit: Slack's limits, its markup and the Block Kit primitives every view uses.
+
+Views are pure functions from the domain's plain data to Slack payloads. They build their
+blocks from the primitives below, so each limit is written once and kept the same way
+everywhere: text past a limit is cut visibly ("…"), never rejected by Slack.
+
+Slack reads `&`, `<` and `>` as control characters in a message's `text` and in mrkdwn:
+`<!channel>` notifies everyone in the channel and `<https://…|Click here>` is a link. So
+every piece of text Sherpa did not write as markup (an account name or KPI label from the
+portfolio file, a display name, anything typed into Slack) goes through `escape` wherever
+it goes into such text: in blocks and in the fallback `text` alike. Plain-text fields
+(headers, buttons, select options, modal titles) are shown as they are and never parsed
+for mentions or links, so they take the raw text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Literal
+
+from engagement.errors import Line
+
+Block = dict[str, Any]
+"""A block, an element or a text object, as Slack's JSON."""
+
+# --- Slack's limits -------------------------------------------------------------------------
+
+MESSAGE_TEXT = 40_000
+"""A message's fallback `text`."""
+MESSAGE_BLOCKS = 50
+"""Blocks in one message."""
+VIEW_BLOCKS = 100
+"""Blocks in one modal or App Home view."""
+SECTION_TEXT = 3000
+"""A section's text; also a context element's and any other mrkdwn text object's."""
+SECTION_FIELDS = 10
+FIELD_TEXT = 2000
+"""One of a section's fields."""
+HEADER_TEXT = 150
+BUTTON_TEXT = 75
+OPTION_TEXT = 75
+"""An option's label in a select or radio group."""
+OPTIONS = {
+    "static_select": 100,
+    "multi_static_select": 100,
+    "checkboxes": 10,
+    "radio_buttons": 10,
+    "overflow": 5,
+}
+"""Options in one element, by its type."""
+SELECT_OPTIONS = OPTIONS["static_select"]
+VIEW_TITLE = 24
+"""A modal's title, and its submit and close buttons."""
+LABEL_TEXT = 2000
+"""An input block's label and hint."""
+PLACEHOLDER_TEXT = 150
+INPUT_TEXT = 3000
+"""The most a plain-text input may be set to take (`max_length`)."""
+PRIVATE_METADATA = 3000
+CONFIRM_TITLE = 100
+CONFIRM_TEXT = 300
+CONFIRM_BUTTON = 30
+
+# --- text ---------------------------------------------------------------------------------
+
+
+def escape(text: str) -> str:
+    """Text shown as typed: Slack's three control characters as the entities it expects."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape(text: str) -> str:
+    """The inverse of `escape`: how a person reads text that Slack sent or Sherpa posted."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def clip(text: str, limit: int) -> str:
+    """Text cut to `limit` characters, visibly: "…" ends it, with no blank before it."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def clip_escaped(text: str, limit: int) -> str:
+    """Someone's text escaped for mrkdwn and cut to `limit` characters without breaking an
+    entity (`&amp;` is kept whole or left out)."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    pieces, used = [], 0
+    for character in text:
+        piece = escape(character)
+        if used + len(piece) > limit - 1:
+            break
+        pieces.append(piece)
+        used += len(piece)
+    return "".join(pieces).rstrip() + "…"
+
+
+def mention(user_id: str | None, name: str) -> str:
+    """A person in mrkdwn: a mention once their Slack ID is known, else their name, escaped."""
+    return f"<@{user_id}>" if user_id else escape(name)
+
+
+def said(line: str) -> str:
+    """A domain sentence as mrkdwn: what it quotes from outside (`engagement.errors.Line`)
+    escaped, the sentence itself as it was written."""
+    if isinstance(line, Line) and line.values:
+        return line.template.format_map({key: escape(value) for key, value in line.values.items()})
+    return line
+
+
+def date_token(
+    at: datetime,
+    *,
+    style: str = "{date_short_pretty} at {time}",
+    fallback: str = "%a %d %b %H:%M UTC",
+) -> str:
+    """A time Slack shows in each reader's own zone; `fallback` (a strftime format of the
+    UTC time) is what clients that cannot show it read instead."""
+    return f"<!date^{int(at.timestamp())}^{style}|{at.strftime(fallback)}>"
+
+
+def plain(text: str, limit: int) -> Block:
+    """A plain-text object (headers, buttons, labels, options, modal titles)."""
+    return {"type": "plain_text", "text": clip(text, limit), "emoji": True}
+
+
+def mrkdwn(text: str, limit: int = SECTION_TEXT) -> Block:
+    """A mrkdwn text object: everything in it that came from outside is already escaped."""
+    return {"type": "mrkdwn", "text": clip(text, limit)}
+
+
+# --- blocks -------------------------------------------------------------------------------
+
+
+def _with_id(block: Block, block_id: str | None) -> Block:
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def header(text: str, *, block_id: str | None = None) -> Block:
+    return _with_id({"type": "header", "text": plain(text, HEADER_TEXT)}, block_id)
+
+
+def section(text: str, *, block_id: str | None = None, accessory: Block | None = None) -> Block:
+    block = _with_id({"type": "section", "text": mrkdwn(text)}, block_id)
+    if accessory is not None:
+        block["accessory"] = accessory
+    return block
+
+
+def fields(*texts: str, block_id: str | None = None) -> Block:
+    """A section of side-by-side mrkdwn fields (at most 10)."""
+    items = [mrkdwn(text, FIELD_TEXT) for text in texts[:SECTION_FIELDS]]
+    return _with_id({"type": "section", "fields": items}, block_id)
+
+
+def context(text: str, *, block_id: str | None = None) -> Block:
+    return _with_id({"type": "context", "elements": [mrkdwn(text)]}, block_id)
+
+
+def divider() -> Block:
+    return {"type": "divider"}
+
+
+def actions(*elements: Block, block_id: str | None = None) -> Block:
+    return _with_id({"type": "actions", "elements": list(elements)}, block_id)
+
+
+def button(
+    text: str,
+    action_id: str,
+    value: str = "",
+    *,
+    style: Literal["primary", "danger"] | None = None,
+    confirm: Block | None = None,
+) -> Block:
+    element: Block = {"type": "button", "text": plain(text, BUTTON_TEXT), "action_id": action_id}
+    if value:
+        element["value"] = value
+    if style:
+        element["style"] = style
+    if confirm:
+        element["confirm"] = confirm
+    return element
+
+
+def confirmation(title: str, text: str, *, yes: str, no: str) -> Block:
+    """The "Are you sure?" dialog of a button."""
+    return {
+        "title": plain(title, CONFIRM_TITLE),
+        "text": plain(text, CONFIRM_TEXT),
+        "confirm": plain(yes, CONFIRM_BUTTON),
+        "deny": plain(no, CONFIRM_BUTTON),
+    }
+
+
+def option(text: str, value: str) -> Block:
+    return {"text": plain(text, OPTION_TEXT), "value": value}
+
+
+def input_block(
+    block_id: str,
+    label: str,
+    element: Block,
+    *,
+    optional: bool | None = None,
+    hint: str | None = None,
+) -> Block:
+    """A modal's input; `optional` is left out (Slack's default: required) when None."""
+    block: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label, LABEL_TEXT),
+        "element": element,
+    }
+    if optional is not None:
+        block["optional"] = optional
+    if hint:
+        block["hint"] = plain(hint, LABEL_TEXT)
+    return block
+
+
+def text_input(
+    action_id: str,
+    *,
+    multiline: bool,
+    max_length: int = INPUT_TEXT,
+    initial: str = "",
+    placeholder: str | None = None,
+) -> Block:
+    element: Block = {
+        "type": "plain_text_input",
+        "action_id": action_id,
+        "multiline": multiline,
+        "max_length": max_length,
+    }
+    if placeholder:
+        element["placeholder"] = plain(placeholder, PLACEHOLDER_TEXT)
+    if initial:
+        element["initial_value"] = clip(initial, max_length)
+    return element
+
+
+def fit(
+    head: Sequence[Block],
+    parts: Sequence[Sequence[Block]],
+    limit: int,
+    more: str = "…and {n} more",
+) -> list[Block]:
+    """`head`, then whole `parts` while they fit in `limit` blocks, then a context saying
+    how many parts were left out (`more`, with `{n}`) when some were."""
+    blocks = list(head)
+    for index, part in enumerate(parts):
+        left = len(parts) - index
+        if len(blocks) + len(part) > limit - (1 if left > 1 else 0):
+            blocks.append(context(more.format(n=left)))
+            break
+        blocks.extend(part)
+    return blocks

@@ -1,0 +1,101 @@
+"""Indicator alerts: what changed, from what to what, why it matters and what to do, with
+the account's card a click away."""
+
+from __future__ import annotations
+
+from bot.render import Payload, renders
+from bot.views.kit import Block, actions, clip, context, escape, fields, mention, section
+from bot.views.scorecard.common import ScorecardBlock, details_button
+from engagement.scoring.messages import (
+    CheckinsMissed,
+    IndicatorAlert,
+    IndicatorsFalling,
+    KpiTurnedRed,
+    PerceptionGap,
+)
+
+ICON = {
+    "kpi_red": ":red_circle:",
+    "indicator_falling": ":chart_with_downwards_trend:",
+    "missed_checkins": ":hourglass:",
+    "perception_gap": ":left_right_arrow:",
+}
+FIGURE = 1900
+""""Was" and "Now" are cut to this."""
+
+
+def detail(message: IndicatorAlert) -> str:
+    """What the figures are: mrkdwn, a name in it escaped."""
+    facts = message.facts
+    if isinstance(facts, KpiTurnedRed):
+        threshold = (
+            f"red above {facts.red_above}"
+            if facts.red_above is not None
+            else f"red below {facts.red_below}"
+        )
+        return f"Target {facts.target}, {threshold}."
+    if isinstance(facts, IndicatorsFalling):
+        means = "; ".join(
+            f"{item.label.lower()} " + " → ".join(f"{mean:.2f}" for mean in item.means)
+            for item in facts.falling
+        )
+        return f"Weekly 4-week means (of 5): {means}."
+    if isinstance(facts, CheckinsMissed):
+        periods = ", ".join(period.isoformat() for period in facts.periods)
+        return f"{mention(facts.user_id, facts.name)} left the check-ins of {periods} unanswered."
+    return f"The views differ by {facts.points:.1f} points on a 1–5 scale (4-week means)."
+
+
+def what_to_do(message: IndicatorAlert) -> str:
+    """The advice: mrkdwn, the account's name in it escaped."""
+    facts = message.facts
+    if isinstance(facts, KpiTurnedRed):
+        if facts.manual:
+            return (
+                "Agree a recovery plan with the sponsor this week; record the next actual with "
+                f"`/sponsor kpi {escape(message.account_name)} {facts.key} <value>`."
+            )
+        return (
+            "Put it on the agenda of the next sponsor/SAM alignment meeting and agree "
+            "one action to bring it back."
+        )
+    if isinstance(facts, IndicatorsFalling):
+        return "Ask the sponsor what changed at your next alignment meeting, before it turns red."
+    if isinstance(facts, CheckinsMissed):
+        return (
+            "Reach out to the sponsor directly and confirm the check-in "
+            "still fits their week (`/sponsor pause <date>` if they are away)."
+        )
+    assert isinstance(facts, PerceptionGap)
+    return (
+        "Compare notes with the sponsor at the next alignment meeting "
+        "and agree what good looks like."
+    )
+
+
+@renders(IndicatorAlert)
+def render_alert(message: IndicatorAlert) -> Payload:
+    """What changed, from what to what, and what to do; with the account's card a click away."""
+    icon = ICON.get(str(message.condition), ":warning:")
+    title = f"{icon} *{escape(message.title)}* — {escape(message.account_name)}"
+    blocks: list[Block] = [
+        section(title),
+        fields(
+            f"*Was*\n{escape(clip(message.before, FIGURE))}",
+            f"*Now*\n{escape(clip(message.after, FIGURE))}",
+        ),
+        section(detail(message)),
+        section(f"*What to do:* {what_to_do(message)}"),
+        actions(
+            details_button(message.account_id),
+            block_id=f"{ScorecardBlock.ALERT}:{message.account_id}",
+        ),
+    ]
+    note = f"Week {message.iso_week} · one alert per condition per week"
+    if message.direct:
+        note = f"You get this as the SAM of {escape(message.account_name)}. " + note
+    elif message.sam_user_id:
+        note = f"SAM: {mention(message.sam_user_id, 'the SAM')} · " + note
+    blocks.append(context(note))
+    text = f"{message.account_name}: {message.title} ({message.before} → {message.after})"
+    return {"text": escape(clip(text, 3000)), "blocks": blocks}

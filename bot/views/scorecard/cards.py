@@ -1,0 +1,105 @@
+"""An account's scorecard (`/sponsor status`, the Details button) and the `/sponsor kpi` reply."""
+
+from __future__ import annotations
+
+from bot.render import Payload, renders
+from bot.views.kit import Block, context, divider, escape, header, section
+from bot.views.scorecard.common import (
+    DOT,
+    LEGEND,
+    ScorecardBlock,
+    lines_within,
+    percent,
+    score_text,
+    status_word,
+)
+from engagement.scoring.kpis import Recorded
+from engagement.scoring.messages import KpiItem, ScorecardCard, ScorecardCards
+from engagement.scoring.scorecard import format_value
+
+CARDS_SHOWN = 5
+
+
+def _kpi_line(kpi: KpiItem) -> str:
+    target = format_value(kpi.target, kpi.unit)
+    return (
+        f"{DOT[kpi.status]} *{escape(kpi.label)}*  {format_value(kpi.actual, kpi.unit)} "
+        f"(target {target}) {kpi.trend.value}".rstrip()
+    )
+
+
+def card_blocks(card: ScorecardCard) -> list[Block]:
+    """One account's scorecard: at most 7 blocks."""
+    summary = card.summary
+    attention = f"\n:warning: {escape('; '.join(summary.attention))}" if summary.attention else ""
+    blocks: list[Block] = [
+        header(f"{summary.name} — {summary.score if summary.score is not None else 'no data'}"),
+        section(
+            f"Overall {score_text(summary.score, summary.status, summary.trend)} "
+            f"({status_word(summary.status)}) · week {card.iso_week}" + attention,
+            block_id=f"{ScorecardBlock.CARD}:{summary.account_id}",
+        ),
+    ]
+    if card.kpis:
+        blocks.append(section(lines_within([_kpi_line(kpi) for kpi in card.kpis], what="KPIs")))
+    else:
+        blocks.append(section("_No KPIs in the portfolio's scorecard yet._"))
+    hours = card.hours_to_acknowledge
+    blocks.append(
+        context(
+            f"Check-in response rate {percent(summary.response_rate)} · alignment meetings "
+            f"{percent(card.checkin_regularity)} · open escalations {summary.open_escalations}"
+            + (f" · median {hours:.0f} h to acknowledge" if hours is not None else "")
+            + f" · advocacy actions {summary.advocacy_actions} (4 weeks)"
+        )
+    )
+    rows = [
+        f"{escape(item.label)}: sponsor {format_value(item.sponsor)} · "
+        f"SAM {format_value(item.sam)} · together {format_value(item.combined)}"
+        for item in card.indicators
+    ]
+    blocks.append(section("*Leading indicators (1–5, 4-week means)*\n" + "\n".join(rows)))
+    notes = [LEGEND]
+    missing = [kpi.label for kpi in card.kpis if kpi.actual is None]
+    if card.renormalised and missing:
+        notes.insert(
+            0,
+            f"No data yet for {escape(', '.join(missing))}: left out of the overall, "
+            "the other weights re-normalised to 100.",
+        )
+    blocks.append(context("\n".join(notes)))
+    return blocks
+
+
+@renders(ScorecardCards)
+def render_cards(message: ScorecardCards) -> Payload:
+    if not message.cards:
+        text = message.empty_reason or "No scorecards to show."
+        return {"text": text, "blocks": [section(escape(text))]}
+    blocks: list[Block] = []
+    shown = message.cards[:CARDS_SHOWN]
+    for index, card in enumerate(shown):
+        if index:
+            blocks.append(divider())
+        blocks.extend(card_blocks(card))
+    hidden = message.cards[CARDS_SHOWN:]
+    if hidden:
+        names = ", ".join(card.summary.name for card in hidden)
+        blocks.append(
+            context(
+                f"…and {len(hidden)} more: {escape(names)}. "
+                "Use `/sponsor status <account>` for one of them."
+            )
+        )
+    first = message.cards[0].summary
+    score = first.score if first.score is not None else "no data"
+    text = f"Scorecard: {escape(first.name)} {score}"
+    if len(message.cards) > 1:
+        text = f"Scorecards for {len(message.cards)} accounts"
+    return {"text": text, "blocks": blocks}
+
+
+def recorded_line(recorded: Recorded) -> str:
+    """The `/sponsor kpi` reply: the label, account name and unit come from the portfolio."""
+    value = format_value(recorded.value, recorded.unit)
+    return escape(f"Recorded {recorded.label} for {recorded.account}: {value}.")
