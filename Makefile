@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-CODE := sherpa sherpa_demo slack_emulator bot engagement tests benchmarks
+CODE := sherpa sherpa_demo slack_emulator blockkit bot engagement tests benchmarks
 
 .PHONY: demo test lint bench reliability clean
 

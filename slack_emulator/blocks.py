@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from blockkit.check import elements
 from slack_emulator.ids import Ids
 
 # Where each kind of element keeps its value in ``view.state.values`` and in block actions.
@@ -34,17 +35,6 @@ VALUE_KEYS = {
 ACTION_ONLY_KEYS = {"overflow": "selected_option"}
 
 
-def interactive_elements(block: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
-    """The elements of a block a user can act on, with their JSON pointer within the block."""
-    if "accessory" in block:
-        yield "/accessory", block["accessory"]
-    if "element" in block:
-        yield "/element", block["element"]
-    if block.get("type") == "actions":
-        for index, element in enumerate(block.get("elements") or []):
-            yield f"/elements/{index}", element
-
-
 def with_ids(content: Mapping[str, Any], ids: Ids) -> dict[str, Any]:
     """A copy of ``content`` whose blocks and elements all have ids, as Slack assigns them."""
     result = copy.deepcopy(dict(content))
@@ -52,7 +42,7 @@ def with_ids(content: Mapping[str, Any], ids: Ids) -> dict[str, Any]:
         if not isinstance(block, dict):
             continue
         block.setdefault("block_id", ids.next("b"))
-        for _, element in interactive_elements(block):
+        for _, element in elements(block):
             if isinstance(element, dict) and element.get("type") != "image":
                 element.setdefault("action_id", ids.next("a"))
     return result
@@ -65,7 +55,7 @@ def find_element(
     for block in blocks:
         if block_id is not None and block.get("block_id") != block_id:
             continue
-        for _, element in interactive_elements(block):
+        for _, element in elements(block):
             if element.get("action_id") == action_id:
                 return block["block_id"], element
     raise ValueError(f"no element with action_id {action_id!r} (block_id {block_id!r})")
@@ -102,7 +92,7 @@ def state_values(blocks: Sequence[Any], given: Mapping[str, Mapping[str, Any]]) 
     """
     values: dict[str, dict[str, Any]] = {}
     for block in blocks:
-        for _, element in interactive_elements(block):
+        for _, element in elements(block):
             key = VALUE_KEYS.get(element.get("type", ""))
             if key is None:
                 continue

@@ -19,48 +19,67 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
+from blockkit.limits import (
+    BUTTON_TEXT as BUTTON_TEXT,
+)
+from blockkit.limits import (
+    CONFIRM_BUTTON as CONFIRM_BUTTON,
+)
+from blockkit.limits import (
+    CONFIRM_TEXT as CONFIRM_TEXT,
+)
+from blockkit.limits import (
+    CONFIRM_TITLE as CONFIRM_TITLE,
+)
+from blockkit.limits import (
+    FIELD_TEXT as FIELD_TEXT,
+)
+from blockkit.limits import (
+    HEADER_TEXT as HEADER_TEXT,
+)
+from blockkit.limits import (
+    INPUT_TEXT as INPUT_TEXT,
+)
+from blockkit.limits import (
+    LABEL_TEXT as LABEL_TEXT,
+)
+from blockkit.limits import (
+    MESSAGE_BLOCKS as MESSAGE_BLOCKS,
+)
+from blockkit.limits import (  # Slack's limits, for every view: kit.HEADER_TEXT …
+    MESSAGE_TEXT as MESSAGE_TEXT,
+)
+from blockkit.limits import (
+    OPTION_TEXT as OPTION_TEXT,
+)
+from blockkit.limits import (
+    OPTIONS as OPTIONS,
+)
+from blockkit.limits import (
+    PLACEHOLDER_TEXT as PLACEHOLDER_TEXT,
+)
+from blockkit.limits import (
+    PRIVATE_METADATA as PRIVATE_METADATA,
+)
+from blockkit.limits import (
+    SECTION_FIELDS as SECTION_FIELDS,
+)
+from blockkit.limits import (
+    SECTION_TEXT as SECTION_TEXT,
+)
+from blockkit.limits import (
+    SELECT_OPTIONS as SELECT_OPTIONS,
+)
+from blockkit.limits import (
+    VIEW_BLOCKS as VIEW_BLOCKS,
+)
+from blockkit.limits import (
+    VIEW_TITLE as VIEW_TITLE,
+)
 from engagement.errors import Line
 
 Block = dict[str, Any]
 """A block, an element or a text object, as Slack's JSON."""
-
-# --- Slack's limits -------------------------------------------------------------------------
-
-MESSAGE_TEXT = 40_000
-"""A message's fallback `text`."""
-MESSAGE_BLOCKS = 50
-"""Blocks in one message."""
-VIEW_BLOCKS = 100
-"""Blocks in one modal or App Home view."""
-SECTION_TEXT = 3000
-"""A section's text; also a context element's and any other mrkdwn text object's."""
-SECTION_FIELDS = 10
-FIELD_TEXT = 2000
-"""One of a section's fields."""
-HEADER_TEXT = 150
-BUTTON_TEXT = 75
-OPTION_TEXT = 75
-"""An option's label in a select or radio group."""
-OPTIONS = {
-    "static_select": 100,
-    "multi_static_select": 100,
-    "checkboxes": 10,
-    "radio_buttons": 10,
-    "overflow": 5,
-}
-"""Options in one element, by its type."""
-SELECT_OPTIONS = OPTIONS["static_select"]
-VIEW_TITLE = 24
-"""A modal's title, and its submit and close buttons."""
-LABEL_TEXT = 2000
-"""An input block's label and hint."""
-PLACEHOLDER_TEXT = 150
-INPUT_TEXT = 3000
-"""The most a plain-text input may be set to take (`max_length`)."""
-PRIVATE_METADATA = 3000
-CONFIRM_TITLE = 100
-CONFIRM_TEXT = 300
-CONFIRM_BUTTON = 30
 
 # --- text ---------------------------------------------------------------------------------
 

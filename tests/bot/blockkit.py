@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.views.check import Surface, problems
+from blockkit.check import Surface, problems
 
 
 def check(payload: dict[str, Any], surface: Surface = "message") -> list[dict[str, Any]]:
-    """The payload's blocks, once the check (`bot.views.check`) finds nothing wrong."""
+    """The payload's blocks, once the check (`blockkit.check`) finds nothing wrong."""
     found = problems(payload, surface)
     assert found == [], found
     blocks: list[dict[str, Any]] = payload["blocks"]

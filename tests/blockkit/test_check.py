@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from blockkit.check import problems
 from bot.views import kit
-from bot.views.check import problems
 
 
 def test_a_message_needs_its_fallback_text_and_at_most_50_blocks() -> None:

@@ -1,6 +1,6 @@
 """The Block Kit check: every way Slack would refuse a payload, as Slack words it.
 
-The kit's limits (`bot.views.kit`) plus slack_sdk's own models (`slack_sdk.models.blocks`,
+Slack's limits (`blockkit.limits`) plus slack_sdk's own models (`slack_sdk.models.blocks`,
 `slack_sdk.models.views`) for the rest of the schema. Each problem names where it is with
 a JSON pointer, as Slack's error notes do. View tests and the Slack emulator both use it,
 so a view that passes here is one Slack takes.
@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.views import kit
+from blockkit import limits
 
 Surface = Literal["message", "modal", "home"]
 
@@ -36,10 +36,10 @@ def message_problems(message: Any) -> list[str]:
     text = message.get("text")
     if not isinstance(text, str) or not text:
         found.append(missing("text", ""))
-    elif len(text) > kit.MESSAGE_TEXT:
-        found.append(too_long(kit.MESSAGE_TEXT, "/text"))
+    elif len(text) > limits.MESSAGE_TEXT:
+        found.append(too_long(limits.MESSAGE_TEXT, "/text"))
     if "blocks" in message:
-        found += block_problems(message["blocks"], "/blocks", kit.MESSAGE_BLOCKS)
+        found += block_problems(message["blocks"], "/blocks", limits.MESSAGE_BLOCKS)
     return found
 
 
@@ -56,13 +56,13 @@ def view_problems(view: Any, kind: Literal["modal", "home"]) -> list[str]:
         if "title" not in view:
             found.append(missing("title", "/view"))
         for name in ("title", "submit", "close"):
-            found += _text_problems(view.get(name), kit.VIEW_TITLE, f"/view/{name}")
+            found += _text_problems(view.get(name), limits.VIEW_TITLE, f"/view/{name}")
     metadata = view.get("private_metadata")
-    if isinstance(metadata, str) and len(metadata) > kit.PRIVATE_METADATA:
-        found.append(too_long(kit.PRIVATE_METADATA, "/view/private_metadata"))
+    if isinstance(metadata, str) and len(metadata) > limits.PRIVATE_METADATA:
+        found.append(too_long(limits.PRIVATE_METADATA, "/view/private_metadata"))
     if "blocks" not in view:
         return [*found, missing("blocks", "/view")]
-    found += block_problems(view["blocks"], "/view/blocks", kit.VIEW_BLOCKS)
+    found += block_problems(view["blocks"], "/view/blocks", limits.VIEW_BLOCKS)
     if kind == "modal" and "submit" not in view and isinstance(view["blocks"], list):
         found += [
             f"must define `submit` to use an `input` block in modals "
@@ -122,19 +122,19 @@ def _block_problems(block: Any, pointer: str) -> list[str]:
     found: list[str] = []
     kind = block["type"]
     if kind == "section":
-        found += _text_problems(block.get("text"), kit.SECTION_TEXT, f"{pointer}/text")
+        found += _text_problems(block.get("text"), limits.SECTION_TEXT, f"{pointer}/text")
         items = block.get("fields") or []
-        if len(items) > kit.SECTION_FIELDS:
-            found.append(too_many(kit.SECTION_FIELDS, f"{pointer}/fields"))
+        if len(items) > limits.SECTION_FIELDS:
+            found.append(too_many(limits.SECTION_FIELDS, f"{pointer}/fields"))
         for i, item in enumerate(items):
-            found += _text_problems(item, kit.FIELD_TEXT, f"{pointer}/fields/{i}")
+            found += _text_problems(item, limits.FIELD_TEXT, f"{pointer}/fields/{i}")
     elif kind == "header":
         if "text" not in block:
             found.append(missing("text", pointer))
-        found += _text_problems(block.get("text"), kit.HEADER_TEXT, f"{pointer}/text")
+        found += _text_problems(block.get("text"), limits.HEADER_TEXT, f"{pointer}/text")
     elif kind == "context":
         for i, item in enumerate(block.get("elements") or []):
-            found += _text_problems(item, kit.SECTION_TEXT, f"{pointer}/elements/{i}")
+            found += _text_problems(item, limits.SECTION_TEXT, f"{pointer}/elements/{i}")
     for where, element in elements(block):
         found += _element_problems(element, f"{pointer}{where}")
     return found or _sdk_block_problems(block, pointer)
@@ -148,15 +148,15 @@ def _element_problems(element: Any, pointer: str) -> list[str]:
     if kind == "button":
         if "text" not in element:
             found.append(missing("text", pointer))
-        found += _text_problems(element.get("text"), kit.BUTTON_TEXT, f"{pointer}/text")
-    if kind in kit.OPTIONS:
+        found += _text_problems(element.get("text"), limits.BUTTON_TEXT, f"{pointer}/text")
+    if kind in limits.OPTIONS:
         for key in ("options", "option_groups"):
             items = element.get(key) or []
-            if len(items) > kit.OPTIONS[kind]:
-                found.append(too_many(kit.OPTIONS[kind], f"{pointer}/{key}"))
+            if len(items) > limits.OPTIONS[kind]:
+                found.append(too_many(limits.OPTIONS[kind], f"{pointer}/{key}"))
         for i, option in enumerate(element.get("options") or []):
             text = option.get("text") if isinstance(option, Mapping) else None
-            found += _text_problems(text, kit.OPTION_TEXT, f"{pointer}/options/{i}/text")
+            found += _text_problems(text, limits.OPTION_TEXT, f"{pointer}/options/{i}/text")
     return found
 
 
