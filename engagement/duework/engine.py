@@ -8,9 +8,7 @@ import os
 import socket
 import threading
 from collections import deque
-from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from queue import Empty, SimpleQueue
@@ -23,7 +21,8 @@ from engagement.db import error_summary, failed_statement, transaction
 from engagement.duework.queue import LEASE, any_ready, claim, renew, schedule, take
 from engagement.duework.registry import Registry, WorkContext
 from engagement.models import DueWork, SchedulerBeat, WorkState
-from engagement.notify import DeliveryError, Notifier, Undeliverable, stepping_aside
+from engagement.notify import DeliveryError, Notifier, Undeliverable
+from engagement.places import Places, Wait
 
 log = logging.getLogger(__name__)
 
@@ -50,26 +49,6 @@ class Outcome(enum.Enum):
     RETRY = "retry"
     FAILED = "failed"
     TAKEN_OVER = "taken_over"
-
-
-class Places:
-    """`count` places for work at a time; a worker waiting on Slack lends its place meanwhile."""
-
-    def __init__(self, count: int) -> None:
-        self._free = threading.Semaphore(count)
-
-    @contextmanager
-    def held(self) -> Iterator[None]:
-        with self._free:
-            yield
-
-    @contextmanager
-    def lent(self) -> Iterator[None]:
-        self._free.release()
-        try:
-            yield
-        finally:
-            self._free.acquire()
 
 
 @dataclass
@@ -120,7 +99,7 @@ class Engine:
             one_writer = session.get_bind().dialect.name == "sqlite"
         workers = self.concurrency if one_writer else 2 * self.concurrency
         held = workers + self.concurrency
-        places = Places(self.concurrency)
+        places = Places(self.concurrency, lent_during={Wait.RETRY})
         claimed: deque[int] = deque()
         finished: SimpleQueue[Future[tuple[str, Outcome]]] = SimpleQueue()
         renewed = self.real_clock()
@@ -186,7 +165,7 @@ class Engine:
         self, claimed: deque[int], as_of: datetime, places: Places
     ) -> tuple[str, Outcome]:
         """Run the oldest claimed item once a place is free: items start in claim order."""
-        with places.held(), stepping_aside(places.lent):
+        with places.held():
             return self._run_one(claimed.popleft(), as_of)
 
     def _run_one(self, work_id: int, as_of: datetime) -> tuple[str, Outcome]:

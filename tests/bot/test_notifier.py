@@ -4,8 +4,6 @@ follow-up work lends its place while Slack answers."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +25,8 @@ from bot.executor import ContextThreadPool
 from bot.keepalive import Answer
 from bot.notifier import PacedRetry, Pacer, SlackNotifier, make_client
 from bot.runtime import Runtime
-from engagement.notify import DeliveryError, stepping_aside, waiting
+from engagement.notify import DeliveryError
+from engagement.places import Places, Wait, waiting
 from engagement.settings import load_settings
 
 POST = "https://slack.test/api/chat.postMessage"
@@ -174,19 +173,42 @@ def test_retries_of_unpaced_methods_only_wait_for_the_handler() -> None:
     assert handler.max_retry_count == inner.max_retry_count
 
 
-def test_the_wait_before_a_retry_lets_the_worker_step_aside() -> None:
-    handler, _, events = paced(10)
-    refusal = HttpResponse(status_code=429, headers={}, data=b"{}")
+def test_the_wait_before_a_retry_lends_the_workers_place() -> None:
+    """Another piece of work runs in the only place during the retry's wait, and the
+    worker has its place back before it waits for a slot of the pace."""
+    places = Places(1, lent_during={Wait.RETRY})
+    events: list[str] = []
+    stand_ins: list[threading.Thread] = []
 
-    @contextmanager
-    def step_aside() -> Iterator[None]:
-        events.append("aside")
-        yield
-        events.append("back")
+    def stand_in(name: str) -> threading.Thread:
+        def other() -> None:
+            with places.held():
+                events.append(name)
 
-    with stepping_aside(step_aside):
-        handler.prepare_for_next_attempt(state=RetryState(), request=request(), response=refusal)
-    assert events == ["aside", "retry-after", "back"]  # back in place before taking a slot
+        thread = threading.Thread(target=other)
+        thread.start()
+        stand_ins.append(thread)
+        return thread
+
+    class Waiting(Inner):
+        def prepare_for_next_attempt(self, *, state: RetryState, **kwargs: Any) -> None:
+            stand_in("other").join(10)  # finishes only if the place is free
+            super().prepare_for_next_attempt(state=state, **kwargs)
+
+    def slot(_seconds: float) -> None:
+        stand_in("after the retry").join(0.2)  # cannot start: the place is taken again
+        events.append("paced")
+
+    pacer = Pacer(10, slot, clock=lambda: 0.0)
+    pacer.wait()  # the first attempt took its slot
+    handler = PacedRetry(Waiting(events), {"chat.postMessage": pacer})
+    with places.held():
+        handler.prepare_for_next_attempt(
+            state=RetryState(), request=request(), error=ConnectionResetError()
+        )
+    for thread in stand_ins:
+        thread.join(10)
+    assert events == ["other", "retry-after", "paced", "after the retry"]
 
 
 def test_a_notifier_runs_its_clients_retries_its_own_way_once() -> None:
@@ -237,8 +259,8 @@ def test_a_call_refused_for_good_gives_its_slot_back(
     assert waiting == ([] if given_back else pytest.approx([0.1]))
 
 
-def test_waiting_outside_the_engine_changes_nothing() -> None:
-    with waiting():
+def test_waiting_outside_held_places_changes_nothing() -> None:
+    with waiting(Wait.RETRY), waiting(Wait.REPLY):
         pass
 
 

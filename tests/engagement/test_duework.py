@@ -21,7 +21,8 @@ from engagement.duework.engine import Engine, RunReport, backoff
 from engagement.duework.queue import LEASE, Scheduled, claim, renew, schedule, schedule_all, take
 from engagement.duework.registry import Registry, WorkContext
 from engagement.models import DueWork, WorkState
-from engagement.notify import Undeliverable, waiting
+from engagement.notify import Undeliverable
+from engagement.places import Wait, waiting
 from tests.fakes import FakeNotifier
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -320,7 +321,7 @@ def test_a_worker_waiting_on_slack_lends_its_place(sessions: sessionmaker[Sessio
     @registry.kind("probe")
     def probe(context: WorkContext) -> None:
         if context.key == "probe:0":
-            with waiting():  # as the notifier does around Slack's Retry-After
+            with waiting(Wait.RETRY):  # as the notifier does around Slack's Retry-After
                 assert released.wait(timeout=10), "the other item waited for a free place"
         else:
             released.set()
