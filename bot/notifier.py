@@ -25,7 +25,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
 from bot.keepalive import Answer, KeptAlive
-from bot.render import render
+from bot.render import Renderers
 from engagement.notify import DeliveryError, Message, Posted, Profile, Undeliverable
 from engagement.places import Wait, waiting
 
@@ -182,15 +182,18 @@ class PacedRetry(RetryHandler):
 
 
 class SlackNotifier:
-    """The `Notifier` of the domain, over Slack's Web API.
+    """The `Notifier` of the domain, over Slack's Web API; messages look as `renderers` say.
 
     `pace` (method -> calls per second) makes every attempt at those methods, retries by
     the client's retry handlers included, keep to a rate (see `Pacer`). The client's retry
     handlers are wrapped in `PacedRetry`.
     """
 
-    def __init__(self, client: WebClient, *, pace: Mapping[str, float] | None = None) -> None:
+    def __init__(
+        self, client: WebClient, renderers: Renderers, *, pace: Mapping[str, float] | None = None
+    ) -> None:
         self.client = client
+        self.renderers = renderers
         self.replies = KeptAlive()
         self.reply_origins = reply_origins(client.base_url)
         self.pacers = {method: Pacer(rate) for method, rate in (pace or {}).items()}
@@ -263,14 +266,16 @@ class SlackNotifier:
         log.info("slack.respond ok=true ms=%d", elapsed)
 
     def post(self, to: str, message: Message, *, thread_ts: str | None = None) -> Posted:
-        payload = render(message)
+        payload = self.renderers.render(message)
         if thread_ts:
             payload["thread_ts"] = thread_ts
         data = self.call("chat.postMessage", channel=to, **payload)
         return Posted(channel=str(data["channel"]), ts=str(data["ts"]))
 
     def update(self, where: Posted, message: Message) -> None:
-        self.call("chat.update", channel=where.channel, ts=where.ts, **render(message))
+        self.call(
+            "chat.update", channel=where.channel, ts=where.ts, **self.renderers.render(message)
+        )
 
     def upload(self, where: Posted, *, filename: str, content: bytes, title: str) -> None:
         started = time.perf_counter()

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, or_, select
 
 from engagement.duework.queue import schedule
-from engagement.duework.registry import WorkContext, registry
+from engagement.duework.registry import Registry, WorkContext
 from engagement.models import Person, forgotten_people
 
 log = logging.getLogger(__name__)
@@ -20,7 +20,12 @@ CHUNK = 25
 REFRESH = "people.refresh"
 
 
-@registry.planner("people.refresh_profiles")
+def register(registry: Registry) -> None:
+    """People's due work: the hourly profile look-ups, queued in pieces."""
+    registry.planner("people.refresh_profiles", refresh_profiles)
+    registry.kind(REFRESH, refresh)
+
+
 def refresh_profiles(context: WorkContext) -> int:
     """Queue look-ups for profiles older than a week and people known only by e-mail.
 
@@ -50,7 +55,6 @@ def refresh_profiles(context: WorkContext) -> int:
     return len(stale)
 
 
-@registry.kind(REFRESH)
 def refresh(context: WorkContext) -> None:
     """Names, time zones and user IDs from Slack for one piece; fresh ones are skipped."""
     session, now = context.session, context.now

@@ -16,12 +16,12 @@ from bot.listeners.errors import after_ack
 from bot.request import SlackRequest
 from bot.runtime import Runtime
 from bot.slash import grammar
-from bot.slash.dispatch import answer_now, dispatch
+from bot.surfaces import Surfaces
 from engagement.access import account_names
 from engagement.errors import Invalid
 
 
-def register(app: App, runtime: Runtime) -> None:
+def register(app: App, runtime: Runtime, surfaces: Surfaces) -> None:
     @app.command("/sponsor")
     def sponsor(ack: Ack, command: dict[str, Any]) -> None:
         text = str(command.get("text") or "")
@@ -30,7 +30,7 @@ def register(app: App, runtime: Runtime) -> None:
         except Invalid as mistake:
             ack(text=str(mistake), response_type="ephemeral")
             return
-        answer = None if parsed is None else answer_now(parsed)
+        answer = None if parsed is None else surfaces.answer_now(parsed)
         if answer is not None:
             ack(text=answer, response_type="ephemeral")
             return
@@ -39,10 +39,10 @@ def register(app: App, runtime: Runtime) -> None:
         def work() -> None:
             request = SlackRequest.from_body(runtime, command)
             if parsed is not None:
-                dispatch(request, parsed)
+                surfaces.dispatch(request, parsed)
                 return
             with request.reading() as session:  # only their own: no hint at anyone else's
                 names = account_names(session, request.actor(session))
-            dispatch(request, grammar.parse(text, names))
+            surfaces.dispatch(request, grammar.parse(text, names))
 
         after_ack(runtime, command, work)

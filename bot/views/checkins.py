@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from bot.payloads import RowId
-from bot.render import Payload, renders
+from bot.render import Payload
 from bot.views.blocks import clip
 from engagement.checkins.answers import CheckinForm
 from engagement.checkins.form import STAKEHOLDERS_LIMIT, TEXT_LIMIT, AnswerForm
@@ -281,7 +281,6 @@ def _fit(
 # --- messages -------------------------------------------------------------------------
 
 
-@renders(CheckinPrompt)
 def prompt_message(message: CheckinPrompt) -> Payload:
     """The check-in DM: one section per account, in whatever state each one is."""
     names = ", ".join(item.account_name for item in message.items)
@@ -298,7 +297,6 @@ def prompt_message(message: CheckinPrompt) -> Payload:
     return {"text": escape(clip(f"Sponsor check-in: {names}", 3000)), "blocks": blocks}
 
 
-@renders(CheckinNudge)
 def nudge_message(message: CheckinNudge) -> Payload:
     names = ", ".join(item.account_name for item in message.items)
     head = [{

@@ -1,7 +1,7 @@
 """Block Kit for escalations: pure functions from plain data to Slack payloads.
 
-Message renderers (registered with `@renders`) turn the domain's escalation messages into
-channel alerts and sponsor DMs; the other builders give the Slack layer its modals, the
+Message renderers (registered by `bot/handlers/escalations.py`) turn the domain's messages
+into channel alerts and sponsor DMs; the other builders give the Slack layer its modals, the
 `/sponsor escalations` reply and the App Home section. Slack's limits are kept here:
 long text is cut visibly ("…"), long lists say how many more there are.
 
@@ -32,7 +32,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from bot.payloads import RowId, row_id
-from bot.render import Payload, renders
+from bot.render import Payload
 from engagement.errors import SherpaError
 from engagement.escalations.cards import EscalationCard, Who
 from engagement.escalations.listing import AccountRef, Listed, Listing
@@ -270,7 +270,6 @@ def sponsor_buttons(card: EscalationCard) -> list[Block]:
     return [{"type": "actions", "block_id": f"escalation_buttons_{card.id}", "elements": elements}]
 
 
-@renders(EscalationAlert)
 def alert_message(message: EscalationAlert) -> Payload:
     """The account channel's alert; `chat.update` replaces it as the state changes."""
     card = message.card
@@ -281,7 +280,6 @@ def alert_message(message: EscalationAlert) -> Payload:
     }
 
 
-@renders(EscalationSponsorRequest)
 def sponsor_request_message(message: EscalationSponsorRequest) -> Payload:
     """A sponsor's DM: what is asked of them, with the buttons while there is something to do."""
     card = message.card
@@ -295,7 +293,6 @@ def sponsor_request_message(message: EscalationSponsorRequest) -> Payload:
     }
 
 
-@renders(EscalationReminder)
 def reminder_message(message: EscalationReminder) -> Payload:
     card = message.card
     intro = (
@@ -309,7 +306,6 @@ def reminder_message(message: EscalationReminder) -> Payload:
     }
 
 
-@renders(EscalationPathAlert)
 def path_alert_message(message: EscalationPathAlert) -> Payload:
     """To the escalation path: a critical one at once, or one nobody has acknowledged."""
     card = message.card

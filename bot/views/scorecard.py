@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from bot.render import Payload, renders
+from bot.render import Payload
 from bot.views.blocks import clip
 from engagement.mrkdwn import escape
 from engagement.scoring.messages import (
@@ -169,7 +169,6 @@ def card_blocks(card: ScorecardCard) -> list[Block]:
     return blocks
 
 
-@renders(ScorecardCards)
 def render_cards(message: ScorecardCards) -> Payload:
     if not message.cards:
         text = message.empty_reason or "No scorecards to show."
@@ -252,7 +251,6 @@ def _accounts(
     return blocks
 
 
-@renders(Digest)
 def render_digest(message: Digest) -> Payload:
     """The first message: totals, accounts needing attention, the rest, advocacy highlights."""
     title = ("Preview: " if message.preview else "") + f"Sponsor digest — week {message.iso_week}"
@@ -296,7 +294,6 @@ def _count(message: Digest | DigestContinuation) -> int:
     return len(message.attention) + len(message.others)
 
 
-@renders(DigestContinuation)
 def render_continuation(message: DigestContinuation) -> Payload:
     blocks: list[Block] = [
         context(f"Sponsor digest — week {message.iso_week}, part {message.part} of {message.parts}")
@@ -318,7 +315,6 @@ ICON = {
 }
 
 
-@renders(IndicatorAlert)
 def render_alert(message: IndicatorAlert) -> Payload:
     """What changed, from what to what, and what to do; with the account's card a click away."""
     icon = ICON.get(str(message.condition), ":warning:")

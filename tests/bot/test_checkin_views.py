@@ -10,7 +10,7 @@ import pytest
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-from bot.render import render
+from bot.root import wire
 from bot.views.checkins import (
     CALLBACK_ID,
     FIELD_ACTION,
@@ -36,6 +36,9 @@ from engagement.checkins.messages import (
 from engagement.errors import FormInvalid
 from engagement.indicators import RATED
 from engagement.models import Role
+
+render = wire().slack.renderers.render
+"""How each message looks, by the renderers the features registered."""
 
 AT = datetime(2026, 11, 23, 14, tzinfo=UTC)
 ANSWER = AnswerForm.parse({

@@ -13,7 +13,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.render import render
+from bot.root import wire
 from bot.views import escalations as views
 from bot.views.escalations import (
     EscalationAction,
@@ -24,7 +24,7 @@ from bot.views.escalations import (
 from engagement.db import transaction
 from engagement.duework.engine import Engine
 from engagement.errors import NotAllowed
-from engagement.escalations import alerts, service
+from engagement.escalations import service
 from engagement.escalations.cards import EscalationCard, Who
 from engagement.escalations.listing import AccountRef, Listed, Listing
 from engagement.escalations.messages import (
@@ -37,8 +37,11 @@ from engagement.escalations.rules import InvalidFields
 from engagement.models import EscalationState, Severity
 from engagement.notify import Message, Posted
 from tests.factories import NOW as FACTORY_NOW
-from tests.factories import actor, load_portfolio
+from tests.factories import actor, escalation_registry, load_portfolio
 from tests.fakes import FakeNotifier
+
+render = wire().slack.renderers.render
+"""How each message looks, by the renderers the features registered."""
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 SAM = Who(user_id="U0SAM0001", name="Sam")
@@ -451,7 +454,7 @@ def test_everything_the_engine_sends_renders(sessions: sessionmaker[Session]) ->
         )
     notifier = RenderingNotifier()
     notifier.rendered = []
-    engine = Engine(sessions, alerts.only_escalations(), notifier)
+    engine = Engine(sessions, escalation_registry(), notifier)
     engine.run_due(FACTORY_NOW + timedelta(hours=8))
     with transaction(sessions) as session:
         service.resolve(

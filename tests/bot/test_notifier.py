@@ -24,7 +24,8 @@ from slack_sdk.web import SlackResponse
 from bot.executor import ContextThreadPool
 from bot.keepalive import Answer
 from bot.notifier import PacedRetry, Pacer, SlackNotifier, make_client
-from bot.runtime import Runtime
+from bot.render import Renderers
+from bot.root import start
 from engagement.notify import DeliveryError
 from engagement.places import Places, Wait, waiting
 from engagement.settings import load_settings
@@ -93,7 +94,9 @@ def test_giving_back_never_moves_the_pace_into_the_past() -> None:
 
 
 def test_only_paced_methods_have_pacers() -> None:
-    notifier = SlackNotifier(make_client("xoxb-test", "https://slack.test/api/"), pace={})
+    notifier = SlackNotifier(
+        make_client("xoxb-test", "https://slack.test/api/"), Renderers(), pace={}
+    )
     assert notifier.pacers == {}
     with pytest.raises(ValueError):
         Pacer(0)
@@ -108,7 +111,7 @@ def test_sherpa_post_rate_paces_the_runtimes_posts(
         database_url=f"sqlite:///{tmp_path}/s.db",
         sherpa_post_rate=rate,
     )
-    pacers = Runtime.start(settings, check_schema=False).notifier.pacers
+    pacers = start(settings, check_schema=False).runtime.notifier.pacers
     assert {method: pacer.interval for method, pacer in pacers.items()} == (
         {"chat.postMessage": interval} if interval else {}
     )
@@ -214,8 +217,8 @@ def test_the_wait_before_a_retry_lends_the_workers_place() -> None:
 def test_a_notifier_runs_its_clients_retries_its_own_way_once() -> None:
     client = make_client("xoxb-test", "https://slack.test/api/")
     kinds = [type(h) for h in client.retry_handlers]
-    notifier = SlackNotifier(client, pace={"chat.postMessage": 50})
-    SlackNotifier(client)  # a second notifier on the same client does not wrap twice
+    notifier = SlackNotifier(client, Renderers(), pace={"chat.postMessage": 50})
+    SlackNotifier(client, Renderers())  # a second notifier on the same client does not wrap twice
     assert all(isinstance(h, PacedRetry) for h in client.retry_handlers)
     assert [type(h.inner) for h in client.retry_handlers] == kinds  # type: ignore[attr-defined]
     assert ConnectionErrorRetryHandler in kinds and RateLimitErrorRetryHandler in kinds
@@ -250,7 +253,9 @@ class RefusingClient(WebClient):
 def test_a_call_refused_for_good_gives_its_slot_back(
     status: int, error: str, given_back: bool
 ) -> None:
-    notifier = SlackNotifier(RefusingClient(status, error), pace={"chat.postMessage": 10})
+    notifier = SlackNotifier(
+        RefusingClient(status, error), Renderers(), pace={"chat.postMessage": 10}
+    )
     waiting: list[float] = []
     notifier.pacers["chat.postMessage"] = Pacer(10, waiting.append, clock=lambda: 100.0)
     with pytest.raises(DeliveryError):
@@ -278,7 +283,7 @@ class _Held:
 @pytest.mark.parametrize("kind", ["call", "respond"])
 def test_follow_up_work_lends_its_place_while_slack_answers(kind: str) -> None:
     held = _Held()
-    notifier = SlackNotifier(make_client("xoxb-test", "https://slack.test/api/"))
+    notifier = SlackNotifier(make_client("xoxb-test", "https://slack.test/api/"), Renderers())
     notifier.client.api_call = lambda *_a, **_k: held.hold() or SlackResponse(  # type: ignore[method-assign]
         client=notifier.client, http_verb="POST", api_url=POST, req_args={},
         data={"ok": True}, headers={}, status_code=200,

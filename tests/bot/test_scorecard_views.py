@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot.render import render
+from bot.root import wire
 from bot.views.scorecard import (
     CARDS_SHOWN,
     ScorecardAction,
@@ -30,6 +30,9 @@ from engagement.scoring.messages import (
     StatusCounts,
 )
 from engagement.scoring.scorecard import Status, Trend
+
+render = wire().slack.renderers.render
+"""How each message looks, by the renderers the features registered."""
 
 LONG = "Very Long Account Name & <Partners> " * 6  # 216 characters, with mrkdwn specials
 

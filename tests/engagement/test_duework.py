@@ -12,10 +12,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from engagement import db
 from engagement.db import transaction
 from engagement.duework.engine import Engine, RunReport, backoff
 from engagement.duework.queue import LEASE, Scheduled, claim, renew, schedule, schedule_all, take
@@ -39,6 +41,12 @@ def probe_registry(seen: list[str], fail: dict[str, Exception] | None = None) ->
         seen.append(context.key)
 
     return registry
+
+
+@pytest.fixture
+def sessions(engine: SqlEngine) -> sessionmaker[Session]:
+    """Sessions that schedule the probe kind these tests run (an engine binds its own)."""
+    return probe_registry([]).bind_sessions(db.session_factory(engine))
 
 
 def skip_on_sqlite(sessions: sessionmaker[Session], why: str) -> None:
