@@ -29,10 +29,12 @@ def register(registry: Registry) -> None:
 def refresh_profiles(context: WorkContext) -> int:
     """Queue look-ups for profiles older than a week and people known only by e-mail.
 
-    Runs first in each hourly planning run. The look-ups go in pieces of `CHUNK` people,
-    each a due-work item committed on its own: a crash or a Slack outage costs one piece,
-    retried with back-off, and the rest of the planning run goes on at once. Forgotten
-    people are never looked up again: that would bring their identity back.
+    Runs first in each hourly planning run (people come first in the composition root's
+    order, `bot/root.py`), so check-ins are planned in fresh time zones. The look-ups go
+    in pieces of `CHUNK` people, each a due-work item committed on its own: a crash or a
+    Slack outage costs one piece, retried with back-off, and the rest of the planning run
+    goes on at once. Forgotten people are never looked up again: that would bring their
+    identity back.
     """
     session, now = context.session, context.now
     stale = list(
