@@ -32,11 +32,10 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, insert, select, text
 
-from bot import features
+from bot import root
 from bot.notifier import SlackNotifier, make_client
 from engagement import db
 from engagement.duework.engine import Engine
-from engagement.duework.registry import registry
 from engagement.models import (
     Account,
     CheckIn,
@@ -193,14 +192,17 @@ def main() -> None:
     )
     slack.start()
     api_url, token = ours.recv()
-    features.load()
+    features = root.wire()
     with database(arguments.database) as url:
         populate(url, arguments.people)
         engine = db.make_engine(url, pool_size=2 * arguments.concurrency + 4)
         pace = {"chat.postMessage": arguments.pace * arguments.limit} if arguments.pace else {}
-        notifier = SlackNotifier(make_client(token, api_url), pace=pace)
+        notifier = SlackNotifier(make_client(token, api_url), features.slack.renderers, pace=pace)
         due = Engine(
-            db.session_factory(engine), registry, notifier, concurrency=arguments.concurrency
+            db.session_factory(engine),
+            features.due_work,
+            notifier,
+            concurrency=arguments.concurrency,
         )
         print(
             f"{arguments.people:,} check-ins due; chat.postMessage limited to "

@@ -20,8 +20,9 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select
 
-from engagement import db
+from engagement import checkins, db
 from engagement.checkins.planner import plan_checkins
+from engagement.duework.registry import Registry
 from engagement.models import Account, CheckIn, DueWork, Person, Sponsorship
 
 ZONES = (
@@ -93,7 +94,9 @@ def populate(url: str, people: int, accounts: int, seed: int = 7) -> int:
 
 def timed_run(url: str, now: datetime) -> tuple[float, int]:
     engine = db.make_engine(url)
-    sessions = db.session_factory(engine)
+    registry = Registry()
+    checkins.register(registry)
+    sessions = registry.bind_sessions(db.session_factory(engine))
     started = time.perf_counter()
     with db.transaction(sessions) as session:
         created = plan_checkins(session, now=now)

@@ -205,13 +205,12 @@ GROUP BY c.account_id, c.role
 
 def measure(url: str, channels: int) -> dict[str, Any]:
     """Compose every channel's digest, then the floor query; runs in its own process."""
-    from bot import features
-    from bot.render import render
+    from bot import root
     from engagement.scoring import digest as digest_module
     from engagement.scoring import weeks
     from engagement.scoring.chart import render_png
 
-    features.load()
+    render = root.wire().slack.renderers.render
     engine = db.make_engine(url)
     sessions = db.session_factory(engine)
     statements = [0]

@@ -9,6 +9,7 @@ from slack_bolt import App
 from bot import middleware
 from bot.listeners import register_listeners
 from bot.runtime import Runtime
+from bot.surfaces import Surfaces
 
 
 class _SharedClientNotice(logging.Filter):
@@ -23,8 +24,11 @@ _bolt_log = logging.getLogger("slack_bolt")
 _bolt_log.addFilter(_SharedClientNotice())
 
 
-def create_app(runtime: Runtime, *, signing_secret_required: bool = True) -> App:
-    """A Bolt app that verifies signatures, acks first and posts through the runtime's client.
+def create_app(
+    runtime: Runtime, surfaces: Surfaces, *, signing_secret_required: bool = True
+) -> App:
+    """A Bolt app that verifies signatures, acks first and posts through the runtime's client,
+    serving the features' `surfaces`.
 
     Listeners run in the request's own thread (`process_before_response`) and only ack and
     hand their work on (`after_ack`), so the ack goes back the moment the listener returns:
@@ -47,5 +51,5 @@ def create_app(runtime: Runtime, *, signing_secret_required: bool = True) -> App
         logger=_bolt_log,
     )
     middleware.register(app, runtime)
-    register_listeners(app, runtime)
+    register_listeners(app, runtime, surfaces)
     return app

@@ -4,29 +4,11 @@ from __future__ import annotations
 
 import contextvars
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
 from typing import Any
 
-_place: contextvars.ContextVar[threading.Semaphore | None] = contextvars.ContextVar(
-    "followup_place", default=None
-)
-
-
-@contextmanager
-def on_the_wire() -> Iterator[None]:
-    """Around a call to Slack: work in the pool gives its place to other work while it
-    waits on the network; anywhere else this changes nothing."""
-    place = _place.get()
-    if place is None:
-        yield
-        return
-    place.release()
-    try:
-        yield
-    finally:
-        place.acquire()
+from engagement.places import Places
 
 
 class ContextThreadPool(ThreadPoolExecutor):
@@ -36,9 +18,9 @@ class ContextThreadPool(ThreadPoolExecutor):
     It also knows which tasks are still running, so graceful shutdown and the
     end-to-end tests can wait for the work that follows an ack.
 
-    At most `places` tasks run at once; a task waiting on Slack (`on_the_wire`) lends its
-    place, so the other threads can run work meanwhile without more work than that
-    competing with the acks for the interpreter.
+    At most `places` tasks run at once; a task waiting on Slack (`engagement.places`:
+    a reply or a retry) lends its place, so the other threads can run work meanwhile
+    without more work than that competing with the acks for the interpreter.
     """
 
     def __init__(
@@ -46,7 +28,7 @@ class ContextThreadPool(ThreadPoolExecutor):
     ) -> None:
         super().__init__(max_workers=max_workers, thread_name_prefix=thread_name_prefix)
         self.workers = max_workers
-        self._places = threading.Semaphore(places or max_workers)
+        self._places = Places(places or max_workers)
         self._pending: set[Future[Any]] = set()
         self._lock = threading.Lock()
 
@@ -59,12 +41,8 @@ class ContextThreadPool(ThreadPoolExecutor):
         return future
 
     def _in_place(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
-        with self._places:
-            token = _place.set(self._places)
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                _place.reset(token)
+        with self._places.held():
+            return fn(*args, **kwargs)
 
     def submit_or_run(self, fn: Callable[[], None]) -> None:
         """Hand `fn` to the pool, or run it in the calling thread when the pool already has

@@ -1,4 +1,5 @@
-"""App Home: each feature contributes a section; the view is published on `app_home_opened`."""
+"""App Home: each feature contributes a section (`Surfaces.home_section`), in the order
+the composition root registers the features; `Runtime.publish_home` publishes it."""
 
 from __future__ import annotations
 
@@ -13,26 +14,23 @@ from engagement.access import Actor
 
 HomeSection = Callable[[Session, Actor, datetime], list[Block]]
 """(session, the person, now from the runtime's clock) -> the section's blocks, or []."""
-_sections: list[tuple[int, HomeSection]] = []
 
 
-def home_section(order: int) -> Callable[[HomeSection], HomeSection]:
-    """Register a section builder; lower `order` comes first."""
+class Home:
+    """The sections of App Home, top to bottom."""
 
-    def register(builder: HomeSection) -> HomeSection:
-        _sections.append((order, builder))
-        _sections.sort(key=lambda item: item[0])
-        return builder
+    def __init__(self) -> None:
+        self.sections: list[HomeSection] = []
 
-    return register
+    def add(self, section: HomeSection) -> None:
+        self.sections.append(section)
 
-
-def home_view(session: Session, actor: Actor, now: datetime) -> dict[str, Any]:
-    blocks: list[Block] = [header("Sherpa")]
-    for _, builder in _sections:
-        part = builder(session, actor, now)
-        if part:
-            blocks += [divider(), *part]
-    if len(blocks) == 1:
-        blocks.append(context("You are not a sponsor or SAM of any account yet."))
-    return {"type": "home", "blocks": fit([], [[block] for block in blocks], VIEW_BLOCKS)}
+    def view(self, session: Session, actor: Actor, now: datetime) -> dict[str, Any]:
+        blocks: list[Block] = [header("Sherpa")]
+        for builder in self.sections:
+            part = builder(session, actor, now)
+            if part:
+                blocks += [divider(), *part]
+        if len(blocks) == 1:
+            blocks.append(context("You are not a sponsor or SAM of any account yet."))
+        return {"type": "home", "blocks": fit([], [[block] for block in blocks], VIEW_BLOCKS)}

@@ -24,10 +24,10 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from bot.executor import on_the_wire
 from bot.keepalive import Answer, KeptAlive
-from bot.render import render
-from engagement.notify import DeliveryError, Message, Posted, Profile, Undeliverable, waiting
+from bot.render import Renderers
+from engagement.notify import DeliveryError, Message, Posted, Profile, Undeliverable
+from engagement.places import Wait, waiting
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ class PacedRetry(RetryHandler):
 
     For a paced method the refused attempt gives its slot back, and after the handler's
     own wait (Retry-After, back-off) the retry takes a slot like any call. The wait itself
-    is `notify.waiting()`: the due-work engine lends the worker's place to other work.
+    is a `Wait.RETRY` (`engagement.places`): the worker's place goes to other work meanwhile.
     """
 
     def __init__(self, inner: RetryHandler, pacers: Mapping[str, Pacer]) -> None:
@@ -173,7 +173,7 @@ class PacedRetry(RetryHandler):
         pacer = self.pacers.get(request.url.split("?", 1)[0].rsplit("/", 1)[-1])
         if pacer is not None and response is not None and refused(response.status_code):
             pacer.give_back()
-        with waiting():
+        with waiting(Wait.RETRY):
             self.inner.prepare_for_next_attempt(
                 state=state, request=request, response=response, error=error
             )
@@ -182,15 +182,18 @@ class PacedRetry(RetryHandler):
 
 
 class SlackNotifier:
-    """The `Notifier` of the domain, over Slack's Web API.
+    """The `Notifier` of the domain, over Slack's Web API; messages look as `renderers` say.
 
     `pace` (method -> calls per second) makes every attempt at those methods, retries by
     the client's retry handlers included, keep to a rate (see `Pacer`). The client's retry
     handlers are wrapped in `PacedRetry`.
     """
 
-    def __init__(self, client: WebClient, *, pace: Mapping[str, float] | None = None) -> None:
+    def __init__(
+        self, client: WebClient, renderers: Renderers, *, pace: Mapping[str, float] | None = None
+    ) -> None:
         self.client = client
+        self.renderers = renderers
         self.replies = KeptAlive()
         self.reply_origins = reply_origins(client.base_url)
         self.pacers = {method: Pacer(rate) for method, rate in (pace or {}).items()}
@@ -209,7 +212,7 @@ class SlackNotifier:
         if "@" in str(target):
             target = "(e-mail)"
         try:
-            with on_the_wire():
+            with waiting(Wait.REPLY):
                 if method in READS:
                     response = self.client.api_call(method, http_verb="GET", params=arguments)
                 else:
@@ -251,7 +254,7 @@ class SlackNotifier:
         error: str | None = "untrusted_url"
         try:
             if response_url.startswith(self.reply_origins):
-                with on_the_wire():
+                with waiting(Wait.REPLY):
                     answer = self.replies.post_json(response_url, payload)
                 error = _refusal(answer)
         except (OSError, http.client.HTTPException, ValueError) as failure:
@@ -263,19 +266,21 @@ class SlackNotifier:
         log.info("slack.respond ok=true ms=%d", elapsed)
 
     def post(self, to: str, message: Message, *, thread_ts: str | None = None) -> Posted:
-        payload = render(message)
+        payload = self.renderers.render(message)
         if thread_ts:
             payload["thread_ts"] = thread_ts
         data = self.call("chat.postMessage", channel=to, **payload)
         return Posted(channel=str(data["channel"]), ts=str(data["ts"]))
 
     def update(self, where: Posted, message: Message) -> None:
-        self.call("chat.update", channel=where.channel, ts=where.ts, **render(message))
+        self.call(
+            "chat.update", channel=where.channel, ts=where.ts, **self.renderers.render(message)
+        )
 
     def upload(self, where: Posted, *, filename: str, content: bytes, title: str) -> None:
         started = time.perf_counter()
         try:
-            with on_the_wire():
+            with waiting(Wait.REPLY):
                 self.client.files_upload_v2(
                     channel=where.channel,
                     thread_ts=where.ts,

@@ -1,4 +1,9 @@
-"""What a running Sherpa process holds: settings, the database, the Slack client."""
+"""What a running Sherpa process holds: settings, the database, the Slack client, and what
+the features registered that the process itself runs: the due-work kinds and planners
+(the engine), the message renderers (the notifier) and the App Home sections.
+
+The composition root (`bot/root.py`) starts it with those; nothing here knows a feature.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,15 @@ from functools import cached_property
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import features
 from bot.executor import ContextThreadPool
+from bot.home import Home
 from bot.notifier import SlackNotifier, make_client
+from bot.render import Renderers
 from engagement import db
+from engagement.access import actor_for
 from engagement.clock import Clock, utcnow
 from engagement.duework.engine import Engine as DueEngine
-from engagement.duework.registry import registry
+from engagement.duework.registry import Registry
 from engagement.settings import Settings
 
 
@@ -24,6 +31,13 @@ class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session] = field(repr=False)
+    """Sessions that schedule due work for `registry` (`Registry.bind_sessions`)."""
+    registry: Registry = field(repr=False)
+    """Every kind of due work and every planner, for the engine."""
+    renderers: Renderers = field(repr=False)
+    """How each message looks in Slack, for the notifier."""
+    home: Home = field(repr=False)
+    """The sections of App Home (`publish_home`)."""
     clock: Clock = utcnow
     """"Now" for everything users do; `sherpa demo` runs it faster than real time."""
     stopping: threading.Event = field(default_factory=threading.Event)
@@ -34,12 +48,20 @@ class Runtime:
     """The engine for a single read with no ORM session around it (`db.read_only`)."""
 
     def __post_init__(self) -> None:
+        self.registry.bind_sessions(self.sessions)
         self.reads = db.read_session_factory(self.engine)
         self.reader = db.read_only(self.engine)
 
     @classmethod
     def start(
-        cls, settings: Settings, *, check_schema: bool = True, clock: Clock | None = None
+        cls,
+        settings: Settings,
+        *,
+        registry: Registry,
+        renderers: Renderers,
+        home: Home,
+        check_schema: bool = True,
+        clock: Clock | None = None,
     ) -> Runtime:
         """Connect, and refuse an out-of-date schema with a one-line instruction.
 
@@ -48,11 +70,13 @@ class Runtime:
         engine = db.make_engine(settings.database_url)
         if check_schema:
             db.ensure_current(engine)
-        features.load()
         return cls(
             settings=settings,
             engine=engine,
             sessions=db.session_factory(engine),
+            registry=registry,
+            renderers=renderers,
+            home=home,
             clock=clock or settings.sherpa_rehearsal_clock or utcnow,
         )
 
@@ -61,7 +85,8 @@ class Runtime:
         token = self.settings.required("slack_bot_token")
         rate = self.settings.sherpa_post_rate
         pace = {"chat.postMessage": rate} if rate else None
-        return SlackNotifier(make_client(token, self.settings.slack_api_url), pace=pace)
+        client = make_client(token, self.settings.slack_api_url)
+        return SlackNotifier(client, self.renderers, pace=pace)
 
     @cached_property
     def followups(self) -> ContextThreadPool:
@@ -78,10 +103,21 @@ class Runtime:
         """Wait for the work listeners handed on after their acks (shutdown, tests)."""
         return self.followups.wait_idle(timeout)
 
+    def publish_home(self, user_id: str) -> None:
+        """Build and publish a person's App Home (also after changes made from it)."""
+        with self.reads() as session:
+            actor = actor_for(session, user_id, self.settings.sherpa_admins)
+            view = self.home.view(session, actor, self.clock())
+        self.notifier.call("views.publish", user_id=user_id, view=view)
+
     def due_engine(self, *, concurrency: int | None = None) -> DueEngine:
         """SQLite takes one writer at a time, so parallel delivery only adds lock waits there."""
         if concurrency is None:
             concurrency = 1 if self.engine.dialect.name == "sqlite" else 4
         return DueEngine(
-            self.sessions, registry, self.notifier, concurrency=concurrency, stopping=self.stopping
+            self.sessions,
+            self.registry,
+            self.notifier,
+            concurrency=concurrency,
+            stopping=self.stopping,
         )

@@ -152,9 +152,3 @@ class WebApp:
             "status": "ok", "database": "ok",
             "scheduler_last_run": beat.isoformat() if beat else None,
         })  # fmt: skip
-
-
-def create_web_app(runtime: Runtime) -> WebApp:
-    from bot.app import create_app
-
-    return WebApp(runtime, create_app(runtime))

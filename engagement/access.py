@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, select
@@ -68,6 +68,45 @@ def require_role(session: Session, actor: Actor, account: Account, *roles: Role)
     )
 
 
+def account_name_key(name: str) -> str:
+    """The one rule for account names: two names are the same if their keys are (case and
+    surrounding blanks aside). `/sponsor` finds where a name ends by it (`account_name_at`),
+    and `account_for` the account by it."""
+    return name.strip().lower()
+
+
+def account_name_at(text: str, names: Iterable[str]) -> tuple[str, str] | None:
+    """The longest of `names` that `text` starts with (by `account_name_key`), as a whole
+    word, and the text after it; None when none is there."""
+    text = text.strip()
+    for name in sorted(names, key=len, reverse=True):
+        if (
+            name
+            and account_name_key(text[: len(name)]) == account_name_key(name)
+            and (len(text) == len(name) or text[len(name)].isspace())
+        ):
+            return name, text[len(name) :].strip()
+    return None
+
+
+def find_account(session: Session, name: str) -> Account | None:
+    """The account whose name is `name` by `account_name_key`.
+
+    The index on `lower(name)` finds it at once, except where the database lowers only
+    ASCII letters (SQLite: "Électricité"): then every name is compared here.
+    """
+    key = account_name_key(name)
+    for account in session.scalars(select(Account).where(func.lower(Account.name) == key)):
+        if account_name_key(account.name) == key:
+            return account
+    for account_id, account_name in session.execute(
+        select(Account.id, Account.name).order_by(Account.id)
+    ):
+        if account_name_key(account_name) == key:
+            return session.get(Account, account_id)
+    return None
+
+
 def account_for(session: Session, actor: Actor, name: str, *roles: Role) -> Account:
     """The account named (ignoring case), for someone who may act on it: an admin, or a
     member holding one of `roles` on it (any role if none).
@@ -76,9 +115,7 @@ def account_for(session: Session, actor: Actor, name: str, *roles: Role) -> Acco
     name (suggestions come from their own accounts only), so a refusal never tells them
     which accounts exist. A member without the role hears which role it takes.
     """
-    account = session.scalars(
-        select(Account).where(func.lower(Account.name) == name.strip().lower())
-    ).first()
+    account = find_account(session, name)
     if actor.is_admin:
         if account is None:
             raise NotFound(unknown("account", name, account_names(session)))

@@ -6,9 +6,6 @@ Domain code builds a `Message` (a small typed model saying *what* to tell whom);
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from contextvars import ContextVar
 from typing import NamedTuple, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -57,32 +54,3 @@ class Notifier(Protocol):
     def profile(self, *, user_id: str | None = None, email: str | None = None) -> Profile | None:
         """Look a person up by user ID or e-mail; None when Slack does not know them."""
         ...
-
-
-StepAside = Callable[[], AbstractContextManager[None]]
-_step_aside: ContextVar[StepAside | None] = ContextVar("step_aside", default=None)
-
-
-@contextmanager
-def waiting() -> Iterator[None]:
-    """Around a wait Slack asked for (Retry-After, back-off between retries).
-
-    Whoever runs the work may give the waiting worker's place to other work meanwhile
-    (the due-work engine does, see `stepping_aside`); elsewhere it changes nothing.
-    """
-    step_aside = _step_aside.get()
-    if step_aside is None:
-        yield
-        return
-    with step_aside():
-        yield
-
-
-@contextmanager
-def stepping_aside(step_aside: StepAside) -> Iterator[None]:
-    """Within this block, `waiting()` runs inside `step_aside()`."""
-    token = _step_aside.set(step_aside)
-    try:
-        yield
-    finally:
-        _step_aside.reset(token)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, or_, select
 
 from engagement.duework.queue import schedule
-from engagement.duework.registry import WorkContext, registry
+from engagement.duework.registry import Registry, WorkContext
 from engagement.models import Person, forgotten_people
 
 log = logging.getLogger(__name__)
@@ -20,14 +20,21 @@ CHUNK = 25
 REFRESH = "people.refresh"
 
 
-@registry.planner("people.refresh_profiles")
+def register(registry: Registry) -> None:
+    """People's due work: the hourly profile look-ups, queued in pieces."""
+    registry.planner("people.refresh_profiles", refresh_profiles)
+    registry.kind(REFRESH, refresh)
+
+
 def refresh_profiles(context: WorkContext) -> int:
     """Queue look-ups for profiles older than a week and people known only by e-mail.
 
-    Runs first in each hourly planning run. The look-ups go in pieces of `CHUNK` people,
-    each a due-work item committed on its own: a crash or a Slack outage costs one piece,
-    retried with back-off, and the rest of the planning run goes on at once. Forgotten
-    people are never looked up again: that would bring their identity back.
+    Runs first in each hourly planning run (people come first in the composition root's
+    order, `bot/root.py`), so check-ins are planned in fresh time zones. The look-ups go
+    in pieces of `CHUNK` people, each a due-work item committed on its own: a crash or a
+    Slack outage costs one piece, retried with back-off, and the rest of the planning run
+    goes on at once. Forgotten people are never looked up again: that would bring their
+    identity back.
     """
     session, now = context.session, context.now
     stale = list(
@@ -50,7 +57,6 @@ def refresh_profiles(context: WorkContext) -> int:
     return len(stale)
 
 
-@registry.kind(REFRESH)
 def refresh(context: WorkContext) -> None:
     """Names, time zones and user IDs from Slack for one piece; fresh ones are skipped."""
     session, now = context.session, context.now

@@ -15,13 +15,18 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engagement.duework.registry import WorkContext, registry
+from engagement.duework.registry import Registry, WorkContext
 from engagement.errors import Conflict
 from engagement.models import ProcessedRequest
 
 KEPT_FOR = timedelta(days=1)
 """How long a key is remembered: replays are refused for far longer than the signature
 window in which Slack would accept a replayed request."""
+
+
+def register(registry: Registry) -> None:
+    """Request keys' due work: forgetting old keys, with the hourly planning."""
+    registry.planner("requests.prune", prune)
 
 
 class Replayed(Conflict):
@@ -45,7 +50,6 @@ def record(session: Session, key: str, now: datetime) -> None:
         raise Replayed() from None
 
 
-@registry.planner("requests.prune")
 def prune(context: WorkContext) -> int:
     """Forget keys older than `KEPT_FOR` (hourly, with the other planners)."""
     context.session.execute(

@@ -14,8 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot import logs
-from bot.runtime import Runtime
+from bot import logs, root
 from engagement import db
 from engagement.backup import export_all, import_all
 from engagement.clock import as_utc, utcnow
@@ -48,7 +47,7 @@ def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
-    runtime = Runtime.start(settings)
+    runtime = root.start(settings).runtime
     try:
         spec = read_portfolio(Path(args.file))
     except PortfolioInvalid as error:
@@ -70,7 +69,7 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     expected = "jsonl" if args.what == "all" else "csv"
     if args.format not in (None, expected):
         raise Invalid(f"`export {args.what}` writes {expected}, not {args.format}")
-    runtime = Runtime.start(settings)
+    runtime = root.start(settings).runtime
     with runtime.sessions() as session, contextlib.ExitStack() as stack:
         out = stack.enter_context(_private_output(args.output)) if args.output else sys.stdout
         if args.what == "all":
@@ -101,7 +100,7 @@ def _private_output(path: str) -> TextIO:
 
 
 def cmd_import_data(settings: Settings, args: argparse.Namespace) -> int:
-    runtime = Runtime.start(settings)
+    runtime = root.start(settings).runtime
     with open(args.file, encoding="utf-8") as lines, transaction(runtime.sessions) as session:
         counts = import_all(session, lines)
     print(f"imported {sum(counts.values())} rows into {len(counts)} tables")
@@ -111,7 +110,7 @@ def cmd_import_data(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_forget(settings: Settings, args: argparse.Namespace) -> int:
     """A privacy request: in one transaction, rolled back for a dry run; once committed,
     the old copies the database keeps in its files are overwritten."""
-    runtime = Runtime.start(settings)
+    runtime = root.start(settings).runtime
     with runtime.sessions() as session, session.begin():
         result = forget_person(session, user=args.user, now=utcnow())
         if args.dry_run:
@@ -144,7 +143,7 @@ def cmd_forget(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
-    runtime = Runtime.start(settings)
+    runtime = root.start(settings).runtime
     report = runtime.due_engine().run_due(args.at or utcnow())
     done = ", ".join(f"{kind}={n}" for kind, n in sorted(report.done.items())) or "nothing"
     print(f"done: {done}; retried: {report.retried}; failed: {report.failed}")
@@ -154,7 +153,7 @@ def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_scheduler(settings: Settings, _args: argparse.Namespace) -> int:
     from sherpa.clock import run_clock
 
-    run_clock(Runtime.start(settings))
+    run_clock(root.start(settings).runtime)
     return 0
 
 

@@ -10,10 +10,8 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from bot import logs
-from bot.app import create_app
+from bot import logs, root
 from bot.runtime import Runtime
-from bot.web import WebApp
 from engagement.duework.engine import release, worker_name
 from engagement.settings import Settings
 from sherpa.clock import start_background_clock
@@ -76,16 +74,16 @@ def serve(settings: Settings, *, scheduler: bool) -> None:
     """Production HTTP mode; each worker drains its post-ack work and claims on exit."""
     settings.required("slack_bot_token")
     settings.required("slack_signing_secret")
-    Runtime.start(settings).engine.dispose()  # refuse an out-of-date schema before forking
+    root.start(settings).runtime.engine.dispose()  # refuse an out-of-date schema before forking
     worker: dict[str, Any] = {}
 
     def load() -> WsgiApp:
         logs.configure()
-        runtime = Runtime.start(settings)
-        worker["runtime"] = runtime
+        sherpa = root.start(settings)
+        worker["runtime"] = sherpa.runtime
         if scheduler:
-            worker["clock"] = start_background_clock(runtime)
-        return WebApp(runtime, create_app(runtime))
+            worker["clock"] = start_background_clock(sherpa.runtime)
+        return sherpa.web_app()
 
     def on_exit() -> None:
         runtime: Runtime | None = worker.get("runtime")
@@ -105,8 +103,8 @@ def dev(settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     app_token = settings.required("slack_app_token")
-    runtime = Runtime.start(settings)
-    app = create_app(runtime, signing_secret_required=False)
-    start_background_clock(runtime)
+    sherpa = root.start(settings)
+    app = sherpa.app(signing_secret_required=False)
+    start_background_clock(sherpa.runtime)
     log.info("dev.started mode=socket")
     SocketModeHandler(app, app_token).start()  # type: ignore[no-untyped-call]

@@ -15,8 +15,9 @@ from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from bot import root
 from bot.runtime import Runtime
-from bot.web import create_web_app
+from bot.surfaces import Surfaces
 from engagement.clock import Clock, utcnow
 from engagement.duework.engine import RunReport
 from engagement.settings import load_settings
@@ -39,6 +40,7 @@ class Stack:
 
     emulator: Emulator
     runtime: Runtime
+    surfaces: Surfaces
     url: str
 
     @property
@@ -67,11 +69,12 @@ def running_stack(
             database_url=database_url,
             sherpa_admins=admins,
         )
-        runtime = Runtime.start(settings, clock=clock)
+        sherpa = root.start(settings, clock=clock)
+        runtime = sherpa.runtime
         server = make_server(
             "127.0.0.1",
             0,
-            create_web_app(runtime),
+            sherpa.web_app(),
             server_class=_ThreadingServer,
             handler_class=_QuietHandler,
         )
@@ -80,7 +83,7 @@ def running_stack(
         url = f"http://127.0.0.1:{server.server_port}/slack/events"
         emulator.app_url = url
         try:
-            yield Stack(emulator=emulator, runtime=runtime, url=url)
+            yield Stack(emulator=emulator, runtime=runtime, surfaces=sherpa.surfaces, url=url)
         finally:
             runtime.wait_idle()
             server.shutdown()

@@ -17,7 +17,7 @@ from engagement import db
 from engagement.clock import MovableClock
 from sherpa_demo.stack import Stack, running_stack
 from tests import pg
-from tests.factories import ADMIN, NOW, load_portfolio, portfolio, workspace_for
+from tests.factories import ADMIN, NOW, app_sessions, load_portfolio, portfolio, workspace_for
 
 _names = itertools.count()
 
@@ -72,7 +72,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def sessions(engine: Engine) -> sessionmaker[Session]:
-    return db.session_factory(engine)
+    return app_sessions(engine)
 
 
 @pytest.fixture

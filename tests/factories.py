@@ -7,15 +7,22 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import yaml
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
+from bot.root import wire
+from engagement import checkins, db, escalations
 from engagement.access import Actor, actor_for
-from engagement.checkins import delivery, planner, sends
 from engagement.duework.registry import Registry
 from engagement.portfolio.importer import import_portfolio
 from engagement.portfolio.loader import parse_portfolio
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def app_sessions(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that schedule due work of every feature's kinds, as the runtime's do."""
+    return wire().due_work.bind_sessions(db.session_factory(engine))
 
 
 def portfolio(**overrides: Any) -> dict[str, Any]:
@@ -114,10 +121,14 @@ def actor(session: Session, user_id: str, *, admin: bool = False) -> Actor:
 def checkin_registry() -> Registry:
     """A due-work registry with only the check-in planner and handlers (no profile look-ups)."""
     registry = Registry()
-    registry.planner("checkins.plan")(planner.plan)
-    registry.kind(sends.SEND)(delivery.send)
-    registry.kind(sends.NUDGE)(delivery.nudge)
-    registry.kind(sends.EXPIRE)(delivery.expire)
+    checkins.register(registry)
+    return registry
+
+
+def escalation_registry() -> Registry:
+    """A due-work registry with just the escalations' kinds, to run their work alone."""
+    registry = Registry()
+    escalations.register(registry)
     return registry
 
 

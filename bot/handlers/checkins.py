@@ -16,16 +16,14 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from bot.handlers import ActionHandler, ViewHandler
-from bot.home import home_section
-from bot.listeners.errors import user_message
-from bot.listeners.events import publish_home
+from bot.errors import user_message
 from bot.payloads import row_id
 from bot.request import SlackRequest
-from bot.slash.dispatch import handles
 from bot.slash.grammar import Checkin, Log, Pause, Resume
+from bot.surfaces import Surfaces
 from bot.views.checkins.common import ActionId
 from bot.views.checkins.home import home_blocks
+from bot.views.checkins.messages import nudge_message, prompt_message
 from bot.views.checkins.modal import CALLBACK_ID, Metadata, answer_modal, form_input, modal_errors
 from bot.views.checkins.replies import RESUMED_TEXT, logged_text, paused_text, recorded_text
 from bot.views.kit import Block
@@ -41,6 +39,7 @@ from engagement.checkins.answers import (
 )
 from engagement.checkins.home import home
 from engagement.checkins.items import DmUpdate
+from engagement.checkins.messages import CheckinNudge, CheckinPrompt
 from engagement.checkins.responses import remind_tomorrow, skip
 from engagement.errors import FormInvalid, Invalid
 
@@ -48,6 +47,24 @@ log = logging.getLogger(__name__)
 
 HOME_SECTION_BLOCKS = 50
 """The check-in share of App Home's 100 blocks, leaving room for the other sections."""
+
+
+def register(surfaces: Surfaces) -> None:
+    """`/sponsor checkin`, `log`, `pause` and `resume`; the DM's buttons and App Home's;
+    the answer modal; App Home's check-ins; how the DM and its nudge look."""
+    surfaces.command(Checkin, checkin_now)
+    surfaces.command(Log, log_action)
+    surfaces.command(Pause, pause_checkins)
+    surfaces.command(Resume, resume_checkins)
+    surfaces.action(ActionId.ANSWER, open_answer)
+    surfaces.action(ActionId.EDIT, open_answer)
+    surfaces.action(ActionId.SKIP, skip_one)
+    surfaces.action(ActionId.REMIND, remind_me)
+    surfaces.action(ActionId.RESUME, resume_from_home)
+    surfaces.view(CALLBACK_ID, submit_answer)
+    surfaces.home_section(checkins_section)
+    surfaces.renders(CheckinPrompt, prompt_message)
+    surfaces.renders(CheckinNudge, nudge_message)
 
 
 def _checkin_id(action: dict[str, Any]) -> int:
@@ -66,7 +83,7 @@ def _show(request: SlackRequest, dm: DmUpdate | None, *, from_home: bool) -> Non
     if dm is not None:
         request.runtime.notifier.update(dm.where, dm.message)
     if from_home:
-        publish_home(request.runtime, request.user_id)
+        request.runtime.publish_home(request.user_id)
 
 
 # --- buttons --------------------------------------------------------------------------
@@ -109,7 +126,7 @@ def remind_me(request: SlackRequest, action: dict[str, Any]) -> None:
 def resume_from_home(request: SlackRequest, _action: dict[str, Any]) -> None:
     with request.session() as session:
         pausing.resume(session, actor=request.actor(session), now=request.now())
-    publish_home(request.runtime, request.user_id)
+    request.runtime.publish_home(request.user_id)
 
 
 # --- the answer modal -----------------------------------------------------------------
@@ -149,20 +166,9 @@ def _after_recording(request: SlackRequest, recorded: Recorded, from_home: bool)
         log.warning("checkins.dm_not_updated checkin=%d", recorded.checkin_id)
 
 
-ACTIONS: dict[str, ActionHandler] = {
-    ActionId.ANSWER.value: open_answer,
-    ActionId.EDIT.value: open_answer,
-    ActionId.SKIP.value: skip_one,
-    ActionId.REMIND.value: remind_me,
-    ActionId.RESUME.value: resume_from_home,
-}
-VIEWS: dict[str, ViewHandler] = {CALLBACK_ID: submit_answer}
-
-
 # --- /sponsor checkin | log | pause | resume ------------------------------------------
 
 
-@handles(Checkin)
 def checkin_now(request: SlackRequest, command: Checkin) -> None:
     """The pending check-in (or a new one for today), in a modal at once."""
     with request.session() as session:
@@ -172,7 +178,6 @@ def checkin_now(request: SlackRequest, command: Checkin) -> None:
     request.open_view(answer_modal(form))
 
 
-@handles(Log)
 def log_action(request: SlackRequest, command: Log) -> None:
     with request.session() as session:
         logged = log_advocacy(
@@ -185,7 +190,6 @@ def log_action(request: SlackRequest, command: Log) -> None:
     request.reply(logged_text(logged.account_name, logged.text))
 
 
-@handles(Pause)
 def pause_checkins(request: SlackRequest, command: Pause) -> None:
     with request.session() as session:
         state = pausing.pause(
@@ -196,7 +200,6 @@ def pause_checkins(request: SlackRequest, command: Pause) -> None:
     request.reply(paused_text(command.until))
 
 
-@handles(Resume)
 def resume_checkins(request: SlackRequest, _command: Resume) -> None:
     with request.session() as session:
         pausing.resume(session, actor=request.actor(session), now=request.now())
@@ -206,7 +209,6 @@ def resume_checkins(request: SlackRequest, _command: Resume) -> None:
 # --- App Home -------------------------------------------------------------------------
 
 
-@home_section(10)
 def checkins_section(session: Session, actor: Actor, now: datetime) -> list[Block]:
     """Pending check-ins with their buttons, the pause with Resume, my accounts."""
     data = home(session, actor=actor, now=now)

@@ -15,24 +15,57 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.handlers import ActionHandler, ShortcutHandler, ViewHandler
-from bot.home import home_section
-from bot.listeners.events import publish_home
 from bot.request import SlackRequest
-from bot.slash.dispatch import handles
 from bot.slash.grammar import Ack, Cancel, Escalate, EscalateModal, Escalations, Resolve
+from bot.surfaces import Surfaces
 from bot.views.escalations import lists, modals
 from bot.views.escalations.common import EscalationAction, EscalationCallback
+from bot.views.escalations.messages import (
+    alert_message,
+    path_alert_message,
+    reminder_message,
+    sponsor_request_message,
+)
 from bot.views.escalations.modals import ModalMetadata, Prefill
 from bot.views.escalations.replies import changed_line, raised_line
 from engagement.access import Actor
 from engagement.errors import Invalid
 from engagement.escalations import listing, service
 from engagement.escalations.codes import code_of, parse_code
+from engagement.escalations.messages import (
+    EscalationAlert,
+    EscalationPathAlert,
+    EscalationReminder,
+    EscalationSponsorRequest,
+)
 from engagement.escalations.rules import InvalidFields, ack_hours
 from engagement.notify import DeliveryError
 
 log = logging.getLogger(__name__)
+
+
+def register(surfaces: Surfaces) -> None:
+    """`/sponsor escalate`, `escalations`, `ack`, `resolve` and `cancel`; the sponsor's
+    buttons and App Home's; the escalation and resolve modals; the *Escalate to sponsor*
+    shortcut; App Home's escalations; how alerts, sponsor DMs and reminders look."""
+    surfaces.command(EscalateModal, escalate_modal)
+    surfaces.command(Escalate, escalate)
+    surfaces.command(Escalations, list_open)
+    surfaces.command(Ack, ack)
+    surfaces.command(Resolve, resolve)
+    surfaces.command(Cancel, cancel)
+    surfaces.action(EscalationAction.ACKNOWLEDGE, acknowledge_button)
+    surfaces.action(EscalationAction.RESOLVE, resolve_button)
+    surfaces.action(EscalationAction.CANCEL, cancel_button)
+    surfaces.action(EscalationAction.NEW, new_from_home)
+    surfaces.view(EscalationCallback.RAISE, submit_escalation)
+    surfaces.view(EscalationCallback.RESOLVE, submit_resolution)
+    surfaces.shortcut(EscalationCallback.SHORTCUT, escalate_message)
+    surfaces.home_section(home)
+    surfaces.renders(EscalationAlert, alert_message)
+    surfaces.renders(EscalationSponsorRequest, sponsor_request_message)
+    surfaces.renders(EscalationReminder, reminder_message)
+    surfaces.renders(EscalationPathAlert, path_alert_message)
 
 
 # --- the escalation modal ---------------------------------------------------------------
@@ -56,7 +89,6 @@ def _open_modal(request: SlackRequest, metadata: ModalMetadata) -> None:
     request.open_view(view)
 
 
-@handles(EscalateModal)
 def escalate_modal(request: SlackRequest, _command: EscalateModal) -> None:
     _open_modal(request, ModalMetadata(source="command", channel_id=request.channel_id or None))
 
@@ -136,7 +168,7 @@ def _refresh_home_after_ack(request: SlackRequest) -> None:
 
     def publish() -> None:
         try:
-            publish_home(request.runtime, request.user_id)
+            request.runtime.publish_home(request.user_id)
         except DeliveryError as error:  # Home is rebuilt whenever they open it again
             log.warning("escalation.home_refresh_failed user=%s error=%s", request.user_id, error)
 
@@ -146,7 +178,6 @@ def _refresh_home_after_ack(request: SlackRequest) -> None:
 # --- slash commands -----------------------------------------------------------------------
 
 
-@handles(Escalate)
 def escalate(request: SlackRequest, command: Escalate) -> None:
     with request.session() as session:
         raised = service.raise_escalation(
@@ -160,7 +191,6 @@ def escalate(request: SlackRequest, command: Escalate) -> None:
     request.reply(raised_line(raised))
 
 
-@handles(Escalations)
 def list_open(request: SlackRequest, command: Escalations) -> None:
     with request.reading() as session:
         found = listing.list_open(
@@ -170,7 +200,6 @@ def list_open(request: SlackRequest, command: Escalations) -> None:
     request.reply(payload["text"], payload["blocks"])
 
 
-@handles(Ack)
 def ack(request: SlackRequest, command: Ack) -> None:
     with request.session() as session:
         changed = service.acknowledge(
@@ -180,7 +209,6 @@ def ack(request: SlackRequest, command: Ack) -> None:
     request.reply(changed_line(changed))
 
 
-@handles(Resolve)
 def resolve(request: SlackRequest, command: Resolve) -> None:
     with request.session() as session:
         changed = service.resolve(
@@ -190,7 +218,6 @@ def resolve(request: SlackRequest, command: Resolve) -> None:
     request.reply(changed_line(changed))
 
 
-@handles(Cancel)
 def cancel(request: SlackRequest, command: Cancel) -> None:
     with request.session() as session:
         changed = service.cancel(
@@ -221,7 +248,7 @@ def _from_home(request: SlackRequest) -> bool:
 def _answer(request: SlackRequest, line: str) -> None:
     """From App Home the refreshed Home is the answer; elsewhere one line only they see."""
     if _from_home(request):
-        publish_home(request.runtime, request.user_id)
+        request.runtime.publish_home(request.user_id)
     else:
         request.reply(line)
 
@@ -273,23 +300,9 @@ def submit_resolution(request: SlackRequest, view: dict[str, Any]) -> dict[str, 
 # --- App Home -----------------------------------------------------------------------------
 
 
-@home_section(20)
 def home(session: Session, actor: Actor, now: datetime) -> list[dict[str, Any]]:
     """The open escalations the person raised or sponsors, with their buttons (nothing for
     someone Sherpa does not know: Home says so once for every feature)."""
     if actor.person_id is None and not actor.is_admin:
         return []
     return lists.home_section(listing.for_home(session, actor=actor, now=now), viewer=actor.user_id)
-
-
-ACTIONS: dict[str, ActionHandler] = {
-    EscalationAction.ACKNOWLEDGE.value: acknowledge_button,
-    EscalationAction.RESOLVE.value: resolve_button,
-    EscalationAction.CANCEL.value: cancel_button,
-    EscalationAction.NEW.value: new_from_home,
-}
-VIEWS: dict[str, ViewHandler] = {
-    EscalationCallback.RAISE.value: submit_escalation,
-    EscalationCallback.RESOLVE.value: submit_resolution,
-}
-SHORTCUTS: dict[str, ShortcutHandler] = {EscalationCallback.SHORTCUT.value: escalate_message}

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from bot.slash.dispatch import answers
 from bot.slash.grammar import HELP_TEXT, Help
+from bot.surfaces import Surfaces
 
 
-@answers(Help)
+def register(surfaces: Surfaces) -> None:
+    """`/sponsor help` (and `/sponsor` alone), answered in the ack."""
+    surfaces.answer(Help, show_help)
+
+
 def show_help(_command: Help) -> str:
     return HELP_TEXT

@@ -6,16 +6,16 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot import handlers
 from bot.listeners.errors import after_ack
 from bot.request import SlackRequest
 from bot.runtime import Runtime
+from bot.surfaces import Surfaces, any_of
 
 
-def register(app: App, runtime: Runtime) -> None:
-    table = handlers.actions()
+def register(app: App, runtime: Runtime, surfaces: Surfaces) -> None:
+    table = surfaces.actions
 
-    @app.block_action(handlers.any_of(table))
+    @app.block_action(any_of(table))
     def listener(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         handler = table[action["action_id"]]

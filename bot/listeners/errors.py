@@ -3,53 +3,18 @@
 from __future__ import annotations
 
 import logging
-import secrets
-import traceback
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltRequest
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from bot.errors import user_message
 from bot.middleware import VERIFIED
 from bot.request import SlackRequest
 from bot.runtime import Runtime
-from bot.views.kit import said
-from engagement.db import failed_statement
-from engagement.errors import SherpaError
+from bot.surfaces import Surfaces
 
 log = logging.getLogger(__name__)
-
-UNAVAILABLE = "Sherpa is temporarily unavailable. Please try again in a minute."
-
-
-def user_message(error: Exception) -> str:
-    """What the person sees; unexpected errors are logged under a short reference."""
-    if isinstance(error, SherpaError):
-        return said(error.line)
-    if isinstance(error, OperationalError | InterfaceError) or (
-        isinstance(error, DBAPIError) and error.connection_invalidated
-    ):
-        log.warning("request.unavailable error=%s", type(error).__name__)
-        return UNAVAILABLE
-    reference = secrets.token_hex(3).upper()
-    database = failed_statement(error)
-    if database is None:
-        log.error(
-            "request.failed reference=%s error=%s", reference, type(error).__name__, exc_info=error
-        )
-    else:  # its message can quote what someone typed: PostgreSQL shows the failing row
-        statement = " ".join((database.statement or "").split())
-        stack = "".join(traceback.format_tb(error.__traceback__)).rstrip()
-        log.error(
-            'request.failed reference=%s error=%s cause=%s statement="%s"\n    %s',
-            reference,
-            type(error).__name__,
-            type(database.orig).__name__,
-            statement[:1000],
-            f"Traceback (the database's message left out):\n{stack}".replace("\n", "\n    "),
-        )
-    return f"Something went wrong (reference {reference}). The team has the details."
 
 
 def tell(runtime: Runtime, error: Exception, body: dict[str, Any]) -> None:
@@ -80,7 +45,7 @@ def after_ack(runtime: Runtime, body: dict[str, Any], work: Callable[[], None]) 
     runtime.followups.submit_or_run(guarded)
 
 
-def register(app: App, runtime: Runtime) -> None:
+def register(app: App, runtime: Runtime, _surfaces: Surfaces) -> None:
     @app.error
     def on_error(error: Exception, body: dict[str, Any], request: BoltRequest) -> None:
         """Tell the person, but only when the request was verified: an unverified body's

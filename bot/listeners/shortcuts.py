@@ -6,16 +6,16 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot import handlers
 from bot.listeners.errors import after_ack
 from bot.request import SlackRequest
 from bot.runtime import Runtime
+from bot.surfaces import Surfaces, any_of
 
 
-def register(app: App, runtime: Runtime) -> None:
-    table = handlers.shortcuts()
+def register(app: App, runtime: Runtime, surfaces: Surfaces) -> None:
+    table = surfaces.shortcuts
 
-    @app.shortcut(handlers.any_of(table))
+    @app.shortcut(any_of(table))
     def listener(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         handler = table[body["callback_id"]]

@@ -10,18 +10,18 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot import handlers
 from bot.listeners.errors import after_ack
 from bot.request import SlackRequest
 from bot.runtime import Runtime
+from bot.surfaces import Surfaces, any_of
 from bot.views.kit import said
 from engagement.errors import SherpaError
 
 
-def register(app: App, runtime: Runtime) -> None:
-    table = handlers.views()
+def register(app: App, runtime: Runtime, surfaces: Surfaces) -> None:
+    table = surfaces.views
 
-    @app.view(handlers.any_of(table))
+    @app.view(any_of(table))
     def listener(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         handler = table[view["callback_id"]]
         request = SlackRequest.from_body(runtime, body)

@@ -1,21 +1,30 @@
 """The `/sponsor` grammar (README, "Using Sherpa in Slack"): text in, one typed command
 out, or one clear line.
 
-Parsing is pure: it needs only the known account names, so the longest account name
-at a position wins and unknown ones can be answered with the closest name. It reads the
-names only where the command names an account, so a caller can hand it a sequence that
-loads them on first use (see `bot/listeners/commands.py`).
+Each text is parsed once, and purely. Where a command names an account without quotes,
+where the name ends depends on the person's account names (the longest of them at that
+place, by `engagement.access`'s one rule for account names; an unknown one is answered
+with the closest): `parse` stops there and returns `AccountsNeeded`, whose `finish`
+parses the rest once the names are loaded. So the listener answers in the ack whatever
+needs no database, and loads the names after the ack only for a command that needs
+them (see `bot/listeners/commands.py`). The account itself is found once, by the domain
+(`access.account_for`), by the same rule.
+
+Each field is checked here, once (a control character, the length, a missing part),
+with the command's usage in the line.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Literal, overload
+from typing import Literal, TypeVar, overload
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
+from engagement.access import account_name_at
 from engagement.errors import Invalid
 from engagement.escalations.codes import parse_code
 from engagement.models import Severity
@@ -26,6 +35,8 @@ from engagement.text import (
     normalise_line_ends,
     problem,
 )
+
+T = TypeVar("T")
 
 SUMMARY_LIMIT = 3000
 TEXT_LIMIT = 3000
@@ -47,7 +58,7 @@ class Escalate(Command):
     kind: Literal["escalate"] = "escalate"
     account: str
     severity: Severity
-    summary: Annotated[str, Field(min_length=1, max_length=SUMMARY_LIMIT)]
+    summary: str
 
 
 class Escalations(Command):
@@ -87,7 +98,7 @@ class Kpi(Command):
 class Log(Command):
     kind: Literal["log"] = "log"
     account: str
-    text: Annotated[str, Field(min_length=1, max_length=TEXT_LIMIT)]
+    text: str
 
 
 class Checkin(Command):
@@ -134,7 +145,17 @@ def _usage(name: str) -> str:
     return f"Usage: `{USAGE[name]}`"
 
 
-def _split_account(
+def _quoted(rest: str) -> tuple[str, str] | None:
+    """A quoted account name at the front of `rest`, and what follows it; None if unquoted."""
+    rest = rest.strip()
+    if rest[:1] in QUOTES:
+        close = rest.find(QUOTES[rest[0]], 1)
+        if close > 1:
+            return free_text(rest[1:close], ACCOUNT).strip(), rest[close + 1 :].strip()
+    return None
+
+
+def _known_account(
     rest: str,
     names: Sequence[str],
     name: str,
@@ -142,24 +163,16 @@ def _split_account(
     ends_before: Sequence[str] = (),
     whole: bool = False,
 ) -> tuple[str, str]:
-    """Take an account name off the front of `rest`: quoted, or the longest known name.
+    """The longest of the person's account names at the front of `rest`, and what follows.
 
     An unknown name is named as typed: all of `rest` when the name is `whole` of it, else
     up to the first of `ends_before` (the words that follow it in this command), else
     its first word.
     """
     rest = rest.strip()
-    if rest[:1] in QUOTES:
-        close = rest.find(QUOTES[rest[0]], 1)
-        if close > 1:
-            return free_text(rest[1:close], ACCOUNT).strip(), rest[close + 1 :].strip()
-    lowered = rest.lower()
-    for known in sorted(names, key=len, reverse=True):
-        candidate = known.lower()
-        if lowered.startswith(candidate) and (
-            len(lowered) == len(candidate) or lowered[len(candidate)].isspace()
-        ):
-            return known, rest[len(known) :].strip()
+    found = account_name_at(rest, names)
+    if found is not None:
+        return found
     free_text(rest.split(maxsplit=1)[0] if rest else "", ACCOUNT)  # where the name should be
     words = rest.split()
     ends = [i for i, word in enumerate(words) if i and word.lower() in ends_before]
@@ -181,15 +194,6 @@ def _unknown_account(words: list[str], typed: str, names: Sequence[str], name: s
     return f"No account named '{typed}'. {_usage(name)}"
 
 
-def _optional_account(rest: str, names: Sequence[str], name: str) -> str | None:
-    if not rest.strip():
-        return None
-    account, extra = _split_account(rest, names, name, whole=True)
-    if extra:
-        raise Invalid(f"Unexpected text after the account name: '{extra}'. {_usage(name)}")
-    return account
-
-
 def _escalation_id(token: str, name: str) -> int:
     """One parser for escalation IDs (`codes.parse_code`), with this command's usage."""
     token = free_text(token, "The escalation ID")
@@ -207,29 +211,77 @@ def _limit(text: str, what: str, limit: int) -> str:
     return text
 
 
-def parse(text: str, account_names: Sequence[str]) -> Command:
+Then = Callable[[str, str], Command]
+"""The rest of a command's parse, from its account name and the text after the name."""
+
+
+@dataclass(frozen=True)
+class AccountsNeeded:
+    """A command parsed up to an unquoted account name: `finish` parses the rest with the
+    person's account names (the names decide where the account name ends)."""
+
+    text: str
+    """The whole command, for the control-character rule."""
+    command: str
+    rest: str
+    """The text from the account name on."""
+    then: Then
+    ends_before: tuple[str, ...] = ()
+    whole: bool = False
+
+    def finish(self, account_names: Sequence[str]) -> Command:
+        """The command, or `Invalid` with the right form (an unknown account: the closest)."""
+
+        def rest() -> Command:
+            account, after = _known_account(
+                self.rest,
+                account_names,
+                self.command,
+                ends_before=self.ends_before,
+                whole=self.whole,
+            )
+            return self.then(account, after)
+
+        return _checked(self.text, rest)
+
+
+@overload
+def parse(text: str) -> Command | AccountsNeeded: ...
+@overload
+def parse(text: str, account_names: Sequence[str]) -> Command: ...
+def parse(text: str, account_names: Sequence[str] | None = None) -> Command | AccountsNeeded:
     """Parse the text after `/sponsor`; raise `Invalid` with the right form on any mistake.
 
-    A control character is refused wherever it is: named by its field when it is in one
-    (the summary, a note, the account name…), as "the command" otherwise. A Windows line
-    end becomes a new line (see `engagement.text`).
+    Without `account_names`, a command naming an account without quotes comes back as
+    `AccountsNeeded`, to `finish` with them. A control character is refused wherever it
+    is: named by its field when it is in one (the summary, a note, the account name…), as
+    "the command" otherwise. A Windows line end becomes a new line (see `engagement.text`).
     """
     text = normalise_line_ends(text)
+    parsed = _checked(text, lambda: _parse(text), deferring=True)
+    if account_names is None or isinstance(parsed, Command):
+        return parsed
+    return parsed.finish(account_names)
+
+
+def _checked(text: str, parse_it: Callable[[], T], *, deferring: bool = False) -> T:
+    """Run a parse under the control-character rule (for `deferring`, until it stops at
+    an account name: the rule is applied when it is finished)."""
     try:
-        command = _parse(text, account_names)
+        parsed = parse_it()
     except ControlCharacter:
         raise
     except Invalid:
         if has_control(text):  # a mistake elsewhere would otherwise echo it back
             raise ControlCharacter(problem("The command")) from None
         raise
-    if has_control(text):  # in a word the grammar reads past (a blank it trimmed…)
-        raise ControlCharacter(problem("The command"))
-    return command
+    if has_control(text) and not (deferring and isinstance(parsed, AccountsNeeded)):
+        raise ControlCharacter(problem("The command"))  # in a word read past (a blank…)
+    return parsed
 
 
-def _parse(text: str, account_names: Sequence[str]) -> Command:
-    text = text.strip()
+def _parse(command: str) -> Command | AccountsNeeded:
+    text = command.strip()
     if not text:
         return Help()
     word, _, rest = text.partition(" ")
@@ -248,26 +300,12 @@ def _parse(text: str, account_names: Sequence[str]) -> Command:
     if name == "escalate":
         if not rest:
             return EscalateModal()
-        account, rest = _split_account(rest, account_names, name, ends_before=list(Severity))
-        severity_word, _, summary = rest.partition(" ")
-        if not severity_word:
-            raise Invalid(f"Give a severity: low, medium, high or critical. {_usage(name)}")
-        try:
-            severity = Severity(free_text(severity_word, "The severity").lower())
-        except ValueError:
-            raise Invalid(
-                f"'{severity_word}' is not a severity: use low, medium, high or critical. "
-                f"{_usage(name)}"
-            ) from None
-        summary = _limit(summary, "summary", SUMMARY_LIMIT)
-        if not summary:
-            raise Invalid(f"Say what the escalation is about. {_usage(name)}")
-        return Escalate(account=account, severity=severity, summary=summary)
+        return _naming(command, name, rest, _escalate, ends_before=tuple(Severity))
     if name in ("escalations", "status", "checkin", "digest"):
-        kinds: dict[str, type[Escalations | Status | Checkin | Digest]] = {
-            "escalations": Escalations, "status": Status, "checkin": Checkin, "digest": Digest,
-        }  # fmt: skip
-        return kinds[name](account=_optional_account(rest, account_names, name))
+        if not rest:
+            return OPTIONAL_ACCOUNT[name]()
+        return _naming(command, name, rest, lambda account, extra: _only(name, account, extra),
+                       whole=True)  # fmt: skip
     if name in ("ack", "cancel"):
         if not rest or len(rest.split()) != 1:
             raise Invalid(f"Give one escalation ID. {_usage(name)}")
@@ -284,17 +322,9 @@ def _parse(text: str, account_names: Sequence[str]) -> Command:
             note=_limit(note, "note", TEXT_LIMIT),
         )
     if name == "kpi":
-        account, rest = _split_account(rest, account_names, name)
-        parts = rest.split()
-        if len(parts) != 2:
-            raise Invalid(f"Give a KPI key and one value. {_usage(name)}")
-        key, value = free_text(parts[0], "The KPI key"), free_text(parts[1], "The value")
-        return Kpi(account=account, key=key.lower(), value=value)
+        return _naming(command, name, rest, _kpi)
     if name == "log":
-        account, note = _split_account(rest, account_names, name)
-        if not note:
-            raise Invalid(f"Say what the sponsor did. {_usage(name)}")
-        return Log(account=account, text=_limit(note, "note", TEXT_LIMIT))
+        return _naming(command, name, rest, _log)
     # pause
     try:
         until = date.fromisoformat(free_text(rest, "The date"))
@@ -303,38 +333,64 @@ def _parse(text: str, account_names: Sequence[str]) -> Command:
     return Pause(until=until)
 
 
-class _NamesNeeded(Exception):
-    """The command names an account: it cannot be parsed without the account names."""
+def _naming(
+    text: str,
+    name: str,
+    rest: str,
+    then: Then,
+    *,
+    ends_before: tuple[str, ...] = (),
+    whole: bool = False,
+) -> Command | AccountsNeeded:
+    """A quoted account name is read at once; an unquoted one waits for the names."""
+    quoted = _quoted(rest)
+    if quoted is not None:
+        return then(*quoted)
+    return AccountsNeeded(text, name, rest, then, ends_before=ends_before, whole=whole)
 
 
-class _NoNames(Sequence[str]):
-    """Stands in for the account names: reading them at all means they were needed."""
-
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[str]: ...
-    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
-        raise _NamesNeeded
-
-    def __len__(self) -> int:
-        raise _NamesNeeded
-
-    def __iter__(self) -> Iterator[str]:
-        raise _NamesNeeded
-
-
-def parse_without_accounts(text: str) -> Command | None:
-    """`parse` for the commands that name no account (help, resume, ack ESC-7, status…),
-    and the mistakes found before an account name is read; None when the command names
-    an account, so the caller parses it again with the names from the database.
-
-    The listener uses it to answer in the ack itself whatever needs no database.
-    """
+def _escalate(account: str, rest: str) -> Escalate:
+    name = "escalate"
+    severity_word, _, summary = rest.partition(" ")
+    if not severity_word:
+        raise Invalid(f"Give a severity: low, medium, high or critical. {_usage(name)}")
     try:
-        return parse(text, _NoNames())
-    except _NamesNeeded:
-        return None
+        severity = Severity(free_text(severity_word, "The severity").lower())
+    except ValueError:
+        raise Invalid(
+            f"'{severity_word}' is not a severity: use low, medium, high or critical. "
+            f"{_usage(name)}"
+        ) from None
+    summary = _limit(summary, "summary", SUMMARY_LIMIT)
+    if not summary:
+        raise Invalid(f"Say what the escalation is about. {_usage(name)}")
+    return Escalate(account=account, severity=severity, summary=summary)
+
+
+OPTIONAL_ACCOUNT: dict[str, type[Escalations | Status | Checkin | Digest]] = {
+    "escalations": Escalations, "status": Status, "checkin": Checkin, "digest": Digest,
+}  # fmt: skip
+"""The commands whose one argument is an account name, or nothing."""
+
+
+def _only(name: str, account: str, extra: str) -> Command:
+    if extra:
+        raise Invalid(f"Unexpected text after the account name: '{extra}'. {_usage(name)}")
+    return OPTIONAL_ACCOUNT[name](account=account)
+
+
+def _kpi(account: str, rest: str) -> Kpi:
+    parts = rest.split()
+    if len(parts) != 2:
+        raise Invalid(f"Give a KPI key and one value. {_usage('kpi')}")
+    key, value = free_text(parts[0], "The KPI key"), free_text(parts[1], "The value")
+    return Kpi(account=account, key=key.lower(), value=value)
+
+
+def _log(account: str, note: str) -> Log:
+    if not note:
+        raise Invalid(f"Say what the sponsor did. {_usage('log')}")
+    return Log(account=account, text=_limit(note, "note", TEXT_LIMIT))
 
 
 HELP_TEXT = "\n".join(

@@ -6,3 +6,16 @@ Modules: `schedule` (pure date maths), `planner` (hourly planning), `sends` (sen
 (modal data and recording), `responses` (skip, remind tomorrow), `pausing`, `advocacy`,
 `home` (App Home data), `messages` and `items` (plain data for Slack).
 """
+
+from __future__ import annotations
+
+from engagement.checkins import delivery, planner, sends
+from engagement.duework.registry import Registry
+
+
+def register(registry: Registry) -> None:
+    """Check-ins' due work: planned hourly; each person's DM sent, nudged once, expired."""
+    registry.planner("checkins.plan", planner.plan)
+    registry.kind(sends.SEND, delivery.send)
+    registry.kind(sends.NUDGE, delivery.nudge)
+    registry.kind(sends.EXPIRE, delivery.expire)

@@ -34,14 +34,13 @@ from engagement.checkins.sends import (
     CHECKINS,
     EXPIRE,
     NUDGE,
-    SEND,
     expire_key,
     nudge_key,
     parse_send_key,
 )
 from engagement.duework import streams
 from engagement.duework.queue import Scheduled, schedule_all
-from engagement.duework.registry import WorkContext, registry
+from engagement.duework.registry import WorkContext
 from engagement.models import CheckIn, CheckInState, Person, PortfolioSettings
 from engagement.notify import DeliveryError, Notifier, Posted, Undeliverable
 
@@ -95,7 +94,6 @@ _DUE_WITH_TIMING = (
 cache key again for every DM cost more CPU than running it)."""
 
 
-@registry.kind(SEND)
 def send(context: WorkContext) -> None:
     person_id, day = parse_send_key(context.key)
     deliver_day(context.session, context.notifier, person_id=person_id, day=day, now=context.now)
@@ -188,7 +186,6 @@ def _mark_sent(
         set_committed_value(checkin, "message_ts", posted.ts)
 
 
-@registry.kind(NUDGE)
 def nudge(context: WorkContext) -> None:
     """One reminder, covering every check-in of the person that is due a nudge by now."""
     session, now = context.session, context.now
@@ -226,7 +223,6 @@ def nudge(context: WorkContext) -> None:
     log.info("checkins.nudged person=%d count=%d", person.id, len(batch))
 
 
-@registry.kind(EXPIRE)
 def expire(context: WorkContext) -> None:
     """Unanswered at the deadline: expired, counted as missed; the DM says so."""
     checkin = context.session.get(CheckIn, int(context.payload["checkin_id"]))

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from engagement.checkins.schedule import Occurrence, occurrences, week_anchor, zone
 from engagement.checkins.sends import CHECKINS, schedule_sends_after
-from engagement.duework.registry import WorkContext, registry
+from engagement.duework.registry import WorkContext
 from engagement.models import Account, Cadence, CheckIn, CheckInState, Person, Role, Sponsorship
 
 HORIZON = timedelta(days=8)
@@ -31,7 +31,6 @@ GRACE = timedelta(hours=1)
 CHUNK = 2000
 
 
-@registry.planner("checkins.plan")
 def plan(context: WorkContext) -> int:
     return plan_checkins(context.session, now=context.now)
 

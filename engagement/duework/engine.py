@@ -8,9 +8,7 @@ import os
 import socket
 import threading
 from collections import deque
-from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from queue import Empty, SimpleQueue
@@ -21,13 +19,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from engagement.clock import Clock, utcnow
 from engagement.db import error_summary, failed_statement, transaction
 from engagement.duework.queue import LEASE, any_ready, claim, renew, schedule, take
-from engagement.duework.registry import Registry, WorkContext
+from engagement.duework.registry import PLAN_KIND, Registry, UnknownKind, WorkContext
 from engagement.models import DueWork, SchedulerBeat, WorkState
-from engagement.notify import DeliveryError, Notifier, Undeliverable, stepping_aside
+from engagement.notify import DeliveryError, Notifier, Undeliverable
+from engagement.places import Places, Wait
 
 log = logging.getLogger(__name__)
 
-PLAN_KIND = "plan"
 MAX_BACKOFF = timedelta(hours=1)
 CLAIM_TRIES = 20
 RENEW_EVERY = LEASE / 3
@@ -52,24 +50,8 @@ class Outcome(enum.Enum):
     TAKEN_OVER = "taken_over"
 
 
-class Places:
-    """`count` places for work at a time; a worker waiting on Slack lends its place meanwhile."""
-
-    def __init__(self, count: int) -> None:
-        self._free = threading.Semaphore(count)
-
-    @contextmanager
-    def held(self) -> Iterator[None]:
-        with self._free:
-            yield
-
-    @contextmanager
-    def lent(self) -> Iterator[None]:
-        self._free.release()
-        try:
-            yield
-        finally:
-            self._free.acquire()
+class _Unregistered(UnknownKind):
+    """A claimed row of a kind the engine's registry does not know."""
 
 
 @dataclass
@@ -97,6 +79,9 @@ class RunReport:
 class Engine:
     """Claims due rows and runs their handlers, each in its own transaction.
 
+    Each transaction schedules for `registry` (`Registry.bind`). A row of a kind it does
+    not know is marked failed at once, and logged: retrying would not make it known.
+
     `concurrency` items are worked on at a time. A worker that Slack keeps waiting (a
     Retry-After, a back-off before retrying a 5xx) lends its place to another item
     meanwhile, so a few refusals do not idle a paced fan-out; up to `concurrency` spare
@@ -116,11 +101,11 @@ class Engine:
         """Run every row due at or before `as_of`, including work that running it makes due."""
         report = RunReport()
         with transaction(self.sessions) as session:
-            self._ensure_plan(session, as_of)
+            self._ensure_plan(self.registry.bind(session), as_of)
             one_writer = session.get_bind().dialect.name == "sqlite"
         workers = self.concurrency if one_writer else 2 * self.concurrency
         held = workers + self.concurrency
-        places = Places(self.concurrency)
+        places = Places(self.concurrency, lent_during={Wait.RETRY})
         claimed: deque[int] = deque()
         finished: SimpleQueue[Future[tuple[str, Outcome]]] = SimpleQueue()
         renewed = self.real_clock()
@@ -186,19 +171,22 @@ class Engine:
         self, claimed: deque[int], as_of: datetime, places: Places
     ) -> tuple[str, Outcome]:
         """Run the oldest claimed item once a place is free: items start in claim order."""
-        with places.held(), stepping_aside(places.lent):
+        with places.held():
             return self._run_one(claimed.popleft(), as_of)
 
     def _run_one(self, work_id: int, as_of: datetime) -> tuple[str, Outcome]:
         kind = "?"
         try:
             with transaction(self.sessions) as session:
+                self.registry.bind(session)
                 taken = take(
                     session, work_id=work_id, worker=self.worker, real_now=self.real_clock()
                 )
                 if taken is None:
                     return kind, Outcome.TAKEN_OVER  # our lease ran out and another took it
                 kind = taken.kind
+                if not self.registry.knows(kind):
+                    raise _Unregistered(f"no feature registered the due-work kind {kind!r}")
                 context = WorkContext(
                     session=session,
                     now=as_of,
@@ -214,6 +202,10 @@ class Engine:
                     self.registry.handlers[kind](context)
             log.info("due_work.done kind=%s key=%s", kind, context.key)
             return kind, Outcome.DONE
+        except _Unregistered as error:
+            log.error("due_work.unknown_kind kind=%s: nothing runs it", kind)
+            self._give_back(work_id, as_of, error, final=True)
+            return kind, Outcome.FAILED
         except Undeliverable as error:
             self._give_back(work_id, as_of, error, final=True)
             return kind, Outcome.FAILED
@@ -246,7 +238,8 @@ class Engine:
                 item.key,
                 item.attempts,
                 item.last_error,
-                exc_info=not isinstance(error, DeliveryError) and failed_statement(error) is None,
+                exc_info=not isinstance(error, DeliveryError | _Unregistered)
+                and failed_statement(error) is None,
             )
 
     def _beat(self) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from engagement.duework.registry import check_kind
 from engagement.models import PENDING_WORK, DueWork, WorkState
 
 LEASE = timedelta(minutes=1)
@@ -85,14 +86,18 @@ def schedule(
     """Add a row unless one with `key` exists; True when it was added (idempotent).
 
     A row of a `stream` (named by `duework.streams`) runs after the rows of that stream
-    first due before it, and never while another of them runs.
+    first due before it, and never while another of them runs. A kind that the session's
+    registry does not know is refused (`registry.UnknownKind`): nothing would run it.
     """
+    check_kind(session, kind)
     row = Scheduled(kind, key, due_at, payload or {}, stream)
     return session.execute(_SCHEDULE, row.values()).first() is not None
 
 
 def schedule_all(session: Session, rows: Sequence[Scheduled]) -> None:
     """`schedule` for several rows in one round trip (psycopg pipelines an executemany)."""
+    for kind in {row.kind for row in rows}:
+        check_kind(session, kind)
     if rows:
         session.execute(_SCHEDULE_ALL, [row.values() for row in rows])
 

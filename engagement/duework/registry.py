@@ -1,15 +1,28 @@
-"""Every kind of due work, and every planner that creates it, declared in one registry."""
+"""Every kind of due work, and every planner that creates it, declared in one registry.
+
+There is no registry of the application's own at import: the composition root
+(`bot/root.py`) builds one and hands it to each feature's `register`, in its order, and
+the planners run in the order they were registered. A session knows the registry it
+schedules for (`bind`): `duework.queue.schedule` refuses a kind no feature registered,
+at the call, and the engine marks a row of such a kind failed at once.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from engagement.notify import Notifier
+
+PLAN_KIND = "plan"
+"""The hourly planning run: the engine's own kind, known to a registry with planners."""
+
+_BOUND = "sherpa.due_work_registry"
+"""Where a session keeps the registry it schedules for (`Session.info`)."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +43,10 @@ Planner = Callable[[WorkContext], int]
 """Creates future due rows idempotently; returns how many it created."""
 
 
+class UnknownKind(LookupError):
+    """Due work of a kind that no feature registered: nothing would ever run it."""
+
+
 @dataclass
 class Registry:
     """Maps a kind name to its handler; planners create future rows idempotently."""
@@ -37,22 +54,61 @@ class Registry:
     handlers: dict[str, Handler] = field(default_factory=dict)
     planners: dict[str, Planner] = field(default_factory=dict)
 
-    def kind(self, name: str) -> Callable[[Handler], Handler]:
+    @overload
+    def kind(self, name: str) -> Callable[[Handler], Handler]: ...
+    @overload
+    def kind(self, name: str, handler: Handler) -> Handler: ...
+    def kind(
+        self, name: str, handler: Handler | None = None
+    ) -> Handler | Callable[[Handler], Handler]:
+        """Register the handler of a kind (or, without one, a decorator that does)."""
+
         def register(handler: Handler) -> Handler:
-            if name in self.handlers:
+            if name in self.handlers or name == PLAN_KIND:
                 raise ValueError(f"due-work kind {name!r} registered twice")
             self.handlers[name] = handler
             return handler
 
-        return register
+        return register if handler is None else register(handler)
 
-    def planner(self, name: str) -> Callable[[Planner], Planner]:
+    @overload
+    def planner(self, name: str) -> Callable[[Planner], Planner]: ...
+    @overload
+    def planner(self, name: str, planner: Planner) -> Planner: ...
+    def planner(
+        self, name: str, planner: Planner | None = None
+    ) -> Planner | Callable[[Planner], Planner]:
+        """Register a planner, run hourly after those registered before it."""
+
         def register(planner: Planner) -> Planner:
+            if name in self.planners:
+                raise ValueError(f"planner {name!r} registered twice")
             self.planners[name] = planner
             return planner
 
-        return register
+        return register if planner is None else register(planner)
+
+    def knows(self, kind: str) -> bool:
+        return kind in self.handlers or (kind == PLAN_KIND and bool(self.planners))
+
+    def bind(self, session: Session) -> Session:
+        """Let `schedule` in this session take this registry's kinds, and only those."""
+        session.info[_BOUND] = self
+        return session
+
+    def bind_sessions(self, sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+        """`bind` every session this factory makes from now on."""
+        sessions.configure(info={_BOUND: self})
+        return sessions
 
 
-registry = Registry()
-"""The application's registry; feature modules register into it when imported."""
+def check_kind(session: Session, kind: str) -> None:
+    """Refuse to schedule a kind that the session's registry does not know."""
+    registry = session.info.get(_BOUND)
+    if registry is None:
+        raise UnknownKind(
+            f"cannot schedule due work of kind {kind!r}: this session has no due-work "
+            "registry (open it from the runtime's sessions, or bind one)"
+        )
+    if not registry.knows(kind):
+        raise UnknownKind(f"no feature registered the due-work kind {kind!r}")

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from engagement.duework import streams
 from engagement.duework.queue import schedule
-from engagement.duework.registry import Registry, WorkContext, registry
+from engagement.duework.registry import WorkContext
 from engagement.escalations.cards import EscalationCard, EventKind, Who, card
 from engagement.escalations.messages import (
     EscalationAlert,
@@ -192,7 +192,6 @@ def message_for(kind: NoticeKind, current: EscalationCard, recipient: str) -> Me
     return EscalationReminder(card=current, sponsor=sponsor)
 
 
-@registry.kind(ANNOUNCE)
 def announce(context: WorkContext) -> None:
     """The channel alert (current state), then the sponsors' DMs and the critical path post."""
     escalation = _load(context)
@@ -238,13 +237,11 @@ def _dm_sponsor(
     _post(context, escalation, kind, person.slack_user_id, message)
 
 
-@registry.kind(REQUEST)
 def request(context: WorkContext) -> None:
     """One sponsor's DM with the buttons; not sent once someone has acted on it."""
     _dm_sponsor(context, NoticeKind.REQUEST, EscalationSponsorRequest)
 
 
-@registry.kind(CRITICAL)
 def critical(context: WorkContext) -> None:
     """A critical escalation goes to the escalation path at once, unless already settled."""
     escalation = _load(context)
@@ -261,7 +258,6 @@ def critical(context: WorkContext) -> None:
     _post(context, escalation, NoticeKind.CRITICAL, path, message)
 
 
-@registry.kind(REALERT)
 def realert(context: WorkContext) -> None:
     """At the acknowledge deadline, remind each sponsor once, if nobody has acknowledged."""
     escalation = _load(context)
@@ -271,13 +267,11 @@ def realert(context: WorkContext) -> None:
     _fan_out(context, escalation, REMIND)
 
 
-@registry.kind(REMIND)
 def remind(context: WorkContext) -> None:
     """One sponsor's reminder past the deadline; not sent once someone has acknowledged."""
     _dm_sponsor(context, NoticeKind.REMINDER, EscalationReminder)
 
 
-@registry.kind(PATH)
 def path(context: WorkContext) -> None:
     """At twice the deadline, tell the escalation path, if still nobody has acknowledged."""
     escalation = _load(context)
@@ -307,7 +301,6 @@ def _delivering(session: Session, escalation_id: int) -> bool:
     return found is not None
 
 
-@registry.kind(REFRESH)
 def refresh(context: WorkContext) -> None:
     """Update every message about the escalation to its current state (chat.update).
 
@@ -330,13 +323,3 @@ def refresh(context: WorkContext) -> None:
             context.notifier.update(Posted(notice.channel, notice.ts), message)
         except Undeliverable as error:
             log.warning("escalation.update_skipped notice=%d error=%s", notice.id, error)
-
-
-def only_escalations() -> Registry:
-    """A registry with just these kinds: for tests and tools that run escalation work alone."""
-    return Registry(
-        handlers={kind: handler for kind, handler in registry.handlers.items() if kind in KINDS}
-    )
-
-
-KINDS = (*DELIVERING, REFRESH)

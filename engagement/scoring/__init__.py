@@ -1,1 +1,18 @@
 """Leading indicators, scorecards, the weekly digest, its chart and alerts."""
+
+from __future__ import annotations
+
+from engagement.duework.registry import Registry
+from engagement.scoring import alerts, digest
+
+
+def register(registry: Registry) -> None:
+    """Scoring's due work: the weekly digests (post, its pages, its chart), then the hourly
+    alert evaluation and each alert's posts."""
+    registry.planner("digest.plan", digest.plan_digests)
+    registry.kind("digest.post", digest.post_digest)
+    registry.kind("digest.part", digest.post_part)
+    registry.kind("digest.chart", digest.post_chart)
+    registry.planner("alerts.plan", alerts.plan_alerts)
+    registry.kind("alerts.evaluate", alerts.evaluate_alerts)
+    registry.kind("alerts.post", alerts.post_alert)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from engagement.duework import streams
 from engagement.duework.queue import schedule
-from engagement.duework.registry import WorkContext, registry
+from engagement.duework.registry import WorkContext
 from engagement.indicators import RATED
 from engagement.models import Alert, DueWork, KpiSource, Person, WorkState
 from engagement.scoring import weeks
@@ -290,7 +290,6 @@ def _post_row(
     }
 
 
-@registry.planner("alerts.plan")
 def plan_alerts(context: WorkContext) -> int:
     """Evaluate the alert rules every hour (one due row per hour)."""
     hour = context.now.replace(minute=0, second=0, microsecond=0)
@@ -304,12 +303,10 @@ def plan_alerts(context: WorkContext) -> int:
     )
 
 
-@registry.kind("alerts.evaluate")
 def evaluate_alerts(context: WorkContext) -> None:
     raise_alerts(context.session, now=context.now)
 
 
-@registry.kind("alerts.post")
 def post_alert(context: WorkContext) -> None:
     """Post one alert to one place; the channel copy marks the alert posted."""
     message = IndicatorAlert.model_validate(context.payload["message"])

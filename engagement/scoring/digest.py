@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from engagement.access import Actor, account_for, visible_accounts
 from engagement.duework import streams
 from engagement.duework.queue import schedule
-from engagement.duework.registry import WorkContext, registry
+from engagement.duework.registry import WorkContext
 from engagement.models import (
     Account,
     AdvocacyAction,
@@ -249,7 +249,6 @@ def preview_digest(
     )
 
 
-@registry.planner("digest.plan")
 def plan_digests(context: WorkContext) -> int:
     """Queue this week's digest for every digest channel at the portfolio's local day and time.
 
@@ -276,7 +275,6 @@ def plan_digests(context: WorkContext) -> int:
     return created
 
 
-@registry.kind("digest.post")
 def post_digest(context: WorkContext) -> None:
     """Post the digest's first message once, record it, and queue its thread."""
     session = context.session
@@ -335,7 +333,6 @@ def _thread(session: Session, run_id: int) -> tuple[DigestRun, Posted]:
     return run, Posted(run.message_channel, run.message_ts)
 
 
-@registry.kind("digest.part")
 def post_part(context: WorkContext) -> None:
     """A continuation in the digest's thread, in order."""
     session = context.session
@@ -350,7 +347,6 @@ def post_part(context: WorkContext) -> None:
     context.notifier.post(thread.channel, message, thread_ts=thread.ts)
 
 
-@registry.kind("digest.chart")
 def post_chart(context: WorkContext) -> None:
     """The trend chart in the thread, after the last continuation; the run is then complete."""
     session = context.session

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.render import render
+from bot.root import wire
 from bot.views.checkins.common import ActionId
 from bot.views.checkins.home import home_view
 from bot.views.checkins.modal import (
@@ -35,6 +35,9 @@ from engagement.errors import FormInvalid
 from engagement.indicators import RATED
 from engagement.models import Role
 from tests.bot.blockkit import check
+
+render = wire().slack.renderers.render
+"""How each message looks, by the renderers the features registered."""
 
 AT = datetime(2026, 11, 23, 14, tzinfo=UTC)
 ANSWER = AnswerForm.parse({

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import StatementError
 
-from bot.listeners.errors import user_message
+from bot.errors import user_message
 from bot.logs import LineFormatter
 from engagement import db
 from engagement.models import Answer, Person
@@ -53,11 +53,11 @@ def test_a_failed_statement_is_logged_without_what_was_typed(
     if engine.dialect.name == "postgresql":  # its own message shows the failing row
         assert TYPED in str(error.orig)
 
-    with caplog.at_level(logging.ERROR, logger="bot.listeners.errors"):
+    with caplog.at_level(logging.ERROR, logger="bot.errors"):
         said = user_message(error)
 
     reference = said.split("(reference ")[1].split(")")[0]
-    [record] = [record for record in caplog.records if record.name == "bot.listeners.errors"]
+    [record] = [record for record in caplog.records if record.name == "bot.errors"]
     line = LineFormatter().format(record)  # as the process writes it
     assert TYPED not in caplog.text and TYPED not in line
     assert f"reference={reference} error=IntegrityError" in line
@@ -74,9 +74,9 @@ def test_an_error_raised_while_handling_one_is_logged_without_what_was_typed(
         except StatementError as failed:
             raise RuntimeError("could not record the answer") from failed
     except RuntimeError as error:
-        with caplog.at_level(logging.ERROR, logger="bot.listeners.errors"):
+        with caplog.at_level(logging.ERROR, logger="bot.errors"):
             user_message(error)
-    [record] = [record for record in caplog.records if record.name == "bot.listeners.errors"]
+    [record] = [record for record in caplog.records if record.name == "bot.errors"]
     line = LineFormatter().format(record)
     assert TYPED not in line and TYPED not in caplog.text
     assert "error=RuntimeError cause=" in line

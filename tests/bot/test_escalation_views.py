@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.render import render
+from bot.root import wire
 from bot.views.escalations import common, lists, messages, modals, replies
 from bot.views.escalations.common import EscalationAction, EscalationCallback, EscalationField
 from bot.views.escalations.modals import ModalMetadata
 from engagement.db import transaction
 from engagement.duework.engine import Engine
 from engagement.errors import NotAllowed
-from engagement.escalations import alerts, service
+from engagement.escalations import service
 from engagement.escalations.cards import EscalationCard, Who
 from engagement.escalations.listing import AccountRef, Listed, Listing
 from engagement.escalations.messages import (
@@ -32,8 +32,11 @@ from engagement.models import EscalationState, Severity
 from engagement.notify import Message, Posted
 from tests.bot.blockkit import check
 from tests.factories import NOW as FACTORY_NOW
-from tests.factories import actor, load_portfolio
+from tests.factories import actor, escalation_registry, load_portfolio
 from tests.fakes import FakeNotifier
+
+render = wire().slack.renderers.render
+"""How each message looks, by the renderers the features registered."""
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 SAM = Who(user_id="U0SAM0001", name="Sam")
@@ -415,7 +418,7 @@ def test_everything_the_engine_sends_renders(sessions: sessionmaker[Session]) ->
         )
     notifier = RenderingNotifier()
     notifier.rendered = []
-    engine = Engine(sessions, alerts.only_escalations(), notifier)
+    engine = Engine(sessions, escalation_registry(), notifier)
     engine.run_due(FACTORY_NOW + timedelta(hours=8))
     with transaction(sessions) as session:
         service.resolve(

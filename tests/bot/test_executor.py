@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import threading
 
-from bot.executor import ContextThreadPool, on_the_wire
+from bot.executor import ContextThreadPool
+from engagement.places import Wait, waiting
 
 
 def test_with_a_backlog_the_caller_does_the_work_itself() -> None:
@@ -32,7 +33,7 @@ def test_work_waiting_on_slack_lends_its_place() -> None:
     done: list[str] = []
 
     def reply() -> None:
-        with on_the_wire():
+        with waiting(Wait.REPLY):
             on_the_line.set()
             answered.wait(10)
         done.append("reply")

@@ -127,7 +127,9 @@ def test_any_text_parses_or_is_refused_cleanly(text: str) -> None:
 def test_commands_that_name_no_account_parse_without_the_names(
     text: str, expected: g.Command | None
 ) -> None:
-    assert g.parse_without_accounts(text) == expected
+    """None: the command names an account, so its parse waits for the account names."""
+    parsed = g.parse(text)
+    assert (None if isinstance(parsed, g.AccountsNeeded) else parsed) == expected
 
 
 words = st.sampled_from([*g.USAGE, "Acme", "Acme Corp", "Globex", "ESC-4", "high", "2026-12-28"])
@@ -135,16 +137,46 @@ words = st.sampled_from([*g.USAGE, "Acme", "Acme Corp", "Globex", "ESC-4", "high
 
 @given(st.one_of(st.text(max_size=60), st.lists(words, max_size=5).map(" ".join)))
 def test_without_the_names_the_parse_is_the_same_or_deferred(text: str) -> None:
-    """Whatever is answered without the account names is what the names would have given."""
+    """Whatever is answered without the account names is what the names would have given,
+    and a parse that waits for them finishes as one parse with them."""
     try:
         expected: g.Command | str = g.parse(text, NAMES)
     except Invalid as error:
         expected = str(error)
     try:
-        early: g.Command | str | None = g.parse_without_accounts(text)
+        early: g.Command | g.AccountsNeeded | str = g.parse(text)
     except Invalid as error:
         early = str(error)
-    assert early is None or early == expected
+    if isinstance(early, g.AccountsNeeded):
+        try:
+            early = early.finish(NAMES)
+        except Invalid as error:
+            early = str(error)
+    assert early == expected
+
+
+def test_an_unquoted_name_is_found_by_the_rule_of_the_accounts_themselves() -> None:
+    """Case aside, the longest name wins, as a whole word; letters beyond ASCII too."""
+    names = ["Électricité", "Électricité du Nord", "Ōsaka Freight"]
+    assert g.parse("status électricité du nord", names) == g.Status(account="Électricité du Nord")
+    assert g.parse("kpi ÉLECTRICITÉ nps 5", names) == g.Kpi(
+        account="Électricité", key="nps", value="5"
+    )
+    assert g.parse("escalate ōsaka freight high Late", names) == g.Escalate(
+        account="Ōsaka Freight", severity=Severity.HIGH, summary="Late"
+    )
+    with pytest.raises(Invalid, match=r"^No account named 'Électricitéx'"):
+        g.parse("status Électricitéx", names)
+
+
+def test_each_text_is_parsed_once() -> None:
+    """The part before the account name is not parsed again when the names come."""
+    parsed = g.parse("escalate Acme Corp high Renewal blocked")
+    assert isinstance(parsed, g.AccountsNeeded)
+    assert (parsed.command, parsed.rest) == ("escalate", "Acme Corp high Renewal blocked")
+    assert parsed.finish(NAMES) == g.Escalate(
+        account="Acme Corp", severity=Severity.HIGH, summary="Renewal blocked"
+    )
 
 
 @pytest.mark.parametrize(
@@ -164,6 +196,7 @@ def test_without_the_names_the_parse_is_the_same_or_deferred(text: str) -> None:
         ("resume\x00", "The command contains"),
         ("help\x1f", "The command contains"),  # a blank to Python, trimmed: still refused
         ("status Globex\x0c", "The command contains"),
+        ("status Globex\x1f", "The command contains"),  # trimmed after the name: refused
         ("escalate Nowhere high Renewal\x00 blocked", "The command contains"),
     ],
 )

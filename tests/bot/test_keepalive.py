@@ -13,6 +13,7 @@ import pytest
 
 from bot.keepalive import KeptAlive
 from bot.notifier import SlackNotifier, make_client
+from bot.render import Renderers
 from engagement.notify import DeliveryError
 from slack_emulator import Emulator
 from slack_emulator.interactions import ResponseTarget
@@ -124,7 +125,7 @@ def test_a_reply_reaches_the_response_url_and_a_refusal_says_why() -> None:
         dm = emulator.workspace.dm("U1", create=True)
         assert dm is not None
         url_id = emulator.response_urls.register(ResponseTarget("U1", dm))
-        notifier = SlackNotifier(make_client(emulator.bot_token, emulator.api_url))
+        notifier = SlackNotifier(make_client(emulator.bot_token, emulator.api_url), Renderers())
         notifier.respond(
             f"{emulator.url}response/{url_id}", text="hello", response_type="ephemeral"
         )
@@ -139,13 +140,15 @@ def test_slacks_own_refusal_in_plain_text_is_named() -> None:
         pytest.raises(DeliveryError, match="response_url: expired_url"),
     ):
         origin = server.url.split("/", 3)[:3]  # replies go to Slack's hosts and the API's
-        notifier = SlackNotifier(make_client("xoxb-unused", "/".join(origin) + "/api/"))
+        notifier = SlackNotifier(
+            make_client("xoxb-unused", "/".join(origin) + "/api/"), Renderers()
+        )
         notifier.respond(server.url, text="too late")
 
 
 def test_a_reply_goes_nowhere_but_slack_and_the_api_host() -> None:
     with _serving(close_after_each=False, answer=(200, b"ok")) as server:
-        notifier = SlackNotifier(make_client("xoxb-unused", "https://slack.com/api/"))
+        notifier = SlackNotifier(make_client("xoxb-unused", "https://slack.com/api/"), Renderers())
         with pytest.raises(DeliveryError, match="response_url: untrusted_url"):
             notifier.respond(server.url, text="to an internal service")
         assert server.seen == []

@@ -4,8 +4,6 @@ follow-up work lends its place while Slack answers."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,8 +24,10 @@ from slack_sdk.web import SlackResponse
 from bot.executor import ContextThreadPool
 from bot.keepalive import Answer
 from bot.notifier import PacedRetry, Pacer, SlackNotifier, make_client
-from bot.runtime import Runtime
-from engagement.notify import DeliveryError, stepping_aside, waiting
+from bot.render import Renderers
+from bot.root import start
+from engagement.notify import DeliveryError
+from engagement.places import Places, Wait, waiting
 from engagement.settings import load_settings
 
 POST = "https://slack.test/api/chat.postMessage"
@@ -94,7 +94,9 @@ def test_giving_back_never_moves_the_pace_into_the_past() -> None:
 
 
 def test_only_paced_methods_have_pacers() -> None:
-    notifier = SlackNotifier(make_client("xoxb-test", "https://slack.test/api/"), pace={})
+    notifier = SlackNotifier(
+        make_client("xoxb-test", "https://slack.test/api/"), Renderers(), pace={}
+    )
     assert notifier.pacers == {}
     with pytest.raises(ValueError):
         Pacer(0)
@@ -109,7 +111,7 @@ def test_sherpa_post_rate_paces_the_runtimes_posts(
         database_url=f"sqlite:///{tmp_path}/s.db",
         sherpa_post_rate=rate,
     )
-    pacers = Runtime.start(settings, check_schema=False).notifier.pacers
+    pacers = start(settings, check_schema=False).runtime.notifier.pacers
     assert {method: pacer.interval for method, pacer in pacers.items()} == (
         {"chat.postMessage": interval} if interval else {}
     )
@@ -174,26 +176,49 @@ def test_retries_of_unpaced_methods_only_wait_for_the_handler() -> None:
     assert handler.max_retry_count == inner.max_retry_count
 
 
-def test_the_wait_before_a_retry_lets_the_worker_step_aside() -> None:
-    handler, _, events = paced(10)
-    refusal = HttpResponse(status_code=429, headers={}, data=b"{}")
+def test_the_wait_before_a_retry_lends_the_workers_place() -> None:
+    """Another piece of work runs in the only place during the retry's wait, and the
+    worker has its place back before it waits for a slot of the pace."""
+    places = Places(1, lent_during={Wait.RETRY})
+    events: list[str] = []
+    stand_ins: list[threading.Thread] = []
 
-    @contextmanager
-    def step_aside() -> Iterator[None]:
-        events.append("aside")
-        yield
-        events.append("back")
+    def stand_in(name: str) -> threading.Thread:
+        def other() -> None:
+            with places.held():
+                events.append(name)
 
-    with stepping_aside(step_aside):
-        handler.prepare_for_next_attempt(state=RetryState(), request=request(), response=refusal)
-    assert events == ["aside", "retry-after", "back"]  # back in place before taking a slot
+        thread = threading.Thread(target=other)
+        thread.start()
+        stand_ins.append(thread)
+        return thread
+
+    class Waiting(Inner):
+        def prepare_for_next_attempt(self, *, state: RetryState, **kwargs: Any) -> None:
+            stand_in("other").join(10)  # finishes only if the place is free
+            super().prepare_for_next_attempt(state=state, **kwargs)
+
+    def slot(_seconds: float) -> None:
+        stand_in("after the retry").join(0.2)  # cannot start: the place is taken again
+        events.append("paced")
+
+    pacer = Pacer(10, slot, clock=lambda: 0.0)
+    pacer.wait()  # the first attempt took its slot
+    handler = PacedRetry(Waiting(events), {"chat.postMessage": pacer})
+    with places.held():
+        handler.prepare_for_next_attempt(
+            state=RetryState(), request=request(), error=ConnectionResetError()
+        )
+    for thread in stand_ins:
+        thread.join(10)
+    assert events == ["other", "retry-after", "paced", "after the retry"]
 
 
 def test_a_notifier_runs_its_clients_retries_its_own_way_once() -> None:
     client = make_client("xoxb-test", "https://slack.test/api/")
     kinds = [type(h) for h in client.retry_handlers]
-    notifier = SlackNotifier(client, pace={"chat.postMessage": 50})
-    SlackNotifier(client)  # a second notifier on the same client does not wrap twice
+    notifier = SlackNotifier(client, Renderers(), pace={"chat.postMessage": 50})
+    SlackNotifier(client, Renderers())  # a second notifier on the same client does not wrap twice
     assert all(isinstance(h, PacedRetry) for h in client.retry_handlers)
     assert [type(h.inner) for h in client.retry_handlers] == kinds  # type: ignore[attr-defined]
     assert ConnectionErrorRetryHandler in kinds and RateLimitErrorRetryHandler in kinds
@@ -228,7 +253,9 @@ class RefusingClient(WebClient):
 def test_a_call_refused_for_good_gives_its_slot_back(
     status: int, error: str, given_back: bool
 ) -> None:
-    notifier = SlackNotifier(RefusingClient(status, error), pace={"chat.postMessage": 10})
+    notifier = SlackNotifier(
+        RefusingClient(status, error), Renderers(), pace={"chat.postMessage": 10}
+    )
     waiting: list[float] = []
     notifier.pacers["chat.postMessage"] = Pacer(10, waiting.append, clock=lambda: 100.0)
     with pytest.raises(DeliveryError):
@@ -237,8 +264,8 @@ def test_a_call_refused_for_good_gives_its_slot_back(
     assert waiting == ([] if given_back else pytest.approx([0.1]))
 
 
-def test_waiting_outside_the_engine_changes_nothing() -> None:
-    with waiting():
+def test_waiting_outside_held_places_changes_nothing() -> None:
+    with waiting(Wait.RETRY), waiting(Wait.REPLY):
         pass
 
 
@@ -256,7 +283,7 @@ class _Held:
 @pytest.mark.parametrize("kind", ["call", "respond"])
 def test_follow_up_work_lends_its_place_while_slack_answers(kind: str) -> None:
     held = _Held()
-    notifier = SlackNotifier(make_client("xoxb-test", "https://slack.test/api/"))
+    notifier = SlackNotifier(make_client("xoxb-test", "https://slack.test/api/"), Renderers())
     notifier.client.api_call = lambda *_a, **_k: held.hold() or SlackResponse(  # type: ignore[method-assign]
         client=notifier.client, http_verb="POST", api_url=POST, req_args={},
         data={"ok": True}, headers={}, status_code=200,

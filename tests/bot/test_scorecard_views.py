@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.render import render
+from bot.root import wire
 from bot.views.scorecard.alerts import detail, what_to_do
 from bot.views.scorecard.cards import CARDS_SHOWN, recorded_line
 from bot.views.scorecard.common import ScorecardAction
@@ -36,6 +36,9 @@ from engagement.scoring.messages import (
 )
 from engagement.scoring.scorecard import Status, Trend
 from tests.bot.blockkit import check
+
+render = wire().slack.renderers.render
+"""How each message looks, by the renderers the features registered."""
 
 LONG = "Very Long Account Name & <Partners> " * 6  # 216 characters, with mrkdwn specials
 

@@ -297,7 +297,7 @@ def test_bolt_behind_the_endpoint_never_answers_an_unverified_request(stack: Sta
             "x-slack-signature": "v0=00",
         },
     )
-    answer = create_app(stack.runtime).dispatch(request)
+    answer = create_app(stack.runtime, stack.surfaces).dispatch(request)
     stack.settle()
     assert answer.status >= 400
     assert stack.emulator.calls() == [] and stack.emulator.responses() == []

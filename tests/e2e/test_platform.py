@@ -20,7 +20,6 @@ import pytest
 from sqlalchemy import event, func, select
 
 from bot.request import TOO_SLOW
-from bot.slash import dispatch as slash_dispatch
 from bot.slash.grammar import Resume
 from engagement.access import account_names, actor_for
 from engagement.models import ProcessedRequest
@@ -270,7 +269,7 @@ def test_a_handler_error_shows_a_reference_and_logs_the_traceback(
     def broken(_invocation: Any, _command: Any) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setitem(slash_dispatch._handlers, Resume, broken)
+    monkeypatch.setitem(stack.surfaces.commands, Resume, broken)
     with caplog.at_level(logging.ERROR):
         stack.slack.slash(SAM, "resume")
         stack.settle()

@@ -6,16 +6,15 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bot import features
+from bot.root import wire
 from engagement import db
 from engagement.duework.engine import Engine
-from engagement.duework.registry import registry
 from tests.engagement.claim_worker import wait_for_peers
 from tests.fakes import FakeNotifier
 
 
 def main(url: str, out: str, as_of: str, peers: str) -> None:
-    features.load()
+    registry = wire().due_work
     notifier = FakeNotifier()
     engine = db.make_engine(url)
     with engine.connect():

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from engagement import db
 from engagement.duework.engine import Engine
-from engagement.escalations import alerts
 from tests.engagement.claim_worker import wait_for_peers
+from tests.factories import escalation_registry
 from tests.fakes import FakeNotifier
 
 
@@ -22,7 +22,7 @@ def main(url: str, out: str, as_of: str, peers: str) -> None:
     wait_for_peers(Path(out), int(peers))
     Engine(
         db.session_factory(engine),
-        alerts.only_escalations(),
+        escalation_registry(),
         notifier,
         worker=f"process-{out}",
     ).run_due(datetime.fromisoformat(as_of))

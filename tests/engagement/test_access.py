@@ -9,6 +9,7 @@ from bot.views.kit import said
 from engagement.access import (
     NOT_YOURS_BY_ID,
     account_for,
+    account_name_at,
     account_names,
     visible_account,
 )
@@ -95,3 +96,23 @@ def test_the_names_a_person_may_see(db: Session) -> None:
     assert account_names(db, actor(db, SAM)) == ["Acme Corp"]
     assert account_names(db, actor(db, "U0STRANGER")) == []
     assert account_names(db, actor(db, ADMIN, admin=True)) == account_names(db)
+
+
+def test_an_account_is_found_by_the_same_rule_that_delimits_its_name_in_a_command(
+    session: Session,
+) -> None:
+    """One rule for account names (`account_name_key`), whatever the database lowers:
+    SQLite's lower() leaves "É" as it is, so a name beyond ASCII was not found at all."""
+    accounts = portfolio()["accounts"]
+    accounts[0]["name"] = "Électricité du Nord"
+    load_portfolio(session, portfolio(accounts=accounts))
+    names = account_names(session, actor(session, SAM))
+    assert names == ["Électricité du Nord"]
+    for typed in ("Électricité du Nord", "électricité du nord", "ÉLECTRICITÉ DU NORD "):
+        said, rest = account_name_at(f"{typed} high Late", names) or ("", "")
+        assert (said, rest) == ("Électricité du Nord", "high Late")
+        assert account_for(session, actor(session, SAM), typed, Role.SAM).name == said
+    assert account_name_at("Électricité du Nordique high", names) is None  # whole words only
+    assert refusal(session, SAM, "Électricité du Sud") == (
+        "None of your accounts is named 'Électricité du Sud'. Did you mean 'Électricité du Nord'?"
+    )

@@ -22,6 +22,7 @@ from engagement.models import (
     Person,
     ProcessedRequest,
 )
+from engagement.people import REFRESH
 from tests.conftest import fresh_postgres_url
 from tests.factories import NOW, load_portfolio
 
@@ -76,7 +77,7 @@ def populate(sessions: sessionmaker[Session]) -> None:
             EscalationEvent(escalation_id=escalation.id, person_id=person.id, kind="raised", at=AT)
         )
         session.add(ProcessedRequest(key="event:Ev1", at=NOW))
-        schedule(session, kind="probe", key="probe:1", due_at=AT, payload={"ids": [1, 2]})
+        schedule(session, kind=REFRESH, key="probe:1", due_at=AT, payload={"people": [1, 2]})
 
 
 def dump(sessions: sessionmaker[Session]) -> str:

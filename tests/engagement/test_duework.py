@@ -12,16 +12,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from engagement import db
 from engagement.db import transaction
 from engagement.duework.engine import Engine, RunReport, backoff
 from engagement.duework.queue import LEASE, Scheduled, claim, renew, schedule, schedule_all, take
 from engagement.duework.registry import Registry, WorkContext
 from engagement.models import DueWork, WorkState
-from engagement.notify import Undeliverable, waiting
+from engagement.notify import Undeliverable
+from engagement.places import Wait, waiting
 from tests.fakes import FakeNotifier
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -38,6 +41,12 @@ def probe_registry(seen: list[str], fail: dict[str, Exception] | None = None) ->
         seen.append(context.key)
 
     return registry
+
+
+@pytest.fixture
+def sessions(engine: SqlEngine) -> sessionmaker[Session]:
+    """Sessions that schedule the probe kind these tests run (an engine binds its own)."""
+    return probe_registry([]).bind_sessions(db.session_factory(engine))
 
 
 def skip_on_sqlite(sessions: sessionmaker[Session], why: str) -> None:
@@ -320,7 +329,7 @@ def test_a_worker_waiting_on_slack_lends_its_place(sessions: sessionmaker[Sessio
     @registry.kind("probe")
     def probe(context: WorkContext) -> None:
         if context.key == "probe:0":
-            with waiting():  # as the notifier does around Slack's Retry-After
+            with waiting(Wait.RETRY):  # as the notifier does around Slack's Retry-After
                 assert released.wait(timeout=10), "the other item waited for a free place"
         else:
             released.set()

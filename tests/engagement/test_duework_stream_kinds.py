@@ -7,13 +7,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import features
+from bot.root import wire
 from engagement.checkins.messages import CheckinPrompt
 from engagement.checkins.responses import remind_tomorrow
 from engagement.checkins.sends import schedule_send
 from engagement.db import transaction
 from engagement.duework.engine import Engine
-from engagement.duework.registry import registry
 from engagement.escalations import service
 from engagement.models import CheckIn, DueWork, Person, WorkState
 from engagement.scoring.kpis import record_kpi
@@ -21,7 +20,7 @@ from tests.engagement.test_scoring_digest import many_accounts
 from tests.factories import actor, checkin_registry, load_portfolio, person_id, portfolio
 from tests.fakes import FakeNotifier
 
-features.load()
+registry = wire().due_work
 MONDAY = datetime(2026, 11, 23, 12, tzinfo=UTC)  # 07:00 in New York, ISO week 48
 SAM = "U0SAM0001"  # the SAM of every account of `many_accounts`
 POSTING = {

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy
+from sqlalchemy import Engine as SqlEngine
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from engagement import db
 from engagement.db import transaction
 from engagement.duework.engine import Engine, backoff
 from engagement.duework.queue import claim, schedule
@@ -41,6 +43,12 @@ def probe_registry(seen: list[str], fail: dict[str, list[Exception]] | None = No
         seen.append(context.key)
 
     return registry
+
+
+@pytest.fixture
+def sessions(engine: SqlEngine) -> sessionmaker[Session]:
+    """Sessions that schedule the probe kind these tests run (an engine binds its own)."""
+    return probe_registry([]).bind_sessions(db.session_factory(engine))
 
 
 def add(

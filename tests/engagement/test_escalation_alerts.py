@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from engagement.db import transaction
 from engagement.duework.engine import Engine, backoff
-from engagement.escalations import alerts, service
+from engagement.escalations import service
 from engagement.escalations.messages import (
     EscalationAlert,
     EscalationPathAlert,
@@ -26,7 +26,7 @@ from engagement.escalations.messages import (
 )
 from engagement.models import DueWork, EscalationEvent, EscalationNotice, WorkState
 from engagement.notify import Message, Posted, Undeliverable
-from tests.factories import ADMIN, NOW, actor, load_portfolio, portfolio
+from tests.factories import ADMIN, NOW, actor, escalation_registry, load_portfolio, portfolio
 from tests.fakes import FakeNotifier
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,7 +79,7 @@ def sent(notifier: FakeNotifier) -> list[tuple[str, str]]:
 
 
 def engine(sessions: sessionmaker[Session], notifier: FakeNotifier, worker: str = "w") -> Engine:
-    return Engine(sessions, alerts.only_escalations(), notifier, worker=worker)
+    return Engine(sessions, escalation_registry(), notifier, worker=worker)
 
 
 def test_creation_alerts_the_channel_and_dms_the_sponsor(loaded: sessionmaker[Session]) -> None:

@@ -48,7 +48,15 @@ from engagement.scoring.digest import compose
 from engagement.scoring.evaluate import score_accounts
 from engagement.scoring.indicators import everyone
 from engagement.scoring.kpis import record_kpi
-from tests.factories import NOW, actor, add_checkin, load_portfolio, portfolio
+from tests.factories import (
+    NOW,
+    actor,
+    add_checkin,
+    app_sessions,
+    escalation_registry,
+    load_portfolio,
+    portfolio,
+)
 from tests.fakes import FakeNotifier
 
 DANA, DANA_MAIL, DANA_DM, DANA_NAME = "U0DANA001", "dana@example.com", "D0DANA001", "Dana Whitfield"
@@ -100,7 +108,7 @@ def words(session: Session, checkin_id: int, who: str) -> list[str]:
 
 def run_escalation_work(sessions: sessionmaker[Session], at: Any) -> FakeNotifier:
     notifier = FakeNotifier()
-    Engine(sessions, escalation_work.only_escalations(), notifier).run_due(at)
+    Engine(sessions, escalation_registry(), notifier).run_due(at)
     return notifier
 
 
@@ -481,7 +489,7 @@ def test_a_wipe_that_found_the_database_busy_is_finished_by_forgetting_again(
     write-ahead log, and the old copies in it, until it ends."""
     path = sqlite_url.removeprefix("sqlite:///")
     engine = db.make_engine(sqlite_url)
-    sessions = db.session_factory(engine)
+    sessions = app_sessions(engine)
     build(sessions)
     reader = sqlite3.connect(path, isolation_level=None)
     reader.execute("BEGIN")

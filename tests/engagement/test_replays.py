@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.root import wire
 from engagement import db, replays
-from engagement.duework.registry import WorkContext, registry
+from engagement.duework.registry import WorkContext
 from engagement.models import ProcessedRequest
 from tests.factories import NOW
 from tests.fakes import FakeNotifier
@@ -41,6 +42,7 @@ def test_keys_older_than_a_day_are_pruned_by_the_hourly_planning(
     with db.transaction(sessions) as session:
         replays.record(session, "trigger:old", NOW - timedelta(days=1, minutes=1))
         replays.record(session, "trigger:recent", NOW - timedelta(hours=23))
+    registry = wire().due_work
     assert registry.planners["requests.prune"] is replays.prune
     with db.transaction(sessions) as session:
         context = WorkContext(session, NOW, FakeNotifier(), "plan", "plan", {}, 0)

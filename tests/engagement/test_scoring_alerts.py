@@ -7,12 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import features
-from bot.render import render
+from bot.root import wire
 from bot.views.scorecard.alerts import detail, what_to_do
 from engagement.access import actor_for
 from engagement.duework.engine import Engine
-from engagement.duework.registry import registry
 from engagement.models import Alert
 from engagement.scoring.alerts import raise_alerts
 from engagement.scoring.kpis import record_kpi
@@ -21,7 +19,8 @@ from tests.bot.blockkit import check
 from tests.factories import account_id, add_checkin, load_portfolio
 from tests.fakes import FakeNotifier
 
-features.load()
+FEATURES = wire()
+registry, render = FEATURES.due_work, FEATURES.slack.renderers.render
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # Tuesday, ISO week 48
 MONDAYS = [date(2026, 10, 19) + timedelta(weeks=n) for n in range(6)]  # weeks 43-48
 

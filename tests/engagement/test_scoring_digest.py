@@ -16,12 +16,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import features
-from bot.render import render
+from bot.root import wire
 from engagement.access import actor_for
 from engagement.db import transaction
 from engagement.duework.engine import Engine
-from engagement.duework.registry import registry
 from engagement.models import DigestRun, DigestState, DueWork, WorkState
 from engagement.notify import Posted
 from engagement.scoring import chart as chart_module
@@ -32,7 +30,8 @@ from tests.bot.blockkit import check
 from tests.factories import add_checkin, load_portfolio, portfolio
 from tests.fakes import FakeNotifier
 
-features.load()
+FEATURES = wire()
+registry, render = FEATURES.due_work, FEATURES.slack.renderers.render
 ROOT = Path(__file__).resolve().parents[2]
 FRIDAY_DUE = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)  # Fri 16:00 in New York, week 48
 MONDAY = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

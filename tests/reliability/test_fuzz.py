@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot import handlers
+from bot.root import wire
 from bot.slash import grammar
 from engagement.access import account_names
 from engagement.errors import Invalid
@@ -129,7 +129,7 @@ junk = st.recursive(
 
 @EXAMPLES
 @given(
-    action_id=st.one_of(st.sampled_from(sorted(handlers.actions())), st.text(max_size=20)),
+    action_id=st.one_of(st.sampled_from(sorted(wire().slack.actions)), st.text(max_size=20)),
     value=st.one_of(st.text(max_size=20), st.integers().map(str)),
 )
 def test_button_clicks_by_a_stranger(fuzz_stack: Stack, action_id: str, value: str) -> None:
@@ -151,7 +151,7 @@ def test_button_clicks_by_a_stranger(fuzz_stack: Stack, action_id: str, value: s
 
 @EXAMPLES
 @given(
-    callback_id=st.one_of(st.sampled_from(sorted(handlers.views())), st.text(max_size=20)),
+    callback_id=st.one_of(st.sampled_from(sorted(wire().slack.views)), st.text(max_size=20)),
     state=st.dictionaries(
         st.text(max_size=12),
         st.dictionaries(

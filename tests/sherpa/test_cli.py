@@ -20,7 +20,7 @@ from engagement.export import write_responses_csv
 from engagement.models import Account, Answer, CheckIn, DueWork, Person
 from sherpa.cli import main
 from tests.engagement.test_forget import DANA, DANA_MAIL, build
-from tests.factories import add_checkin, load_portfolio
+from tests.factories import add_checkin, app_sessions, load_portfolio
 
 EXAMPLE = str(Path(__file__).resolve().parents[2] / "examples" / "portfolio.yaml")
 
@@ -109,7 +109,7 @@ def test_tick_rejects_a_bad_instant(capsys: pytest.CaptureFixture[str]) -> None:
 
 def _answers(url: str, count: int) -> None:
     engine = db.make_engine(url)
-    sessions = db.session_factory(engine)
+    sessions = app_sessions(engine)
     with sessions() as session:
         load_portfolio(session)
         account = session.scalars(select(Account)).first()
@@ -331,7 +331,7 @@ def test_forget_leaves_nothing_of_them_in_the_database_files(
 
     monkeypatch.setattr(db, "make_engine", as_most_builds)
     server = db.make_engine(env)  # stays open, as a running Sherpa's would
-    build(db.session_factory(server))
+    build(app_sessions(server))
     theirs = [DANA_MAIL, DANA, NOTE, ADVOCACY]
     sqlite = server.dialect.name == "sqlite"
     if sqlite:

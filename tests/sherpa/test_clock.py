@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.runtime import Runtime
+from bot.root import start
 from engagement.settings import load_settings
 from sherpa.clock import MINIMUM_INTERVAL, interval
 
@@ -19,6 +19,6 @@ def test_runs_every_minute_of_sherpa_time(
     settings = load_settings(
         database_url=f"sqlite:///{tmp_path}/clock.sqlite3", sherpa_rehearsal_clock=rehearsal
     )
-    runtime = Runtime.start(settings, check_schema=False)
+    runtime = start(settings, check_schema=False).runtime
     assert interval(runtime) == (seconds or MINIMUM_INTERVAL)
     assert (runtime.clock is settings.sherpa_rehearsal_clock) == (rehearsal is not None)

@@ -1,10 +1,7 @@
 """Check-ins in Slack, by surface: `messages` (the DM and the nudge), `modal` (the answer
 modal), `home` (App Home's section) and `replies`. Every button's `value` is the check-in
 ID; the domain refuses anyone but the recipient.
-
-Importing the package registers the message renderers.
 """
 
-from bot.views.checkins import messages as messages
 from bot.views.checkins.common import ActionId as ActionId
 from bot.views.checkins.modal import FIELD_ACTION as FIELD_ACTION

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.render import Payload, renders
+from bot.render import Payload
 from bot.views.checkins.common import DIRECTIONS, FREE_TEXT, SHORT, ActionId, day
 from bot.views.kit import (
     MESSAGE_BLOCKS,
@@ -92,7 +92,6 @@ def item_blocks(item: CheckinItem, *, with_buttons: bool = True) -> list[Block]:
     return [block, *(extra if with_buttons else [])]
 
 
-@renders(CheckinPrompt)
 def prompt_message(message: CheckinPrompt) -> Payload:
     """The check-in DM: one section per account, in whatever state each one is."""
     names = ", ".join(item.account_name for item in message.items)
@@ -109,7 +108,6 @@ def prompt_message(message: CheckinPrompt) -> Payload:
     return {"text": escape(clip(f"Sponsor check-in: {names}", 3000)), "blocks": blocks}
 
 
-@renders(CheckinNudge)
 def nudge_message(message: CheckinNudge) -> Payload:
     names = ", ".join(item.account_name for item in message.items)
     head = [

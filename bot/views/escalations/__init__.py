@@ -1,10 +1,7 @@
 """Escalations in Slack, by surface: `messages` (the channel alert, the sponsors' DMs, the
 escalation path), `modals`, `lists` (`/sponsor escalations`, App Home) and `replies`.
-
-Importing the package registers the message renderers.
 """
 
-from bot.views.escalations import messages as messages
 from bot.views.escalations.common import EscalationAction as EscalationAction
 from bot.views.escalations.common import EscalationCallback as EscalationCallback
 from bot.views.escalations.common import EscalationField as EscalationField

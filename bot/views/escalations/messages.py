@@ -4,7 +4,7 @@ the escalation moves on."""
 
 from __future__ import annotations
 
-from bot.render import Payload, renders
+from bot.render import Payload
 from bot.views.escalations.common import (
     ACCOUNT_NAME,
     EscalationAction,
@@ -100,7 +100,6 @@ def _to_sponsor(prefix: str, intro: str, card: EscalationCard) -> Payload:
     return {"text": _fallback(prefix, card), "blocks": blocks}
 
 
-@renders(EscalationAlert)
 def alert_message(message: EscalationAlert) -> Payload:
     """The account channel's alert; `chat.update` replaces it as the state changes."""
     card = message.card
@@ -111,7 +110,6 @@ def alert_message(message: EscalationAlert) -> Payload:
     }
 
 
-@renders(EscalationSponsorRequest)
 def sponsor_request_message(message: EscalationSponsorRequest) -> Payload:
     """A sponsor's DM: what is asked of them, with the buttons while there is something to do."""
     card = message.card
@@ -122,7 +120,6 @@ def sponsor_request_message(message: EscalationSponsorRequest) -> Payload:
     return _to_sponsor("Escalated to you:", intro, card)
 
 
-@renders(EscalationReminder)
 def reminder_message(message: EscalationReminder) -> Payload:
     card = message.card
     intro = (
@@ -133,7 +130,6 @@ def reminder_message(message: EscalationReminder) -> Payload:
     return _to_sponsor("Reminder:", intro, card)
 
 
-@renders(EscalationPathAlert)
 def path_alert_message(message: EscalationPathAlert) -> Payload:
     """To the escalation path: a critical one at once, or one nobody has acknowledged."""
     card = message.card

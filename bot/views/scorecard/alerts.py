@@ -3,7 +3,7 @@ the account's card a click away."""
 
 from __future__ import annotations
 
-from bot.render import Payload, renders
+from bot.render import Payload
 from bot.views.kit import Block, actions, clip, context, escape, fields, mention, section
 from bot.views.scorecard.common import ScorecardBlock, details_button
 from engagement.scoring.messages import (
@@ -73,7 +73,6 @@ def what_to_do(message: IndicatorAlert) -> str:
     )
 
 
-@renders(IndicatorAlert)
 def render_alert(message: IndicatorAlert) -> Payload:
     """What changed, from what to what, and what to do; with the account's card a click away."""
     icon = ICON.get(str(message.condition), ":warning:")

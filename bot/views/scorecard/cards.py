@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.render import Payload, renders
+from bot.render import Payload
 from bot.views.kit import Block, context, divider, escape, header, section
 from bot.views.scorecard.common import (
     DOT,
@@ -71,7 +71,6 @@ def card_blocks(card: ScorecardCard) -> list[Block]:
     return blocks
 
 
-@renders(ScorecardCards)
 def render_cards(message: ScorecardCards) -> Payload:
     if not message.cards:
         text = message.empty_reason or "No scorecards to show."

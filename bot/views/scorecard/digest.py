@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.render import Payload, renders
+from bot.render import Payload
 from bot.views.kit import Block, context, escape, header, mention, section
 from bot.views.scorecard.common import (
     DOT,
@@ -69,7 +69,6 @@ def _accounts(
     return blocks
 
 
-@renders(Digest)
 def render_digest(message: Digest) -> Payload:
     """The first message: totals, accounts needing attention, the rest, advocacy highlights."""
     title = ("Preview: " if message.preview else "") + f"Sponsor digest — week {message.iso_week}"
@@ -113,7 +112,6 @@ def _count(message: Digest | DigestContinuation) -> int:
     return len(message.attention) + len(message.others)
 
 
-@renders(DigestContinuation)
 def render_continuation(message: DigestContinuation) -> Payload:
     blocks: list[Block] = [
         context(f"Sponsor digest — week {message.iso_week}, part {message.part} of {message.parts}")
