@@ -10,6 +10,7 @@ domain's: they are queued in the same transaction and delivered by the due-work 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -201,30 +202,27 @@ def list_open(request: SlackRequest, command: Escalations) -> None:
 
 
 def ack(request: SlackRequest, command: Ack) -> None:
-    with request.session() as session:
-        changed = service.acknowledge(
-            session, actor=request.actor(session), escalation_id=command.escalation_id,
-            now=request.now(),
-        )  # fmt: skip
-    request.reply(changed_line(changed))
+    request.reply(_change(request, service.acknowledge, command.escalation_id))
 
 
 def resolve(request: SlackRequest, command: Resolve) -> None:
-    with request.session() as session:
-        changed = service.resolve(
-            session, actor=request.actor(session), escalation_id=command.escalation_id,
-            note=command.note, now=request.now(),
-        )  # fmt: skip
-    request.reply(changed_line(changed))
+    request.reply(_change(request, service.resolve, command.escalation_id, note=command.note))
 
 
 def cancel(request: SlackRequest, command: Cancel) -> None:
+    request.reply(_change(request, service.cancel, command.escalation_id))
+
+
+def _change(
+    request: SlackRequest, change: Callable[..., service.Changed], escalation_id: int, **more: str
+) -> str:
+    """One state change (acknowledge, resolve, cancel) in its transaction; its answer."""
     with request.session() as session:
-        changed = service.cancel(
-            session, actor=request.actor(session), escalation_id=command.escalation_id,
-            now=request.now(),
+        changed = change(
+            session, actor=request.actor(session), escalation_id=escalation_id,
+            now=request.now(), **more,
         )  # fmt: skip
-    request.reply(changed_line(changed))
+    return changed_line(changed)
 
 
 # --- buttons ------------------------------------------------------------------------------
@@ -254,12 +252,7 @@ def _answer(request: SlackRequest, line: str) -> None:
 
 
 def acknowledge_button(request: SlackRequest, action: dict[str, Any]) -> None:
-    escalation_id = _button_id(request, action)
-    with request.session() as session:
-        changed = service.acknowledge(
-            session, actor=request.actor(session), escalation_id=escalation_id, now=request.now()
-        )
-    _answer(request, changed_line(changed))
+    _answer(request, _change(request, service.acknowledge, _button_id(request, action)))
 
 
 def resolve_button(request: SlackRequest, action: dict[str, Any]) -> None:
@@ -269,12 +262,7 @@ def resolve_button(request: SlackRequest, action: dict[str, Any]) -> None:
 
 
 def cancel_button(request: SlackRequest, action: dict[str, Any]) -> None:
-    escalation_id = _button_id(request, action)
-    with request.session() as session:
-        changed = service.cancel(
-            session, actor=request.actor(session), escalation_id=escalation_id, now=request.now()
-        )
-    _answer(request, changed_line(changed))
+    _answer(request, _change(request, service.cancel, _button_id(request, action)))
 
 
 def submit_resolution(request: SlackRequest, view: dict[str, Any]) -> dict[str, Any] | None:

@@ -20,10 +20,65 @@ import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal, TypeVar, overload
+from typing import TypeVar, overload
 
-from pydantic import BaseModel, ConfigDict
-
+from bot.slash.commands import (
+    HELP_TEXT as HELP_TEXT,
+)
+from bot.slash.commands import (  # the typed commands, re-exported with the grammar
+    SUMMARY_LIMIT as SUMMARY_LIMIT,
+)
+from bot.slash.commands import (
+    TEXT_LIMIT as TEXT_LIMIT,
+)
+from bot.slash.commands import (
+    USAGE as USAGE,
+)
+from bot.slash.commands import (
+    Ack as Ack,
+)
+from bot.slash.commands import (
+    Cancel as Cancel,
+)
+from bot.slash.commands import (
+    Checkin as Checkin,
+)
+from bot.slash.commands import (
+    Command as Command,
+)
+from bot.slash.commands import (
+    Digest as Digest,
+)
+from bot.slash.commands import (
+    Escalate as Escalate,
+)
+from bot.slash.commands import (
+    EscalateModal as EscalateModal,
+)
+from bot.slash.commands import (
+    Escalations as Escalations,
+)
+from bot.slash.commands import (
+    Help as Help,
+)
+from bot.slash.commands import (
+    Kpi as Kpi,
+)
+from bot.slash.commands import (
+    Log as Log,
+)
+from bot.slash.commands import (
+    Pause as Pause,
+)
+from bot.slash.commands import (
+    Resolve as Resolve,
+)
+from bot.slash.commands import (
+    Resume as Resume,
+)
+from bot.slash.commands import (
+    Status as Status,
+)
 from engagement.access import account_name_at
 from engagement.errors import Invalid
 from engagement.escalations.codes import parse_code
@@ -37,104 +92,6 @@ from engagement.text import (
 )
 
 T = TypeVar("T")
-
-SUMMARY_LIMIT = 3000
-TEXT_LIMIT = 3000
-
-
-class Command(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class Help(Command):
-    kind: Literal["help"] = "help"
-
-
-class EscalateModal(Command):
-    kind: Literal["escalate-modal"] = "escalate-modal"
-
-
-class Escalate(Command):
-    kind: Literal["escalate"] = "escalate"
-    account: str
-    severity: Severity
-    summary: str
-
-
-class Escalations(Command):
-    kind: Literal["escalations"] = "escalations"
-    account: str | None = None
-
-
-class Ack(Command):
-    kind: Literal["ack"] = "ack"
-    escalation_id: int
-
-
-class Resolve(Command):
-    kind: Literal["resolve"] = "resolve"
-    escalation_id: int
-    note: str = ""
-
-
-class Cancel(Command):
-    kind: Literal["cancel"] = "cancel"
-    escalation_id: int
-
-
-class Status(Command):
-    kind: Literal["status"] = "status"
-    account: str | None = None
-
-
-class Kpi(Command):
-    kind: Literal["kpi"] = "kpi"
-    account: str
-    key: str
-    value: str
-    """As typed ("6.2%", "+55"): the KPI's unit decides what is valid."""
-
-
-class Log(Command):
-    kind: Literal["log"] = "log"
-    account: str
-    text: str
-
-
-class Checkin(Command):
-    kind: Literal["checkin"] = "checkin"
-    account: str | None = None
-
-
-class Pause(Command):
-    kind: Literal["pause"] = "pause"
-    until: date
-
-
-class Resume(Command):
-    kind: Literal["resume"] = "resume"
-
-
-class Digest(Command):
-    kind: Literal["digest"] = "digest"
-    account: str | None = None
-
-
-USAGE: dict[str, str] = {
-    "help": "/sponsor help",
-    "escalate": "/sponsor escalate [<account> <low|medium|high|critical> <summary…>]",
-    "escalations": "/sponsor escalations [account]",
-    "ack": "/sponsor ack <ESC-id>",
-    "resolve": "/sponsor resolve <ESC-id> <note…>",
-    "cancel": "/sponsor cancel <ESC-id>",
-    "status": "/sponsor status [account]",
-    "kpi": "/sponsor kpi <account> <kpi-key> <value>",
-    "log": "/sponsor log <account> <advocacy note…>",
-    "checkin": "/sponsor checkin [account]",
-    "pause": "/sponsor pause <YYYY-MM-DD>",
-    "resume": "/sponsor resume",
-    "digest": "/sponsor digest [account]",
-}
 
 ACCOUNT = "The account name"
 
@@ -391,12 +348,3 @@ def _log(account: str, note: str) -> Log:
     if not note:
         raise Invalid(f"Say what the sponsor did. {_usage('log')}")
     return Log(account=account, text=_limit(note, "note", TEXT_LIMIT))
-
-
-HELP_TEXT = "\n".join(
-    [
-        "*Sherpa* keeps executive sponsorship of strategic accounts honest. Commands:",
-        *(f"• `{usage}`" for usage in USAGE.values()),
-        "Account names are matched ignoring case; quotes are optional.",
-    ]
-)

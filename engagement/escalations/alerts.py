@@ -69,30 +69,19 @@ def schedule_new(session: Session, escalation: Escalation) -> None:
     """Queue the announcement and the deadline ladder of a new escalation."""
     payload = {"escalation_id": escalation.id}
     window = escalation.ack_deadline - escalation.created_at
-    schedule(
-        session,
-        kind=ANNOUNCE,
-        key=f"{ANNOUNCE}:{escalation.id}",
-        due_at=escalation.created_at,
-        payload=payload,
-        stream=streams.escalation(escalation.id),
-    )
-    schedule(
-        session,
-        kind=REALERT,
-        key=f"{REALERT}:{escalation.id}",
-        due_at=escalation.ack_deadline,
-        payload=payload,
-        stream=streams.escalation(escalation.id),
-    )
-    schedule(
-        session,
-        kind=PATH,
-        key=f"{PATH}:{escalation.id}",
-        due_at=escalation.created_at + 2 * window,
-        payload=payload,
-        stream=streams.escalation(escalation.id),
-    )
+    for kind, due_at in (
+        (ANNOUNCE, escalation.created_at),
+        (REALERT, escalation.ack_deadline),
+        (PATH, escalation.created_at + 2 * window),
+    ):
+        schedule(
+            session,
+            kind=kind,
+            key=f"{kind}:{escalation.id}",
+            due_at=due_at,
+            payload=payload,
+            stream=streams.escalation(escalation.id),
+        )
 
 
 def schedule_refresh(session: Session, escalation_id: int, event_id: int, now: datetime) -> None:

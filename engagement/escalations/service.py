@@ -151,10 +151,9 @@ def acknowledge(
     _guard(session, actor, escalation.account, "acknowledge", Role.SPONSOR)
     note = _note(note, required=False)
     person = _person(session, actor)
-    if _move(session, escalation, {EscalationState.OPEN}, EscalationState.ACKNOWLEDGED, now):
-        _record(session, escalation, person, EventKind.ACKNOWLEDGED, note, now)
-        return Changed(card(session, escalation), True, "acknowledge")
-    return Changed(card(session, escalation), False, "acknowledge")
+    return _change(
+        session, escalation, person, {EscalationState.OPEN}, EventKind.ACKNOWLEDGED, note, now
+    )
 
 
 def resolve(
@@ -172,18 +171,7 @@ def resolve(
         )
     note = _note(note, required=True)
     person = _person(session, actor)
-    moved = _move(
-        session,
-        escalation,
-        {EscalationState.OPEN, EscalationState.ACKNOWLEDGED},
-        EscalationState.RESOLVED,
-        now,
-        resolution=note,
-    )
-    if moved:
-        _record(session, escalation, person, EventKind.RESOLVED, note, now)
-        return Changed(card(session, escalation), True, "resolve")
-    return Changed(card(session, escalation), False, "resolve")
+    return _change(session, escalation, person, UNSETTLED, EventKind.RESOLVED, note, now)
 
 
 def cancel(
@@ -197,17 +185,7 @@ def cancel(
         _refuse(actor, "cancel", escalation.account, line)
     note = _note(note, required=False)
     person = _person(session, actor)
-    moved = _move(
-        session,
-        escalation,
-        {EscalationState.OPEN, EscalationState.ACKNOWLEDGED},
-        EscalationState.CANCELLED,
-        now,
-    )
-    if moved:
-        _record(session, escalation, person, EventKind.CANCELLED, note, now)
-        return Changed(card(session, escalation), True, "cancel")
-    return Changed(card(session, escalation), False, "cancel")
+    return _change(session, escalation, person, UNSETTLED, EventKind.CANCELLED, note, now)
 
 
 def _by_request_key(session: Session, key: str, actor: Actor) -> Escalation | None:
@@ -297,22 +275,34 @@ def _note(note: str | None, *, required: bool) -> str:
         raise InvalidFields({"note": str(error)}) from None
 
 
-def _move(
+UNSETTLED = {EscalationState.OPEN, EscalationState.ACKNOWLEDGED}
+"""The states from which an escalation can still be resolved or cancelled."""
+
+_OUTCOME: dict[EventKind, tuple[EscalationState, Action]] = {
+    EventKind.ACKNOWLEDGED: (EscalationState.ACKNOWLEDGED, "acknowledge"),
+    EventKind.RESOLVED: (EscalationState.RESOLVED, "resolve"),
+    EventKind.CANCELLED: (EscalationState.CANCELLED, "cancel"),
+}
+
+
+def _change(
     session: Session,
     escalation: Escalation,
+    person: Person,
     sources: set[EscalationState],
-    target: EscalationState,
+    kind: EventKind,
+    note: str,
     now: datetime,
-    *,
-    resolution: str | None = None,
-) -> bool:
-    """Change the state only if it is still one of `sources`: of two racing presses, one wins."""
+) -> Changed:
+    """Move the escalation to `kind`'s state only if it is still in one of `sources` (of two
+    racing presses, one wins), and record who did it; `Changed` says whether it moved."""
+    target, action = _OUTCOME[kind]
     values: dict[str, object] = {"state": target}
     if target is EscalationState.ACKNOWLEDGED:
         values["acknowledged_at"] = now
     if target is EscalationState.RESOLVED:
         values["resolved_at"] = now
-        values["resolution"] = resolution
+        values["resolution"] = note
         if escalation.acknowledged_at is None:
             values["acknowledged_at"] = now  # resolving answers it too (hours to acknowledge)
     result = session.execute(
@@ -322,21 +312,13 @@ def _move(
         .execution_options(synchronize_session=False)
     )
     session.refresh(escalation)
-    return bool(getattr(result, "rowcount", 0))
-
-
-def _record(
-    session: Session,
-    escalation: Escalation,
-    person: Person,
-    kind: EventKind,
-    note: str,
-    now: datetime,
-) -> None:
-    event = EscalationEvent(
-        escalation_id=escalation.id, person_id=person.id, kind=kind, note=note, at=now
-    )
-    session.add(event)
-    session.flush()
-    schedule_refresh(session, escalation.id, event.id, now)
-    log.info("escalation.%s escalation=%d by=%d", kind.value, escalation.id, person.id)
+    moved = bool(getattr(result, "rowcount", 0))
+    if moved:
+        event = EscalationEvent(
+            escalation_id=escalation.id, person_id=person.id, kind=kind, note=note, at=now
+        )
+        session.add(event)
+        session.flush()
+        schedule_refresh(session, escalation.id, event.id, now)
+        log.info("escalation.%s escalation=%d by=%d", kind.value, escalation.id, person.id)
+    return Changed(card(session, escalation), moved, action)
