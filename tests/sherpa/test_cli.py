@@ -89,6 +89,21 @@ def test_malformed_file_names_places_and_writes_nothing(
     assert accounts_in(env) == 0
 
 
+def test_a_file_with_a_key_twice_or_a_local_time_zone_is_refused_and_writes_nothing(
+    env: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A second `accounts:` would silently replace the whole list; `localtime` is whatever
+    the server's zone happens to be. Both are refused, with their places."""
+    bad = tmp_path / "bad.yaml"
+    text = Path(EXAMPLE).read_text().replace("timezone: America/New_York", "timezone: localtime", 1)
+    bad.write_text(text + "accounts: []\n")
+    status, _, err = run(capsys, "import", str(bad))
+    assert status == 1
+    assert "accounts: given twice, on lines" in err
+    assert "timezone: unknown time zone 'localtime'" in err
+    assert accounts_in(env) == 0
+
+
 def test_tick_at_an_instant_runs_the_hourly_plan_once(
     env: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
