@@ -36,4 +36,4 @@ reliability: $(STAMP)
 	$(BIN)/python -m tests.reliability
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
