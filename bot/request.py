@@ -84,6 +84,11 @@ class SlackRequest:
         with self.runtime.reads() as session:
             yield session
 
+    @property
+    def from_home(self) -> bool:
+        """Whether the click came from the person's App Home (which then needs refreshing)."""
+        return bool((self.body.get("view") or {}).get("type") == "home")
+
     def actor(self, session: Session) -> Actor:
         return actor_for(session, self.user_id, self.runtime.settings.sherpa_admins)
 

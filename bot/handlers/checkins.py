@@ -74,10 +74,6 @@ def _checkin_id(action: dict[str, Any]) -> int:
     return found
 
 
-def _from_home(request: SlackRequest) -> bool:
-    return (request.body.get("view") or {}).get("type") == "home"
-
-
 def _show(request: SlackRequest, dm: DmUpdate | None, *, from_home: bool) -> None:
     """Bring the DM (and App Home when the change came from there) up to date."""
     if dm is not None:
@@ -102,7 +98,7 @@ def open_answer(request: SlackRequest, action: dict[str, Any]) -> None:
     """Answer and Edit: the modal, prefilled from the latest revision for an Edit."""
     with request.reading() as session:
         form = checkin_form(session, actor=request.actor(session), checkin_id=_checkin_id(action))
-    request.open_view(answer_modal(form, from_home=_from_home(request)))
+    request.open_view(answer_modal(form, from_home=request.from_home))
 
 
 def skip_one(request: SlackRequest, action: dict[str, Any]) -> None:
@@ -110,7 +106,7 @@ def skip_one(request: SlackRequest, action: dict[str, Any]) -> None:
     _own(request, checkin_id)
     with request.session() as session:
         dm = skip(session, actor=request.actor(session), checkin_id=checkin_id, now=request.now())
-    _show(request, dm, from_home=_from_home(request))
+    _show(request, dm, from_home=request.from_home)
 
 
 def remind_me(request: SlackRequest, action: dict[str, Any]) -> None:
@@ -120,7 +116,7 @@ def remind_me(request: SlackRequest, action: dict[str, Any]) -> None:
         postponed = remind_tomorrow(
             session, actor=request.actor(session), checkin_id=checkin_id, now=request.now()
         )
-    _show(request, postponed.dm, from_home=_from_home(request))
+    _show(request, postponed.dm, from_home=request.from_home)
 
 
 def resume_from_home(request: SlackRequest, _action: dict[str, Any]) -> None:

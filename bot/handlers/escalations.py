@@ -239,13 +239,9 @@ def _button_id(request: SlackRequest, action: dict[str, Any]) -> int:
         raise Invalid("That button is out of date; use the latest message about it.") from None
 
 
-def _from_home(request: SlackRequest) -> bool:
-    return (request.body.get("view") or {}).get("type") == "home"
-
-
 def _answer(request: SlackRequest, line: str) -> None:
     """From App Home the refreshed Home is the answer; elsewhere one line only they see."""
-    if _from_home(request):
+    if request.from_home:
         request.runtime.publish_home(request.user_id)
     else:
         request.reply(line)
