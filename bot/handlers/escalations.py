@@ -39,7 +39,7 @@ from engagement.escalations.messages import (
     EscalationReminder,
     EscalationSponsorRequest,
 )
-from engagement.escalations.rules import InvalidFields, ack_hours
+from engagement.escalations.rules import EscalationInput, InvalidFields, ack_hours, read_note
 from engagement.notify import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -144,12 +144,17 @@ def submit_escalation(request: SlackRequest, view: dict[str, Any]) -> dict[str, 
                 session,
                 actor=request.actor(session),
                 account_id=form.account_id,
-                severity=form.severity,
-                summary=form.summary,
-                details=form.details,
-                ask=form.ask,
-                due_by=form.due_by,
-                permalink=form.metadata.permalink,
+                fields=EscalationInput.read(
+                    {
+                        "severity": form.severity,
+                        "summary": form.summary,
+                        "details": form.details,
+                        "ask": form.ask,
+                        "due_by": form.due_by,
+                        "permalink": form.metadata.permalink,
+                    },
+                    today=request.now().date(),
+                ),
                 request_key=f"view:{view['id']}",
                 now=request.now(),
             )
@@ -185,8 +190,7 @@ def escalate(request: SlackRequest, command: Escalate) -> None:
             session,
             actor=request.actor(session),
             account_name=command.account,
-            severity=command.severity,
-            summary=command.summary,
+            fields=command.fields,
             now=request.now(),
         )
     request.reply(raised_line(raised))
@@ -270,7 +274,7 @@ def submit_resolution(request: SlackRequest, view: dict[str, Any]) -> dict[str, 
         with request.session() as session:
             changed = service.resolve(
                 session, actor=request.actor(session), escalation_id=form.escalation_id,
-                note=form.note, now=request.now(),
+                note=read_note(form.note, required=True), now=request.now(),
             )  # fmt: skip
     except InvalidFields as problems:
         return modals.errors_response(problems, resolve=True)

@@ -11,10 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from engagement.models import Severity
-
-SUMMARY_LIMIT = 3000
-TEXT_LIMIT = 3000
+from engagement.checkins.advocacy import AdvocacyNote
+from engagement.escalations.rules import EscalationInput, Note
 
 
 class Command(BaseModel):
@@ -32,8 +30,8 @@ class EscalateModal(Command):
 class Escalate(Command):
     kind: Literal["escalate"] = "escalate"
     account: str
-    severity: Severity
-    summary: str
+    fields: EscalationInput
+    """The severity and summary, checked as the modal's are."""
 
 
 class Escalations(Command):
@@ -49,7 +47,7 @@ class Ack(Command):
 class Resolve(Command):
     kind: Literal["resolve"] = "resolve"
     escalation_id: int
-    note: str = ""
+    note: Note
 
 
 class Cancel(Command):
@@ -73,7 +71,7 @@ class Kpi(Command):
 class Log(Command):
     kind: Literal["log"] = "log"
     account: str
-    text: str
+    text: AdvocacyNote
 
 
 class Checkin(Command):

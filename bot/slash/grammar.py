@@ -10,8 +10,9 @@ needs no database, and loads the names after the ack only for a command that nee
 them (see `bot/listeners/commands.py`). The account itself is found once, by the domain
 (`access.account_for`), by the same rule.
 
-Each field is checked here, once (a control character, the length, a missing part),
-with the command's usage in the line.
+The grammar finds each field; the domain's own check (the one the modals use) says
+whether it is valid, and the grammar adds the command's usage to the line. So each field
+is checked once, with one wording on every surface.
 """
 
 from __future__ import annotations
@@ -26,12 +27,6 @@ from bot.slash.commands import (
     HELP_TEXT as HELP_TEXT,
 )
 from bot.slash.commands import (  # the typed commands, re-exported with the grammar
-    SUMMARY_LIMIT as SUMMARY_LIMIT,
-)
-from bot.slash.commands import (
-    TEXT_LIMIT as TEXT_LIMIT,
-)
-from bot.slash.commands import (
     USAGE as USAGE,
 )
 from bot.slash.commands import (
@@ -80,8 +75,10 @@ from bot.slash.commands import (
     Status as Status,
 )
 from engagement.access import account_name_at
+from engagement.checkins import advocacy
 from engagement.errors import Invalid
 from engagement.escalations.codes import parse_code
+from engagement.escalations.rules import EscalationInput, read_note
 from engagement.models import Severity
 from engagement.text import (
     ControlCharacter,
@@ -160,12 +157,15 @@ def _escalation_id(token: str, name: str) -> int:
         raise Invalid(f"{error} {_usage(name)}") from None
 
 
-def _limit(text: str, what: str, limit: int) -> str:
-    """Free text as typed, without surrounding blanks: no control characters, not too long."""
-    text = free_text(text, f"The {what}").strip()
-    if len(text) > limit:
-        raise Invalid(f"The {what} is {len(text):,} characters; the limit is {limit:,}.")
-    return text
+def _field(name: str, check: Callable[[], T]) -> T:
+    """A field checked by the domain's own rule; a mistake gets the command's usage (a
+    control character is named without it, as everywhere)."""
+    try:
+        return check()
+    except ControlCharacter:
+        raise
+    except Invalid as error:
+        raise Invalid(f"{error} {_usage(name)}") from None
 
 
 Then = Callable[[str, str], Command]
@@ -276,7 +276,7 @@ def _parse(command: str) -> Command | AccountsNeeded:
             raise Invalid(f"Give the escalation ID and a resolution note. {_usage(name)}")
         return Resolve(
             escalation_id=_escalation_id(token, name),
-            note=_limit(note, "note", TEXT_LIMIT),
+            note=_field(name, lambda: read_note(note, required=True)),
         )
     if name == "kpi":
         return _naming(command, name, rest, _kpi)
@@ -307,21 +307,11 @@ def _naming(
 
 
 def _escalate(account: str, rest: str) -> Escalate:
-    name = "escalate"
-    severity_word, _, summary = rest.partition(" ")
-    if not severity_word:
-        raise Invalid(f"Give a severity: low, medium, high or critical. {_usage(name)}")
-    try:
-        severity = Severity(free_text(severity_word, "The severity").lower())
-    except ValueError:
-        raise Invalid(
-            f"'{severity_word}' is not a severity: use low, medium, high or critical. "
-            f"{_usage(name)}"
-        ) from None
-    summary = _limit(summary, "summary", SUMMARY_LIMIT)
-    if not summary:
-        raise Invalid(f"Say what the escalation is about. {_usage(name)}")
-    return Escalate(account=account, severity=severity, summary=summary)
+    severity, _, summary = rest.partition(" ")
+    fields = {"severity": severity, "summary": summary}
+    return Escalate(
+        account=account, fields=_field("escalate", lambda: EscalationInput.read(fields))
+    )
 
 
 OPTIONAL_ACCOUNT: dict[str, type[Escalations | Status | Checkin | Digest]] = {
@@ -345,6 +335,4 @@ def _kpi(account: str, rest: str) -> Kpi:
 
 
 def _log(account: str, note: str) -> Log:
-    if not note:
-        raise Invalid(f"Say what the sponsor did. {_usage('log')}")
-    return Log(account=account, text=_limit(note, "note", TEXT_LIMIT))
+    return Log(account=account, text=_field("log", lambda: advocacy.read_note(note)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NewType
 
 from sqlalchemy.orm import Session
 
@@ -12,6 +13,19 @@ from engagement.checkins.form import TEXT_LIMIT
 from engagement.errors import Invalid, Line, NotAllowed
 from engagement.models import AdvocacyAction, Role
 from engagement.text import free_text
+
+AdvocacyNote = NewType("AdvocacyNote", str)
+"""What a sponsor did, as `read_note` checked it: `log_advocacy` takes nothing else."""
+
+
+def read_note(text: str) -> AdvocacyNote:
+    """The one check of an advocacy note (the slash grammar calls it as it parses)."""
+    note = free_text(text, "The note").strip()
+    if not note:
+        raise Invalid("Say what the sponsor did.")
+    if len(note) > TEXT_LIMIT:
+        raise Invalid(f"The note is {len(note):,} characters; the limit is {TEXT_LIMIT:,}.")
+    return AdvocacyNote(note)
 
 
 @dataclass(frozen=True)
@@ -22,14 +36,9 @@ class AdvocacyLogged:
 
 
 def log_advocacy(
-    session: Session, *, actor: Actor, account: str, text: str, now: datetime
+    session: Session, *, actor: Actor, account: str, text: AdvocacyNote, now: datetime
 ) -> AdvocacyLogged:
     """Record what a sponsor did for the account (the sponsors and SAM may log it)."""
-    text = free_text(text, "The note").strip()
-    if not text:
-        raise Invalid("Say what was done: `/sponsor log <account> <what you did>`.")
-    if len(text) > TEXT_LIMIT:
-        raise Invalid(f"Keep it to {TEXT_LIMIT:,} characters (this has {len(text):,}).")
     target = account_for(session, actor, account, Role.SPONSOR, Role.SAM)
     if actor.person_id is None:
         raise NotAllowed(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NewType
 
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -20,19 +20,29 @@ TEXT_LIMIT = 3000
 PERMALINK_LIMIT = 500
 PERMALINK = re.compile(r"https://[^\s<>|\x00-\x1f\x7f]+")
 """A Slack permalink; nothing that could break out of a `<url|label>` link."""
-SEVERITIES = ", ".join(item.value for item in Severity)
+*_FIRST, _LAST = (item.value for item in Severity)
+SEVERITIES = f"{', '.join(_FIRST)} or {_LAST}"
 _SUBJECT = {  # how each field is called at the start of a sentence, and if it is plural
     "summary": ("The summary", False),
     "details": ("The details", True),
     "ask": ("What you need from the sponsor", False),
     "note": ("The note", False),
 }
+_REQUIRED = {  # what to say when a required field is blank
+    "summary": "Say what the escalation is about.",
+    "note": "A resolution note is required: say what was done.",
+}
+
+Note = NewType("Note", str)
+"""A resolution (or other) note that `read_note` has checked: the only way to make one,
+so the service never checks a note twice."""
 
 
 class InvalidFields(Invalid):
     """Invalid input, field by field, so a modal can show each message beside its field.
 
-    `str(error)` is the first message: the one line a slash command answers with.
+    `str(error)` is the first message: the one line a slash command answers with (after
+    which the command adds its usage).
     """
 
     def __init__(self, errors: dict[str, str]) -> None:
@@ -40,40 +50,56 @@ class InvalidFields(Invalid):
         super().__init__(next(iter(errors.values())))
 
 
-def _problem(message: str) -> PydanticCustomError:
-    return PydanticCustomError("escalation", message)
+class UnreadableFields(InvalidFields, ControlCharacter):
+    """A field holds a control character: the line names the field, never echoes it."""
+
+
+_CONTROL = "control_character"
+"""The pydantic error type of a control character, so `read` can say which it was."""
+
+
+def _fields(errors: dict[str, str], control: bool) -> InvalidFields:
+    return UnreadableFields(errors) if control else InvalidFields(errors)
+
+
+def _problem(error: Invalid) -> PydanticCustomError:
+    kind = _CONTROL if isinstance(error, ControlCharacter) else "escalation"
+    return PydanticCustomError(kind, str(error))
 
 
 def check_text(name: str, value: object, *, required: bool) -> str:
     """Text is kept verbatim but for surrounding blanks and Windows line ends; a control
-    character is refused, and so is too long, naming the limit (see `engagement.text`)."""
+    character is refused, and so is too long, naming the limit (see `engagement.text`).
+
+    The one check of each free-text field, for the modal and the slash command alike."""
     subject, plural = _SUBJECT.get(name, ("The text", False))
-    try:
-        text = "" if value is None else free_text(str(value), subject, plural=plural).strip()
-    except ControlCharacter as error:
-        raise _problem(str(error)) from None
+    text = "" if value is None else free_text(str(value), subject, plural=plural).strip()
     if required and not text:
-        raise _problem(
-            "Write a short summary of what the sponsor should know."
-            if name == "summary"
-            else f"Write the {name}."
-        )
+        raise Invalid(_REQUIRED.get(name, f"Write the {name}."))
     if len(text) > TEXT_LIMIT:
-        raise _problem(
-            f"{subject} {'are' if plural else 'is'} {len(text):,} characters long; "
+        raise Invalid(
+            f"{subject} {'are' if plural else 'is'} {len(text):,} characters; "
             f"the limit is {TEXT_LIMIT:,}."
-            + (" Put the rest in the details." if name == "summary" else "")
         )
     return text
 
 
 def parse_severity(value: object) -> Severity:
+    """The one check of a severity, typed or chosen."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise _problem(f"Give a severity: {SEVERITIES}.")
+        raise Invalid(f"Give a severity: {SEVERITIES}.")
     try:
-        return Severity(str(value).strip().lower())
+        return Severity(free_text(str(value), "The severity").strip().lower())
     except ValueError:
-        raise _problem(f"'{value}' is not a severity: use {SEVERITIES}.") from None
+        raise Invalid(f"'{value}' is not a severity: use {SEVERITIES}.") from None
+
+
+def read_note(value: object, *, required: bool) -> Note:
+    """A note, checked once, as `InvalidFields` for the modal's note field."""
+    try:
+        return Note(check_text("note", value, required=required))
+    except Invalid as error:
+        raise _fields({"note": str(error)}, isinstance(error, ControlCharacter)) from None
 
 
 class EscalationInput(BaseModel):
@@ -91,19 +117,29 @@ class EscalationInput(BaseModel):
     @field_validator("severity", mode="before")
     @classmethod
     def _severity(cls, value: object) -> Severity:
-        return parse_severity(value)
+        try:
+            return parse_severity(value)
+        except Invalid as error:
+            raise _problem(error) from None
 
     @field_validator("summary", "details", "ask", mode="before")
     @classmethod
     def _text(cls, value: object, info: ValidationInfo) -> str:
-        return check_text(info.field_name or "text", value, required=info.field_name == "summary")
+        try:
+            return check_text(
+                info.field_name or "text", value, required=info.field_name == "summary"
+            )
+        except Invalid as error:
+            raise _problem(error) from None
 
     @field_validator("due_by", mode="after")
     @classmethod
     def _not_past(cls, value: date | None, info: ValidationInfo) -> date | None:
         today = (info.context or {}).get("today")
         if value is not None and today is not None and value < today:
-            raise _problem(f"The due date {value.isoformat()} is in the past.")
+            raise PydanticCustomError(
+                "escalation", "The due date {day} is in the past.", {"day": value.isoformat()}
+            )
         return value
 
     @field_validator("permalink", mode="before")
@@ -113,23 +149,27 @@ class EscalationInput(BaseModel):
             return None
         link = str(value).strip()
         if not PERMALINK.fullmatch(link) or len(link) > PERMALINK_LIMIT:
-            raise _problem("The source message link is not a Slack permalink.")
+            raise PydanticCustomError(
+                "escalation", "The source message link is not a Slack permalink."
+            )
         return link
 
     @classmethod
-    def read(cls, data: dict[str, Any], *, today: date) -> EscalationInput:
-        """Validate, turning every problem into one line per field (InvalidFields)."""
+    def read(cls, data: dict[str, Any], *, today: date | None = None) -> EscalationInput:
+        """Validate, turning every problem into one line per field (InvalidFields); a due
+        date is checked against `today` when given."""
         try:
             return cls.model_validate(data, context={"today": today})
         except ValidationError as error:
             problems: dict[str, str] = {}
+            control = any(item["type"] == _CONTROL for item in error.errors())
             for item in error.errors():
                 field = str(item["loc"][0]) if item["loc"] else "summary"
                 message = item["msg"]
                 if item["type"] == "date_from_datetime_parsing" or item["type"].startswith("date"):
                     message = "Give the due date as YYYY-MM-DD."
                 problems.setdefault(field, message)
-            raise InvalidFields(problems) from None
+            raise _fields(problems, control) from None
 
 
 def ack_hours(session: Session) -> dict[str, int]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import select, update
@@ -25,7 +25,7 @@ from engagement.errors import Conflict, NotAllowed, NotFound
 from engagement.escalations.alerts import schedule_new, schedule_refresh
 from engagement.escalations.cards import EscalationCard, EventKind, card
 from engagement.escalations.codes import code_of
-from engagement.escalations.rules import EscalationInput, InvalidFields, ack_window, check_text
+from engagement.escalations.rules import EscalationInput, InvalidFields, Note, ack_window
 from engagement.models import (
     Account,
     Escalation,
@@ -33,7 +33,6 @@ from engagement.models import (
     EscalationState,
     Person,
     Role,
-    Severity,
 )
 
 log = logging.getLogger(__name__)
@@ -66,50 +65,35 @@ def raise_escalation(
     actor: Actor,
     account_name: str | None = None,
     account_id: int | None = None,
-    severity: str | Severity | None,
-    summary: str,
-    details: str = "",
-    ask: str = "",
-    due_by: date | None = None,
-    permalink: str | None = None,
+    fields: EscalationInput,
     now: datetime,
     request_key: str | None = None,
 ) -> Raised:
     """Log an escalation for an account (by name from a command, by ID from the modal).
 
-    Only the account's SAM or an admin may. `request_key` identifies the Slack request
-    (for example the view submission's view ID): the same key again returns the
-    escalation it created instead of creating another.
+    The fields were checked where they were read (`EscalationInput.read`, by the slash
+    grammar or the modal's handler). Only the account's SAM or an admin may.
+    `request_key` identifies the Slack request (for example the view submission's view
+    ID): the same key again returns the escalation it created instead of creating another.
     """
     if request_key is not None:
         earlier = _by_request_key(session, request_key, actor)
         if earlier is not None:
             return Raised(card(session, earlier), created=False)
-    data = EscalationInput.read(
-        {
-            "severity": severity,
-            "summary": summary,
-            "details": details,
-            "ask": ask,
-            "due_by": due_by,
-            "permalink": permalink,
-        },
-        today=now.date(),
-    )
     account = _account(session, actor, account_name=account_name, account_id=account_id)
     raiser = _person(session, actor)
     escalation = Escalation(
         account_id=account.id,
         raised_by=raiser.id,
-        severity=data.severity,
-        summary=data.summary,
-        details=data.details,
-        ask=data.ask,
-        source_permalink=data.permalink,
-        due_by=data.due_by,
+        severity=fields.severity,
+        summary=fields.summary,
+        details=fields.details,
+        ask=fields.ask,
+        source_permalink=fields.permalink,
+        due_by=fields.due_by,
         state=EscalationState.OPEN,
         created_at=now,
-        ack_deadline=now + ack_window(session, data.severity),
+        ack_deadline=now + ack_window(session, fields.severity),
         request_key=request_key,
     )
     try:
@@ -143,49 +127,38 @@ def raise_escalation(
     return Raised(card(session, escalation), created=True)
 
 
-def acknowledge(
-    session: Session, *, actor: Actor, escalation_id: int, now: datetime, note: str = ""
-) -> Changed:
+def acknowledge(session: Session, *, actor: Actor, escalation_id: int, now: datetime) -> Changed:
     """A sponsor of the account (or an admin) takes it on; the deadline ladder stops."""
     escalation = _escalation(session, actor, escalation_id, "acknowledge")
     _guard(session, actor, escalation.account, "acknowledge", Role.SPONSOR)
-    note = _note(note, required=False)
     person = _person(session, actor)
     return _change(
-        session, escalation, person, {EscalationState.OPEN}, EventKind.ACKNOWLEDGED, note, now
+        session, escalation, person, {EscalationState.OPEN}, EventKind.ACKNOWLEDGED, "", now
     )
 
 
 def resolve(
-    session: Session, *, actor: Actor, escalation_id: int, note: str, now: datetime
+    session: Session, *, actor: Actor, escalation_id: int, note: Note, now: datetime
 ) -> Changed:
-    """A sponsor (or an admin) closes it with a resolution note, acknowledged or not."""
+    """A sponsor (or an admin) closes it with a resolution note (`rules.read_note`),
+    acknowledged or not."""
     escalation = _escalation(session, actor, escalation_id, "resolve")
     _guard(session, actor, escalation.account, "resolve", Role.SPONSOR)
     if escalation.state in (EscalationState.RESOLVED, EscalationState.CANCELLED):
         return Changed(card(session, escalation), False, "resolve")
-    code = code_of(escalation.id)
-    if not (note or "").strip():
-        raise InvalidFields(
-            {"note": f"A resolution note is required: /sponsor resolve {code} <what was done>."}
-        )
-    note = _note(note, required=True)
     person = _person(session, actor)
     return _change(session, escalation, person, UNSETTLED, EventKind.RESOLVED, note, now)
 
 
-def cancel(
-    session: Session, *, actor: Actor, escalation_id: int, now: datetime, note: str = ""
-) -> Changed:
+def cancel(session: Session, *, actor: Actor, escalation_id: int, now: datetime) -> Changed:
     """Whoever raised it (or an admin) withdraws it while it is still open or acknowledged."""
     escalation = _escalation(session, actor, escalation_id, "cancel")
     code = code_of(escalation.id)
     if not actor.is_admin and (actor.person_id is None or actor.person_id != escalation.raised_by):
         line = f"Only whoever raised {code} (or an admin) can cancel it."
         _refuse(actor, "cancel", escalation.account, line)
-    note = _note(note, required=False)
     person = _person(session, actor)
-    return _change(session, escalation, person, UNSETTLED, EventKind.CANCELLED, note, now)
+    return _change(session, escalation, person, UNSETTLED, EventKind.CANCELLED, "", now)
 
 
 def _by_request_key(session: Session, key: str, actor: Actor) -> Escalation | None:
@@ -266,13 +239,6 @@ def _person(session: Session, actor: Actor) -> Person:
         session.add(person)
         session.flush()
     return person
-
-
-def _note(note: str | None, *, required: bool) -> str:
-    try:
-        return check_text("note", note, required=required)
-    except ValueError as error:  # PydanticCustomError is a ValueError
-        raise InvalidFields({"note": str(error)}) from None
 
 
 UNSETTLED = {EscalationState.OPEN, EscalationState.ACKNOWLEDGED}

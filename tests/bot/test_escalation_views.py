@@ -27,7 +27,7 @@ from engagement.escalations.messages import (
     EscalationReminder,
     EscalationSponsorRequest,
 )
-from engagement.escalations.rules import InvalidFields
+from engagement.escalations.rules import EscalationInput, InvalidFields
 from engagement.models import EscalationState, Severity
 from engagement.notify import Message, Posted
 from tests.bot.blockkit import check
@@ -411,9 +411,13 @@ def test_everything_the_engine_sends_renders(sessions: sessionmaker[Session]) ->
             session,
             actor=actor(session, "U0SAM0001"),
             account_name="Acme Corp",
-            severity="critical",
-            summary="<!channel> " + "z" * 2989,
-            details="&" * 3000,
+            fields=EscalationInput.read(
+                {
+                    "severity": "critical",
+                    "summary": "<!channel> " + "z" * 2989,
+                    "details": "&" * 3000,
+                }
+            ),
             now=FACTORY_NOW,
         )
     notifier = RenderingNotifier()

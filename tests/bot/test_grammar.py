@@ -10,9 +10,14 @@ from hypothesis import strategies as st
 
 from bot.slash import grammar as g
 from engagement.errors import Invalid
+from engagement.escalations.rules import EscalationInput
 from engagement.models import Severity
 
 NAMES = ["Acme", "Acme Corp", "Globex", "Umbrella Health"]
+
+
+def _escalate(account: str, severity: Severity, summary: str) -> g.Escalate:
+    return g.Escalate(account=account, fields=EscalationInput(severity=severity, summary=summary))
 
 
 @pytest.mark.parametrize(
@@ -22,12 +27,10 @@ NAMES = ["Acme", "Acme Corp", "Globex", "Umbrella Health"]
         ("help", g.Help()),
         ("escalate", g.EscalateModal()),
         ("escalate acme corp HIGH Renewal blocked by legal",
-         g.Escalate(account="Acme Corp", severity=Severity.HIGH,
-                    summary="Renewal blocked by legal")),
-        ("escalate Acme low Tiny thing", g.Escalate(account="Acme", severity=Severity.LOW,
-                                                    summary="Tiny thing")),
-        ('escalate "Umbrella Health" critical Outage', g.Escalate(
-            account="Umbrella Health", severity=Severity.CRITICAL, summary="Outage")),
+         _escalate("Acme Corp", Severity.HIGH, "Renewal blocked by legal")),
+        ("escalate Acme low Tiny thing", _escalate("Acme", Severity.LOW, "Tiny thing")),
+        ('escalate "Umbrella Health" critical Outage',
+         _escalate("Umbrella Health", Severity.CRITICAL, "Outage")),
         ("escalations", g.Escalations()),
         ("escalations globex", g.Escalations(account="Globex")),
         ("ack ESC-42", g.Ack(escalation_id=42)),
@@ -94,7 +97,7 @@ def test_shell_and_sql_looking_text_is_kept_verbatim() -> None:
     text = "escalate Globex high '; DROP TABLE escalations; -- $(rm -rf /)"
     command = g.parse(text, NAMES)
     assert isinstance(command, g.Escalate)
-    assert command.summary == "'; DROP TABLE escalations; -- $(rm -rf /)"
+    assert command.fields.summary == "'; DROP TABLE escalations; -- $(rm -rf /)"
 
 
 @given(st.text(max_size=200))
@@ -162,8 +165,8 @@ def test_an_unquoted_name_is_found_by_the_rule_of_the_accounts_themselves() -> N
     assert g.parse("kpi ÉLECTRICITÉ nps 5", names) == g.Kpi(
         account="Électricité", key="nps", value="5"
     )
-    assert g.parse("escalate ōsaka freight high Late", names) == g.Escalate(
-        account="Ōsaka Freight", severity=Severity.HIGH, summary="Late"
+    assert g.parse("escalate ōsaka freight high Late", names) == _escalate(
+        "Ōsaka Freight", Severity.HIGH, "Late"
     )
     with pytest.raises(Invalid, match=r"^No account named 'Électricitéx'"):
         g.parse("status Électricitéx", names)
@@ -174,9 +177,7 @@ def test_each_text_is_parsed_once() -> None:
     parsed = g.parse("escalate Acme Corp high Renewal blocked")
     assert isinstance(parsed, g.AccountsNeeded)
     assert (parsed.command, parsed.rest) == ("escalate", "Acme Corp high Renewal blocked")
-    assert parsed.finish(NAMES) == g.Escalate(
-        account="Acme Corp", severity=Severity.HIGH, summary="Renewal blocked"
-    )
+    assert parsed.finish(NAMES) == _escalate("Acme Corp", Severity.HIGH, "Renewal blocked")
 
 
 @pytest.mark.parametrize(
@@ -211,6 +212,6 @@ def test_a_control_character_anywhere_is_refused_naming_its_field(text: str, fie
 def test_tabs_new_lines_and_windows_line_ends_are_text() -> None:
     command = g.parse("escalate Globex high Renewal\tblocked\r\nLegal is slow\rCall them", NAMES)
     assert isinstance(command, g.Escalate)
-    assert command.summary == "Renewal\tblocked\nLegal is slow\nCall them"
+    assert command.fields.summary == "Renewal\tblocked\nLegal is slow\nCall them"
     note = g.parse("log Globex Met the CFO\r\nand the CTO", NAMES)
     assert note == g.Log(account="Globex", text="Met the CFO\nand the CTO")

@@ -358,7 +358,9 @@ def test_acknowledge_and_resolve_by_button_update_the_alert_in_place(
     assert modal["title"]["text"] == "Resolve ESC-1"
     blank = live.slack.submit_view(SPONSOR, modal, {"escalation_note": {"escalation_note": " "}})
     assert blank.json["response_action"] == "errors"
-    assert blank.json["errors"]["escalation_note"].startswith("A resolution note is required")
+    assert blank.json["errors"]["escalation_note"] == (
+        "A resolution note is required: say what was done."
+    )
     clock.now = NOW + timedelta(hours=5)
     note = {"escalation_note": {"escalation_note": "Legal signed the DPA; renewal is on."}}
     done = live.slack.submit_view(SPONSOR, modal, note)
@@ -384,7 +386,8 @@ def test_acknowledge_and_resolve_by_command(live: Stack) -> None:
     log_escalation(live)
     assert slash(live, SPONSOR, "ack esc-1") == "You acknowledged ESC-1."
     assert slash(live, SPONSOR, "resolve ESC-1") == (
-        "A resolution note is required: /sponsor resolve ESC-1 <what was done>."
+        "A resolution note is required: say what was done. "
+        "Usage: `/sponsor resolve <ESC-id> <note…>`"
     )
     assert escalations(live)[0].state == EscalationState.ACKNOWLEDGED
     assert slash(live, SPONSOR, "resolve ESC-1 Budget approved by the CFO") == (

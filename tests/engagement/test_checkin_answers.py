@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from engagement import db
-from engagement.checkins.advocacy import log_advocacy
+from engagement.checkins.advocacy import log_advocacy, read_note
 from engagement.checkins.answers import (
     checkin_form,
     open_or_create_adhoc,
@@ -245,15 +245,21 @@ def test_log_advocacy(sent: tuple[sessionmaker[Session], int]) -> None:
             session,
             actor=actor(session, SPONSOR1),
             account="ACME corp",
-            text="  Got legal to sign the DPA.  ",
+            text=read_note("  Got legal to sign the DPA.  "),
             now=AT,
         )
         with pytest.raises(NotFound, match=r"^None of your accounts is named 'Acme Corp'\.$"):
             log_advocacy(
-                session, actor=actor(session, "U0SPN0002"), account="Acme Corp", text="x", now=AT
+                session,
+                actor=actor(session, "U0SPN0002"),
+                account="Acme Corp",
+                text=read_note("x"),
+                now=AT,
             )
-        with pytest.raises(Invalid, match="Say what was done"):
-            log_advocacy(session, actor=actor(session, SPONSOR1), account="Acme", text=" ", now=AT)
+        with pytest.raises(Invalid, match=r"^Say what the sponsor did\.$"):
+            read_note(" ")
+        with pytest.raises(Invalid, match=r"^The note is 3,001 characters; the limit is 3,000\.$"):
+            read_note("x" * 3001)
         session.commit()
         rows = session.scalars(select(AdvocacyAction.text)).all()
     assert (logged.account_name, logged.text) == ("Acme Corp", "Got legal to sign the DPA.")

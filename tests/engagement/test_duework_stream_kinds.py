@@ -14,6 +14,7 @@ from engagement.checkins.sends import schedule_send
 from engagement.db import transaction
 from engagement.duework.engine import Engine
 from engagement.escalations import service
+from engagement.escalations.rules import EscalationInput
 from engagement.models import CheckIn, DueWork, Person, WorkState
 from engagement.scoring.kpis import record_kpi
 from tests.engagement.test_scoring_digest import many_accounts
@@ -59,10 +60,15 @@ def test_every_kind_that_posts_joins_the_stream_of_where_it_posts(
         record_kpi(session, actor=sam, account_name="Account 001", key="joint_revenue_growth",
                    value="1", now=MONDAY - timedelta(hours=1))  # fmt: skip
         ids = [
-            service.raise_escalation(session, actor=sam, account_name=name, severity=severity,
-                                     summary="Renewal blocked", now=MONDAY).escalation.id
+            service.raise_escalation(
+                session,
+                actor=sam,
+                account_name=name,
+                fields=EscalationInput.read({"severity": severity, "summary": "Renewal blocked"}),
+                now=MONDAY,
+            ).escalation.id
             for name, severity in (("Account 000", "critical"), ("Account 002", "high"))
-        ]  # fmt: skip
+        ]
     engine = Engine(sessions, registry, FakeNotifier())
     for hours in (0, 2, 4, 8):  # announce; the 09:00 DMs; re-alert; escalation path
         engine.run_due(MONDAY + timedelta(hours=hours))

@@ -24,6 +24,7 @@ from engagement.escalations.messages import (
     EscalationReminder,
     EscalationSponsorRequest,
 )
+from engagement.escalations.rules import EscalationInput
 from engagement.models import DueWork, EscalationEvent, EscalationNotice, WorkState
 from engagement.notify import Message, Posted, Undeliverable
 from tests.factories import ADMIN, NOW, actor, escalation_registry, load_portfolio, portfolio
@@ -57,8 +58,9 @@ def raise_one(
             session,
             actor=actor(session, user),
             account_name=account,
-            severity=severity,
-            summary="Renewal blocked by legal review",
+            fields=EscalationInput.read(
+                {"severity": severity, "summary": "Renewal blocked by legal review"}
+            ),
             now=NOW,
         )
         return result.escalation.id
@@ -366,8 +368,7 @@ def test_admin_raised_ones_alert_too(loaded: sessionmaker[Session]) -> None:
             session,
             actor=actor(session, ADMIN, admin=True),
             account_name="Globex",
-            severity="low",
-            summary="Heads-up",
+            fields=EscalationInput.read({"severity": "low", "summary": "Heads-up"}),
             now=NOW,
         )
     notifier = FakeNotifier()

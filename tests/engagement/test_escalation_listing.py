@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from engagement.errors import NotFound
 from engagement.escalations import service
 from engagement.escalations.listing import AccountRef, for_home, list_open, raisable_accounts
+from engagement.escalations.rules import EscalationInput
 from tests.factories import ADMIN, NOW, actor, load_portfolio
 
 HOUR = timedelta(hours=1)
@@ -30,8 +31,7 @@ def db(session: Session) -> Session:
             session,
             actor=actor(session, SAMS[account]),
             account_name=account,
-            severity=severity,
-            summary=f"{account} {severity}",
+            fields=EscalationInput.read({"severity": severity, "summary": f"{account} {severity}"}),
             now=NOW - hours_ago * HOUR,
         )
     hanami = list_open(session, actor=actor(session, "U0SAM0003"), now=NOW).items[0]
@@ -101,8 +101,7 @@ def test_home_shows_what_the_person_raised_or_owns(db: Session) -> None:
         db,
         actor=actor(db, ADMIN, admin=True),
         account_name="Globex",
-        severity="low",
-        summary="from the admin",
+        fields=EscalationInput.read({"severity": "low", "summary": "from the admin"}),
         now=NOW,
     )
     assert summaries(for_home(db, actor=actor(db, ADMIN, admin=True), now=NOW)) == [

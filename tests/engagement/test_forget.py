@@ -25,6 +25,7 @@ from engagement.duework.registry import Registry
 from engagement.errors import Invalid, NotFound
 from engagement.escalations import alerts as escalation_work
 from engagement.escalations import service
+from engagement.escalations.rules import EscalationInput, Note
 from engagement.forget import WITHDRAWN, Forgotten, forget_person, wipe_freed
 from engagement.models import (
     AdvocacyAction,
@@ -193,29 +194,46 @@ def build(sessions: sessionmaker[Session]) -> tuple[list[str], list[str]]:
         record_kpi(session, actor=actor(session, SAM), account_name="Acme Corp",
                    key="joint_revenue_growth", value="6", now=NOW - timedelta(days=3))  # fmt: skip
         acme = service.raise_escalation(
-            session, actor=actor(session, SAM), account_name="Acme Corp", severity="high",
-            summary=f"Renewal stuck: <@{DANA}> to call legal",
-            details=f"Copy {DANA_MAIL} on the thread", now=NOW - timedelta(days=2),
-        ).escalation.id  # fmt: skip
+            session,
+            actor=actor(session, SAM),
+            account_name="Acme Corp",
+            fields=EscalationInput.read(
+                {
+                    "severity": "high",
+                    "summary": f"Renewal stuck: <@{DANA}> to call legal",
+                    "details": f"Copy {DANA_MAIL} on the thread",
+                }
+            ),
+            now=NOW - timedelta(days=2),
+        ).escalation.id
         others.append("Renewal stuck:")
     run_escalation_work(sessions, NOW - timedelta(days=2))  # DM request to Dana
     with transaction(sessions) as session:
         dana = actor(session, DANA)
         ack, resolved = NOW - timedelta(hours=47), NOW - timedelta(hours=30)
-        service.acknowledge(session, actor=dana, escalation_id=acme,
-                            note="Calling their GC today", now=ack)  # fmt: skip
-        service.resolve(session, actor=dana, escalation_id=acme, note="Legal signed off",
+        service.acknowledge(session, actor=dana, escalation_id=acme, now=ack)
+        service.resolve(session, actor=dana, escalation_id=acme, note=Note("Legal signed off"),
                         now=resolved)  # fmt: skip
-        service.raise_escalation(session, actor=actor(session, DANA),
-                                 account_name="Hanami Logistics", severity="medium",
-                                 summary="Rollout slipping; customer CIO unhappy",
-                                 now=NOW - timedelta(days=1))  # fmt: skip
+        service.raise_escalation(
+            session,
+            actor=actor(session, DANA),
+            account_name="Hanami Logistics",
+            fields=EscalationInput.read(
+                {"severity": "medium", "summary": "Rollout slipping; customer CIO unhappy"}
+            ),
+            now=NOW - timedelta(days=1),
+        )
     run_escalation_work(sessions, NOW - timedelta(days=1))
     with transaction(sessions) as session:
         globex = service.raise_escalation(
-            session, actor=actor(session, SAM2), account_name="Globex", severity="critical",
-            summary="Pricing approval needed", now=NOW - timedelta(hours=3),
-        ).escalation.id  # fmt: skip
+            session,
+            actor=actor(session, SAM2),
+            account_name="Globex",
+            fields=EscalationInput.read(
+                {"severity": "critical", "summary": "Pricing approval needed"}
+            ),
+            now=NOW - timedelta(hours=3),
+        ).escalation.id
     run_escalation_work(sessions, NOW - timedelta(hours=3))
     with transaction(sessions) as session:
         person = session.scalars(select(Person.id).where(Person.slack_user_id == DANA)).one()
@@ -297,7 +315,7 @@ def test_their_identity_and_words_leave_every_table(sessions: sessionmaker[Sessi
     assert f"Renewal stuck: {result.pseudonym} to call legal" in after
     assert f"Copy {result.pseudonym} on the thread" in after
     # escalations they raised or acted on are the account's record: text kept
-    for business in ("Rollout slipping; customer CIO unhappy", "Calling their GC today"):
+    for business in ("Rollout slipping; customer CIO unhappy", "Legal signed off"):
         assert business in after
     assert f"{result.pseudonym} missed 2 check-ins in a row" in after  # the alert's text
     assert (result.answers, result.answer_texts) == (11, 11)  # 10 revisions + this week's
