@@ -6,6 +6,7 @@ One module per part of the product, all on one `Base`:
 - `checkins`: check-ins, answer revisions and advocacy actions;
 - `escalations`: escalations, their events and the notices posted about them;
 - `scoring`: KPI definitions and actuals, alerts and digest runs;
+- `risks`: each account's strategic risk register and the history of each risk;
 - `infrastructure`: the due-work queue, requests already handled, scheduler beats.
 
 Everything is re-exported here (`from engagement.models import Person`), and importing
@@ -48,6 +49,7 @@ from engagement.models.portfolio import (
     Sponsorship,
     forgotten_people,
 )
+from engagement.models.risks import Risk, RiskCategory, RiskEvent, RiskState
 from engagement.models.scoring import (
     Alert,
     DigestRun,
@@ -86,6 +88,10 @@ __all__ = [
     "Phase",
     "PortfolioSettings",
     "ProcessedRequest",
+    "Risk",
+    "RiskCategory",
+    "RiskEvent",
+    "RiskState",
     "Role",
     "RoleDirection",
     "SchedulerBeat",
