@@ -19,11 +19,13 @@ from engagement.models import (
     KpiDefinition,
     Person,
     PortfolioSettings,
+    Risk,
     Role,
     Sponsorship,
 )
 from engagement.portfolio.loader import PortfolioInvalid
-from engagement.portfolio.schema import AccountSpec, KpiSpec, PortfolioSpec
+from engagement.portfolio.schema import AccountSpec, KpiSpec, PortfolioSpec, RiskSpec
+from engagement.risks.register import add_risk, record
 
 LOOKUP_CHUNK = 500
 """People looked up per query (well under SQLite's and PostgreSQL's parameter limits)."""
@@ -265,9 +267,47 @@ def _import_account(
         )
         if account_plan.status != "added":
             account_plan.details.append(f"{role} {_ref(session, person_id)} started")
+    risk_notes = _import_risks(session, account, account_spec.risks, now)
+    if account_plan.status != "added":
+        account_plan.details += risk_notes
     if account_plan.details and account_plan.status == "unchanged":
         account_plan.status = "changed"
     return account_plan, account
+
+
+def _import_risks(
+    session: Session, account: Account, risks: list[RiskSpec], now: datetime
+) -> list[str]:
+    """Add the file's risks by ID and bring changed ones up to date, each change in the
+    risk's history; risks logged from Slack and not in the file are kept."""
+    session.flush()  # the sponsorships just added: a new risk's owner is its sponsor
+    existing = {
+        risk.number: risk
+        for risk in session.scalars(select(Risk).where(Risk.account_id == account.id))
+    }
+    notes = []
+    for spec in risks:
+        risk = existing.get(spec.id)
+        if risk is None:
+            risk = add_risk(session, account, spec, by=None, now=now, number=spec.id)
+            if spec.state != risk.state:
+                risk.state = spec.state
+                record(session, risk, by=None, now=now, note="portfolio file")
+            notes.append(f"risk {risk.code} added")
+            continue
+        values = {
+            "description": spec.description,
+            "category": str(spec.category),
+            "probability": spec.probability,
+            "impact": spec.impact,
+            "mitigation": spec.mitigation,
+            "review_on": spec.review_on,
+            "state": str(spec.state),
+        }
+        if changed := _assign(risk, values):
+            record(session, risk, by=None, now=now, note="portfolio file")
+            notes.append(f"risk {risk.code}: {'; '.join(changed)}")
+    return notes
 
 
 def _ref(session: Session, person_id: int) -> str:

@@ -10,8 +10,18 @@ from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from engagement.errors import Invalid
 from engagement.indicators import ALL as ALL_INDICATORS
-from engagement.models import FORGOTTEN_DOMAIN, Cadence, Governance, KpiSource, Phase, Severity
+from engagement.models import (
+    FORGOTTEN_DOMAIN,
+    Cadence,
+    Governance,
+    KpiSource,
+    Phase,
+    RiskState,
+    Severity,
+)
+from engagement.risks.rules import RiskInput, parse_risk_code
 from engagement.text import ControlCharacter, free_text
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -164,6 +174,22 @@ class KpiSpec(Strict):
         return self.label or ALL_INDICATORS.get(self.key) or self.key.replace("_", " ").capitalize()
 
 
+def _risk_number(value: object) -> int:
+    try:
+        return parse_risk_code(str(value))
+    except Invalid as error:
+        raise ValueError(str(error)) from None
+
+
+class RiskSpec(RiskInput):
+    """A row of the account's risk register, as seed 002's Table 2 has it (SR-01 …)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    id: Annotated[int, BeforeValidator(_risk_number)]
+    state: RiskState = RiskState.OPEN
+
+
 class AccountSpec(Strict):
     name: PlainText = Field(min_length=1, max_length=200)
     sam: PersonRef
@@ -174,6 +200,7 @@ class AccountSpec(Strict):
     checkins: CheckinSpec | None = None
     phase: Phase = Phase.STEADY_STATE
     governance: Governance = Governance.DIRECT
+    risks: list[RiskSpec] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _distinct_people(self) -> Self:
@@ -181,6 +208,7 @@ class AccountSpec(Strict):
             raise ValueError("a sponsor is listed twice")
         if self.sam in self.sponsors:
             raise ValueError("the SAM cannot also be a sponsor of the same account")
+        _unique("risks", "id", [f"SR-{risk.id:02d}" for risk in self.risks])
         return self
 
 

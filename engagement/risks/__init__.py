@@ -1,0 +1,2 @@
+"""Strategic risks (seed 002's Table 2): each account's register, logged from Slack or the
+portfolio file, listed by score."""

@@ -1,0 +1,164 @@
+"""The risk register: logging a risk, moving it along, reading it back by score.
+
+Who may: an account's sponsors, its SAM and admins log and change its risks; only its
+members (and admins) see them. Every change writes a `RiskEvent`. The caller commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engagement.access import Actor, account_for, visible_accounts
+from engagement.models import Account, Person, Risk, RiskEvent, RiskState, Role, Sponsorship
+from engagement.risks.rules import RiskInput
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RiskLine:
+    """One risk as a list or a reply shows it."""
+
+    account: str
+    code: str
+    description: str
+    category: str
+    probability: int
+    impact: int
+    score: int
+    state: str
+    mitigation: str
+    owner: str | None
+    """The owner's Slack user ID, when known."""
+    review_on: date | None
+
+    @classmethod
+    def of(cls, risk: Risk, owner: str | None) -> RiskLine:
+        return cls(
+            account=risk.account.name,
+            code=risk.code,
+            description=risk.description,
+            category=risk.category,
+            probability=risk.probability,
+            impact=risk.impact,
+            score=risk.score,
+            state=risk.state,
+            mitigation=risk.mitigation,
+            owner=owner,
+            review_on=risk.review_on,
+        )
+
+
+def first_sponsor(session: Session, account_id: int) -> int | None:
+    """The account's longest-serving current sponsor: a risk's owner unless named."""
+    return session.scalar(
+        select(Sponsorship.person_id)
+        .where(
+            Sponsorship.account_id == account_id,
+            Sponsorship.role == Role.SPONSOR,
+            Sponsorship.ended_at.is_(None),
+        )
+        .order_by(Sponsorship.started_at, Sponsorship.id)
+        .limit(1)
+    )
+
+
+def add_risk(
+    session: Session,
+    account: Account,
+    fields: RiskInput,
+    *,
+    by: int | None,
+    now: datetime,
+    number: int | None = None,
+    state: RiskState = RiskState.OPEN,
+) -> Risk:
+    """A new risk in the account's register, numbered next unless `number` is given."""
+    if number is None:
+        highest = session.scalar(select(func.max(Risk.number)).where(Risk.account_id == account.id))
+        number = (highest or 0) + 1
+    risk = Risk(
+        account_id=account.id,
+        number=number,
+        description=fields.description,
+        category=fields.category,
+        probability=fields.probability,
+        impact=fields.impact,
+        mitigation=fields.mitigation,
+        owner_id=first_sponsor(session, account.id),
+        review_on=fields.review_on,
+        state=state,
+        created_at=now,
+    )
+    risk.account = account
+    session.add(risk)
+    session.flush()
+    record(session, risk, by=by, now=now, note="logged")
+    return risk
+
+
+def record(session: Session, risk: Risk, *, by: int | None, now: datetime, note: str) -> None:
+    """The risk as it now stands, in its history."""
+    session.add(
+        RiskEvent(
+            risk_id=risk.id,
+            person_id=by,
+            state=risk.state,
+            probability=risk.probability,
+            impact=risk.impact,
+            note=note,
+            at=now,
+        )
+    )
+
+
+def log_risk(
+    session: Session, *, actor: Actor, account: str, fields: RiskInput, now: datetime
+) -> RiskLine:
+    """`/sponsor risk <account> <probability> <impact> <description…>`."""
+    target = account_for(session, actor, account, Role.SPONSOR, Role.SAM)
+    risk = add_risk(session, target, fields, by=actor.person_id, now=now)
+    log.info(
+        "risk.logged account=%d risk=%s score=%d by=%s",
+        target.id,
+        risk.code,
+        risk.score,
+        actor.user_id,
+    )
+    return RiskLine.of(risk, _owner(session, risk.owner_id))
+
+
+def list_risks(
+    session: Session, *, actor: Actor, account: str | None = None
+) -> tuple[list[str], list[RiskLine]]:
+    """The open and mitigating risks of one account or of all the person's accounts, by
+    score (highest first), with the names of the accounts looked at."""
+    accounts = (
+        [account_for(session, actor, account)]
+        if account is not None
+        else visible_accounts(session, actor)
+    )
+    return [item.name for item in accounts], open_risks(session, [item.id for item in accounts])
+
+
+def open_risks(session: Session, account_ids: Sequence[int]) -> list[RiskLine]:
+    """The risks not closed, of these accounts, highest score first."""
+    rows = session.execute(
+        select(Risk, Person.slack_user_id)
+        .outerjoin(Person, Person.id == Risk.owner_id)
+        .where(Risk.account_id.in_(account_ids), Risk.state != RiskState.CLOSED)
+        .order_by(Risk.score.desc(), Risk.account_id, Risk.number)
+    ).all()
+    return [RiskLine.of(risk, owner) for risk, owner in rows]
+
+
+def _owner(session: Session, person_id: int | None) -> str | None:
+    if person_id is None:
+        return None
+    return session.get_one(Person, person_id).slack_user_id
