@@ -25,6 +25,7 @@ from bot.app import create_app
 from bot.handlers import checkins as checkin_surfaces
 from bot.handlers import escalations as escalation_surfaces
 from bot.handlers import general
+from bot.handlers import risks as risk_surfaces
 from bot.handlers import scorecard as scorecard_surfaces
 from bot.runtime import Runtime
 from bot.surfaces import Surfaces
@@ -49,6 +50,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("check-ins", due_work=checkins.register, slack=checkin_surfaces.register),
     Feature("escalations", due_work=escalations.register, slack=escalation_surfaces.register),
     Feature("scoring", due_work=scoring.register, slack=scorecard_surfaces.register),
+    Feature("risks", slack=risk_surfaces.register),
     Feature("request keys", due_work=replays.register),  # replays refused; old keys pruned
     Feature("help", slack=general.register),
 )

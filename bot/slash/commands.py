@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from engagement.checkins.advocacy import AdvocacyNote
 from engagement.escalations.rules import EscalationInput, Note
+from engagement.risks.rules import RiskInput
 
 
 class Command(BaseModel):
@@ -74,6 +75,18 @@ class Log(Command):
     text: AdvocacyNote
 
 
+class LogRisk(Command):
+    kind: Literal["risk"] = "risk"
+    account: str
+    fields: RiskInput
+    """The probability, impact and description, checked as the portfolio file's are."""
+
+
+class Risks(Command):
+    kind: Literal["risks"] = "risks"
+    account: str | None = None
+
+
 class Checkin(Command):
     kind: Literal["checkin"] = "checkin"
     account: str | None = None
@@ -103,6 +116,8 @@ USAGE: dict[str, str] = {
     "status": "/sponsor status [account]",
     "kpi": "/sponsor kpi <account> <kpi-key> <value>",
     "log": "/sponsor log <account> <advocacy note…>",
+    "risk": "/sponsor risk <account> <probability 1-5> <impact 1-5> <description…>",
+    "risks": "/sponsor risks [account]",
     "checkin": "/sponsor checkin [account]",
     "pause": "/sponsor pause <YYYY-MM-DD>",
     "resume": "/sponsor resume",

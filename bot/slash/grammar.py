@@ -63,6 +63,9 @@ from bot.slash.commands import (
     Log as Log,
 )
 from bot.slash.commands import (
+    LogRisk as LogRisk,
+)
+from bot.slash.commands import (
     Pause as Pause,
 )
 from bot.slash.commands import (
@@ -70,6 +73,9 @@ from bot.slash.commands import (
 )
 from bot.slash.commands import (
     Resume as Resume,
+)
+from bot.slash.commands import (
+    Risks as Risks,
 )
 from bot.slash.commands import (
     Status as Status,
@@ -80,6 +86,7 @@ from engagement.errors import Invalid
 from engagement.escalations.codes import parse_code
 from engagement.escalations.rules import EscalationInput, read_note
 from engagement.models import Severity
+from engagement.risks.rules import RiskInput
 from engagement.text import (
     ControlCharacter,
     free_text,
@@ -258,7 +265,7 @@ def _parse(command: str) -> Command | AccountsNeeded:
         if not rest:
             return EscalateModal()
         return _naming(command, name, rest, _escalate, ends_before=tuple(Severity))
-    if name in ("escalations", "status", "checkin", "digest"):
+    if name in OPTIONAL_ACCOUNT:
         if not rest:
             return OPTIONAL_ACCOUNT[name]()
         return _naming(command, name, rest, lambda account, extra: _only(name, account, extra),
@@ -282,6 +289,8 @@ def _parse(command: str) -> Command | AccountsNeeded:
         return _naming(command, name, rest, _kpi)
     if name == "log":
         return _naming(command, name, rest, _log)
+    if name == "risk":
+        return _naming(command, name, rest, _risk, ends_before=RATINGS)
     # pause
     try:
         until = date.fromisoformat(free_text(rest, "The date"))
@@ -314,8 +323,9 @@ def _escalate(account: str, rest: str) -> Escalate:
     )
 
 
-OPTIONAL_ACCOUNT: dict[str, type[Escalations | Status | Checkin | Digest]] = {
+OPTIONAL_ACCOUNT: dict[str, type[Escalations | Status | Checkin | Digest | Risks]] = {
     "escalations": Escalations, "status": Status, "checkin": Checkin, "digest": Digest,
+    "risks": Risks,
 }  # fmt: skip
 """The commands whose one argument is an account name, or nothing."""
 
@@ -336,3 +346,19 @@ def _kpi(account: str, rest: str) -> Kpi:
 
 def _log(account: str, note: str) -> Log:
     return Log(account=account, text=_field("log", lambda: advocacy.read_note(note)))
+
+
+RATINGS = ("1", "2", "3", "4", "5")
+"""What follows the account name in `/sponsor risk`: where an unknown name ends."""
+
+
+def _risk(account: str, rest: str) -> LogRisk:
+    parts = rest.split(maxsplit=2)
+    if len(parts) < 3:
+        raise Invalid(f"Give the probability, the impact and what the risk is. {_usage('risk')}")
+    probability, impact, description = parts
+    fields = _field(
+        "risk",
+        lambda: RiskInput.read(probability=probability, impact=impact, description=description),
+    )
+    return LogRisk(account=account, fields=fields)

@@ -1,0 +1,65 @@
+"""Risks as lines: what `/sponsor risk` answers and what `/sponsor risks` lists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.render import Payload
+from bot.views.kit import Block, clip, clip_escaped, context, escape, section
+from engagement.risks.register import RiskLine
+from engagement.risks.rules import HIGH_SCORE
+
+LIST_MAX = 40
+"""Risks shown in one `/sponsor risks` reply (the frame takes the other blocks)."""
+
+
+def score_text(line: RiskLine) -> str:
+    """ "*12* of 25 (probability 3 × impact 4)", flagged when high."""
+    flag = " :warning: high" if line.score >= HIGH_SCORE else ""
+    return (
+        f"score *{line.score}* of 25 (probability {line.probability} × impact {line.impact}){flag}"
+    )
+
+
+def logged_text(line: RiskLine) -> str:
+    """The reply to `/sponsor risk …`: the risk's ID, its score, who owns it."""
+    owner = f" It is owned by <@{line.owner}>." if line.owner else ""
+    return (
+        f"Logged *{line.code}* for {escape(line.account)}: "
+        f"{clip_escaped(line.description, 300)} — {score_text(line)}.{owner} "
+        "See the register with `/sponsor risks`."
+    )
+
+
+def _risk_block(line: RiskLine, *, with_account: bool) -> Block:
+    where = f"{escape(clip(line.account, 100))} · " if with_account else ""
+    mitigation = f"\n_Mitigation:_ {clip_escaped(line.mitigation, 500)}" if line.mitigation else ""
+    facts = [line.category, line.state]
+    if line.owner:
+        facts.append(f"owner <@{line.owner}>")
+    if line.review_on:
+        facts.append(f"review on {line.review_on:%a %d %b %Y}")
+    return section(
+        f"*{line.code}* · {where}{score_text(line)}\n"
+        f"{clip_escaped(line.description, 1000)}{mitigation}\n"
+        f"_{' · '.join(facts)}_"
+    )
+
+
+def risks_list(accounts: Sequence[str], lines: Sequence[RiskLine]) -> Payload:
+    """The `/sponsor risks [account]` reply (ephemeral): open risks, highest score first."""
+    scope = f" for {escape(accounts[0])}" if len(accounts) == 1 else " in your accounts"
+    if not lines:
+        text = f"No open risks{scope}."
+        return {"text": text, "blocks": [section(f"{text} Log one with `/sponsor risk`.")]}
+    count = f"{len(lines)} open risk{'s' if len(lines) != 1 else ''}{scope}, highest score first"
+    blocks: list[Block] = [section(f"*{count}*")]
+    blocks += [_risk_block(line, with_account=len(accounts) != 1) for line in lines[:LIST_MAX]]
+    if len(lines) > LIST_MAX:
+        blocks.append(
+            context(
+                f"…and {len(lines) - LIST_MAX} more. Name an account to narrow the list: "
+                "`/sponsor risks <account>`."
+            )
+        )
+    return {"text": count, "blocks": blocks}

@@ -1,0 +1,83 @@
+"""`/sponsor risk` and `/sponsor risks` through the signed endpoint and the emulator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from engagement.models import Risk
+from sherpa_demo.stack import Stack, running_stack
+from tests.conftest import fresh_postgres_url, loaded_workspace
+from tests.factories import ADMIN
+
+SAM = "U0SAM0001"  # SAM of Acme Corp
+SPONSOR = "U0SPN0001"  # its sponsor
+OUTSIDER = "U0SAM0002"  # Globex's SAM
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
+    if request.param == "sqlite":
+        url = request.getfixturevalue("sqlite_url")
+    else:
+        url = fresh_postgres_url(request.getfixturevalue("postgres"))
+    with running_stack(url, loaded_workspace(url), admins=ADMIN) as stack:
+        yield stack
+
+
+def slash(stack: Stack, user: str, text: str) -> list[dict[str, Any]]:
+    """Run `/sponsor <text>`; every reply the person got from it, as posted."""
+    before = len(stack.emulator.responses(user))
+    assert stack.slack.slash(user, text).status == 200
+    stack.settle()
+    return [dict(post.body) for post in stack.emulator.responses(user)[before:]]
+
+
+def risks(stack: Stack) -> int:
+    with stack.runtime.sessions() as session:
+        return int(session.scalar(select(func.count()).select_from(Risk)) or 0)
+
+
+def test_a_sam_logs_risks_and_the_register_lists_them_by_score(live: Stack) -> None:
+    [logged] = slash(live, SAM, "risk Acme Corp 4 4 Their CIO <leaves> & the CFO may follow")
+    assert logged["text"] == (
+        "Logged *SR-01* for Acme Corp: Their CIO &lt;leaves&gt; &amp; the CFO may follow — "
+        "score *16* of 25 (probability 4 × impact 4) :warning: high. It is owned by "
+        f"<@{SPONSOR}>. See the register with `/sponsor risks`."
+    )
+    slash(live, SPONSOR, 'risk "acme corp" 2 3 Budget freeze next quarter')
+    [listed] = slash(live, SPONSOR, "risks acme corp")
+    assert listed["text"] == "2 open risks for Acme Corp, highest score first"
+    lines = [block["text"]["text"] for block in listed["blocks"][1:]]
+    assert [line.split(" · ")[0] for line in lines] == ["*SR-01*", "*SR-02*"]
+    assert "score *6* of 25 (probability 2 × impact 3)\nBudget freeze next quarter" in lines[1]
+    assert risks(live) == 2
+
+
+@pytest.mark.parametrize(
+    ("user", "text", "line"),
+    [
+        (SAM, "risk Acme Corp 6 4 Outage",
+         "The probability is '6': give a whole number from 1 to 5. Usage: `/sponsor risk"),
+        (SAM, "risk Acme Corp 3", "Give the probability, the impact and what the risk is."),
+        (SAM, "risk Acme Crop 3 3 Outage", "No account named 'Acme Crop'. Did you mean"),
+        (OUTSIDER, "risk Acme Corp 3 3 Outage", "No account named 'Acme Corp'."),
+        (OUTSIDER, "risks Acme Corp", "No account named 'Acme Corp'."),
+    ],
+)  # fmt: skip
+def test_mistakes_and_outsiders_get_one_line_and_write_nothing(
+    live: Stack, user: str, text: str, line: str
+) -> None:
+    [reply] = slash(live, user, text)
+    assert str(reply["text"]).startswith(line) and "\n" not in str(reply["text"])
+    assert risks(live) == 0
+
+
+def test_an_empty_register_says_how_to_fill_it(live: Stack) -> None:
+    [reply] = slash(live, OUTSIDER, "risks")
+    assert reply["text"] == "No open risks for Globex."
+    assert "`/sponsor risk`" in reply["blocks"][0]["text"]["text"]
