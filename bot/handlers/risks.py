@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
 from bot.request import SlackRequest
 from bot.slash.commands import LogRisk, Risks
 from bot.surfaces import Surfaces
-from bot.views.risks.lists import logged_text, risks_list
+from bot.views.kit import Block
+from bot.views.risks.lists import home_section, logged_text, risks_list
+from engagement.access import Actor
 from engagement.risks import register as register_of_risks
 
 
@@ -13,6 +19,7 @@ def register(surfaces: Surfaces) -> None:
     """Every Slack surface of the risk register."""
     surfaces.command(LogRisk, log_risk)
     surfaces.command(Risks, list_risks)
+    surfaces.home_section(risks_on_home)
 
 
 def log_risk(request: SlackRequest, command: LogRisk) -> None:
@@ -34,3 +41,8 @@ def list_risks(request: SlackRequest, command: Risks) -> None:
         )
     payload = risks_list(accounts, lines)
     request.reply(payload["text"], payload["blocks"])
+
+
+def risks_on_home(session: Session, actor: Actor, now: datetime) -> list[Block]:
+    """The open risks of the viewer's accounts (an admin sees every account's)."""
+    return home_section(register_of_risks.list_risks(session, actor=actor)[1])

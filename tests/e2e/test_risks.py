@@ -81,3 +81,27 @@ def test_an_empty_register_says_how_to_fill_it(live: Stack) -> None:
     [reply] = slash(live, OUTSIDER, "risks")
     assert reply["text"] == "No open risks for Globex."
     assert "`/sponsor risk`" in reply["blocks"][0]["text"]["text"]
+
+
+def home_texts(stack: Stack, user: str) -> list[str]:
+    stack.slack.event({"type": "app_home_opened", "user": user, "tab": "home"})
+    stack.settle()
+    home = stack.emulator.home(user)
+    assert home is not None
+    return [
+        str((block.get("text") or {}).get("text") or block.get("elements", [{}])[0].get("text"))
+        for block in home["blocks"]
+    ]
+
+
+def test_app_home_shows_the_highest_risks_of_the_persons_accounts(live: Stack) -> None:
+    for score in range(1, 8):
+        slash(live, SAM, f"risk Acme Corp {min(score, 5)} 3 Risk number {score}")
+    texts = home_texts(live, SPONSOR)
+    start = texts.index("Risks")
+    shown = [text.split("\n")[0] for text in texts[start + 1 : start + 6]]
+    assert [line.split(" · ")[0] for line in shown] == [
+        "*SR-05*", "*SR-06*", "*SR-07*", "*SR-04*", "*SR-03*"
+    ]  # fmt: skip
+    assert texts[start + 6] == "2 more with `/sponsor risks`; log one with `/sponsor risk`."
+    assert "Risks" not in home_texts(live, OUTSIDER)  # Globex has none

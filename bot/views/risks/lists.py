@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.render import Payload
-from bot.views.kit import Block, clip, clip_escaped, context, escape, section
+from bot.views.kit import Block, clip, clip_escaped, context, escape, header, section
 from engagement.risks.register import RiskLine
 from engagement.risks.rules import HIGH_SCORE
 
 LIST_MAX = 40
 """Risks shown in one `/sponsor risks` reply (the frame takes the other blocks)."""
+HOME_MAX = 5
+"""Risks on App Home: the highest; the rest are a command away."""
 
 
 def score_text(line: RiskLine) -> str:
@@ -63,3 +65,15 @@ def risks_list(accounts: Sequence[str], lines: Sequence[RiskLine]) -> Payload:
             )
         )
     return {"text": count, "blocks": blocks}
+
+
+def home_section(lines: Sequence[RiskLine]) -> list[Block]:
+    """App Home: the open risks of the person's accounts, highest score first."""
+    if not lines:
+        return []
+    blocks: list[Block] = [header("Risks")]
+    blocks += [_risk_block(line, with_account=True) for line in lines[:HOME_MAX]]
+    more = len(lines) - HOME_MAX
+    where = f"{more} more with" if more > 0 else "The whole register:"
+    blocks.append(context(f"{where} `/sponsor risks`; log one with `/sponsor risk`."))
+    return blocks
