@@ -30,7 +30,7 @@ from bot.handlers import scorecard as scorecard_surfaces
 from bot.runtime import Runtime
 from bot.surfaces import Surfaces
 from bot.web import WebApp
-from engagement import checkins, escalations, people, replays, scoring
+from engagement import checkins, escalations, people, replays, risks, scoring
 from engagement.clock import Clock
 from engagement.duework.registry import Registry
 from engagement.settings import Settings
@@ -50,7 +50,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("check-ins", due_work=checkins.register, slack=checkin_surfaces.register),
     Feature("escalations", due_work=escalations.register, slack=escalation_surfaces.register),
     Feature("scoring", due_work=scoring.register, slack=scorecard_surfaces.register),
-    Feature("risks", slack=risk_surfaces.register),
+    Feature("risks", due_work=risks.register, slack=risk_surfaces.register),
     Feature("request keys", due_work=replays.register),  # replays refused; old keys pruned
     Feature("help", slack=general.register),
 )

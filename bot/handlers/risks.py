@@ -11,8 +11,10 @@ from bot.slash.commands import LogRisk, Risks
 from bot.surfaces import Surfaces
 from bot.views.kit import Block
 from bot.views.risks.lists import home_section, logged_text, risks_list
+from bot.views.risks.messages import high_risk_message
 from engagement.access import Actor
-from engagement.risks import register as register_of_risks
+from engagement.risks import service
+from engagement.risks.alerts import HighRiskAlert
 
 
 def register(surfaces: Surfaces) -> None:
@@ -20,11 +22,12 @@ def register(surfaces: Surfaces) -> None:
     surfaces.command(LogRisk, log_risk)
     surfaces.command(Risks, list_risks)
     surfaces.home_section(risks_on_home)
+    surfaces.renders(HighRiskAlert, high_risk_message)
 
 
 def log_risk(request: SlackRequest, command: LogRisk) -> None:
     with request.session() as session:
-        line = register_of_risks.log_risk(
+        line = service.log_risk(
             session,
             actor=request.actor(session),
             account=command.account,
@@ -36,7 +39,7 @@ def log_risk(request: SlackRequest, command: LogRisk) -> None:
 
 def list_risks(request: SlackRequest, command: Risks) -> None:
     with request.reading() as session:
-        accounts, lines = register_of_risks.list_risks(
+        accounts, lines = service.list_risks(
             session, actor=request.actor(session), account=command.account
         )
     payload = risks_list(accounts, lines)
@@ -45,4 +48,4 @@ def list_risks(request: SlackRequest, command: Risks) -> None:
 
 def risks_on_home(session: Session, actor: Actor, now: datetime) -> list[Block]:
     """The open risks of the viewer's accounts (an admin sees every account's)."""
-    return home_section(register_of_risks.list_risks(session, actor=actor)[1])
+    return home_section(service.list_risks(session, actor=actor)[1])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from tests.factories import ADMIN
 SAM = "U0SAM0001"  # SAM of Acme Corp
 SPONSOR = "U0SPN0001"  # its sponsor
 OUTSIDER = "U0SAM0002"  # Globex's SAM
+CHANNEL = "#acme-alliance"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -105,3 +107,20 @@ def test_app_home_shows_the_highest_risks_of_the_persons_accounts(live: Stack) -
     ]  # fmt: skip
     assert texts[start + 6] == "2 more with `/sponsor risks`; log one with `/sponsor risk`."
     assert "Risks" not in home_texts(live, OUTSIDER)  # Globex has none
+
+
+def test_a_risk_reaching_a_high_score_is_told_once_in_the_accounts_channel(live: Stack) -> None:
+    slash(live, SAM, "risk Acme Corp 3 4 Budget freeze")  # 12: not high
+    slash(live, SAM, "risk Acme Corp 5 3 Their CIO leaves")  # 15: high
+    slash(live, SAM, "risk Acme Corp 4 4 Legal blocks the renewal")  # 16: high
+    live.tick(datetime.now(UTC) + timedelta(minutes=1))
+    live.tick(datetime.now(UTC) + timedelta(minutes=2))  # nothing twice
+    alerts = [m for m in live.emulator.messages(CHANNEL) if "High risk" in str(m.get("text"))]
+    assert [m["text"] for m in alerts] == [
+        "High risk on Acme Corp: SR-02, score 15 of 25",
+        "High risk on Acme Corp: SR-03, score 16 of 25",
+    ]
+    body = alerts[0]["blocks"][0]["text"]["text"]
+    assert body.startswith(":warning: *High risk on Acme Corp: SR-02*\nTheir CIO leaves\n")
+    assert "_No mitigation is written down yet._" in body
+    assert alerts[0]["blocks"][1]["elements"][0]["text"].startswith(f"<@{SPONSOR}> owns it")

@@ -15,8 +15,8 @@ from engagement.errors import Invalid, NotFound
 from engagement.models import Risk, RiskEvent
 from engagement.portfolio.importer import import_portfolio
 from engagement.portfolio.loader import PortfolioInvalid, parse_portfolio, read_portfolio
-from engagement.risks.register import list_risks, log_risk, open_risks
 from engagement.risks.rules import RiskInput
+from engagement.risks.service import list_risks, log_risk, open_risks
 from tests.factories import ADMIN, NOW, account_id, actor, load_portfolio, portfolio
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "portfolio.yaml"

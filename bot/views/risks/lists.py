@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from bot.render import Payload
 from bot.views.kit import Block, clip, clip_escaped, context, escape, header, section
-from engagement.risks.register import RiskLine
+from engagement.risks.lines import RiskLine
 from engagement.risks.rules import HIGH_SCORE
 
 LIST_MAX = 40

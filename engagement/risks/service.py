@@ -8,51 +8,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engagement.access import Actor, account_for, visible_accounts
 from engagement.models import Account, Person, Risk, RiskEvent, RiskState, Role, Sponsorship
+from engagement.risks.alerts import watch
+from engagement.risks.lines import RiskLine
 from engagement.risks.rules import RiskInput
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class RiskLine:
-    """One risk as a list or a reply shows it."""
-
-    account: str
-    code: str
-    description: str
-    category: str
-    probability: int
-    impact: int
-    score: int
-    state: str
-    mitigation: str
-    owner: str | None
-    """The owner's Slack user ID, when known."""
-    review_on: date | None
-
-    @classmethod
-    def of(cls, risk: Risk, owner: str | None) -> RiskLine:
-        return cls(
-            account=risk.account.name,
-            code=risk.code,
-            description=risk.description,
-            category=risk.category,
-            probability=risk.probability,
-            impact=risk.impact,
-            score=risk.score,
-            state=risk.state,
-            mitigation=risk.mitigation,
-            owner=owner,
-            review_on=risk.review_on,
-        )
 
 
 def first_sponsor(session: Session, account_id: int) -> int | None:
@@ -104,7 +71,8 @@ def add_risk(
 
 
 def record(session: Session, risk: Risk, *, by: int | None, now: datetime, note: str) -> None:
-    """The risk as it now stands, in its history."""
+    """The risk as it now stands, in its history; told once if it now scores high."""
+    watch(session, risk, now)
     session.add(
         RiskEvent(
             risk_id=risk.id,
