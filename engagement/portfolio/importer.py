@@ -25,7 +25,7 @@ from engagement.models import (
 )
 from engagement.portfolio.loader import PortfolioInvalid
 from engagement.portfolio.schema import AccountSpec, KpiSpec, PortfolioSpec, RiskSpec
-from engagement.risks.register import add_risk, record
+from engagement.risks.service import add_risk, record
 
 LOOKUP_CHUNK = 500
 """People looked up per query (well under SQLite's and PostgreSQL's parameter limits)."""
