@@ -7,6 +7,7 @@ One module per part of the product, all on one `Base`:
 - `escalations`: escalations, their events and the notices posted about them;
 - `scoring`: KPI definitions and actuals, alerts and digest runs;
 - `risks`: each account's strategic risk register and the history of each risk;
+- `reviews`: when each account's strategic review was held;
 - `infrastructure`: the due-work queue, requests already handled, scheduler beats.
 
 Everything is re-exported here (`from engagement.models import Person`), and importing
@@ -49,6 +50,7 @@ from engagement.models.portfolio import (
     Sponsorship,
     forgotten_people,
 )
+from engagement.models.reviews import Review
 from engagement.models.risks import Risk, RiskCategory, RiskEvent, RiskState
 from engagement.models.scoring import (
     Alert,
@@ -88,6 +90,7 @@ __all__ = [
     "Phase",
     "PortfolioSettings",
     "ProcessedRequest",
+    "Review",
     "Risk",
     "RiskCategory",
     "RiskEvent",

@@ -137,6 +137,8 @@ class Account(Base):
     checkin_weekday: Mapped[int] = mapped_column(Integer)
     checkin_time: Mapped[time] = mapped_column(Time)
     created_at: Mapped[datetime] = mapped_column()
+    review_months: Mapped[int | None] = mapped_column(Integer)
+    """Months between strategic reviews, when the portfolio overrides its governance's."""
 
     sponsorships: Mapped[list[Sponsorship]] = relationship(back_populates="account")
 
