@@ -1,0 +1,103 @@
+"""How often an account's strategic review falls due (seed 002), and when the next one is.
+
+Direct governance: a monthly sponsor–SAM review; a steering committee: quarterly; three
+tiers: a quarterly executive steering committee. The portfolio may set another interval
+per account. For a monthly review, a check-in answer saying an alignment meeting was held
+counts as one.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engagement.models import Account, Answer, CheckIn, Governance, Review
+
+MONTHS = {
+    Governance.DIRECT: 1,
+    Governance.STEERING_COMMITTEE: 3,
+    Governance.THREE_TIER: 3,
+}
+NAMES = {
+    Governance.DIRECT: "sponsor–SAM review",
+    Governance.STEERING_COMMITTEE: "steering committee",
+    Governance.THREE_TIER: "executive steering committee",
+}
+EVERY = {1: "monthly", 3: "quarterly", 6: "semi-annual", 12: "annual"}
+"""The intervals the portfolio file may name, in months."""
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it has no such day."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    """Where an account stands with its strategic review."""
+
+    account_id: int
+    account: str
+    name: str
+    """"quarterly steering committee"."""
+    months: int
+    last_held: date | None
+    next_due: date
+
+    def overdue(self, today: date) -> bool:
+        return self.next_due < today
+
+
+def interval(account: Account) -> int:
+    return account.review_months or MONTHS[Governance(account.governance)]
+
+
+def last_held(session: Session, accounts: Sequence[Account]) -> dict[int, date]:
+    """Each account's last review recorded; for a monthly one, a check-in's alignment
+    meeting too. Two queries, however many accounts."""
+    ids = [account.id for account in accounts]
+    held: dict[int, date] = dict(
+        session.execute(
+            select(Review.account_id, func.max(Review.held_on))
+            .where(Review.account_id.in_(ids))
+            .group_by(Review.account_id)
+        ).tuples()
+    )
+    monthly = [account.id for account in accounts if interval(account) == 1]
+    if monthly:
+        met = session.execute(
+            select(CheckIn.account_id, func.max(Answer.submitted_at))
+            .join(CheckIn, CheckIn.id == Answer.checkin_id)
+            .where(CheckIn.account_id.in_(monthly), Answer.alignment_meeting_held.is_(True))
+            .group_by(CheckIn.account_id)
+        ).tuples()
+        for account_id, at in met:
+            if account_id not in held or at.date() > held[account_id]:
+                held[account_id] = at.date()
+    return held
+
+
+def review_dues(session: Session, accounts: Sequence[Account]) -> list[ReviewDue]:
+    """Where each account stands with its review, in the order given."""
+    held = last_held(session, accounts)
+    return [_due(account, held.get(account.id)) for account in accounts]
+
+
+def _due(account: Account, held: date | None) -> ReviewDue:
+    months = interval(account)
+    every = EVERY.get(months, f"every {months} months")
+    return ReviewDue(
+        account_id=account.id,
+        account=account.name,
+        name=f"{every} {NAMES[Governance(account.governance)]}",
+        months=months,
+        last_held=held,
+        next_due=months_after(held or account.created_at.date(), months),
+    )
