@@ -25,12 +25,13 @@ from bot.app import create_app
 from bot.handlers import checkins as checkin_surfaces
 from bot.handlers import escalations as escalation_surfaces
 from bot.handlers import general
+from bot.handlers import reviews as review_surfaces
 from bot.handlers import risks as risk_surfaces
 from bot.handlers import scorecard as scorecard_surfaces
 from bot.runtime import Runtime
 from bot.surfaces import Surfaces
 from bot.web import WebApp
-from engagement import checkins, escalations, people, replays, risks, scoring
+from engagement import checkins, escalations, people, replays, reviews, risks, scoring
 from engagement.clock import Clock
 from engagement.duework.registry import Registry
 from engagement.settings import Settings
@@ -51,6 +52,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("escalations", due_work=escalations.register, slack=escalation_surfaces.register),
     Feature("scoring", due_work=scoring.register, slack=scorecard_surfaces.register),
     Feature("risks", due_work=risks.register, slack=risk_surfaces.register),
+    Feature("reviews", due_work=reviews.register, slack=review_surfaces.register),
     Feature("request keys", due_work=replays.register),  # replays refused; old keys pruned
     Feature("help", slack=general.register),
 )

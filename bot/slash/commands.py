@@ -87,6 +87,14 @@ class Risks(Command):
     account: str | None = None
 
 
+class RecordReview(Command):
+    kind: Literal["review"] = "review"
+    account: str
+    held_on: date | None = None
+    """None: today."""
+    notes: str = ""
+
+
 class Checkin(Command):
     kind: Literal["checkin"] = "checkin"
     account: str | None = None
@@ -118,6 +126,7 @@ USAGE: dict[str, str] = {
     "log": "/sponsor log <account> <advocacy note…>",
     "risk": "/sponsor risk <account> <probability 1-5> <impact 1-5> <description…>",
     "risks": "/sponsor risks [account]",
+    "review": "/sponsor review <account> [YYYY-MM-DD] [notes…]",
     "checkin": "/sponsor checkin [account]",
     "pause": "/sponsor pause <YYYY-MM-DD>",
     "resume": "/sponsor resume",

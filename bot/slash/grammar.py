@@ -69,6 +69,9 @@ from bot.slash.commands import (
     Pause as Pause,
 )
 from bot.slash.commands import (
+    RecordReview as RecordReview,
+)
+from bot.slash.commands import (
     Resolve as Resolve,
 )
 from bot.slash.commands import (
@@ -86,6 +89,7 @@ from engagement.errors import Invalid
 from engagement.escalations.codes import parse_code
 from engagement.escalations.rules import EscalationInput, read_note
 from engagement.models import Severity
+from engagement.reviews.service import read_notes
 from engagement.risks.rules import RiskInput
 from engagement.text import (
     ControlCharacter,
@@ -291,6 +295,8 @@ def _parse(command: str) -> Command | AccountsNeeded:
         return _naming(command, name, rest, _log)
     if name == "risk":
         return _naming(command, name, rest, _risk, ends_before=RATINGS)
+    if name == "review":
+        return _naming(command, name, rest, _review)
     # pause
     try:
         until = date.fromisoformat(free_text(rest, "The date"))
@@ -362,3 +368,16 @@ def _risk(account: str, rest: str) -> LogRisk:
         lambda: RiskInput.read(probability=probability, impact=impact, description=description),
     )
     return LogRisk(account=account, fields=fields)
+
+
+def _review(account: str, rest: str) -> RecordReview:
+    first, _, notes = rest.partition(" ")
+    try:
+        held_on = date.fromisoformat(first) if first[:1].isdigit() else None
+    except ValueError:
+        raise Invalid(f"'{first}' is not a date like 2026-12-28. {_usage('review')}") from None
+    if held_on is None:
+        notes = rest
+    return RecordReview(
+        account=account, held_on=held_on, notes=_field("review", lambda: read_notes(notes))
+    )

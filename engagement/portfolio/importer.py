@@ -25,8 +25,10 @@ from engagement.models import (
 )
 from engagement.portfolio.loader import PortfolioInvalid
 from engagement.portfolio.schema import AccountSpec, KpiSpec, PortfolioSpec, RiskSpec
+from engagement.reviews.cadence import EVERY
 from engagement.risks.service import add_risk, record
 
+REVIEW_MONTHS = {name: months for months, name in EVERY.items()}
 LOOKUP_CHUNK = 500
 """People looked up per query (well under SQLite's and PostgreSQL's parameter limits)."""
 
@@ -235,6 +237,7 @@ def _import_account(
         "cadence": str(checkins.cadence),
         "checkin_weekday": checkins.weekday_number,
         "checkin_time": checkins.clock,
+        "review_months": REVIEW_MONTHS.get(account_spec.review_every or ""),
     }
     account = session.scalars(
         select(Account).where(func.lower(Account.name) == account_spec.name.lower())

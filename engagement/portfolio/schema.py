@@ -201,6 +201,8 @@ class AccountSpec(Strict):
     phase: Phase = Phase.STEADY_STATE
     governance: Governance = Governance.DIRECT
     risks: list[RiskSpec] = Field(default_factory=list)
+    review_every: Literal["monthly", "quarterly", "semi-annual", "annual"] | None = None
+    """Overrides the governance's review cadence (direct: monthly, otherwise quarterly)."""
 
     @model_validator(mode="after")
     def _distinct_people(self) -> Self:

@@ -29,7 +29,7 @@ NAMES = {
     Governance.THREE_TIER: "executive steering committee",
 }
 EVERY = {1: "monthly", 3: "quarterly", 6: "semi-annual", 12: "annual"}
-"""The intervals the portfolio file may name, in months."""
+"""The intervals, in months, that the portfolio file may name (`review_every`)."""
 
 
 def months_after(day: date, months: int) -> date:
@@ -63,13 +63,14 @@ def last_held(session: Session, accounts: Sequence[Account]) -> dict[int, date]:
     """Each account's last review recorded; for a monthly one, a check-in's alignment
     meeting too. Two queries, however many accounts."""
     ids = [account.id for account in accounts]
-    held: dict[int, date] = dict(
-        session.execute(
+    held: dict[int, date] = {
+        account_id: day
+        for account_id, day in session.execute(
             select(Review.account_id, func.max(Review.held_on))
             .where(Review.account_id.in_(ids))
             .group_by(Review.account_id)
         ).tuples()
-    )
+    }
     monthly = [account.id for account in accounts if interval(account) == 1]
     if monthly:
         met = session.execute(
@@ -92,7 +93,7 @@ def review_dues(session: Session, accounts: Sequence[Account]) -> list[ReviewDue
 
 def _due(account: Account, held: date | None) -> ReviewDue:
     months = interval(account)
-    every = EVERY.get(months, f"every {months} months")
+    every = EVERY[months]
     return ReviewDue(
         account_id=account.id,
         account=account.name,

@@ -9,6 +9,7 @@ due date is reminded once, and recording the review before it goes out withdraws
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
@@ -43,7 +44,8 @@ AGENDA_MAX = 5
 """Risks and escalations named in the agenda; the rest are counted."""
 
 
-class Health(Message):
+@dataclass(frozen=True)
+class Health:
     """The relationship's health over the period: the check-in answers' averages (1–5)."""
 
     answers: int

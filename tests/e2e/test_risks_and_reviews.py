@@ -1,4 +1,5 @@
-"""`/sponsor risk` and `/sponsor risks` through the signed endpoint and the emulator."""
+"""`/sponsor risk`, `/sponsor risks` and `/sponsor review` through the signed endpoint
+and the emulator."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from engagement.models import Risk
+from engagement.models import Review, Risk
+from engagement.reviews.cadence import months_after
 from sherpa_demo.stack import Stack, running_stack
 from tests.conftest import fresh_postgres_url, loaded_workspace
 from tests.factories import ADMIN
@@ -124,3 +126,25 @@ def test_a_risk_reaching_a_high_score_is_told_once_in_the_accounts_channel(live:
     assert body.startswith(":warning: *High risk on Acme Corp: SR-02*\nTheir CIO leaves\n")
     assert "_No mitigation is written down yet._" in body
     assert alerts[0]["blocks"][1]["elements"][0]["text"].startswith(f"<@{SPONSOR}> owns it")
+
+
+def test_a_review_recorded_from_slack_sets_the_next_one_and_app_home_shows_it(
+    live: Stack,
+) -> None:
+    today = datetime.now(UTC).date()
+    [reply] = slash(live, SPONSOR, "review acme corp Renewal roadmap agreed")
+    due = months_after(today, 1)
+    assert reply["text"] == (
+        f"Recorded the monthly sponsor–SAM review of Acme Corp held on "
+        f"{today:%a} {today.day} {today:%b %Y}. The next one is due by "
+        f"{due:%a} {due.day} {due:%b %Y}."
+    )
+    texts = home_texts(live, SPONSOR)
+    start = texts.index("Reviews")
+    assert texts[start + 1].startswith("*Acme Corp* · monthly sponsor–SAM review due by ")
+    assert "overdue" not in texts[start + 1]
+    [refused] = slash(live, SPONSOR, f"review Acme Corp {today + timedelta(days=1)}")
+    assert refused["text"].endswith("is still to come: record a review once it was held.")
+    with live.runtime.sessions() as session:
+        notes = session.scalars(select(Review.notes)).all()
+    assert notes == ["Renewal roadmap agreed"]
