@@ -3,6 +3,7 @@ may see and log, and each risk's history."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -11,10 +12,13 @@ import yaml
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engagement.backup import export_all
 from engagement.errors import Invalid, NotFound
-from engagement.models import Risk, RiskEvent
+from engagement.forget.person import forget_person
+from engagement.models import Review, Risk, RiskEvent
 from engagement.portfolio.importer import import_portfolio
 from engagement.portfolio.loader import PortfolioInvalid, parse_portfolio, read_portfolio
+from engagement.reviews.service import record_review
 from engagement.risks.rules import RiskInput
 from engagement.risks.service import list_risks, log_risk, open_risks
 from tests.factories import ADMIN, NOW, account_id, actor, load_portfolio, portfolio
@@ -145,3 +149,35 @@ def test_each_field_is_checked_once_with_one_line(given: dict[str, str], line: s
     with pytest.raises(Invalid) as refused:
         RiskInput.read(**{"probability": "3", "impact": "3", "description": "x", **given})
     assert str(refused.value).startswith(line)
+
+
+def test_risks_and_reviews_are_exported_and_forgetting_a_person_reaches_their_text(
+    session: Session,
+) -> None:
+    """`sherpa export all` and `sherpa forget` cover every table: the register too."""
+    load_portfolio(session, _with_risks(TABLE_ROW))
+    sponsor = actor(session, "U0SPN0001")
+    log_risk(session, actor=sponsor, account="Acme Corp", now=NOW,
+             fields=RiskInput.read(probability=2, impact=2, description="<@U0SPN0001> may move on",
+                                   mitigation="Ask <@U0SPN0001> for a successor"))  # fmt: skip
+    record_review(session, actor=sponsor, account="Acme Corp", held_on=None,
+                  notes="Chaired by <@U0SPN0001>", now=NOW)  # fmt: skip
+    session.commit()
+    out = io.StringIO()
+    counts = export_all(session, out)
+    assert (counts["risks"], counts["risk_events"], counts["reviews"]) == (2, 2, 1)
+    forgotten = forget_person(session, user="U0SPN0001", now=NOW)
+    session.commit()
+    risk = session.scalars(select(Risk).where(Risk.number == 5)).one()
+    assert (risk.description, risk.mitigation) == (
+        f"{forgotten.pseudonym} may move on",
+        f"Ask {forgotten.pseudonym} for a successor",
+    )
+    assert session.scalars(select(Review.notes)).one() == f"Chaired by {forgotten.pseudonym}"
+    assert "U0SPN0001" not in export_text(session)
+
+
+def export_text(session: Session) -> str:
+    out = io.StringIO()
+    export_all(session, out)
+    return out.getvalue()
