@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from engagement.errors import Invalid, Line, NotAllowed, NotFound
 from engagement.models import Account, Person, Role, Sponsorship, forgotten_people
-from engagement.portfolio.schema import person_ref
+from engagement.refs import person_ref
 
 _log = logging.getLogger(__name__)
 
@@ -186,7 +186,7 @@ def account_names(session: Session, actor: Actor | None = None) -> list[str]:
 
 
 def person_by_ref(session: Session, ref: str) -> Person | None:
-    """A person by Slack user ID or e-mail address (normalised as `schema.person_ref`)."""
+    """A person by Slack user ID or e-mail address (normalised as `refs.person_ref`)."""
     column = Person.email if "@" in ref else Person.slack_user_id
     return session.scalars(select(Person).where(column == ref)).first()
 

@@ -12,8 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from engagement.clock import RehearsalClock
 from engagement.errors import Invalid
-
-USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+from engagement.refs import USER_ID
 
 
 def default_database_url() -> str:

@@ -15,8 +15,8 @@ for mentions or links, so they take the raw text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from typing import Any, Literal
 
 from blockkit.limits import (
@@ -137,6 +137,11 @@ def date_token(
     """A time Slack shows in each reader's own zone; `fallback` (a strftime format of the
     UTC time) is what clients that cannot show it read instead."""
     return f"<!date^{int(at.timestamp())}^{style}|{at.strftime(fallback)}>"
+
+
+def day(value: date) -> str:
+    """A day as people say it ("Thu 3 Dec 2026"), the same in every reader's zone."""
+    return f"{value:%a} {value.day} {value:%b %Y}"
 
 
 def plain(text: str, limit: int) -> Block:
@@ -278,3 +283,21 @@ def fit(
             break
         blocks.extend(part)
     return blocks
+
+
+def submitted(view: Mapping[str, Any], block_id: str) -> str | None:
+    """What a submitted modal's input holds (its element's `action_id` is its `block_id`):
+    typed text, the chosen option's value or the picked date; None when empty or garbled
+    (a forged payload), for the domain to refuse beside the field."""
+    values = (view.get("state") or {}).get("values") or {}
+    block = values.get(block_id) if isinstance(values, Mapping) else None
+    element = block.get(block_id) if isinstance(block, Mapping) else None
+    if not isinstance(element, Mapping):
+        return None
+    for key in ("value", "selected_date"):
+        if isinstance(element.get(key), str):
+            return str(element[key])
+    chosen = element.get("selected_option")
+    if isinstance(chosen, Mapping) and isinstance(chosen.get("value"), str):
+        return str(chosen["value"])
+    return None

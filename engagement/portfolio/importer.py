@@ -304,9 +304,10 @@ def _import_risks(
             "probability": spec.probability,
             "impact": spec.impact,
             "mitigation": spec.mitigation,
-            "review_on": spec.review_on,
             "state": str(spec.state),
         }
+        if spec.review_on is not None:  # else the date Sherpa keeps (a quarter on, reviewed)
+            values["review_on"] = spec.review_on
         if changed := _assign(risk, values):
             record(session, risk, by=None, now=now, note="portfolio file")
             notes.append(f"risk {risk.code}: {'; '.join(changed)}")

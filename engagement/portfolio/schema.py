@@ -21,25 +21,14 @@ from engagement.models import (
     RiskState,
     Severity,
 )
+from engagement.refs import person_ref
 from engagement.risks.rules import RiskInput, parse_risk_code
 from engagement.text import ControlCharacter, free_text
 
-USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")
 CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{2,})$")
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_ACK_HOURS = {"critical": 4, "high": 24, "medium": 72, "low": 168}
-
-
-def person_ref(value: str) -> str:
-    """A person as the portfolio names them: a Slack user ID, or an e-mail (lower-cased)."""
-    value = value.strip()
-    if USER_ID.match(value):
-        return value
-    if EMAIL.match(value):
-        return value.lower()
-    raise ValueError("not a Slack user ID or e-mail address")
 
 
 def _person(value: str) -> str:

@@ -8,7 +8,6 @@ counts as one.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +15,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engagement.dates import months_after
 from engagement.models import Account, Answer, CheckIn, Governance, Review
 
 MONTHS = {
@@ -30,13 +30,6 @@ NAMES = {
 }
 EVERY = {1: "monthly", 3: "quarterly", 6: "semi-annual", 12: "annual"}
 """The intervals, in months, that the portfolio file may name (`review_every`)."""
-
-
-def months_after(day: date, months: int) -> date:
-    """The same day `months` later, or the month's last day when it has no such day."""
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 from pydantic_core import PydanticCustomError
 
-from engagement.errors import Invalid
+from engagement.errors import FormInvalid, Invalid
 from engagement.models import RiskCategory
 from engagement.text import free_text
 
@@ -81,17 +81,20 @@ class RiskInput(BaseModel):
 
     @classmethod
     def read(cls, **fields: object) -> RiskInput:
-        """Validate; the first problem as one line (`Invalid`)."""
+        """Validate; the first problem as one line, naming its field (`FormInvalid`, so a
+        modal shows it beside the field and a command answers with it)."""
         try:
             return cls.model_validate(fields)
         except ValidationError as error:
             first = error.errors()[0]
-            field = str(first["loc"][0]).replace("_", " ")
+            field = str(first["loc"][0])
             if first["type"] == "risk":
-                raise Invalid(first["msg"]) from None
-            if field == "review on":
-                raise Invalid("Give the review date as YYYY-MM-DD.") from None
-            raise Invalid(f"Give the {field}.") from None
+                message = first["msg"]
+            elif field == "review_on":
+                message = "Give the review date as YYYY-MM-DD."
+            else:
+                message = f"Give the {field.replace('_', ' ')}."
+            raise FormInvalid({field: message}) from None
 
 
 def parse_risk_code(text: str) -> int:
@@ -100,3 +103,13 @@ def parse_risk_code(text: str) -> int:
     if match is None or int(match.group(1)) == 0:
         raise Invalid(f"'{text}' is not a risk ID: use the one in the list, like SR-03.")
     return int(match.group(1))
+
+
+def read_closing_note(text: str) -> str:
+    """Why a risk is closed: required, one check."""
+    note = free_text(text, "The note").strip()
+    if not note:
+        raise Invalid("Say why the risk is closed.")
+    if len(note) > TEXT_LIMIT:
+        raise Invalid(f"The note is {len(note):,} characters; the limit is {TEXT_LIMIT:,}.")
+    return note

@@ -13,13 +13,18 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engagement.access import Actor, account_for, visible_accounts
+from engagement.access import Actor, account_for, require_role, visible_account, visible_accounts
+from engagement.dates import months_after
 from engagement.models import Account, Person, Risk, RiskEvent, RiskState, Role, Sponsorship
 from engagement.risks.alerts import watch
 from engagement.risks.lines import RiskLine
 from engagement.risks.rules import RiskInput
 
 log = logging.getLogger(__name__)
+
+REVIEW_MONTHS = 3
+"""Months until a risk's next review, unless a date is given: a quarter, as the
+strategic reviews where risks are discussed."""
 
 
 def first_sponsor(session: Session, account_id: int) -> int | None:
@@ -59,7 +64,7 @@ def add_risk(
         impact=fields.impact,
         mitigation=fields.mitigation,
         owner_id=first_sponsor(session, account.id),
-        review_on=fields.review_on,
+        review_on=fields.review_on or months_after(now.date(), REVIEW_MONTHS),
         state=state,
         created_at=now,
     )
@@ -99,7 +104,7 @@ def log_risk(
         risk.score,
         actor.user_id,
     )
-    return RiskLine.of(risk, _owner(session, risk.owner_id))
+    return line_of(session, risk)
 
 
 def list_risks(
@@ -130,3 +135,53 @@ def _owner(session: Session, person_id: int | None) -> str | None:
     if person_id is None:
         return None
     return session.get_one(Person, person_id).slack_user_id
+
+
+def line_of(session: Session, risk: Risk) -> RiskLine:
+    return RiskLine.of(risk, _owner(session, risk.owner_id))
+
+
+def editable_risk(session: Session, actor: Actor, risk_id: int) -> Risk:
+    """A risk the person may change: of an account they are a sponsor or SAM of (or an
+    admin); anyone else hears what they would of an account that does not exist."""
+    risk = session.get(Risk, risk_id)
+    account = visible_account(session, actor, risk.account_id if risk else -1)
+    require_role(session, actor, account, Role.SPONSOR, Role.SAM)
+    assert risk is not None  # visible_account found its account
+    return risk
+
+
+def reassess(
+    session: Session,
+    *,
+    actor: Actor,
+    risk_id: int,
+    fields: RiskInput,
+    state: RiskState,
+    now: datetime,
+) -> RiskLine:
+    """A risk re-assessed at its review: new figures, mitigation and state, and the next
+    review a quarter on (or on the date given)."""
+    risk = editable_risk(session, actor, risk_id)
+    risk.probability, risk.impact = fields.probability, fields.impact
+    risk.mitigation, risk.state = fields.mitigation, state
+    risk.review_on = fields.review_on or months_after(now.date(), REVIEW_MONTHS)
+    record(session, risk, by=actor.person_id, now=now, note="re-assessed")
+    return line_of(session, risk)
+
+
+def still_right(session: Session, *, actor: Actor, risk_id: int, now: datetime) -> RiskLine:
+    """Reviewed, nothing changed: the next review a quarter on."""
+    risk = editable_risk(session, actor, risk_id)
+    risk.review_on = months_after(now.date(), REVIEW_MONTHS)
+    record(session, risk, by=actor.person_id, now=now, note="reviewed: still right")
+    return line_of(session, risk)
+
+
+def close(session: Session, *, actor: Actor, risk_id: int, note: str, now: datetime) -> RiskLine:
+    """Closed, with why (checked by `rules.read_closing_note`)."""
+    risk = editable_risk(session, actor, risk_id)
+    if risk.state != RiskState.CLOSED:
+        risk.state, risk.review_on = RiskState.CLOSED, None
+        record(session, risk, by=actor.person_id, now=now, note=note)
+    return line_of(session, risk)

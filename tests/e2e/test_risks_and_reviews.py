@@ -4,15 +4,15 @@ and the emulator."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from engagement.dates import months_after
 from engagement.models import Review, Risk
-from engagement.reviews.cadence import months_after
 from sherpa_demo.stack import Stack, running_stack
 from tests.conftest import fresh_postgres_url, loaded_workspace
 from tests.factories import ADMIN
@@ -148,3 +148,77 @@ def test_a_review_recorded_from_slack_sets_the_next_one_and_app_home_shows_it(
     with live.runtime.sessions() as session:
         notes = session.scalars(select(Review.notes)).all()
     assert notes == ["Renewal roadmap agreed"]
+
+
+def _due_review(live: Stack, text: str) -> tuple[datetime, dict[str, Any]]:
+    """Log a risk from Slack, bring its review date to a day ahead, and run the clock on
+    that day at 10:00 New York time: the owner's DM."""
+    slash(live, SAM, text)
+    day = datetime.now(UTC).date() + timedelta(days=10)
+    with live.runtime.sessions() as session:
+        session.execute(update(Risk).values(review_on=day))
+        session.commit()
+    at = datetime.combine(day, time(15), tzinfo=UTC)
+    live.tick(at)
+    [dm] = [m for m in live.emulator.messages(SPONSOR) if "Time to review" in str(m["text"])]
+    return at, dm
+
+
+def test_the_owner_reviews_a_risk_from_the_dm_and_the_dm_stays_true(live: Stack) -> None:
+    at, dm = _due_review(live, "risk Acme Corp 3 3 Budget freeze")
+    assert dm["text"] == "Time to review SR-01 of Acme Corp: is it still right?"
+    live.tick(at + timedelta(hours=1))  # asked once
+    assert sum("Time to review" in str(m["text"]) for m in live.emulator.messages(SPONSOR)) == 1
+    live.slack.block_action(OUTSIDER, "risk_still_right", message=dm)  # a forged click
+    live.settle()
+    live.slack.block_action(SPONSOR, "risk_update", message=dm)
+    live.settle()
+    [modal] = live.emulator.open_views(SPONSOR)
+    bad = live.slack.submit_view(SPONSOR, modal, {"risk_probability": {"risk_probability": "9"}})
+    assert bad.json["errors"] == {
+        "risk_probability": "The probability is '9': give a whole number from 1 to 5."
+    }
+    done = live.slack.submit_view(
+        SPONSOR, modal,
+        {"risk_probability": {"risk_probability": "5"}, "risk_state": {"risk_state": "mitigating"},
+         "risk_mitigation": {"risk_mitigation": "CFO to CFO call"}},
+    )  # fmt: skip
+    live.settle()
+    assert done.status == 200 and not done.json
+    [settled] = [m for m in live.emulator.messages(SPONSOR) if "SR-01" in str(m["text"])]
+    assert settled["text"] == "SR-01 of Acme Corp: Updated"
+    assert not [b for b in settled["blocks"] if b["type"] == "actions"]  # nothing left to click
+    with live.runtime.sessions() as session:
+        risk = session.scalars(select(Risk)).one()
+        history = [(e.note, e.probability, e.state, e.person_id is not None) for e in risk.events]
+    assert (risk.score, risk.mitigation, risk.state) == (15, "CFO to CFO call", "mitigating")
+    assert history == [("logged", 3, "open", True), ("re-assessed", 5, "mitigating", True)]
+
+
+def test_closing_a_risk_needs_a_reason_and_takes_it_off_the_register(live: Stack) -> None:
+    _, dm = _due_review(live, "risk Acme Corp 2 2 Office move")
+    live.slack.block_action(SPONSOR, "risk_close", message=dm)
+    live.settle()
+    [modal] = live.emulator.open_views(SPONSOR)
+    blank = live.slack.submit_view(SPONSOR, modal, {"risk_close_note": {"risk_close_note": " "}})
+    assert blank.json["errors"] == {"risk_close_note": "Say why the risk is closed."}
+    live.slack.submit_view(SPONSOR, modal, {"risk_close_note": {"risk_close_note": "Moved."}})
+    live.settle()
+    [reply] = slash(live, SPONSOR, "risks Acme Corp")
+    assert reply["text"] == "No open risks for Acme Corp."
+    [settled] = [m for m in live.emulator.messages(SPONSOR) if "SR-01" in str(m["text"])]
+    assert settled["text"] == "SR-01 of Acme Corp: Closed"
+
+
+def test_still_right_moves_the_next_review_a_quarter_on(live: Stack) -> None:
+    _, dm = _due_review(live, "risk Acme Corp 2 2 Office move")
+    live.slack.block_action(SPONSOR, "risk_still_right", message=dm)
+    live.settle()
+    today = datetime.now(UTC).date()
+    with live.runtime.sessions() as session:
+        risk = session.scalars(select(Risk)).one()
+    assert risk.review_on == months_after(today, 3)
+    [settled] = [m for m in live.emulator.messages(SPONSOR) if "SR-01" in str(m["text"])]
+    assert settled["blocks"][-1]["elements"][0]["text"].startswith(
+        ":white_check_mark: Still right. Next review on "
+    )

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from engagement.dates import months_after
 from engagement.db import transaction
 from engagement.duework.engine import Engine
 from engagement.duework.registry import Registry
@@ -18,7 +19,7 @@ from engagement.escalations import service as escalations
 from engagement.escalations.rules import EscalationInput
 from engagement.models import Account, Review
 from engagement.reviews import register as register_reviews
-from engagement.reviews.cadence import months_after, review_dues
+from engagement.reviews.cadence import review_dues
 from engagement.reviews.reminders import ReviewReminder
 from engagement.reviews.service import record_review, reviews_for
 from engagement.risks.rules import RiskInput

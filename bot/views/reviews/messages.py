@@ -5,18 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from bot.render import Payload
-from bot.views.kit import Block, clip_escaped, context, escape, header, section
+from bot.views.kit import Block, clip_escaped, context, day, escape, header, section
 from bot.views.risks.lists import score_text
 from engagement.reviews.cadence import ReviewDue
 from engagement.reviews.reminders import Health, ReviewReminder
 from engagement.reviews.service import ReviewRecorded
 
 HOME_MAX = 5
-
-
-def day(value: date) -> str:
-    """ "Thu 3 Dec 2026": a day as people say it."""
-    return f"{value:%a} {value.day} {value:%b %Y}"
 
 
 def recorded_text(recorded: ReviewRecorded) -> str:

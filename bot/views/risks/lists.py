@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.render import Payload
-from bot.views.kit import Block, clip, clip_escaped, context, escape, header, section
+from bot.views.kit import Block, clip, clip_escaped, context, day, escape, header, section
 from engagement.risks.lines import RiskLine
 from engagement.risks.rules import HIGH_SCORE
 
@@ -16,7 +16,7 @@ HOME_MAX = 5
 
 
 def score_text(line: RiskLine) -> str:
-    """ "*12* of 25 (probability 3 × impact 4)", flagged when high."""
+    """The score as a sentence part ("*12* of 25 (probability 3 × impact 4)"), flagged when high."""
     flag = " :warning: high" if line.score >= HIGH_SCORE else ""
     return (
         f"score *{line.score}* of 25 (probability {line.probability} × impact {line.impact}){flag}"
@@ -40,7 +40,7 @@ def _risk_block(line: RiskLine, *, with_account: bool) -> Block:
     if line.owner:
         facts.append(f"owner <@{line.owner}>")
     if line.review_on:
-        facts.append(f"review on {line.review_on:%a %d %b %Y}")
+        facts.append(f"review on {day(line.review_on)}")
     return section(
         f"*{line.code}* · {where}{score_text(line)}\n"
         f"{clip_escaped(line.description, 1000)}{mitigation}\n"
