@@ -29,6 +29,7 @@ from bot.views.escalations.messages import (
 )
 from bot.views.escalations.modals import ModalMetadata, Prefill
 from bot.views.escalations.replies import changed_line, raised_line
+from bot.views.kit import done_modal
 from engagement.access import Actor
 from engagement.errors import Invalid
 from engagement.escalations import listing, service
@@ -164,7 +165,7 @@ def submit_escalation(request: SlackRequest, view: dict[str, Any]) -> dict[str, 
         _refresh_home_after_ack(request)
     return {
         "response_action": "update",
-        "view": modals.done_modal(f"Escalated {raised.escalation.code}", raised_line(raised)),
+        "view": done_modal(f"Escalated {raised.escalation.code}", raised_line(raised)),
     }
 
 
@@ -281,7 +282,7 @@ def submit_resolution(request: SlackRequest, view: dict[str, Any]) -> dict[str, 
     _refresh_home_after_ack(request)  # the Resolve button may have been pressed on App Home
     return {
         "response_action": "update",
-        "view": modals.done_modal(f"Resolve {code_of(form.escalation_id)}", changed_line(changed)),
+        "view": done_modal(f"Resolve {code_of(form.escalation_id)}", changed_line(changed)),
     }
 
 

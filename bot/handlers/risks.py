@@ -12,15 +12,16 @@ from sqlalchemy.orm import Session
 
 from bot.payloads import row_id
 from bot.request import SlackRequest
-from bot.slash.commands import LogRisk, Risks
+from bot.slash.commands import LogRisk, RiskModal, Risks
 from bot.surfaces import Surfaces
-from bot.views.kit import Block, submitted
-from bot.views.risks import review
+from bot.views.kit import Block, done_modal, submitted
+from bot.views.risks import forms
+from bot.views.risks.common import RiskAction, RiskCallback, RiskField
+from bot.views.risks.forms import ReviewMetadata
 from bot.views.risks.lists import home_section, logged_text, risks_list
 from bot.views.risks.messages import high_risk_message
-from bot.views.risks.review import ReviewMetadata, RiskAction, RiskCallback, RiskField
 from engagement.access import Actor
-from engagement.errors import FormInvalid, Invalid
+from engagement.errors import FormInvalid, Invalid, NotAllowed, NotFound
 from engagement.models import RiskState
 from engagement.notify import Posted
 from engagement.risks import service
@@ -35,10 +36,13 @@ def register(surfaces: Surfaces) -> None:
     """Every Slack surface of the risk register."""
     surfaces.command(LogRisk, log_risk)
     surfaces.command(Risks, list_risks)
+    surfaces.command(RiskModal, open_new)
+    surfaces.action(RiskAction.NEW, open_new_from_home)
+    surfaces.view(RiskCallback.NEW, submit_new)
     surfaces.home_section(risks_on_home)
     surfaces.renders(HighRiskAlert, high_risk_message)
-    surfaces.renders(RiskReviewRequest, review.review_request_message)
-    surfaces.renders(RiskReviewed, review.reviewed_message)
+    surfaces.renders(RiskReviewRequest, forms.review_request_message)
+    surfaces.renders(RiskReviewed, forms.reviewed_message)
     surfaces.action(RiskAction.STILL_RIGHT, still_right)
     surfaces.action(RiskAction.UPDATE, open_update)
     surfaces.action(RiskAction.CLOSE, open_close)
@@ -58,6 +62,47 @@ def log_risk(request: SlackRequest, command: LogRisk) -> None:
     request.reply(logged_text(line))
 
 
+def open_new(request: SlackRequest, _command: RiskModal | None = None) -> None:
+    with request.reading() as session:
+        accounts = service.loggable_accounts(session, request.actor(session))
+    if not accounts:
+        request.reply("Only the sponsors and SAMs of an account (or an admin) log its risks.")
+        return
+    request.open_view(forms.new_risk_modal(accounts))
+
+
+def open_new_from_home(request: SlackRequest, _action: dict[str, Any]) -> None:
+    open_new(request)
+
+
+def submit_new(request: SlackRequest, view: dict[str, Any]) -> dict[str, Any] | None:
+    """Log it; a problem stays in the modal beside its field, else the modal says what was
+    logged."""
+    try:
+        fields = RiskInput.read(
+            probability=submitted(view, RiskField.PROBABILITY),
+            impact=submitted(view, RiskField.IMPACT),
+            description=submitted(view, RiskField.DESCRIPTION),
+            category=submitted(view, RiskField.CATEGORY),
+            mitigation=submitted(view, RiskField.MITIGATION) or "",
+            review_on=submitted(view, RiskField.REVIEW_ON),
+        )
+        with request.session() as session:
+            line = service.log_risk(
+                session, actor=request.actor(session), fields=fields, now=request.now(),
+                account_id=row_id(submitted(view, RiskField.ACCOUNT)) or -1,
+            )  # fmt: skip
+    except FormInvalid as problem:
+        [(field, message)] = problem.field_errors.items()
+        return forms.errors(_FIELDS.get(field, RiskField.DESCRIPTION), message)
+    except (NotFound, NotAllowed) as refused:
+        return forms.errors(RiskField.ACCOUNT, str(refused))
+    return {
+        "response_action": "update",
+        "view": done_modal(f"Logged {line.code}", logged_text(line)),
+    }
+
+
 def list_risks(request: SlackRequest, command: Risks) -> None:
     with request.reading() as session:
         accounts, lines = service.list_risks(
@@ -69,7 +114,8 @@ def list_risks(request: SlackRequest, command: Risks) -> None:
 
 def risks_on_home(session: Session, actor: Actor, now: datetime) -> list[Block]:
     """The open risks of the viewer's accounts (an admin sees every account's)."""
-    return home_section(service.list_risks(session, actor=actor)[1])
+    lines = service.list_risks(session, actor=actor)[1]
+    return home_section(lines, can_log=bool(service.loggable_accounts(session, actor)))
 
 
 # --- the owner's review DM ----------------------------------------------------------------
@@ -113,11 +159,11 @@ def _open(request: SlackRequest, action: dict[str, Any], modal: Any) -> None:
 
 
 def open_update(request: SlackRequest, action: dict[str, Any]) -> None:
-    _open(request, action, review.update_modal)
+    _open(request, action, forms.update_modal)
 
 
 def open_close(request: SlackRequest, action: dict[str, Any]) -> None:
-    _open(request, action, review.close_modal)
+    _open(request, action, forms.close_modal)
 
 
 def _metadata(request: SlackRequest, view: dict[str, Any]) -> ReviewMetadata:
@@ -132,7 +178,7 @@ def submit_update(request: SlackRequest, view: dict[str, Any]) -> dict[str, Any]
     where = _metadata(request, view)
     state = submitted(view, RiskField.STATE)
     if state not in {item.value for item in RiskState}:
-        return review.errors(RiskField.STATE, "Choose a state.")
+        return forms.errors(RiskField.STATE, "Choose a state.")
     try:
         with request.session() as session:
             actor = request.actor(session)
@@ -150,12 +196,14 @@ def submit_update(request: SlackRequest, view: dict[str, Any]) -> dict[str, Any]
             )  # fmt: skip
     except FormInvalid as problem:
         [(field, message)] = problem.field_errors.items()
-        return review.errors(_FIELDS.get(field, RiskField.PROBABILITY), message)
+        return forms.errors(_FIELDS.get(field, RiskField.PROBABILITY), message)
     _settle_dm(request, where, RiskReviewed(risk=line, outcome="updated"))
     return None
 
 
 _FIELDS = {
+    "description": RiskField.DESCRIPTION,
+    "category": RiskField.CATEGORY,
     "probability": RiskField.PROBABILITY,
     "impact": RiskField.IMPACT,
     "mitigation": RiskField.MITIGATION,
@@ -168,7 +216,7 @@ def submit_close(request: SlackRequest, view: dict[str, Any]) -> dict[str, Any] 
     try:
         note = read_closing_note(submitted(view, RiskField.NOTE) or "")
     except Invalid as problem:
-        return review.errors(RiskField.NOTE, str(problem))
+        return forms.errors(RiskField.NOTE, str(problem))
     with request.session() as session:
         line = service.close(
             session, actor=request.actor(session), risk_id=where.risk_id, note=note,

@@ -75,6 +75,10 @@ class Log(Command):
     text: AdvocacyNote
 
 
+class RiskModal(Command):
+    kind: Literal["risk-modal"] = "risk-modal"
+
+
 class LogRisk(Command):
     kind: Literal["risk"] = "risk"
     account: str
@@ -124,7 +128,7 @@ USAGE: dict[str, str] = {
     "status": "/sponsor status [account]",
     "kpi": "/sponsor kpi <account> <kpi-key> <value>",
     "log": "/sponsor log <account> <advocacy note…>",
-    "risk": "/sponsor risk <account> <probability 1-5> <impact 1-5> <description…>",
+    "risk": "/sponsor risk [<account> <probability 1-5> <impact 1-5> <description…>]",
     "risks": "/sponsor risks [account]",
     "review": "/sponsor review <account> [YYYY-MM-DD] [notes…]",
     "checkin": "/sponsor checkin [account]",

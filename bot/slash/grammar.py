@@ -78,6 +78,9 @@ from bot.slash.commands import (
     Resume as Resume,
 )
 from bot.slash.commands import (
+    RiskModal as RiskModal,
+)
+from bot.slash.commands import (
     Risks as Risks,
 )
 from bot.slash.commands import (
@@ -294,6 +297,8 @@ def _parse(command: str) -> Command | AccountsNeeded:
     if name == "log":
         return _naming(command, name, rest, _log)
     if name == "risk":
+        if not rest:
+            return RiskModal()
         return _naming(command, name, rest, _risk, ends_before=RATINGS)
     if name == "review":
         return _naming(command, name, rest, _review)

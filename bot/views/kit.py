@@ -224,6 +224,23 @@ def option(text: str, value: str) -> Block:
     return {"text": plain(text, OPTION_TEXT), "value": value}
 
 
+def static_select(
+    action_id: str, placeholder: str, options: Sequence[Block], *, chosen: str | None = None
+) -> Block:
+    """A menu of `options` (at most SELECT_OPTIONS are kept); `chosen` is the value of the
+    option shown as selected."""
+    element: Block = {
+        "type": "static_select",
+        "action_id": action_id,
+        "placeholder": plain(placeholder, PLACEHOLDER_TEXT),
+        "options": list(options[:SELECT_OPTIONS]),
+    }
+    for item in element["options"]:
+        if chosen is not None and item["value"] == chosen:
+            element["initial_option"] = item
+    return element
+
+
 def input_block(
     block_id: str,
     label: str,
@@ -301,3 +318,14 @@ def submitted(view: Mapping[str, Any], block_id: str) -> str | None:
     if isinstance(chosen, Mapping) and isinstance(chosen.get("value"), str):
         return str(chosen["value"])
     return None
+
+
+def done_modal(title: str, line: str) -> Block:
+    """What a submitted modal turns into (`response_action: update`): the outcome, in place,
+    so the person sees it without another message, and one button to close it."""
+    return {
+        "type": "modal",
+        "title": plain(title, VIEW_TITLE),
+        "close": plain("Done", VIEW_TITLE),
+        "blocks": [section(f":white_check_mark: {line}")],
+    }

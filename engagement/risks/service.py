@@ -92,10 +92,20 @@ def record(session: Session, risk: Risk, *, by: int | None, now: datetime, note:
 
 
 def log_risk(
-    session: Session, *, actor: Actor, account: str, fields: RiskInput, now: datetime
+    session: Session,
+    *,
+    actor: Actor,
+    fields: RiskInput,
+    now: datetime,
+    account: str | None = None,
+    account_id: int | None = None,
 ) -> RiskLine:
-    """`/sponsor risk <account> <probability> <impact> <description…>`."""
-    target = account_for(session, actor, account, Role.SPONSOR, Role.SAM)
+    """Log a risk for an account named in a command, or chosen (by ID) in the modal."""
+    if account is not None:
+        target = account_for(session, actor, account, Role.SPONSOR, Role.SAM)
+    else:
+        target = visible_account(session, actor, account_id or -1)
+        require_role(session, actor, target, Role.SPONSOR, Role.SAM)
     risk = add_risk(session, target, fields, by=actor.person_id, now=now)
     log.info(
         "risk.logged account=%d risk=%s score=%d by=%s",
@@ -105,6 +115,11 @@ def log_risk(
         actor.user_id,
     )
     return line_of(session, risk)
+
+
+def loggable_accounts(session: Session, actor: Actor) -> list[tuple[int, str]]:
+    """The accounts the person may log a risk for: as sponsor or SAM (admins: all)."""
+    return [(item.id, item.name) for item in visible_accounts(session, actor, Role.SPONSOR, Role.SAM)]
 
 
 def list_risks(

@@ -7,6 +7,7 @@ from datetime import date
 
 from bot.views.reviews.messages import home_section as reviews_home
 from bot.views.reviews.messages import reminder_message
+from bot.views.risks.forms import new_risk_modal
 from bot.views.risks.lists import home_section, logged_text, risks_list
 from bot.views.risks.messages import high_risk_message
 from engagement.reviews.cadence import ReviewDue
@@ -32,7 +33,11 @@ def test_the_longest_risks_pass_the_block_kit_checks_as_a_list_on_home_and_as_an
     listed = risks_list(["Acme Corp", "Globex"], lines)
     check(listed)
     assert listed["blocks"][-1]["elements"][0]["text"].startswith("…and 20 more.")
-    check({"type": "home", "blocks": home_section(lines)}, "home")
+    check({"type": "home", "blocks": home_section(lines, can_log=True)}, "home")
+    assert home_section([], can_log=False) == []
+    modal = new_risk_modal([(n, "Account " * 20) for n in range(1, 150)])
+    check(modal, "modal")
+    assert modal["blocks"][-1]["elements"][0]["text"].startswith("Showing 100 of 149 accounts.")
     alert = high_risk_message(HighRiskAlert(risk=line()))
     check(alert)
     text = alert["blocks"][0]["text"]["text"]

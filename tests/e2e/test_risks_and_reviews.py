@@ -92,10 +92,11 @@ def home_texts(stack: Stack, user: str) -> list[str]:
     stack.settle()
     home = stack.emulator.home(user)
     assert home is not None
-    return [
-        str((block.get("text") or {}).get("text") or block.get("elements", [{}])[0].get("text"))
-        for block in home["blocks"]
-    ]
+    texts = []
+    for block in home["blocks"]:
+        text = (block.get("text") or {}).get("text") or block.get("elements", [{}])[0].get("text")
+        texts.append(str(text["text"] if isinstance(text, dict) else text))  # a button's
+    return texts
 
 
 def test_app_home_shows_the_highest_risks_of_the_persons_accounts(live: Stack) -> None:
@@ -103,12 +104,14 @@ def test_app_home_shows_the_highest_risks_of_the_persons_accounts(live: Stack) -
         slash(live, SAM, f"risk Acme Corp {min(score, 5)} 3 Risk number {score}")
     texts = home_texts(live, SPONSOR)
     start = texts.index("Risks")
-    shown = [text.split("\n")[0] for text in texts[start + 1 : start + 6]]
+    assert texts[start + 1] == "Log a risk"
+    shown = [text.split("\n")[0] for text in texts[start + 2 : start + 7]]
     assert [line.split(" · ")[0] for line in shown] == [
         "*SR-05*", "*SR-06*", "*SR-07*", "*SR-04*", "*SR-03*"
     ]  # fmt: skip
-    assert texts[start + 6] == "2 more with `/sponsor risks`; log one with `/sponsor risk`."
-    assert "Risks" not in home_texts(live, OUTSIDER)  # Globex has none
+    assert texts[start + 7] == "2 more with `/sponsor risks`."
+    outsider = home_texts(live, OUTSIDER)  # Globex has none, and its SAM may log one
+    assert outsider[outsider.index("Risks") + 2] == "No open risks in your accounts."
 
 
 def test_a_risk_reaching_a_high_score_is_told_once_in_the_accounts_channel(live: Stack) -> None:
@@ -222,3 +225,49 @@ def test_still_right_moves_the_next_review_a_quarter_on(live: Stack) -> None:
     assert settled["blocks"][-1]["elements"][0]["text"].startswith(
         ":white_check_mark: Still right. Next review on "
     )
+
+
+def test_the_modal_logs_a_risk_with_its_problems_shown_beside_their_fields(live: Stack) -> None:
+    assert slash(live, SAM, "risk") == []  # the modal opens instead of a reply
+    [modal] = live.emulator.open_views(SAM)
+    assert modal["callback_id"] == "risk_new_form"
+    bad = live.slack.submit_view(SAM, modal, {
+        "risk_account": {"risk_account": "1"},
+        "risk_description": {"risk_description": "Key people leave"},
+        "risk_probability": {"risk_probability": "4"}, "risk_impact": {"risk_impact": "0"},
+    })  # fmt: skip
+    assert bad.json["errors"] == {
+        "risk_impact": "The impact is '0': give a whole number from 1 to 5."
+    }
+    done = live.slack.submit_view(SAM, modal, {
+        "risk_account": {"risk_account": "1"},
+        "risk_description": {"risk_description": "Key people leave"},
+        "risk_category": {"risk_category": "relationship collapse"},
+        "risk_probability": {"risk_probability": "4"}, "risk_impact": {"risk_impact": "3"},
+    })  # fmt: skip
+    assert done.json["response_action"] == "update"
+    assert done.json["view"]["blocks"][0]["text"]["text"].startswith(
+        ":white_check_mark: Logged *SR-01* for Acme Corp: Key people leave — score *12*"
+    )
+    with live.runtime.sessions() as session:
+        risk = session.scalars(select(Risk)).one()
+    assert (risk.category, risk.score) == ("relationship collapse", 12)
+
+
+def test_a_forged_account_in_the_modal_is_refused_and_writes_nothing(live: Stack) -> None:
+    slash(live, OUTSIDER, "risk")
+    [modal] = live.emulator.open_views(OUTSIDER)
+    forged = dict(modal)  # Globex's SAM names Acme Corp's row ID
+    forged["blocks"] = [dict(block) for block in modal["blocks"]]
+    account = forged["blocks"][0]
+    account["element"] = {**account["element"], "options": [
+        {"text": {"type": "plain_text", "text": "Acme Corp"}, "value": "1"}]}  # fmt: skip
+    refused = live.slack.submit_view(OUTSIDER, forged, {
+        "risk_account": {"risk_account": "1"},
+        "risk_description": {"risk_description": "x"},
+        "risk_probability": {"risk_probability": "1"}, "risk_impact": {"risk_impact": "1"},
+    })  # fmt: skip
+    assert refused.json["errors"] == {
+        "risk_account": "That account no longer exists, or is not one of yours."
+    }
+    assert risks(live) == 0

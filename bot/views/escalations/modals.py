@@ -372,17 +372,3 @@ def read_resolve_submission(view: Mapping[str, Any]) -> ResolveSubmission:
         note=_typed(values, EscalationField.NOTE),
         channel_id=metadata.channel_id if metadata else None,
     )
-
-
-# --- after a submission ----------------------------------------------------------------
-
-
-def done_modal(title: str, line: str) -> Block:
-    """What a submitted modal turns into (`response_action: update`): the outcome, in place,
-    so the person sees it without another message, and one button to close it."""
-    return {
-        "type": "modal",
-        "title": plain(title, VIEW_TITLE),
-        "close": plain("Done", VIEW_TITLE),
-        "blocks": [section(f":white_check_mark: {line}")],
-    }

@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.render import Payload
-from bot.views.kit import Block, clip, clip_escaped, context, day, escape, header, section
+from bot.views.kit import (
+    Block,
+    actions,
+    button,
+    clip,
+    clip_escaped,
+    context,
+    day,
+    escape,
+    header,
+    section,
+)
+from bot.views.risks.common import RiskAction
 from engagement.risks.lines import RiskLine
 from engagement.risks.rules import HIGH_SCORE
 
@@ -67,13 +79,20 @@ def risks_list(accounts: Sequence[str], lines: Sequence[RiskLine]) -> Payload:
     return {"text": count, "blocks": blocks}
 
 
-def home_section(lines: Sequence[RiskLine]) -> list[Block]:
-    """App Home: the open risks of the person's accounts, highest score first."""
-    if not lines:
+def home_section(lines: Sequence[RiskLine], *, can_log: bool) -> list[Block]:
+    """App Home: the open risks of the person's accounts, highest score first, and *Log a
+    risk* for those who may."""
+    if not lines and not can_log:
         return []
     blocks: list[Block] = [header("Risks")]
+    if can_log:
+        blocks.append(
+            actions(button("Log a risk", RiskAction.NEW, "new"), block_id="risk_home_new")
+        )
     blocks += [_risk_block(line, with_account=True) for line in lines[:HOME_MAX]]
     more = len(lines) - HOME_MAX
-    where = f"{more} more with" if more > 0 else "The whole register:"
-    blocks.append(context(f"{where} `/sponsor risks`; log one with `/sponsor risk`."))
+    if more > 0:
+        blocks.append(context(f"{more} more with `/sponsor risks`."))
+    elif not lines:
+        blocks.append(context("No open risks in your accounts."))
     return blocks

@@ -1,10 +1,10 @@
-"""A risk's review: the owner's DM with *Still right*, *Update…* and *Close…*, the two
-modals, and the DM as it reads once answered (no buttons left)."""
+"""The register's forms: the modal to log a risk, and a risk's review — the owner's DM
+with *Still right*, *Update…* and *Close…*, its two modals, and the DM as it reads once
+answered (no buttons left)."""
 
 from __future__ import annotations
 
-import enum
-from datetime import date
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -12,10 +12,12 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from bot.payloads import RowId
 from bot.render import Payload
 from bot.views.kit import (
+    SELECT_OPTIONS,
     VIEW_TITLE,
     Block,
     actions,
     button,
+    clip,
     clip_escaped,
     context,
     day,
@@ -24,37 +26,15 @@ from bot.views.kit import (
     option,
     plain,
     section,
+    static_select,
     text_input,
 )
+from bot.views.risks.common import RiskAction, RiskCallback, RiskField
 from bot.views.risks.lists import score_text
-from engagement.models import RiskState
+from engagement.models import RiskCategory, RiskState
 from engagement.risks.lines import RiskLine
 from engagement.risks.review_dates import RiskReviewed, RiskReviewRequest
 from engagement.risks.rules import TEXT_LIMIT
-
-
-class RiskAction(enum.StrEnum):
-    """`action_id`s of the review DM's buttons; each button's value is the risk's row ID."""
-
-    STILL_RIGHT = "risk_still_right"
-    UPDATE = "risk_update"
-    CLOSE = "risk_close"
-
-
-class RiskCallback(enum.StrEnum):
-    UPDATE = "risk_update_form"
-    CLOSE = "risk_close_form"
-
-
-class RiskField(enum.StrEnum):
-    """Modal inputs: each is both the `block_id` and the `action_id` of its element."""
-
-    PROBABILITY = "risk_probability"
-    IMPACT = "risk_impact"
-    MITIGATION = "risk_mitigation"
-    STATE = "risk_state"
-    REVIEW_ON = "risk_review_on"
-    NOTE = "risk_close_note"
 
 
 class ReviewMetadata(BaseModel):
@@ -113,16 +93,59 @@ def reviewed_message(message: RiskReviewed) -> Payload:
     }
 
 
-def _number(field: RiskField, label: str, initial: int) -> Block:
+def _number(field: RiskField, label: str, initial: int | None = None) -> Block:
     element = {
         "type": "number_input",
         "action_id": field.value,
         "is_decimal_allowed": False,
         "min_value": "1",
         "max_value": "5",
-        "initial_value": str(initial),
     }
+    if initial is not None:
+        element["initial_value"] = str(initial)
     return input_block(field.value, label, element)
+
+
+PROBABILITY = "Probability (1 rare – 5 almost certain)"
+IMPACT = "Impact (1 minor – 5 ends the partnership)"
+
+
+def new_risk_modal(accounts: Sequence[tuple[int, str]]) -> Block:
+    """`/sponsor risk` alone, or App Home's *Log a risk*: the accounts the person may log
+    for (the first SELECT_OPTIONS; the command reaches any other)."""
+    choices = [option(clip(name, 75), str(account_id)) for account_id, name in accounts]
+    categories = [option(item.value.capitalize(), item.value) for item in RiskCategory]
+    blocks: list[Block] = [
+        input_block(RiskField.ACCOUNT.value, "Account",
+                    static_select(RiskField.ACCOUNT.value, "Choose an account", choices,
+                                  chosen=choices[0]["value"] if len(choices) == 1 else None)),
+        input_block(RiskField.DESCRIPTION.value, "What could go wrong?",
+                    text_input(RiskField.DESCRIPTION.value, multiline=True,
+                               max_length=TEXT_LIMIT)),
+        input_block(RiskField.CATEGORY.value, "Category",
+                    static_select(RiskField.CATEGORY.value, "Choose a category", categories,
+                                  chosen=RiskCategory.OTHER.value)),
+        _number(RiskField.PROBABILITY, PROBABILITY),
+        _number(RiskField.IMPACT, IMPACT),
+        input_block(RiskField.MITIGATION.value, "Mitigation / sponsor action",
+                    text_input(RiskField.MITIGATION.value, multiline=True,
+                               max_length=TEXT_LIMIT), optional=True),
+        input_block(RiskField.REVIEW_ON.value, "Next review (a quarter on if empty)",
+                    {"type": "datepicker", "action_id": RiskField.REVIEW_ON.value},
+                    optional=True),
+    ]  # fmt: skip
+    if len(accounts) > SELECT_OPTIONS:
+        blocks.append(context(f"Showing {SELECT_OPTIONS} of {len(accounts)} accounts. For "
+                              "another, use `/sponsor risk <account> <probability> <impact> "
+                              "<description…>`."))  # fmt: skip
+    return {
+        "type": "modal",
+        "callback_id": RiskCallback.NEW.value,
+        "title": plain("Log a risk", VIEW_TITLE),
+        "submit": plain("Log it", VIEW_TITLE),
+        "close": plain("Cancel", VIEW_TITLE),
+        "blocks": blocks,
+    }
 
 
 def update_modal(risk: RiskLine, metadata: ReviewMetadata) -> Block:
@@ -138,9 +161,8 @@ def update_modal(risk: RiskLine, metadata: ReviewMetadata) -> Block:
         "blocks": [
             section(f"*{risk.code}* · {escape(risk.account)}\n"
                     f"{clip_escaped(risk.description, 1000)}"),
-            _number(RiskField.PROBABILITY, "Probability (1 rare – 5 almost certain)",
-                    risk.probability),
-            _number(RiskField.IMPACT, "Impact (1 minor – 5 ends the partnership)", risk.impact),
+            _number(RiskField.PROBABILITY, PROBABILITY, risk.probability),
+            _number(RiskField.IMPACT, IMPACT, risk.impact),
             input_block(RiskField.MITIGATION.value, "Mitigation / sponsor action",
                         text_input(RiskField.MITIGATION.value, multiline=True,
                                    max_length=TEXT_LIMIT, initial=risk.mitigation),
@@ -174,10 +196,3 @@ def close_modal(risk: RiskLine, metadata: ReviewMetadata) -> Block:
 def errors(field: RiskField, message: str) -> dict[str, Any]:
     """A view-submission ack that shows `message` beside `field`."""
     return {"response_action": "errors", "errors": {field.value: message}}
-
-
-def day_or_none(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
