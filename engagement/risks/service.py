@@ -119,7 +119,8 @@ def log_risk(
 
 def loggable_accounts(session: Session, actor: Actor) -> list[tuple[int, str]]:
     """The accounts the person may log a risk for: as sponsor or SAM (admins: all)."""
-    return [(item.id, item.name) for item in visible_accounts(session, actor, Role.SPONSOR, Role.SAM)]
+    accounts = visible_accounts(session, actor, Role.SPONSOR, Role.SAM)
+    return [(account.id, account.name) for account in accounts]
 
 
 def list_risks(
