@@ -95,14 +95,15 @@ def drive(shape: Shape, escalations: list[Escalation], grace: float) -> None:
         posts = emulator.calls("chat.postMessage")[seen["chat.postMessage"] :]
         seen["chat.postMessage"] += len(posts)
         for call in posts:
-            item = next((i for s, i in by_summary.items() if s in str(call.args.get("text"))), None)
-            if item is None or not call.ok:
+            shown = str(call.args.get("text", ""))
+            about = next((i for s, i in by_summary.items() if s in shown), None)
+            if about is None or not call.ok:
                 continue
-            if call.args.get("channel") == item.sponsor:
-                item.dm = {"channel": call.response["channel"], "ts": call.response["ts"]}
-            elif str(call.args.get("text", "")).startswith("Escalation "):
-                item.alerts.append(call)
-                by_alert[call.response["ts"]] = item
+            if call.args.get("channel") == about.sponsor:
+                about.dm = {"channel": call.response["channel"], "ts": call.response["ts"]}
+            elif shown.startswith("Escalation "):
+                about.alerts.append(call)
+                by_alert[call.response["ts"]] = about
         updates = emulator.calls("chat.update")[seen["chat.update"] :]
         seen["chat.update"] += len(updates)
         for call in updates:
