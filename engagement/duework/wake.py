@@ -8,7 +8,8 @@ for the clock's minute poll, which stays as the safety net and for work due late
   if it commits, and only once however many rows it added; every clock process
   `LISTEN`s (`listen`) and runs what is due at once;
 - in a process that runs its own clock (`sherpa serve` without `--no-scheduler`, `sherpa
-  dev`, any SQLite set-up), the commit rings that clock's `Alarm` directly.
+  dev`), the commit rings that clock's `Alarm` directly. On SQLite that is the only wake
+  (a clock in another process waits for its poll): there the scheduler runs in the web.
 
 Wakes coalesce: rings while the clock runs, or waits out its `GAP`, make one more run,
 so a burst of commits wakes each clock a bounded number of times. The claim decides who

@@ -19,6 +19,8 @@ from engagement.duework.queue import Scheduled, schedule, schedule_all
 from engagement.duework.registry import Registry, WorkContext
 from engagement.duework.wake import GAP, Alarm, Runner, listen, watch
 from engagement.models import DueWork, WorkState
+from tests import pg
+from tests.conftest import fresh_postgres_url
 from tests.fakes import FakeNotifier
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -150,10 +152,10 @@ def test_a_clock_is_silent_after_three_minutes_without_a_run(
 
 
 @pytest.mark.postgres
-def test_a_notify_from_one_connection_wakes_a_listener(database_url: str) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
-    web, clock = db.make_engine(database_url), db.make_engine(database_url)
+def test_a_notify_from_one_connection_wakes_a_listener(postgres: pg.PostgresServer) -> None:
+    """A web process's commit wakes a clock process listening on its own connection."""
+    url = fresh_postgres_url(postgres)
+    web, clock = db.make_engine(url), db.make_engine(url)
     heard, stopping = Alarm(), threading.Event()
     listener = threading.Thread(target=listen, args=(clock, heard, stopping), daemon=True)
     listener.start()

@@ -5,7 +5,8 @@ with two workers (web) and two `sherpa scheduler` processes (clock), all talking
 Slack emulator, which runs here in the test's process so the checks can read what Slack
 saw. Every process shares one rehearsal clock, so a simulated week passes in minutes.
 Any process can be killed as a machine dies (SIGKILL to its whole process group) and
-started again.
+started again. `running_shape` runs the same on any database, SQLite included, where the
+web process can run its own scheduler instead of the clock processes.
 """
 
 from __future__ import annotations
