@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.checkin_fanout
 	$(BIN)/python -m benchmarks.digest --postgres
 	$(BIN)/python -m benchmarks.claim --explain
+	$(BIN)/python -m benchmarks.action_latency
 
 reliability: $(STAMP)
 	$(BIN)/python -m tests.reliability

@@ -91,9 +91,10 @@ class Sherpa:
             self.runtime, self.surfaces, signing_secret_required=signing_secret_required
         )
 
-    def web_app(self) -> WebApp:
-        """The WSGI app in front of it (`POST /slack/events`, `GET /healthz`)."""
-        return WebApp(self.runtime, self.app())
+    def web_app(self, *, clock_expected: bool = False) -> WebApp:
+        """The WSGI app in front of it (`POST /slack/events`, `GET /healthz`); its health
+        check counts a silent clock only where a clock is expected to run."""
+        return WebApp(self.runtime, self.app(), clock_expected=clock_expected)
 
 
 def start(settings: Settings, *, check_schema: bool = True, clock: Clock | None = None) -> Sherpa:

@@ -23,6 +23,7 @@ from engagement.access import actor_for
 from engagement.clock import Clock, utcnow
 from engagement.duework.engine import Engine as DueEngine
 from engagement.duework.registry import Registry
+from engagement.duework.wake import Alarm, watch
 from engagement.settings import Settings
 
 
@@ -42,6 +43,9 @@ class Runtime:
     """"Now" for everything users do; `sherpa demo` runs it faster than real time."""
     stopping: threading.Event = field(default_factory=threading.Event)
     """Set on SIGTERM: due work claims nothing more and finishes what it holds."""
+    alarm: Alarm = field(default_factory=Alarm, repr=False)
+    """Rung after each commit that makes due work due now: wakes this process's clock, if
+    it runs one (`sherpa.clock`); on PostgreSQL such a commit also wakes the others."""
     reads: sessionmaker[Session] = field(init=False, repr=False)
     """Sessions that only read (`db.read_session_factory`): they never wait for a writer."""
     reader: Engine = field(init=False, repr=False)
@@ -49,6 +53,7 @@ class Runtime:
 
     def __post_init__(self) -> None:
         self.registry.bind_sessions(self.sessions)
+        watch(self.sessions, clock=self.clock, alarm=self.alarm)
         self.reads = db.read_session_factory(self.engine)
         self.reader = db.read_only(self.engine)
 

@@ -5,17 +5,20 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from bot import payloads
 from bot.runtime import Runtime
 from bot.verify import unverified_reason
-from engagement.duework.engine import last_beat
+from engagement.clock import utcnow
+from engagement.duework.heartbeat import last_beat, silence
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,35 @@ def _headers(environ: dict[str, Any]) -> dict[str, str | Sequence[str]]:
         if key in environ:
             headers[key.lower().replace("_", "-")] = environ[key]
     return headers
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What a health check looks at."""
+
+    runtime: Runtime
+    session: Session
+    """A read session; the database answered through it."""
+    now: datetime
+    """The real clock's time."""
+    started: datetime
+    """When this process began serving."""
+    clock_expected: bool
+    """Whether a clock runs for this deployment (`sherpa serve`, with its own or apart)."""
+
+
+HealthCheck = Callable[[Probe], str | None]
+"""Why Sherpa cannot do its work, or None: one small function each, listed in `HEALTH_CHECKS`."""
+
+
+def clock_silent(probe: Probe) -> str | None:
+    """No clock running: nothing Sherpa sends on its own would go out."""
+    if not probe.clock_expected:
+        return None
+    return silence(last_beat(probe.session), since=probe.started, now=probe.now)
+
+
+HEALTH_CHECKS: tuple[HealthCheck, ...] = (clock_silent,)
 
 
 def bolt_request(body: bytes, environ: dict[str, Any]) -> BoltRequest | None:
@@ -82,10 +114,12 @@ class WebApp:
     that is not Slack's gets 401 and nothing of it is read (Bolt checks again).
     """
 
-    def __init__(self, runtime: Runtime, bolt: App) -> None:
+    def __init__(self, runtime: Runtime, bolt: App, *, clock_expected: bool = False) -> None:
         self.runtime = runtime
         self.bolt = bolt
         self.secret = runtime.settings.required("slack_signing_secret")
+        self.clock_expected = clock_expected
+        self.started = utcnow()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
@@ -136,11 +170,13 @@ class WebApp:
         return bytes(stream.read(declared)) if declared > 0 else b""
 
     def health(self, start_response: StartResponse) -> list[bytes]:
-        beat: datetime | None = None
+        """200, or 503 with the reasons: the database unreachable, or a `HEALTH_CHECKS` failing."""
         try:
             with self.runtime.reads() as session:
                 session.execute(text("SELECT 1"))
                 beat = last_beat(session)
+                probe = Probe(self.runtime, session, utcnow(), self.started, self.clock_expected)
+                reasons = [reason for check in HEALTH_CHECKS if (reason := check(probe))]
         except Exception as error:
             log.warning("health.database_unreachable error=%s", type(error).__name__)
             return _answer(
@@ -148,7 +184,11 @@ class WebApp:
                 "503 Service Unavailable",
                 {"status": "unavailable", "database": "unreachable"},
             )
-        return _answer(start_response, "200 OK", {
-            "status": "ok", "database": "ok",
+        body: dict[str, Any] = {
+            "status": "unavailable" if reasons else "ok", "database": "ok",
             "scheduler_last_run": beat.isoformat() if beat else None,
-        })  # fmt: skip
+        }  # fmt: skip
+        if reasons:
+            log.warning("health.unavailable reasons=%s", "; ".join(reasons))
+            return _answer(start_response, "503 Service Unavailable", {**body, "reasons": reasons})
+        return _answer(start_response, "200 OK", body)

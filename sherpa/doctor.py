@@ -10,6 +10,8 @@ from sqlalchemy import text
 from bot.notifier import make_client
 from bot.scopes import METHOD_SCOPES, scopes_for
 from engagement import db
+from engagement.clock import utcnow
+from engagement.duework.heartbeat import last_beat, overdue, silence
 from engagement.errors import SherpaError
 from engagement.settings import Settings, load_settings
 
@@ -29,6 +31,7 @@ def run_checks(print_line: Callable[[str], None] = print) -> bool:
         ("migrations", lambda: _migrations(settings)),
         ("slack token", lambda: _token(settings)[0]),
         ("slack scopes", lambda: _scopes(settings)),
+        ("clock", lambda: _clock(settings)),
     ]
     healthy = True
     for name, check in checks:
@@ -65,6 +68,27 @@ def _migrations(settings: Settings) -> str:
         return f"at the latest schema ({db.head_revision()})"
     finally:
         engine.dispose()
+
+
+def _clock(settings: Settings) -> str:
+    """When a clock last ran due work, and how much is overdue: fails when none has run for
+    three minutes (a fresh install whose clock has never run is only told to start one)."""
+    engine = db.make_engine(settings.database_url)
+    try:
+        with db.read_session_factory(engine)() as session:
+            last = last_beat(session)
+            late = overdue(session, (settings.sherpa_rehearsal_clock or utcnow)())
+    finally:
+        engine.dispose()
+    rows = f"{late} row{'s' if late != 1 else ''} of due work overdue"
+    if last is None:
+        return f"no clock has run yet ({rows}): start `sherpa scheduler`"
+    now = utcnow()
+    silent = silence(last, since=last, now=now)
+    if silent is not None:
+        raise SherpaError(f"{silent}; {rows}: is `sherpa scheduler` running?")
+    seconds = int((now - last).total_seconds())
+    return f"last run {last:%Y-%m-%d %H:%M:%S} UTC ({seconds} s ago); {rows}"
 
 
 def _token(settings: Settings) -> tuple[str, set[str] | None]:

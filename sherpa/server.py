@@ -83,14 +83,14 @@ def serve(settings: Settings, *, scheduler: bool) -> None:
         worker["runtime"] = sherpa.runtime
         if scheduler:
             worker["clock"] = start_background_clock(sherpa.runtime)
-        return sherpa.web_app()
+        return sherpa.web_app(clock_expected=True)  # its own, or the Procfile's clock
 
     def on_exit() -> None:
         runtime: Runtime | None = worker.get("runtime")
         if runtime is None:
             return
         if "clock" in worker:
-            worker["clock"].shutdown(wait=True)
+            worker["clock"].shutdown()
             release(runtime.sessions, worker_name())
         drained = runtime.wait_idle(timeout=25)
         log.info("serve.worker_stopped drained=%s", drained)

@@ -59,8 +59,14 @@ class Stack:
 
 @contextmanager
 def running_stack(
-    database_url: str, workspace: dict[str, Any], *, admins: str = "", clock: Clock = utcnow
+    database_url: str,
+    workspace: dict[str, Any],
+    *,
+    admins: str = "",
+    clock: Clock = utcnow,
+    clock_expected: bool = False,
 ) -> Iterator[Stack]:
+    """`clock_expected`: `/healthz` counts a silent clock (tests play the clock with `tick`)."""
     with Emulator(workspace) as emulator:
         settings = load_settings(
             slack_bot_token=emulator.bot_token,
@@ -74,7 +80,7 @@ def running_stack(
         server = make_server(
             "127.0.0.1",
             0,
-            sherpa.web_app(),
+            sherpa.web_app(clock_expected=clock_expected),
             server_class=_ThreadingServer,
             handler_class=_QuietHandler,
         )

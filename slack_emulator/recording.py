@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,8 @@ class Call:
     ok: bool
     error: str | None
     response: dict[str, Any]
+    at: float
+    """When the emulator answered (`time.monotonic()`), for latency measurements."""
 
 
 class CallLog:
@@ -39,6 +42,7 @@ class CallLog:
                 ok=bool(body.get("ok")),
                 error=body.get("error"),
                 response=body,
+                at=time.monotonic(),
             )
             self._calls.append(call)
             return call

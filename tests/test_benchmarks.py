@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
         ("benchmarks.checkin_fanout", ["--people", "60", "--database", "sqlite"], "lost"),
         ("benchmarks.digest", ["--accounts", "20", "--weeks", "8"], "SQL"),
         ("benchmarks.claim", ["--rows", "400", "--repeat", "2", "--database", "sqlite"], "CPU"),
+        ("benchmarks.action_latency", ["--quick", "--database", "sqlite"], "duplicated"),
     ],
 )
 def test_benchmark_runs(module: str, arguments: list[str], expected: str) -> None:

@@ -13,14 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from queue import Empty, SimpleQueue
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from engagement.clock import Clock, utcnow
 from engagement.db import error_summary, failed_statement, transaction
+from engagement.duework.heartbeat import beat
 from engagement.duework.queue import LEASE, any_ready, claim, renew, schedule, take
 from engagement.duework.registry import PLAN_KIND, Registry, UnknownKind, WorkContext
-from engagement.models import DueWork, SchedulerBeat, WorkState
+from engagement.models import DueWork, WorkState
 from engagement.notify import DeliveryError, Notifier, Undeliverable
 from engagement.places import Places, Wait
 
@@ -102,6 +103,7 @@ class Engine:
         report = RunReport()
         with transaction(self.sessions) as session:
             self._ensure_plan(self.registry.bind(session), as_of)
+            beat(session, self.worker, self.real_clock())
             one_writer = session.get_bind().dialect.name == "sqlite"
         workers = self.concurrency if one_writer else 2 * self.concurrency
         held = workers + self.concurrency
@@ -134,10 +136,10 @@ class Engine:
                     renewed = self.real_clock()
                     with transaction(self.sessions) as session:
                         renew(session, worker=self.worker, real_now=renewed)
+                        beat(session, self.worker, renewed)
                 if done is not None:
                     running -= 1
                     report.count(*done.result())
-        self._beat()
         return report
 
     def _ensure_plan(self, session: Session, as_of: datetime) -> None:
@@ -241,19 +243,6 @@ class Engine:
                 exc_info=not isinstance(error, DeliveryError | _Unregistered)
                 and failed_statement(error) is None,
             )
-
-    def _beat(self) -> None:
-        with transaction(self.sessions) as session:
-            beat = session.get(SchedulerBeat, self.worker)
-            if beat is None:
-                session.add(SchedulerBeat(worker=self.worker, at=self.real_clock()))
-            else:
-                beat.at = self.real_clock()
-
-
-def last_beat(session: Session) -> datetime | None:
-    """When any scheduler last finished a run (for `/healthz`)."""
-    return session.scalars(select(SchedulerBeat.at).order_by(SchedulerBeat.at.desc())).first()
 
 
 def release(sessions: sessionmaker[Session], worker: str) -> int:

@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from engagement.duework import wake
 from engagement.duework.registry import check_kind
 from engagement.models import PENDING_WORK, DueWork, WorkState
 
@@ -87,19 +88,25 @@ def schedule(
 
     A row of a `stream` (named by `duework.streams`) runs after the rows of that stream
     first due before it, and never while another of them runs. A kind that the session's
-    registry does not know is refused (`registry.UnknownKind`): nothing would run it.
+    registry does not know is refused (`registry.UnknownKind`): nothing would run it. A row
+    due now wakes the clocks when the transaction commits (`duework.wake`).
     """
     check_kind(session, kind)
     row = Scheduled(kind, key, due_at, payload or {}, stream)
-    return session.execute(_SCHEDULE, row.values()).first() is not None
+    if session.execute(_SCHEDULE, row.values()).first() is None:
+        return False
+    wake.added(session, due_at)
+    return True
 
 
 def schedule_all(session: Session, rows: Sequence[Scheduled]) -> None:
-    """`schedule` for several rows in one round trip (psycopg pipelines an executemany)."""
+    """`schedule` for several rows in one round trip (psycopg pipelines an executemany);
+    wakes the clocks if the earliest is due now, added or not."""
     for kind in {row.kind for row in rows}:
         check_kind(session, kind)
     if rows:
         session.execute(_SCHEDULE_ALL, [row.values() for row in rows])
+        wake.added(session, min(row.due_at for row in rows))
 
 
 _PENDING = DueWork.state.in_([literal(state.value, literal_execute=True) for state in PENDING_WORK])

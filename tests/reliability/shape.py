@@ -5,7 +5,8 @@ with two workers (web) and two `sherpa scheduler` processes (clock), all talking
 Slack emulator, which runs here in the test's process so the checks can read what Slack
 saw. Every process shares one rehearsal clock, so a simulated week passes in minutes.
 Any process can be killed as a machine dies (SIGKILL to its whole process group) and
-started again.
+started again. `running_shape` runs the same on any database, SQLite included, where the
+web process can run its own scheduler instead of the clock processes.
 """
 
 from __future__ import annotations
@@ -132,7 +133,6 @@ class Process:
 
 @dataclass
 class Shape:
-    server: pg.PostgresServer
     url: str
     emulator: Emulator
     clock: RehearsalClock
@@ -226,14 +226,34 @@ def production_shape(
     lead: float = 4.0,
     schedulers: int = 2,
 ) -> Iterator[Shape]:
-    """Everything of the Procfile running; the shared clock reads `start` `lead` seconds
-    after the processes are launched (time for them to start), then runs `speed`x."""
+    """Everything of the Procfile running on a new database of `server`; the shared clock
+    reads `start` `lead` seconds after the processes are launched (time for them to start),
+    then runs `speed`x."""
     name = f"sherpa_{folder.name.replace('-', '_').lower()}"
     admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f"CREATE DATABASE {name}"))
     admin.dispose()
-    url = server.url(name)
+    with running_shape(
+        server.url(name), population, folder, start=start, speed=speed, lead=lead,
+        schedulers=schedulers,
+    ) as shape:  # fmt: skip
+        yield shape
+
+
+@contextmanager
+def running_shape(
+    url: str,
+    population: Population,
+    folder: Path,
+    *,
+    start: datetime,
+    speed: float,
+    lead: float = 4.0,
+    schedulers: int = 2,
+) -> Iterator[Shape]:
+    """The web process and `schedulers` clock processes on the empty database at `url`;
+    with no clock process, the web runs its own scheduler (`sherpa serve`)."""
     _import(url, population)
     with Emulator(population.workspace) as emulator:
         port = _free_port()
@@ -249,12 +269,13 @@ def production_shape(
             "PORT": str(port),
             "WEB_CONCURRENCY": "2",
         }
-        web = Process("web", [*sherpa(), "serve", "--no-scheduler"], env, folder / "web.log")
+        serve = [*sherpa(), "serve", *(["--no-scheduler"] if schedulers else [])]
+        web = Process("web", serve, env, folder / "web.log")
         clocks = [
             Process(f"clock.{n + 1}", [*sherpa(), "scheduler"], env, folder / f"clock{n + 1}.log")
             for n in range(schedulers)
         ]
-        shape = Shape(server, url, emulator, clock, web, clocks, port)
+        shape = Shape(url, emulator, clock, web, clocks, port)
         emulator.app_url = shape.events_url
         try:
             for process in shape.processes:

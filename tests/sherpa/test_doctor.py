@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from engagement import db
+from engagement.clock import utcnow
+from engagement.duework.heartbeat import beat
+from engagement.models import DueWork
 from sherpa.cli import main
 from slack_emulator import Emulator
 
@@ -38,8 +42,35 @@ def test_all_checks_pass(
         "ok   migrations",
         "ok   slack token",
         "ok   slack scopes",
+        "ok   clock",
     ]
     assert lines[3] == "ok   slack token: valid for team Sherpa Emulated as sherpa"
+    assert lines[5] == (
+        "ok   clock: no clock has run yet (0 rows of due work overdue): start `sherpa scheduler`"
+    )
+
+
+def test_the_clock_check_tells_when_it_last_ran_and_what_is_overdue(
+    healthy: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    now = utcnow()
+    engine = db.make_engine(healthy)
+    with db.transaction(db.session_factory(engine)) as session:
+        beat(session, "clock-host:1", now - timedelta(seconds=30))
+        session.add(DueWork(kind="checkin.send", key="late", due_at=now - timedelta(hours=1)))
+    with Emulator() as emulator:
+        monkeypatch.setenv("SLACK_API_URL", emulator.api_url)
+        status, lines = doctor(capsys)
+        assert status == 0
+        assert lines[5].startswith("ok   clock: last run ")
+        assert lines[5].endswith(" s ago); 1 row of due work overdue")
+        with db.transaction(db.session_factory(engine)) as session:
+            beat(session, "clock-host:1", now - timedelta(minutes=10))
+        status, lines = doctor(capsys)
+    engine.dispose()
+    assert status == 1
+    assert lines[5].startswith("FAIL clock: no clock has run for 10 min (last at ")
+    assert lines[5].endswith("1 row of due work overdue: is `sherpa scheduler` running?")
 
 
 def test_missing_scope_and_bad_token_fail(
