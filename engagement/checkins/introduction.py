@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Exists, exists, select
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from engagement.checkins.delivery import NotReachable
 from engagement.checkins.messages import IntroducedAccount, Introduction
@@ -52,6 +52,7 @@ def introduce_newcomers(
             Person.timezone_checked_at.is_not(None),
             CheckIn.state == CheckInState.DUE,
             CheckIn.id > after_checkin,
+            ~_ever_sent(Person.id),
         )
         .distinct()
     )
@@ -67,12 +68,20 @@ def introduce_newcomers(
         )
 
 
+def _ever_sent(person_id: InstrumentedAttribute[int] | int) -> Exists:
+    """Whether the person was ever sent a check-in."""
+    sent = aliased(CheckIn)  # not the outer query's check-ins
+    return exists().where(sent.person_id == person_id, sent.sent_at.is_not(None))
+
+
 def introduce(context: WorkContext) -> None:
     """Send the introduction, unless the person was introduced or has nothing planned."""
     session, now = context.session, context.now
     person = session.get(Person, int(context.key.rsplit(":", 1)[1]))
     if person is None or person.introduced_at is not None:
         return
+    if session.scalar(select(_ever_sent(person.id))):
+        return  # met Sherpa through a check-in already: too late for an introduction
     first = session.scalar(
         select(CheckIn.due_at)
         .where(CheckIn.person_id == person.id, CheckIn.state == CheckInState.DUE)
@@ -112,7 +121,6 @@ def introduction(session: Session, person: Person, first: datetime) -> Introduct
     settings = session.get(PortfolioSettings, 1)
     return Introduction(
         user_id=person.slack_user_id,
-        recipient_name=person.display_name,
         accounts=tuple(accounts.values()),
         first_checkin=first.astimezone(zone(person.timezone)),
         timezone=person.timezone,

@@ -67,6 +67,8 @@ class CheckinPrompt(Message):
     recipient_name: str
     day: date
     items: tuple[CheckinItem, ...]
+    planned_day: date | None = None  # the cadence's day, when that was a day off
+    day_off: str = ""  # what made it one: a public holiday's name, or "the weekend"
 
 
 class CheckinNudge(Message):
@@ -91,7 +93,6 @@ class Introduction(Message):
     """The one DM before a person's first check-in: who Sherpa is and what comes when."""
 
     user_id: str
-    recipient_name: str
     accounts: tuple[IntroducedAccount, ...]
     first_checkin: datetime  # in the recipient's own zone
     timezone: str

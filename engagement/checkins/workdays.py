@@ -48,14 +48,20 @@ def country_for(
 
 
 @functools.lru_cache(maxsize=512)
-def _holidays(country: str, year: int) -> frozenset[date]:
+def _holidays(country: str, year: int) -> dict[date, str]:
     if country not in supported_countries():
-        return frozenset()
-    return frozenset(holidays.country_holidays(country, years=year))
+        return {}
+    return dict(holidays.country_holidays(country, years=year, language="en_US").items())
 
 
 def holiday(day: date, country: str | None) -> bool:
     return country is not None and day in _holidays(country, day.year)
+
+
+def day_off(day: date, country: str | None) -> str:
+    """What makes `day` a day off: the holiday's name, else "the weekend"."""
+    name = _holidays(country, day.year).get(day) if country is not None else None
+    return name or "the weekend"
 
 
 def working_day(day: date, country: str | None) -> bool:

@@ -107,7 +107,17 @@ def _emoji(value: str) -> str:
     return value
 
 
+def _status_text(value: str) -> str:
+    value = _plain_text(value)
+    if not value:
+        raise ValueError("an empty status text would match every status")
+    if len(value) > STATUS_LENGTH:
+        raise ValueError(f"a Slack status text has at most {STATUS_LENGTH} characters")
+    return value
+
+
 PlainText = Annotated[str, AfterValidator(_plain_text)]
+StatusText = Annotated[str, AfterValidator(_status_text)]
 Country = Annotated[str, AfterValidator(_country)]
 Emoji = Annotated[str, AfterValidator(_emoji)]
 PersonRef = Annotated[str, AfterValidator(_person)]
@@ -186,9 +196,7 @@ class AwaySpec(Strict):
     """Slack statuses that mean "away": an emoji, or a text the status starts with."""
 
     emoji: list[Emoji] = Field(default_factory=lambda: list(DEFAULT_EMOJI))
-    texts: list[Annotated[PlainText, Field(min_length=1, max_length=STATUS_LENGTH)]] = Field(
-        default_factory=lambda: list(DEFAULT_TEXTS)
-    )
+    texts: list[StatusText] = Field(default_factory=lambda: list(DEFAULT_TEXTS))
 
 
 class PersonSpec(Strict):

@@ -24,7 +24,7 @@ def cadence_text(account: IntroducedAccount) -> str:
 def introduction_message(message: Introduction) -> Payload:
     """Who Sherpa is, the accounts and roles, what it asks and when, and how to pause."""
     hello = (
-        f"Hi {escape(message.recipient_name)}, I'm *Sherpa*. I help your company keep "
+        "Hello! I'm *Sherpa*. I help your company keep "
         "executive sponsorship of its strategic accounts on track: a short check-in "
         "with each sponsor and SAM, and a weekly scorecard for the account teams."
     )
