@@ -4,17 +4,21 @@ Which statuses count is the portfolio's `away_statuses` (an emoji, or a text the
 starts with; Slack's own presets by default). A status pauses until its expiry
 (`status_expiration`; none: until the person changes it). The status is read from Slack
 (`users.info`) when a check-in, nudge or expiry is about to happen, at most every
-`STATUS_FRESH`, and the `user_change` event keeps it fresh in between.
+`STATUS_FRESH`, and the `user_change` event keeps it fresh in between. When Slack cannot
+say (an error, a rate limit), the status last known decides, and the check-in goes on.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from engagement.models import Person, PortfolioSettings
-from engagement.notify import Notifier, Profile
+from engagement.notify import DeliveryError, Notifier, Profile
+
+log = logging.getLogger(__name__)
 
 DEFAULT_EMOJI = (":palm_tree:", ":face_with_thermometer:", ":airplane:")
 DEFAULT_TEXTS = ("Vacationing", "Out sick")
@@ -58,7 +62,11 @@ def is_away(session: Session, notifier: Notifier, person: Person, now: datetime)
         return False
     checked = person.status_checked_at
     if checked is None or now - checked >= STATUS_FRESH:
-        profile = notifier.profile(user_id=person.slack_user_id)
+        try:
+            profile = notifier.profile(user_id=person.slack_user_id)
+        except DeliveryError as error:  # the last status known will do: the DM goes on
+            log.warning("checkins.status_unread person=%d error=%s", person.id, error)
+            profile = None
         if profile is not None:
             remember_status(person, profile, now)
     return shows_away(session, person, now)
