@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engagement.duework.engine import Engine
 from engagement.models import CheckIn, CheckInState, DueWork, Person, WorkState
 from engagement.notify import Profile
-from engagement.people import profile_changed
+from engagement.people import REFRESH, profile_changed, refresh, refresh_profiles
 from tests.factories import checkin_registry, load_portfolio
 from tests.fakes import FakeNotifier
 
@@ -98,3 +98,19 @@ def test_an_unknown_user_changes_nothing(sessions: sessionmaker[Session]) -> Non
         load_portfolio(session, now=SUNDAY)
     with sessions.begin() as session:
         assert not profile_changed(session, Profile("U0STRANGER", "X", "Asia/Tokyo"), SUNDAY)
+
+
+def test_the_weekly_look_up_moves_them_too(sessions: sessionmaker[Session]) -> None:
+    """Seen on the weekly profile look-up rather than by the event: the same move."""
+    with sessions() as session:
+        load_portfolio(session, now=SUNDAY - timedelta(days=30))
+    registry = checkin_registry()
+    registry.planner("people.refresh_profiles", refresh_profiles)
+    registry.kind(REFRESH, refresh)
+    notifier = FakeNotifier(profiles={SAM1: BERLIN})
+    Engine(sessions, registry, notifier).run_due(SUNDAY)  # planned in New York, then moved
+    with sessions() as session:
+        assert sam1(session).timezone == "Europe/Berlin"
+        assert [c.due_at for c in checkins(session)] == [datetime(2026, 11, 23, 8, tzinfo=UTC)]
+        [send] = rows_of(session, "checkin.send")
+        assert send.due_at == datetime(2026, 11, 23, 8, tzinfo=UTC)
