@@ -19,35 +19,34 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+NEW_COLUMNS = {
+    "portfolio_settings": [
+        sa.Column("country", sa.String(length=8), nullable=True),
+        sa.Column("working_days", sa.Boolean(), nullable=False, server_default=sa.true()),
+        sa.Column("away_statuses", sa.JSON(), nullable=True),
+    ],
+    "accounts": [sa.Column("country", sa.String(length=8), nullable=True)],
+    "people": [
+        sa.Column("country", sa.String(length=8), nullable=True),
+        sa.Column("introduced_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("status_emoji", sa.String(length=100), nullable=False, server_default=""),
+        sa.Column("status_text", sa.String(length=100), nullable=False, server_default=""),
+        sa.Column("status_expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("status_checked_at", sa.DateTime(timezone=True), nullable=True),
+    ],
+}
+"""Added with plain ALTER TABLE … ADD COLUMN, which SQLite does in place: a batch copy of
+`people` would have to drop the table every check-in points at."""
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("portfolio_settings", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("country", sa.String(length=8), nullable=True))
-        batch_op.add_column(
-            sa.Column("working_days", sa.Boolean(), nullable=False, server_default=sa.true())
-        )
-        batch_op.add_column(sa.Column("away_statuses", sa.JSON(), nullable=True))
-    with op.batch_alter_table("portfolio_settings", schema=None) as batch_op:
-        batch_op.alter_column("working_days", existing_type=sa.Boolean(), server_default=None)
-    with op.batch_alter_table("accounts", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("country", sa.String(length=8), nullable=True))
-    with op.batch_alter_table("people", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("country", sa.String(length=8), nullable=True))
-        batch_op.add_column(sa.Column("introduced_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(
-            sa.Column("status_emoji", sa.String(length=100), nullable=False, server_default="")
-        )
-        batch_op.add_column(
-            sa.Column("status_text", sa.String(length=100), nullable=False, server_default="")
-        )
-        batch_op.add_column(
-            sa.Column("status_expires_at", sa.DateTime(timezone=True), nullable=True)
-        )
-        batch_op.add_column(
-            sa.Column("status_checked_at", sa.DateTime(timezone=True), nullable=True)
-        )
-    with op.batch_alter_table("people", schema=None) as batch_op:
-        batch_op.alter_column("status_emoji", existing_type=sa.String(100), server_default=None)
-        batch_op.alter_column("status_text", existing_type=sa.String(100), server_default=None)
+    for table, columns in NEW_COLUMNS.items():
+        for column in columns:
+            op.add_column(table, column)
+    if op.get_bind().dialect.name == "postgresql":  # SQLite cannot drop a default in place
+        op.alter_column("portfolio_settings", "working_days", server_default=None)
+        op.alter_column("people", "status_emoji", server_default=None)
+        op.alter_column("people", "status_text", server_default=None)
     op.execute(
         "UPDATE people SET introduced_at = (SELECT min(checkins.sent_at) FROM checkins"
         " WHERE checkins.person_id = people.id AND checkins.sent_at IS NOT NULL)"
@@ -55,19 +54,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("people", schema=None) as batch_op:
-        for column in (
-            "status_checked_at",
-            "status_expires_at",
-            "status_text",
-            "status_emoji",
-            "introduced_at",
-            "country",
-        ):
-            batch_op.drop_column(column)
-    with op.batch_alter_table("accounts", schema=None) as batch_op:
-        batch_op.drop_column("country")
-    with op.batch_alter_table("portfolio_settings", schema=None) as batch_op:
-        batch_op.drop_column("away_statuses")
-        batch_op.drop_column("working_days")
-        batch_op.drop_column("country")
+    for table, columns in reversed(NEW_COLUMNS.items()):
+        for column in reversed(columns):
+            op.drop_column(table, column.name)
