@@ -9,6 +9,7 @@ newcomers only); everyone's Slack status is read afresh before their next check-
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -19,7 +20,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-NEW_COLUMNS = {
+NEW_COLUMNS: dict[str, list[sa.Column[Any]]] = {
     "portfolio_settings": [
         sa.Column("country", sa.String(length=8), nullable=True),
         sa.Column("working_days", sa.Boolean(), nullable=False, server_default=sa.true()),
