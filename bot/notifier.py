@@ -318,7 +318,8 @@ class SlackNotifier:
 def profile_of(user: dict[str, Any]) -> Profile:
     """A user object (`users.info`, `users.lookupByEmail`, the `user_change` event) as the
     domain keeps it."""
-    names = user.get("profile") or {}
+    names = user.get("profile")
+    names = names if isinstance(names, dict) else {}  # a garbled event tells nothing
     expiration = names.get("status_expiration")
     return Profile(
         user_id=str(user["id"]),

@@ -23,6 +23,7 @@ from engagement.duework.queue import schedule
 from engagement.duework.registry import Registry, WorkContext
 from engagement.models import Person, forgotten_people
 from engagement.notify import Message, Profile
+from engagement.portfolio.schema import iana_zones
 
 log = logging.getLogger(__name__)
 
@@ -132,9 +133,10 @@ def profile_changed(session: Session, profile: Profile, now: datetime) -> bool:
 
 
 def apply_profile(session: Session, person: Person, profile: Profile, now: datetime) -> None:
-    """Name, zone and status from Slack; a new zone re-times what is pending."""
+    """Name, zone and status from Slack; a new zone re-times what is pending (a name that
+    is no IANA zone is not taken)."""
     person.display_name = profile.display_name
-    if profile.timezone != person.timezone:
+    if profile.timezone != person.timezone and profile.timezone in iana_zones():
         old, person.timezone = person.timezone, profile.timezone
         retime(session, person.id, old, profile.timezone, now)
     remember_status(person, profile, now)

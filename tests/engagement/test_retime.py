@@ -114,3 +114,14 @@ def test_the_weekly_look_up_moves_them_too(sessions: sessionmaker[Session]) -> N
         assert [c.due_at for c in checkins(session)] == [datetime(2026, 11, 23, 8, tzinfo=UTC)]
         [send] = rows_of(session, "checkin.send")
         assert send.due_at == datetime(2026, 11, 23, 8, tzinfo=UTC)
+
+
+def test_a_zone_that_is_no_iana_name_is_not_taken(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        load_portfolio(session, now=SUNDAY - timedelta(days=30))
+    Engine(sessions, checkin_registry(), FakeNotifier()).run_due(SUNDAY)
+    with sessions.begin() as session:
+        assert profile_changed(session, Profile(SAM1, "Sam", "Mars/Olympus_Mons"), SUNDAY)
+    with sessions() as session:
+        assert sam1(session).timezone == "America/New_York"
+        assert checkins(session)[0].due_at == NEW_YORK_9
