@@ -312,16 +312,26 @@ class SlackNotifier:
                 return None
         except Undeliverable:
             return None
-        user = data.get("user") or {}
-        names = user.get("profile") or {}
-        return Profile(
-            user_id=str(user["id"]),
-            display_name=str(
-                names.get("display_name")
-                or names.get("real_name")
-                or user.get("real_name")
-                or user.get("name")
-                or user["id"]
-            ),
-            timezone=str(user.get("tz") or "UTC"),
-        )
+        return profile_of(data.get("user") or {})
+
+
+def profile_of(user: dict[str, Any]) -> Profile:
+    """A user object (`users.info`, `users.lookupByEmail`, the `user_change` event) as the
+    domain keeps it."""
+    names = user.get("profile")
+    names = names if isinstance(names, dict) else {}  # a garbled event tells nothing
+    expiration = names.get("status_expiration")
+    return Profile(
+        user_id=str(user["id"]),
+        display_name=str(
+            names.get("display_name")
+            or names.get("real_name")
+            or user.get("real_name")
+            or user.get("name")
+            or user["id"]
+        ),
+        timezone=str(user.get("tz") or "UTC"),
+        status_emoji=str(names.get("status_emoji") or ""),
+        status_text=str(names.get("status_text") or ""),
+        status_expiration=expiration if isinstance(expiration, int) else 0,
+    )

@@ -113,12 +113,21 @@ class Shortcut(Shape):
 
 class Event(Shape):
     type: Text
-    user: Id | None = None
+    user: Id | User | None = None  # an ID; a whole user object in `user_change`
     tab: Text | None = None
 
 
 class HomeOpened(Event):
     user: Id
+
+
+class UserChange(Event):
+    user: User
+
+
+class DirectMessage(Event):
+    channel: Id
+    text: str = ""
 
 
 class EventCallback(Shape):
@@ -144,7 +153,11 @@ SHAPES: dict[str, type[Shape]] = {
     "message_action": Shortcut,
     "event_callback": EventCallback,
 }
-EVENT_SHAPES: dict[str, type[Shape]] = {"app_home_opened": HomeOpened}
+EVENT_SHAPES: dict[str, type[Shape]] = {
+    "app_home_opened": HomeOpened,
+    "user_change": UserChange,
+    "message": DirectMessage,
+}
 
 
 def malformed(body: dict[str, Any]) -> str | None:

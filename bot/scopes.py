@@ -21,9 +21,12 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
 INTERACTIONS_SCOPES = frozenset({"commands"})
 """The slash command and the message shortcut."""
 
+EVENT_SCOPES = frozenset({"im:history"})
+"""The `message.im` event (a DM written to Sherpa); `user_change` comes with `users:read`."""
+
 
 def scopes_for(methods: set[str]) -> frozenset[str]:
-    needed: set[str] = set(INTERACTIONS_SCOPES)
+    needed: set[str] = set(INTERACTIONS_SCOPES | EVENT_SCOPES)
     for method in methods:
         needed |= METHOD_SCOPES[method]
     return frozenset(needed)

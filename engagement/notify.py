@@ -28,6 +28,9 @@ class Profile(NamedTuple):
     user_id: str
     display_name: str
     timezone: str
+    status_emoji: str = ""
+    status_text: str = ""
+    status_expiration: int = 0  # Unix time the status ends; 0: when the person changes it
 
 
 class DeliveryError(Exception):

@@ -1,4 +1,12 @@
-"""People: resolving e-mail addresses to Slack users and keeping time zones fresh."""
+"""People: resolving e-mail addresses to Slack users, keeping time zones and statuses fresh.
+
+A time zone that changes (the weekly look-up, or Slack's `user_change` event) moves the
+person's pending check-ins to the new zone's local time (`checkins.retime`); the first
+look-up of someone with check-ins planned queues their introduction.
+
+A DM to Sherpa (its Messages tab) gets a short answer pointing to `/sponsor help` and App
+Home, at most once per person per UTC day (`ANSWER_DM`, one key per person and day).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +14,16 @@ import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import Session
 
+from engagement.checkins.away import remember_status
+from engagement.checkins.introduction import introduce_newcomers
+from engagement.checkins.retime import retime
 from engagement.duework.queue import schedule
 from engagement.duework.registry import Registry, WorkContext
 from engagement.models import Person, forgotten_people
+from engagement.notify import Message, Profile
+from engagement.portfolio.schema import iana_zones
 
 log = logging.getLogger(__name__)
 
@@ -18,12 +32,36 @@ BATCH = 500
 """At most this many profile look-ups per hourly planning run, to stay within rate limits."""
 CHUNK = 25
 REFRESH = "people.refresh"
+ANSWER_DM = "people.answer_dm"
+
+
+class DirectMessageAnswer(Message):
+    """The answer to a DM someone wrote to Sherpa: where to go instead."""
+
+    user_id: str
 
 
 def register(registry: Registry) -> None:
-    """People's due work: the hourly profile look-ups, queued in pieces."""
+    """People's due work: the hourly profile look-ups, queued in pieces; answers to DMs."""
     registry.planner("people.refresh_profiles", refresh_profiles)
     registry.kind(REFRESH, refresh)
+    registry.kind(ANSWER_DM, answer_dm)
+
+
+def direct_message(session: Session, user_id: str, now: datetime) -> bool:
+    """Someone wrote to Sherpa: queue the answer, unless they had one today (False)."""
+    return schedule(
+        session,
+        kind=ANSWER_DM,
+        key=f"{ANSWER_DM}:{user_id}:{now.date().isoformat()}",
+        due_at=now,
+        payload={"user_id": user_id},
+    )
+
+
+def answer_dm(context: WorkContext) -> None:
+    user_id = str(context.payload["user_id"])
+    context.notifier.post(user_id, DirectMessageAnswer(user_id=user_id))
 
 
 def refresh_profiles(context: WorkContext) -> int:
@@ -77,8 +115,31 @@ def refresh(context: WorkContext) -> None:
                 log.warning("people.duplicate person=%d same_as=%d", person.id, owner)
                 continue
             person.slack_user_id = profile.user_id
-        person.display_name = profile.display_name
-        person.timezone = profile.timezone
+        apply_profile(session, person, profile, now)
+    introduce_newcomers(session, now=now, people=[person.id for person in people])
+
+
+def profile_changed(session: Session, profile: Profile, now: datetime) -> bool:
+    """Slack says a user's profile changed (`user_change`); False if Sherpa does not know
+    them (or has forgotten them: their new profile is not taken in)."""
+    person = session.scalars(
+        select(Person).where(Person.slack_user_id == profile.user_id, ~forgotten_people())
+    ).first()
+    if person is None:
+        return False
+    apply_profile(session, person, profile, now)
+    person.timezone_checked_at = now
+    return True
+
+
+def apply_profile(session: Session, person: Person, profile: Profile, now: datetime) -> None:
+    """Name, zone and status from Slack; a new zone re-times what is pending (a name that
+    is no IANA zone is not taken)."""
+    person.display_name = profile.display_name
+    if profile.timezone != person.timezone and profile.timezone in iana_zones():
+        old, person.timezone = person.timezone, profile.timezone
+        retime(session, person.id, old, profile.timezone, now)
+    remember_status(person, profile, now)
 
 
 def _stale(now: datetime) -> ColumnElement[bool]:

@@ -20,6 +20,7 @@ from slack_emulator import Emulator
 EMOJI = {
     ":large_green_circle:": "🟢", ":large_yellow_circle:": "🟡", ":red_circle:": "🔴",
     ":white_circle:": "⚪", ":rotating_light:": "🚨", ":warning:": "⚠️",
+    ":palm_tree:": "🌴", ":face_with_thermometer:": "🤒",
 }  # fmt: skip
 
 
@@ -56,10 +57,23 @@ def block_lines(blocks: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def write_transcript(emulator: Emulator, folder: Path) -> Path:
-    """Every channel and DM, every message in its final state, threads under their parent."""
+def write_transcript(
+    emulator: Emulator, folder: Path, zones: dict[str, str], notes: list[str]
+) -> Path:
+    """Every channel and DM, every message in its final state, threads under their parent;
+    first, what happened in Slack outside Sherpa: people whose Slack time zone is not their
+    accounts' (`zones`: user ID -> the accounts' zone), and `notes`."""
     out = ["# Sherpa demo transcript", ""]
     workspace = emulator.workspace
+    elsewhere = [
+        f"{u.real_name or u.id} works in {u.tz} (their Slack time zone); the portfolio "
+        f"puts their accounts in {zones[u.id]}."
+        for u in workspace.users
+        if u.id in zones and u.tz != zones[u.id]
+    ]
+    if elsewhere or notes:
+        out += ["## In Slack, outside Sherpa", ""]
+        out += [f"- {plain(line)}" for line in (*elsewhere, *notes)] + [""]
     places = [(f"#{c.name}", c.id) for c in workspace.channels]
     places += [(f"DM with {u.real_name or u.id}", u.id) for u in workspace.users if not u.is_bot]
     for title, where in places:

@@ -19,7 +19,7 @@ from engagement.portfolio.loader import read_portfolio
 from sherpa_demo import report
 from sherpa_demo.simulate import START, Simulation
 from sherpa_demo.stack import running_stack
-from sherpa_demo.workspace import workspace_for
+from sherpa_demo.workspace import accounts_zones, workspace_for
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "portfolio.yaml"
 
@@ -69,7 +69,9 @@ def run_demo(args: argparse.Namespace) -> int:
             shown = report.show_last_digest(console, stack.emulator, spec.digest.channel)
             alerts = report.show_alerts(console, session)
             escalations = report.show_escalations(console, session)
-        transcript = report.write_transcript(stack.emulator, folder)
+        transcript = report.write_transcript(
+            stack.emulator, folder, accounts_zones(spec), simulation.notes
+        )
         chart = report.write_chart(stack.emulator, folder)
         failures = [
             post.body.get("text", "") for post in stack.emulator.responses()

@@ -31,6 +31,9 @@ START = datetime(2026, 8, 31, 0, 0, tzinfo=UTC)
 """A Monday; twelve weeks from here cross both the EU and the US daylight-saving change."""
 
 LONGEST_STEP = timedelta(hours=12)
+VACATION = ("U0SAM0003", START + timedelta(days=11, hours=21), START + timedelta(days=20))
+"""Omar Haddad sets :palm_tree: Vacationing on Friday 11 September until Sunday 20th: no
+check-in on Monday 14th, and it does not count as missed."""
 SUMMARIES = (
     ("high", "Legal is blocking the joint data-processing agreement"),
     ("medium", "Customer's CIO asks for an executive briefing before renewal"),
@@ -61,6 +64,8 @@ class Simulation:
     rng: random.Random = field(init=False)
     problems: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    """What people did in Slack outside Sherpa (statuses), for the transcript."""
     _queue: list[Step] = field(default_factory=list)
     _order: itertools.count[int] = field(default_factory=itertools.count)
     _seen: set[str] = field(default_factory=set)
@@ -77,6 +82,9 @@ class Simulation:
         end = START + timedelta(weeks=self.weeks)
         for week in range(self.weeks):
             self._plan_week(week)
+        user, leaves, returns = VACATION
+        if leaves < end:
+            self._later(leaves, lambda: self._vacation(user, returns))
         moment, heartbeat, week_reported = START, START, -1
         while moment < end:
             self.clock.now = moment
@@ -159,6 +167,21 @@ class Simulation:
                         wednesday + timedelta(hours=self.rng.randint(1, 30)),
                         self._command(sponsor_id, f"log {account.name} {note}"),
                     )
+
+    def _vacation(self, user: str, until: datetime) -> None:
+        """The person sets Slack's "Vacationing" status, which clears itself at `until`."""
+        result = self.stack.slack.user_change(
+            user,
+            status_emoji=":palm_tree:",
+            status_text="Vacationing",
+            status_expiration=int(until.timestamp()),
+        )
+        self._check(result, f"{user} sets a vacation status")
+        name = self.stack.emulator.workspace.user(user)
+        self.notes.append(
+            f"{name.real_name if name else user} set the Slack status :palm_tree: Vacationing "
+            f"on {self.clock.now:%a %d %b}, until {until:%a %d %b}."
+        )
 
     def _command(self, user: str, text: str) -> Callable[[], None]:
         def act() -> None:

@@ -15,22 +15,36 @@ NAMES = {
 }  # fmt: skip
 
 
+ELSEWHERE = {"U0SAM0002": "Europe/London"}
+"""People whose Slack zone is not their accounts': Lena Fischer manages New York accounts
+from London, so her check-ins come at 09:00 London time."""
+
+
 def _channel_id(name: str) -> str:
     return "C" + hashlib.sha1(name.encode()).hexdigest()[:8].upper()
 
 
+def accounts_zones(spec: PortfolioSpec) -> dict[str, str]:
+    """Each person with the zone of the first account that names them."""
+    zones: dict[str, str] = {}
+    for account in spec.accounts:
+        for user_id in (account.sam, *account.sponsors):
+            zones.setdefault(user_id, account.timezone or spec.timezone)
+    return zones
+
+
 def workspace_for(spec: PortfolioSpec) -> dict[str, Any]:
-    """Each person lives in the zone of the first account that names them."""
+    """Each person lives in the zone of the first account that names them, unless they
+    live `ELSEWHERE`."""
     users: dict[str, dict[str, Any]] = {}
     channels = {spec.digest.channel, spec.escalation_path or "#exec-steering"}
+    for user_id, zone in accounts_zones(spec).items():
+        name = NAMES.get(user_id, user_id)
+        users[user_id] = {
+            "id": user_id, "name": name.split()[0].lower(), "real_name": name,
+            "tz": ELSEWHERE.get(user_id, zone), "email": f"{name.split()[0].lower()}@example.com",
+        }  # fmt: skip
     for account in spec.accounts:
-        zone = account.timezone or spec.timezone
-        for user_id in (account.sam, *account.sponsors):
-            name = NAMES.get(user_id, user_id)
-            users.setdefault(user_id, {
-                "id": user_id, "name": name.split()[0].lower(), "real_name": name, "tz": zone,
-                "email": f"{name.split()[0].lower()}@example.com",
-            })  # fmt: skip
         if account.digest_channel:
             channels.add(account.digest_channel)
         if account.channel:

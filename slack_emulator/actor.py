@@ -208,6 +208,35 @@ class Actor:
             headers["X-Slack-Retry-Reason"] = retry_reason
         return self._post(json.dumps(envelope), "application/json", envelope, headers)
 
+    def user_change(self, user_id: str, **changes: Any) -> ActorResult:
+        """The person changes their profile (zone, status…) and Slack sends ``user_change``
+        with the whole user object, as ``users.info`` now gives it."""
+        user = self.emulator.workspace.change_user(user_id, **changes)
+        event = {
+            "type": "user_change",
+            "user": self.emulator.web_api.user_object(user),
+            "cache_ts": int(time.time()),
+            "event_ts": _now(),
+        }
+        return self.event(event)
+
+    def direct_message(self, user_id: str, text: str, **fields: Any) -> ActorResult:
+        """The person writes to the app in its Messages tab: a ``message.im`` event
+        (``fields`` add or replace what it carries: ``subtype``, ``bot_id``…)."""
+        self._user(user_id)
+        ts = _now()
+        event = {
+            "type": "message",
+            "channel": self._dm(user_id),
+            "user": user_id,
+            "text": text,
+            "ts": ts,
+            "event_ts": ts,
+            "channel_type": "im",
+            **fields,
+        }
+        return self.event(event)
+
     def url_verification(self, challenge: str = "emulator-challenge") -> ActorResult:
         """The handshake Slack makes when the events URL is configured."""
         body = {"token": VERIFICATION_TOKEN, "challenge": challenge, "type": "url_verification"}

@@ -142,13 +142,13 @@ class WebApi:
     # users and conversations ------------------------------------------------------------
 
     def users_info(self, args: Args) -> Answer:
-        return {"user": self._user_object(self._user(require(args, "user")))}
+        return {"user": self.user_object(self._user(require(args, "user")))}
 
     def users_lookup_by_email(self, args: Args) -> Answer:
         user = self.workspace.user_by_email(require(args, "email"))
         if user is None:
             raise ApiError("users_not_found")
-        return {"user": self._user_object(user)}
+        return {"user": self.user_object(user)}
 
     def conversations_info(self, args: Args) -> Answer:
         channel_id = self._existing_channel(args, "channel")
@@ -196,7 +196,7 @@ class WebApi:
             "priority": 0,
         }
 
-    def _user_object(self, user: User) -> Answer:
+    def user_object(self, user: User) -> Answer:
         team = self.workspace.team.id
         profile: Answer = {
             "real_name": user.real_name,
@@ -204,6 +204,9 @@ class WebApi:
             "display_name": user.name,
             "display_name_normalized": user.name,
             "team": team,
+            "status_emoji": user.status_emoji,
+            "status_text": user.status_text,
+            "status_expiration": user.status_expiration,
         }
         if user.email:
             profile["email"] = user.email

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,10 @@ class User:
     email: str | None = None
     tz: str = "America/New_York"
     is_bot: bool = False
+    status_emoji: str = ""
+    status_text: str = ""
+    status_expiration: int = 0
+    """Unix time the status clears itself; 0 when it stays until the person changes it."""
 
     def tz_offset(self) -> int:
         """Seconds east of UTC right now, as Slack reports it (changes with daylight saving)."""
@@ -39,6 +44,9 @@ class User:
             email=data.get("email"),
             tz=data.get("tz", "America/New_York"),
             is_bot=bool(data.get("is_bot", False)),
+            status_emoji=data.get("status_emoji", ""),
+            status_text=data.get("status_text", ""),
+            status_expiration=int(data.get("status_expiration", 0)),
         )
 
 
@@ -77,8 +85,8 @@ class Bot:
     bot_id: str = "B0SHERPA00"
     app_id: str = "A0SHERPA00"
     scopes: tuple[str, ...] = (
-        "chat:write", "chat:write.public", "commands", "files:write", "users:read",
-        "users:read.email",
+        "chat:write", "chat:write.public", "commands", "files:write", "im:history",
+        "users:read", "users:read.email",
     )  # fmt: skip
     """Granted to the bot token; reported in every answer's ``X-OAuth-Scopes`` header."""
 
@@ -114,6 +122,14 @@ class Workspace:
 
     def user(self, user_id: str) -> User | None:
         return self._users.get(user_id)
+
+    def change_user(self, user_id: str, **changes: Any) -> User:
+        """A person changes their profile (``tz``, ``status_emoji``, ``status_text``,
+        ``status_expiration``…); the caller tells the app (``Actor.user_change``)."""
+        with self._lock:
+            user = dataclasses.replace(self._users[user_id], **changes)
+            self._users[user_id] = user
+            return user
 
     def user_by_email(self, email: str) -> User | None:
         wanted = email.casefold()

@@ -29,6 +29,9 @@ def portfolio(**overrides: Any) -> dict[str, Any]:
     """A small valid portfolio document: three accounts in three time zones."""
     document: dict[str, Any] = {
         "timezone": "America/New_York",
+        # the tests' Monday 23 November 2026 is a public holiday in Japan: holidays are
+        # tested on their own (test_workdays, test_local_time)
+        "working_days": False,
         "checkins": {"cadence": "weekly", "weekday": "mon", "time": "09:00"},
         "digest": {"weekday": "fri", "time": "16:00", "channel": "#sponsor-digest"},
         "escalation_path": "#exec-steering",

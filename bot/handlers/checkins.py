@@ -23,6 +23,7 @@ from bot.slash.grammar import Checkin, Log, Pause, Resume
 from bot.surfaces import Surfaces
 from bot.views.checkins.common import ActionId
 from bot.views.checkins.home import home_blocks
+from bot.views.checkins.introduction import introduction_message
 from bot.views.checkins.messages import nudge_message, prompt_message
 from bot.views.checkins.modal import CALLBACK_ID, Metadata, answer_modal, form_input, modal_errors
 from bot.views.checkins.replies import RESUMED_TEXT, logged_text, paused_text, recorded_text
@@ -39,7 +40,7 @@ from engagement.checkins.answers import (
 )
 from engagement.checkins.home import home
 from engagement.checkins.items import DmUpdate
-from engagement.checkins.messages import CheckinNudge, CheckinPrompt
+from engagement.checkins.messages import CheckinNudge, CheckinPrompt, Introduction
 from engagement.checkins.responses import remind_tomorrow, skip
 from engagement.errors import FormInvalid, Invalid
 
@@ -51,7 +52,7 @@ HOME_SECTION_BLOCKS = 50
 
 def register(surfaces: Surfaces) -> None:
     """`/sponsor checkin`, `log`, `pause` and `resume`; the DM's buttons and App Home's;
-    the answer modal; App Home's check-ins; how the DM and its nudge look."""
+    the answer modal; App Home's check-ins; how the DM, its nudge and the introduction look."""
     surfaces.command(Checkin, checkin_now)
     surfaces.command(Log, log_action)
     surfaces.command(Pause, pause_checkins)
@@ -65,6 +66,7 @@ def register(surfaces: Surfaces) -> None:
     surfaces.home_section(checkins_section)
     surfaces.renders(CheckinPrompt, prompt_message)
     surfaces.renders(CheckinNudge, nudge_message)
+    surfaces.renders(Introduction, introduction_message)
 
 
 def _checkin_id(action: dict[str, Any]) -> int:

@@ -1,4 +1,4 @@
-"""Events API listeners: App Home."""
+"""Events API listeners: App Home, profile changes, DMs written to Sherpa."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.handlers import people
 from bot.listeners.errors import after_ack
 from bot.runtime import Runtime
 from bot.surfaces import Surfaces
@@ -18,3 +19,25 @@ def register(app: App, runtime: Runtime, _surfaces: Surfaces) -> None:
         if event.get("tab", "home") == "home":
             user_id = str(event["user"])
             after_ack(runtime, body, lambda: runtime.publish_home(user_id))
+
+    @app.event("user_change")
+    def user_changed(body: dict[str, Any], event: dict[str, Any]) -> None:
+        """A profile changed: its time zone or status may have."""
+        user = event.get("user")
+        if isinstance(user, dict) and isinstance(user.get("id"), str):
+            after_ack(runtime, body, lambda: people.profile_changed(runtime, user))
+
+    @app.event("message")
+    def message(body: dict[str, Any], event: dict[str, Any]) -> None:
+        """A person's own new message in their DM with Sherpa; nothing else (no edits, no
+        bot's messages, Sherpa's own included) is answered."""
+        user = event.get("user")
+        own = {str(a.get("user_id")) for a in body.get("authorizations") or [] if a}
+        if (
+            event.get("channel_type") == "im"
+            and "subtype" not in event
+            and "bot_id" not in event
+            and isinstance(user, str)
+            and user not in own
+        ):
+            after_ack(runtime, body, lambda: people.direct_message(runtime, user))

@@ -1,5 +1,5 @@
 """Check-ins: planned on each account's cadence, sent as one DM per person per day,
-answered in a modal, nudged once, expired after a week.
+answered in a modal, nudged once, expired after a week; introduced before the first.
 
 Modules: `schedule` (pure date maths), `planner` (hourly planning), `sends` (send rows),
 `delivery` (send / nudge / expire handlers), `form` (the answer form), `answers`
@@ -9,7 +9,7 @@ Modules: `schedule` (pure date maths), `planner` (hourly planning), `sends` (sen
 
 from __future__ import annotations
 
-from engagement.checkins import delivery, planner, sends
+from engagement.checkins import delivery, introduction, planner, sends
 from engagement.duework.registry import Registry
 
 
@@ -19,3 +19,4 @@ def register(registry: Registry) -> None:
     registry.kind(sends.SEND, delivery.send)
     registry.kind(sends.NUDGE, delivery.nudge)
     registry.kind(sends.EXPIRE, delivery.expire)
+    registry.kind(introduction.INTRODUCE, introduction.introduce)

@@ -5,6 +5,9 @@ the send is retried (a `DeliveryError`, so the engine backs off up to hourly, wr
 nothing): once the profile refresh resolves them, the next attempt delivers whatever is
 still in time. When everything a send covers is past its expiry, those check-ins are
 marked expired (missed) and the send completes, so retries end after a week.
+
+Someone whose Slack status says they are away (`away`) gets no check-in, nudge or
+expiry: the check-ins that fall while they are away are skipped, not missed.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from engagement.checkins.away import is_away
 from engagement.checkins.items import (
     FOLLOWUP_COLUMNS,
     PENDING,
@@ -120,6 +124,12 @@ def deliver_day(
         return None
     _, end = day_bounds(day, zone(person.timezone))
     due = [checkin for checkin, _, _ in found if checkin.due_at < end]
+    if due and is_away(session, notifier, person, now):
+        for checkin in due:
+            checkin.state, checkin.closed_at = CheckInState.SKIPPED, now
+            _update_dm(session, notifier, checkin)  # a postponed one's DM says so
+        log.info("checkins.away person=%d skipped=%d", person.id, len(due))
+        return None
     live = [
         checkin
         for checkin in due
@@ -193,7 +203,9 @@ def nudge(context: WorkContext) -> None:
     if checkin is None or checkin.state != CheckInState.SENT:
         return  # answered, skipped, expired, postponed, or already nudged with another
     person = checkin.person
-    if is_paused(person, now) or person.slack_user_id is None:
+    if is_paused(person, now) or is_away(session, context.notifier, person, now):
+        return
+    if person.slack_user_id is None:
         return
     cutoff = now - followup(session).nudge_after
     batch = session.scalars(
@@ -224,11 +236,14 @@ def nudge(context: WorkContext) -> None:
 
 
 def expire(context: WorkContext) -> None:
-    """Unanswered at the deadline: expired, counted as missed; the DM says so."""
+    """Unanswered at the deadline: expired, counted as missed (skipped if the person is
+    away); the DM says so."""
     checkin = context.session.get(CheckIn, int(context.payload["checkin_id"]))
     if checkin is None or checkin.state not in PENDING:
         return
-    checkin.state, checkin.closed_at = CheckInState.EXPIRED, context.now
+    away = is_away(context.session, context.notifier, checkin.person, context.now)
+    checkin.state = CheckInState.SKIPPED if away else CheckInState.EXPIRED  # away: not missed
+    checkin.closed_at = context.now
     _update_dm(context.session, context.notifier, checkin)
     log.info("checkins.expired checkin=%d", checkin.id)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import cast
 
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from engagement.checkins.messages import (
     Rating,
 )
 from engagement.checkins.schedule import local_date, to_utc, zone
+from engagement.checkins.workdays import country_for, day_off, working_day
 from engagement.indicators import RATED
 from engagement.models import Account, Answer, CheckIn, CheckInState, Person, PortfolioSettings
 from engagement.notify import Posted
@@ -142,12 +143,32 @@ def items(session: Session, checkins: Sequence[CheckIn]) -> tuple[CheckinItem, .
 def prompt(session: Session, person: Person, checkins: Sequence[CheckIn]) -> CheckinPrompt:
     sent = min((row.sent_at for row in checkins if row.sent_at), default=None)
     day = min(row.due_at for row in checkins) if sent is None else sent
+    planned, reason = _moved_off(session, person, checkins)
     return CheckinPrompt(
         user_id=person.slack_user_id or "",
         recipient_name=person.display_name,
         day=local_date(day, zone(person.timezone)),
         items=items(session, checkins),
+        planned_day=planned,
+        day_off=reason,
     )
+
+
+def _moved_off(
+    session: Session, person: Person, checkins: Sequence[CheckIn]
+) -> tuple[date | None, str]:
+    """The cadence's own day a check-in here moved from, and why (a holiday's name)."""
+    for row in checkins:
+        weekday = row.account.checkin_weekday
+        planned = row.period_start - timedelta(days=(row.period_start.weekday() - weekday) % 7)
+        if planned == row.period_start:
+            continue
+        settings = session.get(PortfolioSettings, 1)
+        default = settings.country if settings is not None else None
+        country = country_for(person.country, row.account.country, default, person.timezone)
+        if not working_day(planned, country):
+            return planned, day_off(planned, country)
+    return None, ""
 
 
 def dm_update(session: Session, checkin: CheckIn) -> DmUpdate | None:

@@ -8,7 +8,7 @@ states and `Notifier.update`d, so a multi-account DM stays one message.
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from pydantic import BaseModel, ConfigDict
 
@@ -67,6 +67,8 @@ class CheckinPrompt(Message):
     recipient_name: str
     day: date
     items: tuple[CheckinItem, ...]
+    planned_day: date | None = None  # the cadence's day, when that was a day off
+    day_off: str = ""  # what made it one: a public holiday's name, or "the weekend"
 
 
 class CheckinNudge(Message):
@@ -75,3 +77,23 @@ class CheckinNudge(Message):
     user_id: str
     recipient_name: str
     items: tuple[CheckinItem, ...]
+
+
+class IntroducedAccount(Frozen):
+    """One account the introduction names, with the person's role and its cadence."""
+
+    name: str
+    role: Role
+    cadence: str  # an `engagement.models.Cadence` value
+    weekday: int  # 0 is Monday
+    at: time  # local time in the recipient's zone
+
+
+class Introduction(Message):
+    """The one DM before a person's first check-in: who Sherpa is and what comes when."""
+
+    user_id: str
+    accounts: tuple[IntroducedAccount, ...]
+    first_checkin: datetime  # in the recipient's own zone
+    timezone: str
+    working_days: bool  # check-ins move off weekends and public holidays

@@ -6,6 +6,10 @@ there are few distinct zone/cadence/time combinations), and inserts the rows in 
 the unique `uq_checkins_period` constraint makes a re-run insert nothing. Only
 occurrences due from an hour ago onward are planned, so nothing missed while Sherpa
 was down, paused or not yet a member is ever sent in a burst afterwards.
+
+An occurrence on a weekend or a public holiday of the recipient's country (`workdays`)
+moves to the next working day at the same local time, unless the portfolio turns
+`working_days` off; the period is then that working day.
 """
 
 from __future__ import annotations
@@ -19,10 +23,21 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from engagement.checkins.schedule import Occurrence, occurrences, week_anchor, zone
+from engagement.checkins.introduction import introduce_newcomers
+from engagement.checkins.schedule import Occurrence, occurrences, to_utc, week_anchor, zone
 from engagement.checkins.sends import CHECKINS, schedule_sends_after
+from engagement.checkins.workdays import LONGEST_BREAK, country_for, next_working_day
 from engagement.duework.registry import WorkContext
-from engagement.models import Account, Cadence, CheckIn, CheckInState, Person, Role, Sponsorship
+from engagement.models import (
+    Account,
+    Cadence,
+    CheckIn,
+    CheckInState,
+    Person,
+    PortfolioSettings,
+    Role,
+    Sponsorship,
+)
 
 HORIZON = timedelta(days=8)
 """How far ahead rows exist: a little over a week, so weekly rows are there days early."""
@@ -46,6 +61,7 @@ def plan_checkins(session: Session, *, now: datetime, horizon: timedelta = HORIZ
     created = session.scalar(select(func.count()).where(CheckIn.id > last_id)) or 0
     if created:
         schedule_sends_after(session, last_id)
+        introduce_newcomers(session, now=now, after_checkin=last_id)
     return created
 
 
@@ -58,6 +74,8 @@ def _wanted(session: Session, start: datetime, end: datetime) -> list[dict[str, 
             Sponsorship.role,
             Person.timezone,
             Person.paused_until,
+            Person.country,
+            Account.country,
             Account.cadence,
             Account.checkin_weekday,
             Account.checkin_time,
@@ -68,7 +86,10 @@ def _wanted(session: Session, start: datetime, end: datetime) -> list[dict[str, 
         .where(Sponsorship.ended_at.is_(None))
         .order_by(Sponsorship.account_id, Sponsorship.person_id, Sponsorship.role.desc())
     )  # role desc: 'sponsor' before 'sam'
-    cache: dict[tuple[str, str, int, time, int], list[Occurrence]] = {}
+    settings = session.get(PortfolioSettings, 1)
+    default_country = settings.country if settings is not None else None
+    working_days = settings.working_days if settings is not None else True
+    cache: dict[tuple[str, str, int, time, int, str | None], list[Occurrence]] = {}
     rows: list[dict[str, Any]] = []
     seen: set[tuple[int, int]] = set()
     for (
@@ -77,6 +98,8 @@ def _wanted(session: Session, start: datetime, end: datetime) -> list[dict[str, 
         role,
         tz_name,
         paused_until,
+        person_country,
+        account_country,
         cadence,
         weekday,
         at,
@@ -86,17 +109,16 @@ def _wanted(session: Session, start: datetime, end: datetime) -> list[dict[str, 
             continue
         seen.add((account_id, person_id))
         parity = _parity(week_anchor(created)) if cadence == Cadence.BIWEEKLY else 0
-        key = (tz_name, cadence, weekday, at, parity)
+        country = (
+            country_for(person_country, account_country, default_country, tz_name)
+            if working_days
+            else None
+        )
+        key = (tz_name, cadence, weekday, at, parity, country)
         found = cache.get(key)
         if found is None:
-            found = cache[key] = occurrences(
-                cadence=cadence,
-                weekday=weekday,
-                at=at,
-                tz=zone(tz_name),
-                anchor=_anchor_of(parity),
-                start=start,
-                end=end,
+            found = cache[key] = _occurrences(
+                cadence, weekday, at, tz_name, parity, start, end, working_days, country
             )
         for occurrence in found:
             if paused_until is not None and occurrence.period_start < paused_until:
@@ -111,6 +133,41 @@ def _wanted(session: Session, start: datetime, end: datetime) -> list[dict[str, 
                 "deferred": False,
             })  # fmt: skip
     return rows
+
+
+def _occurrences(
+    cadence: str,
+    weekday: int,
+    at: time,
+    tz_name: str,
+    parity: int,
+    start: datetime,
+    end: datetime,
+    working_days: bool,
+    country: str | None,
+) -> list[Occurrence]:
+    """The cadence's occurrences due in `[start, end)`, moved off non-working days if asked.
+
+    A day off before `start` may move into the window, so the search starts earlier."""
+    tz = zone(tz_name)
+    found = occurrences(
+        cadence=cadence,
+        weekday=weekday,
+        at=at,
+        tz=tz,
+        anchor=_anchor_of(parity),
+        start=start - LONGEST_BREAK if working_days else start,
+        end=end,
+    )
+    if not working_days:
+        return found
+    moved = []
+    for occurrence in found:
+        day = next_working_day(occurrence.period_start, country)
+        due = occurrence.due_at if day == occurrence.period_start else to_utc(day, at, tz)
+        if start <= due < end:
+            moved.append(Occurrence(day, due))
+    return moved
 
 
 def _parity(anchor: date) -> int:

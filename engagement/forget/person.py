@@ -147,6 +147,9 @@ def forget_person(session: Session, *, user: str, now: datetime) -> Forgotten:
     person.display_name = pseudonym(person_id)
     person.timezone = "UTC"
     person.paused_until = None
+    person.country = None
+    person.status_emoji = person.status_text = ""  # "Vacationing in …" is theirs too
+    person.status_expires_at = person.status_checked_at = None
     session.flush()
     mentions = replace_mentions(session, identity)
     return Forgotten(

@@ -75,6 +75,12 @@ class PortfolioSettings(Base):
     ack_hours: Mapped[dict[str, Any]] = mapped_column()
     nudge_after_hours: Mapped[int] = mapped_column(Integer, default=48)
     expire_after_days: Mapped[int] = mapped_column(Integer, default=7)
+    country: Mapped[str | None] = mapped_column(String(8))
+    """Whose public holidays apply to people and accounts without their own `country`."""
+    working_days: Mapped[bool] = mapped_column(default=True)
+    """Check-ins falling on a weekend or public holiday move to the next working day."""
+    away_statuses: Mapped[dict[str, Any] | None] = mapped_column()
+    """`{"emoji": [...], "texts": [...]}`: Slack statuses that pause a person; None: defaults."""
 
 
 FORGOTTEN_DOMAIN = "forgotten.invalid"
@@ -101,6 +107,12 @@ class Person(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     timezone_checked_at: Mapped[datetime | None] = mapped_column()
     paused_until: Mapped[date | None] = mapped_column(Date)
+    country: Mapped[str | None] = mapped_column(String(8))
+    introduced_at: Mapped[datetime | None] = mapped_column()
+    status_emoji: Mapped[str] = mapped_column(String(100), default="")
+    status_text: Mapped[str] = mapped_column(String(100), default="")
+    status_expires_at: Mapped[datetime | None] = mapped_column()
+    status_checked_at: Mapped[datetime | None] = mapped_column()
 
     sponsorships: Mapped[list[Sponsorship]] = relationship(back_populates="person")
 
@@ -139,6 +151,7 @@ class Account(Base):
     created_at: Mapped[datetime] = mapped_column()
     review_months: Mapped[int | None] = mapped_column(Integer)
     """Months between strategic reviews, when the portfolio overrides its governance's."""
+    country: Mapped[str | None] = mapped_column(String(8))
 
     sponsorships: Mapped[list[Sponsorship]] = relationship(back_populates="account")
 

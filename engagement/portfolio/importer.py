@@ -87,7 +87,7 @@ class _People:
         self.session, self.plan = session, plan
         self.cache: dict[str, Person] = {}
 
-    def get(self, ref: str, timezone: str) -> Person:
+    def get(self, ref: str, timezone: str, country: str | None) -> Person:
         if ref in self.cache:
             return self.cache[ref]
         person = person_by_ref(self.session, ref)
@@ -100,6 +100,7 @@ class _People:
             self.session.add(person)
             self.session.flush()
             self.plan.people_added += 1
+        person.country = country
         self.cache[ref] = person
         return person
 
@@ -188,6 +189,9 @@ def _import_settings(session: Session, spec: PortfolioSpec, plan: ImportPlan) ->
         "ack_hours": spec.ack_hours,
         "nudge_after_hours": spec.nudge_after_hours,
         "expire_after_days": spec.expire_after_days,
+        "country": spec.country,
+        "working_days": spec.working_days,
+        "away_statuses": spec.away_statuses.model_dump(),
     }
     settings = session.get(PortfolioSettings, 1)
     if settings is None:
@@ -238,6 +242,7 @@ def _import_account(
         "checkin_weekday": checkins.weekday_number,
         "checkin_time": checkins.clock,
         "review_months": REVIEW_MONTHS.get(account_spec.review_every or ""),
+        "country": account_spec.country,
     }
     account = session.scalars(
         select(Account).where(func.lower(Account.name) == account_spec.name.lower())
@@ -251,8 +256,12 @@ def _import_account(
         notes = _assign(account, values)
         account_plan = AccountPlan(account_spec.name, "changed" if notes else "unchanged", notes)
 
-    wanted = {(people.get(account_spec.sam, timezone).id, Role.SAM)}
-    wanted |= {(people.get(ref, timezone).id, Role.SPONSOR) for ref in account_spec.sponsors}
+    def member(ref: str) -> int:
+        settings = spec.people.get(ref)
+        return people.get(ref, timezone, settings.country if settings else None).id
+
+    wanted = {(member(account_spec.sam), Role.SAM)}
+    wanted |= {(member(ref), Role.SPONSOR) for ref in account_spec.sponsors}
     current = session.scalars(
         select(Sponsorship).where(
             Sponsorship.account_id == account.id, Sponsorship.ended_at.is_(None)

@@ -10,6 +10,8 @@ from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from engagement.checkins.away import DEFAULT_EMOJI, DEFAULT_TEXTS, STATUS_LENGTH
+from engagement.checkins.workdays import supported_countries
 from engagement.errors import Invalid
 from engagement.indicators import ALL as ALL_INDICATORS
 from engagement.models import (
@@ -27,6 +29,7 @@ from engagement.text import ControlCharacter, free_text
 
 CHANNEL = re.compile(r"^(#[a-z0-9][a-z0-9_-]{0,79}|[CG][A-Z0-9]{2,})$")
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+EMOJI = re.compile(r"^:[a-z0-9_+'-]{1,98}:$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_ACK_HOURS = {"critical": 4, "high": 24, "medium": 72, "low": 168}
 
@@ -90,7 +93,32 @@ def _key(value: str) -> str:
     return value
 
 
+def _country(value: str) -> str:
+    code = value.upper()
+    if code not in supported_countries():
+        raise ValueError(f"unknown country {value!r} (use an ISO 3166 code like US, GB, DE, JP)")
+    return code
+
+
+def _emoji(value: str) -> str:
+    if not EMOJI.match(value):
+        raise ValueError("not an emoji code like :palm_tree:")
+    return value
+
+
+def _status_text(value: str) -> str:
+    value = _plain_text(value)
+    if not value:
+        raise ValueError("an empty status text would match every status")
+    if len(value) > STATUS_LENGTH:
+        raise ValueError(f"a Slack status text has at most {STATUS_LENGTH} characters")
+    return value
+
+
 PlainText = Annotated[str, AfterValidator(_plain_text)]
+StatusText = Annotated[str, AfterValidator(_status_text)]
+Country = Annotated[str, AfterValidator(_country)]
+Emoji = Annotated[str, AfterValidator(_emoji)]
 PersonRef = Annotated[str, AfterValidator(_person)]
 Channel = Annotated[str, AfterValidator(_channel)]
 TimeZone = Annotated[str, AfterValidator(_timezone)]
@@ -179,6 +207,17 @@ class RiskSpec(RiskInput):
     state: RiskState = RiskState.OPEN
 
 
+class AwaySpec(Strict):
+    """Slack statuses that mean "away": an emoji, or a text the status starts with."""
+
+    emoji: list[Emoji] = Field(default_factory=lambda: list(DEFAULT_EMOJI))
+    texts: list[StatusText] = Field(default_factory=lambda: list(DEFAULT_TEXTS))
+
+
+class PersonSpec(Strict):
+    country: Country | None = None
+
+
 class AccountSpec(Strict):
     name: PlainText = Field(min_length=1, max_length=200)
     sam: PersonRef
@@ -186,6 +225,7 @@ class AccountSpec(Strict):
     channel: Channel | None = None
     digest_channel: Channel | None = None
     timezone: TimeZone | None = None
+    country: Country | None = None
     checkins: CheckinSpec | None = None
     phase: Phase = Phase.STEADY_STATE
     governance: Governance = Governance.DIRECT
@@ -216,6 +256,9 @@ def _unique(section: str, field: str, values: list[str]) -> None:
 
 class PortfolioSpec(Strict):
     timezone: TimeZone = "UTC"
+    country: Country | None = None
+    working_days: bool = True
+    away_statuses: AwaySpec = AwaySpec()
     checkins: CheckinSpec = CheckinSpec()
     digest: DigestSpec
     escalation_path: Channel | None = None
@@ -226,6 +269,15 @@ class PortfolioSpec(Strict):
     expire_after_days: int = Field(default=7, gt=0, le=60)
     scorecard: list[KpiSpec] = Field(default_factory=list)
     accounts: list[AccountSpec] = Field(default_factory=list)
+    people: dict[PersonRef, PersonSpec] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _people_named(self) -> Self:
+        named = {ref for account in self.accounts for ref in (account.sam, *account.sponsors)}
+        for ref in self.people:
+            if ref not in named:
+                raise ValueError(f"people: {ref} is not a SAM or sponsor of any account")
+        return self
 
     @model_validator(mode="after")
     def _unique_names(self) -> Self:

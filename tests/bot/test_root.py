@@ -26,7 +26,11 @@ def test_planners_run_in_the_features_order_people_first() -> None:
 
 
 def test_every_kind_of_due_work_has_its_handler() -> None:
-    assert set(wire().due_work.handlers) == POSTING | {"people.refresh", "alerts.evaluate"}
+    assert set(wire().due_work.handlers) == POSTING | {
+        "people.refresh",
+        "people.answer_dm",  # one DM to someone who may be no sponsor or SAM: no stream
+        "alerts.evaluate",
+    }
 
 
 def test_app_home_shows_the_sections_in_the_features_order() -> None:
@@ -69,7 +73,8 @@ def test_a_message_nobody_renders_is_refused_by_name() -> None:
             feature.slack(surfaces)
     for kind in (grammar.Checkin, grammar.Log, grammar.Pause, grammar.Resume):
         surfaces.command(kind, lambda request, command: None)
-    with pytest.raises(LookupError, match=r"^no renderer for CheckinPrompt, CheckinNudge$"):
+    missing = r"^no renderer for CheckinPrompt, CheckinNudge, Introduction$"
+    with pytest.raises(LookupError, match=missing):
         surfaces.check()
 
 

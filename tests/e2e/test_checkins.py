@@ -701,6 +701,8 @@ def test_after_an_hour_of_slack_down_each_person_gets_everything_in_order_once(
     arrived: dict[str, list[str]] = {}
     for call in calls:
         if call.ok and str(call.args["channel"]).startswith("U"):  # DMs (not the digest)
+            if str(call.args["text"]).startswith("Hello from Sherpa"):
+                continue  # the introductions, on Sunday (test_local_time)
             arrived.setdefault(str(call.args["channel"]), []).append(str(call.args["text"]))
     monday, nudge = "Sponsor check-in: Acme Corp", "Reminder: check-in open for Acme Corp"
     assert arrived == {

@@ -25,7 +25,7 @@ registry = wire().due_work
 MONDAY = datetime(2026, 11, 23, 12, tzinfo=UTC)  # 07:00 in New York, ISO week 48
 SAM = "U0SAM0001"  # the SAM of every account of `many_accounts`
 POSTING = {
-    "checkin.send", "checkin.nudge", "checkin.expire",
+    "checkin.send", "checkin.nudge", "checkin.expire", "checkin.introduce",
     "escalation.announce", "escalation.request", "escalation.critical", "escalation.realert",
     "escalation.remind", "escalation.path", "escalation.refresh",
     "digest.post", "digest.part", "digest.chart", "alerts.post",
@@ -35,6 +35,8 @@ POSTING = {
 def expected_stream(session: Session, row: DueWork) -> str | None:
     """The stream a row belongs in, from what it posts to (its key and payload)."""
     if row.kind == "checkin.send":  # checkin.send:<person>:<day>
+        return f"person:{row.key.split(':')[1]}"
+    if row.kind == "checkin.introduce":  # checkin.introduce:<person>
         return f"person:{row.key.split(':')[1]}"
     if row.kind in ("checkin.nudge", "checkin.expire"):
         return f"person:{session.get_one(CheckIn, row.payload['checkin_id']).person_id}"

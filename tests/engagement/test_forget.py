@@ -125,6 +125,8 @@ def build(sessions: sessionmaker[Session]) -> tuple[list[str], list[str]]:
     with transaction(sessions) as session:
         dana = session.scalars(select(Person).where(Person.email == DANA_MAIL)).one()
         dana.slack_user_id, dana.display_name, dana.timezone = DANA, DANA_NAME, DANA_ZONE
+        dana.status_text, dana.status_emoji = "Vacationing in Lisbon", ":palm_tree:"
+        theirs.append("Vacationing in Lisbon")
         session.flush()
         for k, period in enumerate(WEEKS):
             done = {"period": period, "held": k % 2 == 0}
@@ -311,6 +313,7 @@ def test_their_identity_and_words_leave_every_table(sessions: sessionmaker[Sessi
         result.pseudonym,
         "UTC",
     )
+    assert (person.status_text, person.status_emoji, person.country) == ("", "", None)
     # what others wrote about them is kept, naming the pseudonym
     assert f"Renewal stuck: {result.pseudonym} to call legal" in after
     assert f"Copy {result.pseudonym} on the thread" in after

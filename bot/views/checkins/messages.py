@@ -96,11 +96,14 @@ def prompt_message(message: CheckinPrompt) -> Payload:
     """The check-in DM: one section per account, in whatever state each one is."""
     names = ", ".join(item.account_name for item in message.items)
     pending = sum(1 for item in message.items if item.status is ItemStatus.PENDING)
+    when = day(message.day)
+    if message.planned_day:
+        when += f", moved from {day(message.planned_day)}: {escape(message.day_off)}"
     intro = (
-        f"Time for your check-in ({day(message.day)}). "
+        f"Time for your check-in ({when}). "
         "Under a minute per account; only you can see and answer it."
         if pending
-        else f"Your check-in of {day(message.day)}."
+        else f"Your check-in of {when}."
     )
     head = [section(intro, block_id="checkin_intro")]
     parts = [item_blocks(item) for item in message.items]
