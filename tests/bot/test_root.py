@@ -21,6 +21,8 @@ def test_planners_run_in_the_features_order_people_first() -> None:
         "checkins.plan",
         "digest.plan",
         "alerts.plan",
+        "risks.plan",
+        "reviews.plan",
         "requests.prune",
     ]
 
@@ -39,6 +41,8 @@ def test_app_home_shows_the_sections_in_the_features_order() -> None:
         "bot.handlers.checkins",
         "bot.handlers.escalations",
         "bot.handlers.scorecard",
+        "bot.handlers.risks",
+        "bot.handlers.reviews",
     ]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,7 +15,10 @@ from engagement.db import transaction
 from engagement.duework.engine import Engine
 from engagement.escalations import service
 from engagement.escalations.rules import EscalationInput
-from engagement.models import CheckIn, DueWork, Person, WorkState
+from engagement.models import CheckIn, DueWork, Person, Risk, WorkState
+from engagement.reviews.service import record_review
+from engagement.risks.rules import RiskInput
+from engagement.risks.service import log_risk
 from engagement.scoring.kpis import record_kpi
 from tests.engagement.test_scoring_digest import many_accounts
 from tests.factories import actor, checkin_registry, load_portfolio, person_id, portfolio
@@ -29,6 +32,7 @@ POSTING = {
     "escalation.announce", "escalation.request", "escalation.critical", "escalation.realert",
     "escalation.remind", "escalation.path", "escalation.refresh",
     "digest.post", "digest.part", "digest.chart", "alerts.post",
+    "risks.high", "risks.review", "reviews.remind",
 }  # fmt: skip
 
 
@@ -49,6 +53,12 @@ def expected_stream(session: Session, row: DueWork) -> str | None:
     if row.kind == "alerts.post":  # the DM to the SAM: the SAM's stream
         sam = session.scalars(select(Person).where(Person.slack_user_id == row.payload["to"]))
         return f"person:{sam.one().id}"
+    if row.kind == "risks.high":  # the account's channel
+        return f"channel:{session.get_one(Risk, row.payload['risk_id']).account.channel}"
+    if row.kind == "risks.review":  # the owner's DM
+        return f"person:{session.get_one(Risk, row.payload['risk_id']).owner_id}"
+    if row.kind == "reviews.remind":  # each sponsor's DM
+        return f"person:{row.payload['person_id']}"
     return None  # planning: posts nothing
 
 
@@ -71,6 +81,12 @@ def test_every_kind_that_posts_joins_the_stream_of_where_it_posts(
             ).escalation.id
             for name, severity in (("Account 000", "critical"), ("Account 002", "high"))
         ]
+        fields = RiskInput.read(probability=5, impact=4, description="CIO leaves",
+                                review_on=MONDAY.date())  # fmt: skip
+        log_risk(session, actor=sam, account="Account 003", fields=fields, now=MONDAY)
+        # Account 004's review falls due two weeks on: its sponsor is reminded today.
+        record_review(session, actor=sam, account="Account 004", held_on=date(2026, 11, 7),
+                      notes="", now=MONDAY)  # fmt: skip
     engine = Engine(sessions, registry, FakeNotifier())
     for hours in (0, 2, 4, 8):  # announce; the 09:00 DMs; re-alert; escalation path
         engine.run_due(MONDAY + timedelta(hours=hours))
