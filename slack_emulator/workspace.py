@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -50,6 +50,7 @@ class Channel:
     name: str
     members: tuple[str, ...] = ()
     is_private: bool = False
+    is_archived: bool = False
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Channel:
@@ -58,6 +59,7 @@ class Channel:
             name=data["name"].lstrip("#"),
             members=tuple(data.get("members", ())),
             is_private=bool(data.get("is_private", False)),
+            is_archived=bool(data.get("is_archived", False)),
         )
 
 
@@ -123,6 +125,18 @@ class Workspace:
 
     def channel(self, channel_id: str) -> Channel | None:
         return self._channels.get(channel_id)
+
+    def invite(self, channel_id: str, user_id: str) -> None:
+        """Someone in the channel ran ``/invite @user`` (for the bot: ``/invite @Sherpa``)."""
+        with self._lock:
+            channel = self._channels[channel_id]
+            if user_id not in channel.members:
+                self._channels[channel_id] = replace(channel, members=(*channel.members, user_id))
+
+    def archive(self, channel_id: str, *, archived: bool = True) -> None:
+        """A channel archived (or unarchived) by someone in the workspace."""
+        with self._lock:
+            self._channels[channel_id] = replace(self._channels[channel_id], is_archived=archived)
 
     def dm(self, user_id: str, *, create: bool) -> str | None:
         """The DM channel between the bot and this user; Slack opens it on the first post."""
