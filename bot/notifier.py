@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 import logging
 import threading
@@ -24,7 +23,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from bot.keepalive import Answer, KeptAlive
+from bot.outbound import Answer, Outbound, TransportError, proxy_for
 from bot.render import Renderers
 from engagement.notify import DeliveryError, Message, Posted, Profile, Undeliverable
 from engagement.places import Wait, waiting
@@ -57,8 +56,9 @@ READS = frozenset(
 
 
 def make_client(token: str, base_url: str, *, rate_limit_retries: int = 5) -> WebClient:
-    """A WebClient that honours Retry-After and retries 5xx and connection errors."""
-    return WebClient(
+    """A WebClient that honours Retry-After and retries 5xx and connection errors, and
+    goes out through the proxy `bot.outbound` chooses for `base_url` (`NO_PROXY` too)."""
+    client = WebClient(
         token=token,
         base_url=base_url,
         timeout=15,
@@ -68,6 +68,8 @@ def make_client(token: str, base_url: str, *, rate_limit_retries: int = 5) -> We
             ServerErrorRetryHandler(max_retry_count=3),
         ],
     )
+    client.proxy = proxy_for(base_url)
+    return client
 
 
 def refused(status: int) -> bool:
@@ -194,7 +196,7 @@ class SlackNotifier:
     ) -> None:
         self.client = client
         self.renderers = renderers
-        self.replies = KeptAlive()
+        self.replies = Outbound()
         self.reply_origins = reply_origins(client.base_url)
         self.pacers = {method: Pacer(rate) for method, rate in (pace or {}).items()}
         client.retry_handlers = [
@@ -249,7 +251,7 @@ class SlackNotifier:
 
     def respond(self, response_url: str, **payload: Any) -> None:
         """Reply to an interaction at its `response_url` (Slack's, valid for 30 minutes and
-        five replies), over a kept-alive connection; one log line, without the URL."""
+        five replies), over a pooled connection; one log line, without the URL."""
         started = time.perf_counter()
         error: str | None = "untrusted_url"
         try:
@@ -257,7 +259,7 @@ class SlackNotifier:
                 with waiting(Wait.REPLY):
                     answer = self.replies.post_json(response_url, payload)
                 error = _refusal(answer)
-        except (OSError, http.client.HTTPException, ValueError) as failure:
+        except (OSError, TransportError, ValueError) as failure:
             error = type(failure).__name__
         elapsed = (time.perf_counter() - started) * 1000
         if error is not None:

@@ -246,8 +246,8 @@ class WebApi:
         """Share uploaded files into ``channel_id`` (or ``channels``), in ``thread_ts`` if given."""
         refs = [args["channel_id"]] if args.get("channel_id") else []
         refs += [r for r in str(args.get("channels") or "").split(",") if r]
-        found = [self.workspace.resolve(r, open_dm=True) or _not_found() for r in refs]
-        channels = [self._writable(channel, sharing=True) for channel in found]
+        targets = [self.workspace.resolve(r, open_dm=True) or _not_found() for r in refs]
+        channels = [self._writable(channel, sharing=True) for channel in targets]
         items = require(args, "files")
         if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
             raise ApiError("invalid_arguments", ["must provide an array of objects: files"])
