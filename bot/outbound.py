@@ -13,6 +13,7 @@ open; one that the server closed meanwhile is noticed before reuse and replaced.
 
 from __future__ import annotations
 
+import http.client
 import json
 import ssl
 import threading
@@ -23,10 +24,14 @@ from urllib.request import proxy_bypass
 
 import urllib3
 from slack_sdk.proxy_env_variable_loader import load_http_proxy_from_env
-from urllib3.exceptions import HTTPError
+from urllib3.exceptions import HTTPError, ProtocolError
 
 TransportError = HTTPError
 """What a post raises when it cannot reach the server (urllib3's errors), besides `OSError`."""
+
+STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
+"""How a kept connection that the server closed meanwhile fails: the request never got
+there, so it is sent again, once, on a new connection."""
 
 POOLED_PER_HOST = 8
 """Kept connections per host: one per follow-up thread (`Runtime.followups`)."""
@@ -59,19 +64,29 @@ class Outbound:
     def post_json(self, url: str, payload: dict[str, Any]) -> Answer:
         """Send `payload`; raises `TransportError` or `OSError` when it cannot.
 
-        A failed connection is tried again once; a request that may have arrived is not
-        (a reply sent twice would show twice)."""
+        A connection that fails to open, or a kept one the server had closed, is tried
+        again once; a request that may have arrived is not (a reply sent twice would show
+        twice)."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an HTTP URL: {parts.scheme}://{parts.hostname or ''}")
-        response = self._pool(proxy_for(url)).request(
-            "POST",
-            url,
-            body=json.dumps(payload).encode(),
-            headers={"Content-Type": "application/json; charset=utf-8"},
-            retries=urllib3.Retry(total=1, connect=1, read=0, redirect=0, status=0),
-            timeout=self.timeout,
-        )
+        pool = self._pool(proxy_for(url))
+        body = json.dumps(payload).encode()
+        for attempt in (1, 2):
+            try:
+                response = pool.request(
+                    "POST",
+                    url,
+                    body=body,
+                    headers={"Content-Type": "application/json; charset=utf-8"},
+                    retries=urllib3.Retry(total=1, connect=1, read=0, redirect=0, status=0),
+                    timeout=self.timeout,
+                )
+            except ProtocolError as error:
+                if attempt == 2 or not any(isinstance(arg, STALE) for arg in error.args):
+                    raise
+            else:
+                break
         return Answer(response.status, response.data)
 
     def _pool(self, proxy: str | None) -> urllib3.PoolManager:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from slack_bolt import App
 
 from bot.app import create_app
+from bot.handlers import channels as channel_surfaces
 from bot.handlers import checkins as checkin_surfaces
 from bot.handlers import escalations as escalation_surfaces
 from bot.handlers import general
@@ -29,7 +30,7 @@ from bot.handlers import scorecard as scorecard_surfaces
 from bot.runtime import Runtime
 from bot.surfaces import Surfaces
 from bot.web import WebApp
-from engagement import checkins, escalations, people, replays, scoring
+from engagement import channels, checkins, escalations, people, replays, scoring
 from engagement.clock import Clock
 from engagement.duework.registry import Registry
 from engagement.settings import Settings
@@ -50,6 +51,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("escalations", due_work=escalations.register, slack=escalation_surfaces.register),
     Feature("scoring", due_work=scoring.register, slack=scorecard_surfaces.register),
     Feature("request keys", due_work=replays.register),  # replays refused; old keys pruned
+    Feature("channels", due_work=channels.register, slack=channel_surfaces.register),
     Feature("help", slack=general.register),
 )
 

@@ -18,7 +18,7 @@ from bot.executor import ContextThreadPool
 from bot.home import Home
 from bot.notifier import SlackNotifier, make_client
 from bot.render import Renderers
-from engagement import db
+from engagement import db, sending
 from engagement.access import actor_for
 from engagement.clock import Clock, utcnow
 from engagement.duework.engine import Engine as DueEngine
@@ -86,7 +86,28 @@ class Runtime:
         rate = self.settings.sherpa_post_rate
         pace = {"chat.postMessage": rate} if rate else None
         client = make_client(token, self.settings.slack_api_url)
-        return SlackNotifier(client, self.renderers, pace=pace)
+        notifier = SlackNotifier(client, self.renderers, pace=pace)
+        notifier.on_stop = self._record_stop
+        notifier.on_resume = self._record_resume
+        return notifier
+
+    def _record_stop(self, reason: str) -> None:
+        """Every process stops sending when one learns that Slack refuses the token."""
+        with db.transaction(self.sessions) as session:
+            sending.stop(session, reason, self.clock())
+
+    def _record_resume(self) -> None:
+        with db.transaction(self.sessions) as session:
+            sending.resume(session)
+
+    def may_send(self) -> bool:
+        """Before each due-work run: while sending is stopped (here or by another process),
+        a cheap `auth.test` instead, and sending resumes when it works."""
+        with self.reads() as session:
+            stop = sending.stopped(session)
+        if stop is None and self.notifier.stopped is None:
+            return True
+        return self.notifier.probe()
 
     @cached_property
     def followups(self) -> ContextThreadPool:
@@ -120,4 +141,6 @@ class Runtime:
             self.notifier,
             concurrency=concurrency,
             stopping=self.stopping,
+            admins=self.settings.sherpa_admins,
+            may_send=self.may_send,
         )

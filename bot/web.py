@@ -11,10 +11,12 @@ from typing import Any
 from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from bot import payloads
 from bot.runtime import Runtime
 from bot.verify import unverified_reason
+from engagement import sending
 from engagement.duework.engine import last_beat
 
 log = logging.getLogger(__name__)
@@ -23,6 +25,17 @@ MAX_BODY = 1024 * 1024
 EVENTS_PATH = "/slack/events"
 
 StartResponse = Callable[..., Any]
+
+
+def _slack_refuses_the_token(session: Session) -> str | None:
+    stop = sending.stopped(session)
+    return (
+        f"slack refuses the token ({stop.reason}) since {stop.since.isoformat()}" if stop else None
+    )
+
+
+UNHEALTHY: tuple[Callable[[Session], str | None], ...] = (_slack_refuses_the_token,)
+"""Each returns why the service is unhealthy, or None: any reason makes /healthz a 503."""
 
 
 def _answer(start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
@@ -141,6 +154,7 @@ class WebApp:
             with self.runtime.reads() as session:
                 session.execute(text("SELECT 1"))
                 beat = last_beat(session)
+                reasons = [reason for check in UNHEALTHY if (reason := check(session))]
         except Exception as error:
             log.warning("health.database_unreachable error=%s", type(error).__name__)
             return _answer(
@@ -148,7 +162,7 @@ class WebApp:
                 "503 Service Unavailable",
                 {"status": "unavailable", "database": "unreachable"},
             )
-        return _answer(start_response, "200 OK", {
-            "status": "ok", "database": "ok",
-            "scheduler_last_run": beat.isoformat() if beat else None,
+        return _answer(start_response, "503 Service Unavailable" if reasons else "200 OK", {
+            "status": "unavailable" if reasons else "ok", "database": "ok",
+            "scheduler_last_run": beat.isoformat() if beat else None, "reasons": reasons,
         })  # fmt: skip

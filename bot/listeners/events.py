@@ -1,4 +1,4 @@
-"""Events API listeners: App Home."""
+"""Events API listeners: App Home; the app uninstalled or its tokens revoked."""
 
 from __future__ import annotations
 
@@ -18,3 +18,11 @@ def register(app: App, runtime: Runtime, _surfaces: Surfaces) -> None:
         if event.get("tab", "home") == "home":
             user_id = str(event["user"])
             after_ack(runtime, body, lambda: runtime.publish_home(user_id))
+
+    def access_ended(event: dict[str, Any]) -> None:
+        """Slack will refuse the token from now on: stop sending at once, everywhere (the
+        clock probes `auth.test` each run and resumes when a token works again)."""
+        runtime.notifier.stop(str(event.get("type") or "app_uninstalled"))
+
+    app.event("app_uninstalled")(access_ended)
+    app.event("tokens_revoked")(access_ended)

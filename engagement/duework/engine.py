@@ -8,6 +8,7 @@ import os
 import socket
 import threading
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,7 +22,7 @@ from engagement.db import error_summary, failed_statement, transaction
 from engagement.duework.queue import LEASE, any_ready, claim, renew, schedule, take
 from engagement.duework.registry import PLAN_KIND, Registry, UnknownKind, WorkContext
 from engagement.models import DueWork, SchedulerBeat, WorkState
-from engagement.notify import DeliveryError, Notifier, Undeliverable
+from engagement.notify import Blocked, DeliveryError, Notifier, SendingStopped, Undeliverable
 from engagement.places import Places, Wait
 
 log = logging.getLogger(__name__)
@@ -96,10 +97,17 @@ class Engine:
     concurrency: int = 1
     stopping: threading.Event = field(default_factory=threading.Event)
     """Set on shutdown: claim nothing more, finish what is claimed, return."""
+    admins: frozenset[str] = frozenset()
+    """Sherpa's admins, for the handlers (`WorkContext.admins`)."""
+    may_send: Callable[[], bool] | None = None
+    """Asked before each run: False (Slack refuses the token) claims nothing, rows stay due."""
 
     def run_due(self, as_of: datetime) -> RunReport:
         """Run every row due at or before `as_of`, including work that running it makes due."""
         report = RunReport()
+        if self.may_send is not None and not self.may_send():
+            self._beat()
+            return report
         with transaction(self.sessions) as session:
             self._ensure_plan(self.registry.bind(session), as_of)
             one_writer = session.get_bind().dialect.name == "sqlite"
@@ -195,6 +203,7 @@ class Engine:
                     key=taken.key,
                     payload=taken.payload,
                     attempts=taken.attempts,
+                    admins=self.admins,
                 )
                 if kind == PLAN_KIND:
                     self._plan(context)
@@ -209,6 +218,9 @@ class Engine:
         except Undeliverable as error:
             self._give_back(work_id, as_of, error, final=True)
             return kind, Outcome.FAILED
+        except Blocked as error:
+            self._hold(work_id, as_of, error)
+            return kind, Outcome.RETRY
         except Exception as error:
             self._give_back(work_id, as_of, error, final=False)
             return kind, Outcome.RETRY
@@ -240,6 +252,29 @@ class Engine:
                 item.last_error,
                 exc_info=not isinstance(error, DeliveryError | _Unregistered)
                 and failed_statement(error) is None,
+            )
+
+    def _hold(self, work_id: int, as_of: datetime, error: Blocked) -> None:
+        """Slack refuses until someone acts: the row waits, its attempts not counted, so it
+        never fails for it. While sending is stopped it stays due as it is (nothing is
+        claimed meanwhile); a refusing channel's row is tried again at the next hour's
+        planning run (or at once, on *Retry now*). The registry's holds run alongside."""
+        with transaction(self.sessions) as session:
+            self.registry.bind(session)
+            item = session.get_one(DueWork, work_id)
+            item.state = WorkState.DUE
+            item.lease_until = None
+            item.last_error = str(error)[:2000]
+            if not isinstance(error, SendingStopped):
+                item.due_at = as_of.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+            for hold in self.registry.holds:
+                hold(session, error, as_of)
+            log.warning(
+                "due_work.waiting kind=%s key=%s until=%s error=%s",
+                item.kind,
+                item.key,
+                item.due_at.isoformat(),
+                item.last_error,
             )
 
     def _beat(self) -> None:

@@ -34,6 +34,7 @@ from engagement.models.infrastructure import (
     DueWork,
     ProcessedRequest,
     SchedulerBeat,
+    SendingStop,
     WorkState,
 )
 from engagement.models.portfolio import (
@@ -89,6 +90,7 @@ __all__ = [
     "Role",
     "RoleDirection",
     "SchedulerBeat",
+    "SendingStop",
     "Severity",
     "Sponsorship",
     "UTCDateTime",

@@ -42,7 +42,9 @@ def test_manifest_shape() -> None:
         ("Escalate to sponsor", "message")
     ]
     settings = manifest["settings"]
-    assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert settings["event_subscriptions"]["bot_events"] == [
+        "app_home_opened", "app_uninstalled", "tokens_revoked"
+    ]  # fmt: skip
     assert settings["interactivity"]["request_url"].endswith("/slack/events")
     assert settings["socket_mode_enabled"] is False
 

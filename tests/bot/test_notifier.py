@@ -22,8 +22,9 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web import SlackResponse
 
 from bot.executor import ContextThreadPool
-from bot.notifier import PacedRetry, Pacer, SlackNotifier, make_client
+from bot.notifier import SlackNotifier, make_client
 from bot.outbound import Answer
+from bot.pacing import PacedRetry, Pacer
 from bot.render import Renderers
 from bot.root import start
 from engagement.notify import DeliveryError

@@ -26,7 +26,9 @@ def test_planners_run_in_the_features_order_people_first() -> None:
 
 
 def test_every_kind_of_due_work_has_its_handler() -> None:
-    assert set(wire().due_work.handlers) == POSTING | {"people.refresh", "alerts.evaluate"}
+    # A channel's notice to the admins is one DM per admin, channel and day: no stream.
+    unstreamed = {"people.refresh", "alerts.evaluate", "channels.notice", "channels.tell"}
+    assert set(wire().due_work.handlers) == POSTING | unstreamed
 
 
 def test_app_home_shows_the_sections_in_the_features_order() -> None:
