@@ -7,7 +7,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
@@ -127,9 +127,6 @@ class SlackNotifier:
     ) -> None:
         self.client = client
         self.renderers = renderers
-        self.on_stop: Callable[[str], None] | None = None
-        """Told when Slack refuses the token (the runtime records it for every process)."""
-        self.on_resume: Callable[[], None] | None = None
         self._stopped: str | None = None
         self._quiet_until = 0.0
         self._stop_lock = threading.Lock()
@@ -155,16 +152,12 @@ class SlackNotifier:
             self._quiet_until = time.monotonic() + STOP_QUIET
         if not quiet:
             log.error("slack.sending_stopped reason=%s: nothing is sent until it works", reason)
-        if self.on_stop is not None:
-            self.on_stop(reason)
 
     def _resume(self) -> None:
         with self._stop_lock:
             was, self._stopped = self._stopped, None
         if was is not None:
             log.info("slack.sending_resumed after=%s", was)
-        if self.on_resume is not None:
-            self.on_resume()
 
     def probe(self) -> bool:
         """One `auth.test`: True (sending resumes) when Slack takes the token again."""

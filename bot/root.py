@@ -30,7 +30,7 @@ from bot.handlers import scorecard as scorecard_surfaces
 from bot.runtime import Runtime
 from bot.surfaces import Surfaces
 from bot.web import WebApp
-from engagement import channels, checkins, escalations, people, replays, scoring
+from engagement import channels, checkins, escalations, people, replays, scoring, sending
 from engagement.clock import Clock
 from engagement.duework.registry import Registry
 from engagement.settings import Settings
@@ -52,6 +52,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("scoring", due_work=scoring.register, slack=scorecard_surfaces.register),
     Feature("request keys", due_work=replays.register),  # replays refused; old keys pruned
     Feature("channels", due_work=channels.register, slack=channel_surfaces.register),
+    Feature("sending", due_work=sending.register),  # a refused token stops every process
     Feature("help", slack=general.register),
 )
 

@@ -86,28 +86,27 @@ class Runtime:
         rate = self.settings.sherpa_post_rate
         pace = {"chat.postMessage": rate} if rate else None
         client = make_client(token, self.settings.slack_api_url)
-        notifier = SlackNotifier(client, self.renderers, pace=pace)
-        notifier.on_stop = self._record_stop
-        notifier.on_resume = self._record_resume
-        return notifier
+        return SlackNotifier(client, self.renderers, pace=pace)
 
-    def _record_stop(self, reason: str) -> None:
-        """Every process stops sending when one learns that Slack refuses the token."""
+    def stop_sending(self, reason: str) -> None:
+        """Slack refuses the token from now on (an uninstall): every process stops sending."""
+        self.notifier.stop(reason)
         with db.transaction(self.sessions) as session:
             sending.stop(session, reason, self.clock())
 
-    def _record_resume(self) -> None:
-        with db.transaction(self.sessions) as session:
-            sending.resume(session)
-
     def may_send(self) -> bool:
         """Before each due-work run: while sending is stopped (here or by another process),
-        a cheap `auth.test` instead, and sending resumes when it works."""
+        a cheap `auth.test` instead, and sending resumes, everywhere, when it works."""
         with self.reads() as session:
             stop = sending.stopped(session)
         if stop is None and self.notifier.stopped is None:
             return True
-        return self.notifier.probe()
+        if not self.notifier.probe():
+            return False
+        if stop is not None:
+            with db.transaction(self.sessions) as session:
+                sending.resume(session)
+        return True
 
     @cached_property
     def followups(self) -> ContextThreadPool:

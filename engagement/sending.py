@@ -13,9 +13,21 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from engagement.duework.registry import Registry
 from engagement.models import SendingStop
+from engagement.notify import Blocked, SendingStopped
 
 _ONLY = 1
+
+
+def register(registry: Registry) -> None:
+    registry.when_blocked(hold)
+
+
+def hold(session: Session, error: Blocked, as_of: datetime) -> None:
+    """Due work met a refused token: every process stops sending, from this transaction."""
+    if isinstance(error, SendingStopped):
+        stop(session, error.reason, as_of)
 
 
 def stopped(session: Session) -> SendingStop | None:

@@ -6,6 +6,7 @@ import hashlib
 from typing import Any
 
 from engagement.portfolio.schema import PortfolioSpec
+from slack_emulator import Bot
 
 NAMES = {
     "U0SPN0001": "Dana Whitfield", "U0SPN0002": "Marco Bellini", "U0SPN0003": "Grace Okafor",
@@ -35,7 +36,7 @@ def workspace_for(spec: PortfolioSpec) -> dict[str, Any]:
             channels.add(account.digest_channel)
         if account.channel:
             channels.add(account.channel)
-    members = list(users)
+    members = [*users, Bot().user_id]  # Sherpa invited to each, as the README's install says
     return {
         "team": {"name": "Summit Partners"},
         "users": list(users.values()),

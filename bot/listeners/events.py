@@ -22,7 +22,7 @@ def register(app: App, runtime: Runtime, _surfaces: Surfaces) -> None:
     def access_ended(event: dict[str, Any]) -> None:
         """Slack will refuse the token from now on: stop sending at once, everywhere (the
         clock probes `auth.test` each run and resumes when a token works again)."""
-        runtime.notifier.stop(str(event.get("type") or "app_uninstalled"))
+        runtime.stop_sending(str(event.get("type") or "app_uninstalled"))
 
     app.event("app_uninstalled")(access_ended)
     app.event("tokens_revoked")(access_ended)

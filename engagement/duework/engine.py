@@ -49,6 +49,8 @@ class Outcome(enum.Enum):
     RETRY = "retry"
     FAILED = "failed"
     TAKEN_OVER = "taken_over"
+    STOPPED = "stopped"
+    """Slack refuses the token: the row waits, and the run claims nothing more."""
 
 
 class _Unregistered(UnknownKind):
@@ -66,7 +68,7 @@ class RunReport:
     def count(self, kind: str, outcome: Outcome) -> None:
         if outcome is Outcome.DONE:
             self.done[kind] = self.done.get(kind, 0) + 1
-        elif outcome is Outcome.RETRY:
+        elif outcome in (Outcome.RETRY, Outcome.STOPPED):
             self.retried += 1
         elif outcome is Outcome.FAILED:
             self.failed += 1
@@ -117,6 +119,7 @@ class Engine:
         claimed: deque[int] = deque()
         finished: SimpleQueue[Future[tuple[str, Outcome]]] = SimpleQueue()
         renewed = self.real_clock()
+        halted = False  # sending stopped: finish what is claimed, claim nothing more
         with ThreadPoolExecutor(max_workers=workers) as pool:
             running = 0
             while True:
@@ -124,7 +127,7 @@ class Engine:
                 # queued, so no worker idles while the claim runs (one waiting out a
                 # Retry-After does not hold up a batch either). Claim no more than can
                 # start soon: what a crashed process held waits for its lease to run out.
-                if running <= workers and not self.stopping.is_set():
+                if running <= workers and not self.stopping.is_set() and not halted:
                     for work_id in self._claim(as_of, held - running):
                         claimed.append(work_id)
                         future = pool.submit(self._run_next, claimed, as_of, places)
@@ -144,7 +147,9 @@ class Engine:
                         renew(session, worker=self.worker, real_now=renewed)
                 if done is not None:
                     running -= 1
-                    report.count(*done.result())
+                    kind, outcome = done.result()
+                    report.count(kind, outcome)
+                    halted = halted or outcome is Outcome.STOPPED
         self._beat()
         return report
 
@@ -220,7 +225,7 @@ class Engine:
             return kind, Outcome.FAILED
         except Blocked as error:
             self._hold(work_id, as_of, error)
-            return kind, Outcome.RETRY
+            return kind, Outcome.STOPPED if isinstance(error, SendingStopped) else Outcome.RETRY
         except Exception as error:
             self._give_back(work_id, as_of, error, final=False)
             return kind, Outcome.RETRY
