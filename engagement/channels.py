@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from engagement.duework.queue import schedule
 from engagement.duework.registry import Registry, WorkContext
 from engagement.errors import NotAllowed
-from engagement.models import DueWork, WorkState
+from engagement.models import Account, DueWork, PortfolioSettings, WorkState
 from engagement.notify import Blocked, ChannelUnavailable, Message
 
 log = logging.getLogger(__name__)
@@ -107,3 +107,27 @@ def retry(session: Session, *, channel: str, is_admin: bool, now: datetime) -> i
     count = int(getattr(result, "rowcount", 0))
     log.info("channels.retry channel=%s rows=%d", channel, count)
     return count
+
+
+def portfolio_channels(session: Session) -> dict[str, list[str]]:
+    """Every channel the portfolio posts to, with what goes there (for `sherpa doctor`).
+
+    A digest channel gets the weekly chart as a file, which needs Sherpa as a member even
+    when the channel is public; the other channels need it only when private."""
+    uses: dict[str, list[str]] = {}
+
+    def add(channel: str | None, use: str) -> None:
+        if channel and use not in uses.setdefault(channel, []):
+            uses[channel].append(use)
+
+    portfolio = session.get(PortfolioSettings, 1)
+    if portfolio is not None:
+        add(portfolio.digest_channel, DIGEST)
+        add(portfolio.escalation_path, "escalation path")
+    for account in session.scalars(select(Account).order_by(Account.name)):
+        add(account.digest_channel, DIGEST)
+        add(account.channel, f"{account.name}'s channel")
+    return uses
+
+
+DIGEST = "digest (a file: Sherpa must be a member)"

@@ -43,6 +43,7 @@ class WebApi:
             "users.info": self.users_info,
             "users.lookupByEmail": self.users_lookup_by_email,
             "conversations.info": self.conversations_info,
+            "conversations.list": self.conversations_list,
             "files.getUploadURLExternal": self.files_get_upload_url_external,
             "files.completeUploadExternal": self.files_complete_upload_external,
         }
@@ -184,6 +185,25 @@ class WebApi:
         if flag(args.get("include_num_members")):
             info["num_members"] = len(channel.members)
         return {"channel": info}
+
+    def conversations_list(self, args: Args) -> Answer:
+        """Channels the bot can see, one page (the emulator's workspaces are small): public
+        ones, and private ones only if it is a member; archived ones unless excluded."""
+        types = str(args.get("types") or "public_channel").split(",")
+        bot = self.workspace.bot.user_id
+        shown = []
+        for channel in self.workspace.channels_now():
+            kind = "private_channel" if channel.is_private else "public_channel"
+            if kind not in types or (channel.is_private and bot not in channel.members):
+                continue
+            if channel.is_archived and flag(args.get("exclude_archived")):
+                continue
+            shown.append({
+                "id": channel.id, "name": channel.name, "is_channel": True,
+                "is_private": channel.is_private, "is_archived": channel.is_archived,
+                "is_member": bot in channel.members,
+            })  # fmt: skip
+        return {"channels": shown, "response_metadata": {"next_cursor": ""}}
 
     def _im_object(self, channel_id: str) -> Answer:
         return {

@@ -79,8 +79,8 @@ class Bot:
     bot_id: str = "B0SHERPA00"
     app_id: str = "A0SHERPA00"
     scopes: tuple[str, ...] = (
-        "chat:write", "chat:write.public", "commands", "files:write", "users:read",
-        "users:read.email",
+        "channels:read", "chat:write", "chat:write.public", "commands", "files:write",
+        "groups:read", "users:read", "users:read.email",
     )  # fmt: skip
     """Granted to the bot token; reported in every answer's ``X-OAuth-Scopes`` header."""
 
@@ -137,6 +137,11 @@ class Workspace:
         """A channel archived (or unarchived) by someone in the workspace."""
         with self._lock:
             self._channels[channel_id] = replace(self._channels[channel_id], is_archived=archived)
+
+    def channels_now(self) -> list[Channel]:
+        """The channels as they are now (invitations and archiving included)."""
+        with self._lock:
+            return list(self._channels.values())
 
     def dm(self, user_id: str, *, create: bool) -> str | None:
         """The DM channel between the bot and this user; Slack opens it on the first post."""

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from engagement import db
+from slack_emulator import Bot
+from tests.conftest import loaded_workspace
 from sherpa.cli import main
 from slack_emulator import Emulator
 
@@ -38,6 +40,7 @@ def test_all_checks_pass(
         "ok   migrations",
         "ok   slack token",
         "ok   slack scopes",
+        "ok   channels",
     ]
     assert lines[3] == "ok   slack token: valid for team Sherpa Emulated as sherpa"
 
@@ -49,7 +52,7 @@ def test_missing_scope_and_bad_token_fail(
         monkeypatch.setenv("SLACK_API_URL", emulator.api_url)
         status, lines = doctor(capsys)
         assert status == 1
-        assert lines[4].startswith("FAIL slack scopes: missing chat:write.public, files:write")
+        assert lines[4].startswith("FAIL slack scopes: missing channels:read, chat:write.public")
         monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-wrong")
         status, lines = doctor(capsys)
     assert status == 1 and lines[3].startswith("FAIL slack token:")
@@ -70,3 +73,35 @@ def test_out_of_date_schema_and_bad_setting(
         1,
         ["FAIL settings: PORT: Input should be greater than or equal to 1"],
     )
+
+
+def test_each_channel_of_the_portfolio_gets_a_line(
+    healthy: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workspace = loaded_workspace(healthy)
+    setup = {
+        "exec-steering": {"is_private": True},  # Sherpa not invited
+        "sponsor-digest": {},  # public, Sherpa not in it: no chart
+        "globex-alliance": {"is_archived": True},
+        "hanami-alliance": {"is_private": True, "invited": True},
+    }
+    for channel in workspace["channels"]:
+        change = setup.get(channel["name"])
+        if change is not None and not change.pop("invited", False):
+            channel["members"] = [m for m in channel["members"] if m != Bot().user_id]
+        channel.update(change or {})
+    with Emulator(workspace) as emulator:
+        monkeypatch.setenv("SLACK_API_URL", emulator.api_url)
+        status, lines = doctor(capsys)
+    assert status == 1
+    assert lines[5] == "ok   channels: 5 in the portfolio"
+    assert sorted(lines[6:]) == [
+        "FAIL channel #exec-steering: not found: it does not exist, or it is private and "
+        "Sherpa is not in it (`/invite @Sherpa` in #exec-steering) — escalation path",
+        "FAIL channel #globex-alliance: archived: unarchive it, or name another channel — "
+        "Globex's channel",
+        "FAIL channel #sponsor-digest: public, Sherpa is not a member: `/invite @Sherpa` in "
+        "#sponsor-digest — digest (a file: Sherpa must be a member)",
+        "ok   channel #acme-alliance: public, Sherpa is a member — Acme Corp's channel",
+        "ok   channel #hanami-alliance: private, Sherpa is a member — Hanami Logistics's channel",
+    ]
