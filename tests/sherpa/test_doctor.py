@@ -7,10 +7,9 @@ from pathlib import Path
 import pytest
 
 from engagement import db
-from slack_emulator import Bot
-from tests.conftest import loaded_workspace
 from sherpa.cli import main
-from slack_emulator import Emulator
+from slack_emulator import Bot, Emulator
+from tests.conftest import loaded_workspace
 
 
 def doctor(capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
