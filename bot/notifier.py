@@ -95,8 +95,8 @@ def failure(method: str, code: str, target: str) -> DeliveryError:
         return SendingStopped(code)
     if code in CHANNEL_REFUSALS and CHANNEL.match(target):
         return ChannelUnavailable(target, code)
-    kind = Undeliverable if code in PERMANENT else DeliveryError
-    return kind(f"{method}: {code}")
+    kind = Undeliverable if code in PERMANENT | CHANNEL_REFUSALS else DeliveryError
+    return kind(f"{method}: {code}")  # a DM to someone Slack does not know: for good
 
 
 def _refusal(answer: Answer) -> str | None:
