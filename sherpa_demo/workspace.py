@@ -16,6 +16,10 @@ NAMES = {
 }  # fmt: skip
 
 
+ADMIN = "U0ADMIN001"
+"""Sherpa's admin in the demo (`SHERPA_ADMINS`): told when a channel refuses Sherpa."""
+
+
 def _channel_id(name: str) -> str:
     return "C" + hashlib.sha1(name.encode()).hexdigest()[:8].upper()
 
@@ -36,12 +40,17 @@ def workspace_for(spec: PortfolioSpec) -> dict[str, Any]:
             channels.add(account.digest_channel)
         if account.channel:
             channels.add(account.channel)
+    users[ADMIN] = {"id": ADMIN, "name": "morgan", "real_name": "Morgan Lee", "tz": spec.timezone}
     members = [*users, Bot().user_id]  # Sherpa invited to each, as the README's install says
+    path = spec.escalation_path or "#exec-steering"
     return {
         "team": {"name": "Summit Partners"},
         "users": list(users.values()),
         "channels": [
             {"id": _channel_id(name), "name": name.lstrip("#"), "members": members}
+            if name != path  # private, and nobody invited Sherpa: the admin is told
+            else {"id": _channel_id(name), "name": name.lstrip("#"), "members": [*users],
+                  "is_private": True}
             for name in sorted(channels)
         ],
-    }
+    }  # fmt: skip
