@@ -162,7 +162,8 @@ class WebApp:
                 "503 Service Unavailable",
                 {"status": "unavailable", "database": "unreachable"},
             )
-        return _answer(start_response, "503 Service Unavailable" if reasons else "200 OK", {
-            "status": "unavailable" if reasons else "ok", "database": "ok",
-            "scheduler_last_run": beat.isoformat() if beat else None, "reasons": reasons,
-        })  # fmt: skip
+        body: dict[str, Any] = {"status": "ok", "database": "ok",
+                "scheduler_last_run": beat.isoformat() if beat else None}  # fmt: skip
+        if reasons:
+            body |= {"status": "unavailable", "reasons": reasons}
+        return _answer(start_response, "503 Service Unavailable" if reasons else "200 OK", body)
