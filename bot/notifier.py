@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 import logging
+import re
 import threading
 import time
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
@@ -18,25 +18,41 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
-from slack_sdk.http_retry.handler import RetryHandler
-from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
-from slack_sdk.http_retry.request import HttpRequest
-from slack_sdk.http_retry.response import HttpResponse
-from slack_sdk.http_retry.state import RetryState
 
-from bot.keepalive import Answer, KeptAlive
+from bot.outbound import Answer, Outbound, TransportError, proxy_for
+from bot.pacing import PacedRetry, Pacer, refused
 from bot.render import Renderers
-from engagement.notify import DeliveryError, Message, Posted, Profile, Undeliverable
+from engagement.notify import (
+    ChannelUnavailable,
+    DeliveryError,
+    Message,
+    Posted,
+    Profile,
+    SendingStopped,
+    Undeliverable,
+)
 from engagement.places import Wait, waiting
 
 log = logging.getLogger(__name__)
 
 PERMANENT = frozenset({
-    "channel_not_found", "not_in_channel", "is_archived", "user_not_found", "users_not_found",
-    "invalid_blocks", "msg_too_long", "account_inactive", "cannot_dm_bot", "user_disabled",
-    "invalid_arguments", "no_text", "message_not_found", "cant_update_message",
+    "user_not_found", "users_not_found", "invalid_blocks", "msg_too_long", "cannot_dm_bot",
+    "user_disabled", "invalid_arguments", "no_text", "message_not_found", "cant_update_message",
 })  # fmt: skip
 """Errors that retrying cannot fix: the due work is kept as failed, for an operator."""
+
+CHANNEL_REFUSALS = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
+"""A channel refuses until someone acts (invites Sherpa, unarchives it): the work waits."""
+
+TOKEN_REFUSALS = frozenset({"token_revoked", "account_inactive", "invalid_auth", "not_authed"})
+"""Slack no longer takes the token: all sending stops until it works again."""
+
+STOP_QUIET = 60.0
+"""Seconds a stopped notifier refuses without calling Slack (and between its log lines);
+then one call goes through, and works or stops it again."""
+
+CHANNEL = re.compile(r"^(#|[CG][A-Z0-9]{2,}$)")
+"""A channel, as Sherpa addresses one: `#name` or an ID (a user ID means their DM)."""
 
 SLACK_REPLY_ORIGINS = ("https://hooks.slack.com/", "https://hooks.slack-gov.com/")
 """Where Slack's `response_url`s point (commercial and GovSlack workspaces)."""
@@ -57,8 +73,9 @@ READS = frozenset(
 
 
 def make_client(token: str, base_url: str, *, rate_limit_retries: int = 5) -> WebClient:
-    """A WebClient that honours Retry-After and retries 5xx and connection errors."""
-    return WebClient(
+    """A WebClient that honours Retry-After and retries 5xx and connection errors, and
+    goes out through the proxy `bot.outbound` chooses for `base_url` (`NO_PROXY` too)."""
+    client = WebClient(
         token=token,
         base_url=base_url,
         timeout=15,
@@ -68,11 +85,18 @@ def make_client(token: str, base_url: str, *, rate_limit_retries: int = 5) -> We
             ServerErrorRetryHandler(max_retry_count=3),
         ],
     )
+    client.proxy = proxy_for(base_url)
+    return client
 
 
-def refused(status: int) -> bool:
-    """Slack turned the call away (rate limited, or failed itself): it did not count."""
-    return status == 429 or status >= 500
+def failure(method: str, code: str, target: str) -> DeliveryError:
+    """What a Web API error means for the work that made the call."""
+    if code in TOKEN_REFUSALS:
+        return SendingStopped(code)
+    if code in CHANNEL_REFUSALS and CHANNEL.match(target):
+        return ChannelUnavailable(target, code)
+    kind = Undeliverable if code in PERMANENT | CHANNEL_REFUSALS else DeliveryError
+    return kind(f"{method}: {code}")  # a DM to someone Slack does not know: for good
 
 
 def _refusal(answer: Answer) -> str | None:
@@ -90,97 +114,6 @@ def _refusal(answer: Answer) -> str | None:
     return text.split()[0][:40] if text else f"http_{answer.status}"
 
 
-class Pacer:
-    """Spread the calls of one method at `per_second`, across every thread of a process.
-
-    Slack limits each method per workspace; a fan-out that outruns the limit gets 429s,
-    and every worker that gets one waits out Retry-After (a second or more), so bursts
-    alternate with stalls. Keeping just under the limit avoids both. Every attempt takes
-    a slot, retries included (unpaced retries burst past the limit); an attempt Slack
-    refused gives its slot back, as Slack did not count it, so refusals cost no pace.
-    """
-
-    def __init__(
-        self,
-        per_second: float,
-        sleep: Callable[[float], None] = time.sleep,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        if per_second <= 0:
-            raise ValueError("a pace needs a positive rate")
-        self.interval = 1.0 / per_second
-        self._next = 0.0
-        self._lock = threading.Lock()
-        self._sleep = sleep
-        self._clock = clock
-
-    def wait(self) -> None:
-        """Block until this call's slot comes."""
-        with self._lock:
-            now = self._clock()
-            slot = max(now, self._next)
-            self._next = slot + self.interval
-        if slot > now:
-            self._sleep(slot - now)
-
-    def give_back(self) -> None:
-        """The call in the last slot taken was refused: the next call may go a slot sooner."""
-        with self._lock:
-            self._next = max(self._clock(), self._next - self.interval)
-
-
-class PacedRetry(RetryHandler):
-    """One of the client's retry handlers, run the notifier's way.
-
-    For a paced method the refused attempt gives its slot back, and after the handler's
-    own wait (Retry-After, back-off) the retry takes a slot like any call. The wait itself
-    is a `Wait.RETRY` (`engagement.places`): the worker's place goes to other work meanwhile.
-    """
-
-    def __init__(self, inner: RetryHandler, pacers: Mapping[str, Pacer]) -> None:
-        self.inner = inner
-        super().__init__(inner.max_retry_count, inner.interval_calculator)
-        self.pacers = pacers
-
-    @property
-    def interval_calculator(self) -> RetryIntervalCalculator:
-        """The inner handler's: it is the one that waits, so a change here must reach it."""
-        return self.inner.interval_calculator
-
-    @interval_calculator.setter
-    def interval_calculator(self, calculator: RetryIntervalCalculator) -> None:
-        self.inner.interval_calculator = calculator
-
-    def can_retry(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> bool:
-        return self.inner.can_retry(state=state, request=request, response=response, error=error)
-
-    def prepare_for_next_attempt(
-        self,
-        *,
-        state: RetryState,
-        request: HttpRequest,
-        response: HttpResponse | None = None,
-        error: Exception | None = None,
-    ) -> None:
-        pacer = self.pacers.get(request.url.split("?", 1)[0].rsplit("/", 1)[-1])
-        if pacer is not None and response is not None and refused(response.status_code):
-            pacer.give_back()
-        with waiting(Wait.RETRY):
-            self.inner.prepare_for_next_attempt(
-                state=state, request=request, response=response, error=error
-            )
-        if pacer is not None:
-            pacer.wait()
-
-
 class SlackNotifier:
     """The `Notifier` of the domain, over Slack's Web API; messages look as `renderers` say.
 
@@ -194,7 +127,10 @@ class SlackNotifier:
     ) -> None:
         self.client = client
         self.renderers = renderers
-        self.replies = KeptAlive()
+        self._stopped: str | None = None
+        self._quiet_until = 0.0
+        self._stop_lock = threading.Lock()
+        self.replies = Outbound()
         self.reply_origins = reply_origins(client.base_url)
         self.pacers = {method: Pacer(rate) for method, rate in (pace or {}).items()}
         client.retry_handlers = [
@@ -202,8 +138,48 @@ class SlackNotifier:
             for handler in client.retry_handlers
         ]
 
+    @property
+    def stopped(self) -> str | None:
+        """Why Slack refuses the token, or None while it takes it."""
+        return self._stopped
+
+    def stop(self, reason: str) -> None:
+        """Send nothing for a while (`STOP_QUIET`): Slack refuses the token. Logged at most
+        once a quiet period, however many rows meet it."""
+        with self._stop_lock:
+            quiet = self._stopped is not None and time.monotonic() < self._quiet_until
+            self._stopped = reason
+            self._quiet_until = time.monotonic() + STOP_QUIET
+        if not quiet:
+            log.error("slack.sending_stopped reason=%s: nothing is sent until it works", reason)
+
+    def _resume(self) -> None:
+        with self._stop_lock:
+            was, self._stopped = self._stopped, None
+        if was is not None:
+            log.info("slack.sending_resumed after=%s", was)
+
+    def probe(self) -> bool:
+        """One `auth.test`: True (sending resumes) when Slack takes the token again."""
+        try:
+            self.client.api_call("auth.test", http_verb="GET")
+        except SlackApiError as error:
+            code = str(error.response.get("error", "unknown"))
+            if code in TOKEN_REFUSALS:
+                self.stop(code)
+            return False
+        except (SlackClientError, OSError):
+            return False
+        self._resume()
+        return True
+
+    def _refuse_while_stopped(self) -> None:
+        if self._stopped is not None and time.monotonic() < self._quiet_until:
+            raise SendingStopped(self._stopped)
+
     def call(self, method: str, **arguments: Any) -> dict[str, Any]:
         """Call one Web API method, log it on one line, map failures to delivery errors."""
+        self._refuse_while_stopped()
         pacer = self.pacers.get(method)
         if pacer is not None:
             pacer.wait()
@@ -228,8 +204,7 @@ class SlackNotifier:
                 code,
                 (time.perf_counter() - started) * 1000,
             )
-            kind = Undeliverable if code in PERMANENT else DeliveryError
-            raise kind(f"{method}: {code}") from None
+            self._raise(failure(method, code, str(target)))
         except (SlackClientError, OSError) as error:
             log.warning(
                 "slack.call method=%s target=%s ok=false error=%s ms=%d",
@@ -239,6 +214,8 @@ class SlackNotifier:
                 (time.perf_counter() - started) * 1000,
             )
             raise DeliveryError(f"{method}: {type(error).__name__}") from None
+        if self._stopped is not None:
+            self._resume()
         log.info(
             "slack.call method=%s target=%s ok=true ms=%d",
             method,
@@ -249,7 +226,7 @@ class SlackNotifier:
 
     def respond(self, response_url: str, **payload: Any) -> None:
         """Reply to an interaction at its `response_url` (Slack's, valid for 30 minutes and
-        five replies), over a kept-alive connection; one log line, without the URL."""
+        five replies), over a pooled connection; one log line, without the URL."""
         started = time.perf_counter()
         error: str | None = "untrusted_url"
         try:
@@ -257,7 +234,7 @@ class SlackNotifier:
                 with waiting(Wait.REPLY):
                     answer = self.replies.post_json(response_url, payload)
                 error = _refusal(answer)
-        except (OSError, http.client.HTTPException, ValueError) as failure:
+        except (OSError, TransportError, ValueError) as failure:
             error = type(failure).__name__
         elapsed = (time.perf_counter() - started) * 1000
         if error is not None:
@@ -278,6 +255,7 @@ class SlackNotifier:
         )
 
     def upload(self, where: Posted, *, filename: str, content: bytes, title: str) -> None:
+        self._refuse_while_stopped()
         started = time.perf_counter()
         try:
             with waiting(Wait.REPLY):
@@ -289,9 +267,7 @@ class SlackNotifier:
                     title=title,
                 )
         except SlackApiError as error:
-            code = str(error.response.get("error", "unknown"))
-            kind = Undeliverable if code in PERMANENT else DeliveryError
-            raise kind(f"files.upload: {code}") from None
+            self._raise(failure("files_upload_v2", str(error.response.get("error")), where.channel))
         except (SlackClientError, OSError) as error:
             raise DeliveryError(f"files.upload: {type(error).__name__}") from None
         finally:
@@ -301,6 +277,11 @@ class SlackNotifier:
                 len(content),
                 (time.perf_counter() - started) * 1000,
             )
+
+    def _raise(self, error: DeliveryError) -> NoReturn:
+        if isinstance(error, SendingStopped):
+            self.stop(error.reason)
+        raise error from None
 
     def profile(self, *, user_id: str | None = None, email: str | None = None) -> Profile | None:
         try:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from slack_bolt import App
 
 from bot.app import create_app
+from bot.handlers import channels as channel_surfaces
 from bot.handlers import checkins as checkin_surfaces
 from bot.handlers import escalations as escalation_surfaces
 from bot.handlers import general
@@ -31,7 +32,17 @@ from bot.handlers import scorecard as scorecard_surfaces
 from bot.runtime import Runtime
 from bot.surfaces import Surfaces
 from bot.web import WebApp
-from engagement import checkins, escalations, people, replays, reviews, risks, scoring
+from engagement import (
+    channels,
+    checkins,
+    escalations,
+    people,
+    replays,
+    reviews,
+    risks,
+    scoring,
+    sending,
+)
 from engagement.clock import Clock
 from engagement.duework.registry import Registry
 from engagement.settings import Settings
@@ -54,6 +65,8 @@ FEATURES: tuple[Feature, ...] = (
     Feature("risks", due_work=risks.register, slack=risk_surfaces.register),
     Feature("reviews", due_work=reviews.register, slack=review_surfaces.register),
     Feature("request keys", due_work=replays.register),  # replays refused; old keys pruned
+    Feature("channels", due_work=channels.register, slack=channel_surfaces.register),
+    Feature("sending", due_work=sending.register),  # a refused token stops every process
     Feature("help", slack=general.register),
 )
 

@@ -18,7 +18,7 @@ from bot.executor import ContextThreadPool
 from bot.home import Home
 from bot.notifier import SlackNotifier, make_client
 from bot.render import Renderers
-from engagement import db
+from engagement import db, sending
 from engagement.access import actor_for
 from engagement.clock import Clock, utcnow
 from engagement.duework.engine import Engine as DueEngine
@@ -93,6 +93,26 @@ class Runtime:
         client = make_client(token, self.settings.slack_api_url)
         return SlackNotifier(client, self.renderers, pace=pace)
 
+    def stop_sending(self, reason: str) -> None:
+        """Slack refuses the token from now on (an uninstall): every process stops sending."""
+        self.notifier.stop(reason)
+        with db.transaction(self.sessions) as session:
+            sending.stop(session, reason, self.clock())
+
+    def may_send(self) -> bool:
+        """Before each due-work run: while sending is stopped (here or by another process),
+        a cheap `auth.test` instead, and sending resumes, everywhere, when it works."""
+        with self.reads() as session:
+            stop = sending.stopped(session)
+        if stop is None and self.notifier.stopped is None:
+            return True
+        if not self.notifier.probe():
+            return False
+        if stop is not None:
+            with db.transaction(self.sessions) as session:
+                sending.resume(session)
+        return True
+
     @cached_property
     def followups(self) -> ContextThreadPool:
         """The work after an ack, in a pool of its own: slow work never holds up an ack.
@@ -125,4 +145,6 @@ class Runtime:
             self.notifier,
             concurrency=concurrency,
             stopping=self.stopping,
+            admins=self.settings.sherpa_admins,
+            may_send=self.may_send,
         )

@@ -16,6 +16,9 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "files.getUploadURLExternal": frozenset({"files:write"}),
     "files.completeUploadExternal": frozenset({"files:write"}),
     "auth.test": frozenset(),
+    # `sherpa doctor`'s look at the portfolio's channels (private ones: groups:read)
+    "conversations.list": frozenset({"channels:read", "groups:read"}),
+    "conversations.info": frozenset({"channels:read", "groups:read"}),
 }
 
 INTERACTIONS_SCOPES = frozenset({"commands"})

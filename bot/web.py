@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot import payloads
 from bot.runtime import Runtime
 from bot.verify import unverified_reason
+from engagement import sending
 from engagement.clock import utcnow
 from engagement.duework.heartbeat import last_beat, silence
 
@@ -75,7 +76,15 @@ def clock_silent(probe: Probe) -> str | None:
     return silence(last_beat(probe.session), since=probe.started, now=probe.now)
 
 
-HEALTH_CHECKS: tuple[HealthCheck, ...] = (clock_silent,)
+def slack_refuses_the_token(probe: Probe) -> str | None:
+    """Slack refused the token (revoked, uninstalled): nothing goes out until it works."""
+    stop = sending.stopped(probe.session)
+    return (
+        f"slack refuses the token ({stop.reason}) since {stop.since.isoformat()}" if stop else None
+    )
+
+
+HEALTH_CHECKS: tuple[HealthCheck, ...] = (clock_silent, slack_refuses_the_token)
 
 
 def bolt_request(body: bytes, environ: dict[str, Any]) -> BoltRequest | None:

@@ -41,6 +41,31 @@ class Undeliverable(DeliveryError):
     """Slack refused for good (for example the channel does not exist); retrying is futile."""
 
 
+class Blocked(DeliveryError):
+    """Slack refuses until someone acts; the due work waits, neither failed nor retried
+    blindly, and nothing is lost."""
+
+
+class ChannelUnavailable(Blocked):
+    """A channel takes nothing from Sherpa: private without it (`channel_not_found`), or
+    it is not a member where it must be (`not_in_channel`), or archived (`is_archived`).
+    Work for it waits until the channel works; the admins are told what to do."""
+
+    def __init__(self, channel: str, reason: str) -> None:
+        super().__init__(f"channel {channel}: {reason}")
+        self.channel = channel
+        self.reason = reason
+
+
+class SendingStopped(Blocked):
+    """Slack no longer takes Sherpa's token (`token_revoked`, `account_inactive`,
+    `invalid_auth`, `not_authed`, or the app was uninstalled): nothing can be sent."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"sending stopped: {reason}")
+        self.reason = reason
+
+
 class Notifier(Protocol):
     def post(self, to: str, message: Message, *, thread_ts: str | None = None) -> Posted:
         """Post to a channel (`#name` or ID) or DM a user (their user ID)."""

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import text
 
 from bot.notifier import make_client
 from bot.scopes import METHOD_SCOPES, scopes_for
-from engagement import db
+from engagement import channels, db
 from engagement.clock import utcnow
 from engagement.duework.heartbeat import last_beat, overdue, silence
 from engagement.errors import SherpaError
@@ -33,22 +35,27 @@ def run_checks(print_line: Callable[[str], None] = print) -> bool:
         ("slack scopes", lambda: _scopes(settings)),
         ("clock", lambda: _clock(settings)),
     ]
-    healthy = True
-    for name, check in checks:
-        try:
-            detail = check()
-        except SlackApiError as error:
-            print_line(f"FAIL {name}: Slack answered {error.response.get('error')}")
-            healthy = False
-        except (SherpaError, SlackClientError, OSError) as error:
-            print_line(f"FAIL {name}: {error}")
-            healthy = False
-        except Exception as error:  # a check must never crash the doctor
-            print_line(f"FAIL {name}: {type(error).__name__}: {error}")
-            healthy = False
-        else:
-            print_line(f"ok   {name}: {detail}")
+    healthy = all([_run(name, check, print_line) for name, check in checks])
+    if healthy:  # the portfolio's channels, one line each, once Slack and the database work
+        found: list[tuple[str, Check]] = []
+        healthy = _run("channels", lambda: _listed(settings, found), print_line)
+        healthy = all([_run(name, check, print_line) for name, check in found]) and healthy
     return healthy
+
+
+def _run(name: str, check: Check, print_line: Callable[[str], None]) -> bool:
+    try:
+        detail = check()
+    except SlackApiError as error:
+        print_line(f"FAIL {name}: Slack answered {error.response.get('error')}")
+    except (SherpaError, SlackClientError, OSError) as error:
+        print_line(f"FAIL {name}: {error}")
+    except Exception as error:  # a check must never crash the doctor
+        print_line(f"FAIL {name}: {type(error).__name__}: {error}")
+    else:
+        print_line(f"ok   {name}: {detail}")
+        return True
+    return False
 
 
 def _database(settings: Settings) -> str:
@@ -108,3 +115,49 @@ def _scopes(settings: Settings) -> str:
     if missing:
         raise SherpaError(f"missing {', '.join(missing)}: reinstall the app from manifest.yml")
     return f"all {len(needed)} granted"
+
+
+def _listed(settings: Settings, checks: list[tuple[str, Check]]) -> str:
+    """Find the portfolio's channels in Slack; adds one check per channel to `checks`."""
+    engine = db.make_engine(settings.database_url)
+    try:
+        with db.session_factory(engine)() as session:
+            uses = channels.portfolio_channels(session)
+    finally:
+        engine.dispose()
+    client = make_client(settings.required("slack_bot_token"), settings.slack_api_url)
+    visible: dict[str, str] = {}
+    cursor = ""
+    while uses:
+        wanted = {"types": "public_channel,private_channel", "limit": 1000, "cursor": cursor}
+        page = client.api_call("conversations.list", http_verb="GET", params=wanted)
+        visible |= {f"#{found['name']}": str(found["id"]) for found in page["channels"]}
+        cursor = (page.get("response_metadata") or {}).get("next_cursor") or ""
+        if not cursor:
+            break
+    for channel, use in uses.items():
+        checks.append((f"channel {channel}", partial(_channel, client, visible, channel, use)))
+    return f"{len(uses)} in the portfolio" if uses else "none in the portfolio yet"
+
+
+def _channel(client: WebClient, visible: dict[str, str], channel: str, uses: list[str]) -> str:
+    """Exists, public or private, and Sherpa a member where it must be (`conversations.info`)."""
+    what = "; ".join(uses)
+    channel_id = visible.get(channel) if channel.startswith("#") else channel
+    if channel_id is None:
+        raise SherpaError(
+            f"not found: it does not exist, or it is private and Sherpa is not in it "
+            f"(`/invite @Sherpa` in {channel}) — {what}"
+        )
+    info = client.api_call("conversations.info", http_verb="GET", params={"channel": channel_id})[
+        "channel"
+    ]
+    kind = "private" if info.get("is_private") else "public"
+    if info.get("is_archived"):
+        raise SherpaError(f"archived: unarchive it, or name another channel — {what}")
+    if not info.get("is_member") and (info.get("is_private") or channels.DIGEST in uses):
+        raise SherpaError(
+            f"{kind}, Sherpa is not a member: `/invite @Sherpa` in {channel} — {what}"
+        )
+    joined = "Sherpa is a member" if info.get("is_member") else "Sherpa posts without joining"
+    return f"{kind}, {joined} — {what}"

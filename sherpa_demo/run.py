@@ -19,7 +19,7 @@ from engagement.portfolio.loader import read_portfolio
 from sherpa_demo import report
 from sherpa_demo.simulate import START, Simulation
 from sherpa_demo.stack import running_stack
-from sherpa_demo.workspace import accounts_zones, workspace_for
+from sherpa_demo.workspace import ADMIN, accounts_zones, workspace_for
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "portfolio.yaml"
 
@@ -51,7 +51,7 @@ def run_demo(args: argparse.Namespace) -> int:
                   f"seed {args.seed}")  # fmt: skip
 
     clock = MovableClock(START)
-    with running_stack(url, workspace_for(spec), clock=clock) as stack, Progress(
+    with running_stack(url, workspace_for(spec), clock=clock, admins=ADMIN) as stack, Progress(
         TextColumn("simulated weeks"), BarColumn(), MofNCompleteColumn(), console=console,
         transient=True,
     ) as progress:  # fmt: skip

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from bot.views.channels import ChannelAction
 from bot.views.checkins import FIELD_ACTION
 from bot.views.checkins import ActionId as CheckinAction
 from bot.views.escalations import EscalationAction
@@ -25,6 +26,7 @@ from engagement.models import CheckIn, DueWork, Role, WorkState
 from engagement.portfolio.schema import PortfolioSpec
 from sherpa_demo.personas import SAM_RATING_OF, Persona, persona_of
 from sherpa_demo.stack import Stack
+from sherpa_demo.workspace import ADMIN
 from slack_emulator.actor import ActorResult
 
 START = datetime(2026, 8, 31, 0, 0, tzinfo=UTC)
@@ -203,11 +205,15 @@ class Simulation:
     def _people(self) -> list[str]:
         people = {a.sam for a in self.spec.accounts}
         people |= {s for a in self.spec.accounts for s in a.sponsors}
-        return sorted(people)
+        return sorted(people | {ADMIN})
 
     def _react(self, user: str, moment: datetime, button: dict[str, Any]) -> None:
-        persona = persona_of(user)
         value = str(button.get("value", ""))
+        if button["action_id"] == ChannelAction.RETRY and f"channel:{value}" not in self._seen:
+            self._seen.add(f"channel:{value}")  # the admin fixes it within the hour
+            self._later(moment + timedelta(hours=1), lambda: self._invite_and_retry(value))
+            return
+        persona = persona_of(user)
         if button["action_id"] == CheckinAction.ANSWER and f"checkin:{value}" not in self._seen:
             self._seen.add(f"checkin:{value}")
             choice = persona.acts(self.rng)
@@ -235,6 +241,15 @@ class Simulation:
             ):
                 return message
         return None
+
+    def _invite_and_retry(self, channel: str) -> None:
+        """`/invite @Sherpa` in the channel, then *Retry now* on the admin's DM."""
+        self.stack.emulator.invite(channel)
+        message = self._current(ADMIN, ChannelAction.RETRY, channel)
+        if message is not None:
+            result = self.stack.slack.block_action(ADMIN, ChannelAction.RETRY, message=message)
+            self._check(result, f"retry {channel}")
+        self._count("channels fixed by the admin")
 
     def _checkin(self, user: str, checkin_id: int, choice: str) -> None:
         action = CheckinAction.ANSWER if choice == "answer" else CheckinAction.SKIP

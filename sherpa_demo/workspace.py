@@ -6,6 +6,7 @@ import hashlib
 from typing import Any
 
 from engagement.portfolio.schema import PortfolioSpec
+from slack_emulator import Bot
 
 NAMES = {
     "U0SPN0001": "Dana Whitfield", "U0SPN0002": "Marco Bellini", "U0SPN0003": "Grace Okafor",
@@ -18,6 +19,8 @@ NAMES = {
 ELSEWHERE = {"U0SAM0002": "Europe/London"}
 """People whose Slack zone is not their accounts': Lena Fischer manages New York accounts
 from London, so her check-ins come at 09:00 London time."""
+ADMIN = "U0ADMIN001"
+"""Sherpa's admin in the demo (`SHERPA_ADMINS`): told when a channel refuses Sherpa."""
 
 
 def _channel_id(name: str) -> str:
@@ -49,12 +52,17 @@ def workspace_for(spec: PortfolioSpec) -> dict[str, Any]:
             channels.add(account.digest_channel)
         if account.channel:
             channels.add(account.channel)
-    members = list(users)
+    users[ADMIN] = {"id": ADMIN, "name": "morgan", "real_name": "Morgan Lee", "tz": spec.timezone}
+    members = [*users, Bot().user_id]  # Sherpa invited to each, as the README's install says
+    path = spec.escalation_path or "#exec-steering"
     return {
         "team": {"name": "Summit Partners"},
         "users": list(users.values()),
         "channels": [
             {"id": _channel_id(name), "name": name.lstrip("#"), "members": members}
+            if name != path  # private, and nobody invited Sherpa: the admin is told
+            else {"id": _channel_id(name), "name": name.lstrip("#"), "members": [*users],
+                  "is_private": True}
             for name in sorted(channels)
         ],
-    }
+    }  # fmt: skip

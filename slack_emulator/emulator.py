@@ -66,6 +66,7 @@ class Emulator:
         self._log = CallLog()
         self._server = HttpServer(self, host, port)
         self._stopping = threading.Event()
+        self._revoked: str | None = None
 
     # Life cycle -------------------------------------------------------------------------
 
@@ -107,6 +108,30 @@ class Emulator:
         if self.app_url is None:
             raise RuntimeError("set Emulator.app_url before acting as Slack toward the app")
         return Actor(self, self.app_url)
+
+    # What people do in the workspace --------------------------------------------------
+
+    def invite(self, channel: str, user_id: str | None = None) -> None:
+        """``/invite @Sherpa`` (or ``user_id``) in a channel, by id or ``#name``."""
+        channel_id = self._channel_id(channel)
+        self.workspace.invite(channel_id, user_id or self.workspace.bot.user_id)
+
+    def archive(self, channel: str, *, archived: bool = True) -> None:
+        self.workspace.archive(self._channel_id(channel), archived=archived)
+
+    def revoke_token(self, error: str = "token_revoked") -> None:
+        """The app is uninstalled or its token revoked: every call answers ``error``
+        (``token_revoked``, ``account_inactive``, ``invalid_auth``) until restored."""
+        self._revoked = error
+
+    def restore_token(self) -> None:
+        self._revoked = None
+
+    def _channel_id(self, channel: str) -> str:
+        channel_id = self.workspace.resolve(channel, open_dm=False)
+        if channel_id is None or self.workspace.channel(channel_id) is None:
+            raise KeyError(f"no channel {channel!r} in the workspace")
+        return channel_id
 
     # What tests read --------------------------------------------------------------------
 
@@ -162,6 +187,8 @@ class Emulator:
             return Reply(200, ApiError("not_authed").body())
         if token != self.bot_token:
             return Reply(200, ApiError("invalid_auth").body())
+        if self._revoked is not None:
+            return Reply(200, ApiError(self._revoked).body())
         retry_after = self.rate_limits.admit(method)
         if retry_after is not None:
             return _ratelimited(retry_after)

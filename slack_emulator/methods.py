@@ -43,6 +43,7 @@ class WebApi:
             "users.info": self.users_info,
             "users.lookupByEmail": self.users_lookup_by_email,
             "conversations.info": self.conversations_info,
+            "conversations.list": self.conversations_list,
             "files.getUploadURLExternal": self.files_get_upload_url_external,
             "files.completeUploadExternal": self.files_complete_upload_external,
         }
@@ -71,14 +72,14 @@ class WebApi:
     # chat -------------------------------------------------------------------------------
 
     def chat_post_message(self, args: Args) -> Answer:
-        channel = self._channel(args, "channel", open_dm=True)
+        channel = self._writable(self._channel(args, "channel", open_dm=True))
         _raise(limits.check_message(args))
         content = _content(args, "thread_ts", "reply_broadcast")
         message = self.store.post(channel, content)
         return {"channel": channel, "ts": message["ts"], "message": public(message)}
 
     def chat_update(self, args: Args) -> Answer:
-        channel = self._existing_channel(args, "channel")
+        channel = self._writable(self._existing_channel(args, "channel"))
         ts = require(args, "ts")
         _raise(limits.check_message(args))
         message = self.store.update(channel, ts, _content(args))
@@ -86,7 +87,7 @@ class WebApi:
         return {"channel": channel, "ts": ts, "text": text, "message": public(message)}
 
     def chat_post_ephemeral(self, args: Args) -> Answer:
-        channel = self._channel(args, "channel", open_dm=True)
+        channel = self._writable(self._channel(args, "channel", open_dm=True))
         user = self._user(require(args, "user"))
         if user.id not in self.workspace.members(channel):
             raise ApiError("user_not_in_channel")
@@ -156,6 +157,8 @@ class WebApi:
         team = self.workspace.team.id
         if channel is None:
             return {"channel": self._im_object(channel_id)}
+        if channel.is_private and self.workspace.bot.user_id not in channel.members:
+            _not_found()  # a private channel is invisible to an app not in it
         info: Answer = {
             "id": channel.id,
             "name": channel.name,
@@ -165,7 +168,7 @@ class WebApi:
             "is_im": False,
             "is_mpim": False,
             "is_private": channel.is_private,
-            "is_archived": False,
+            "is_archived": channel.is_archived,
             "is_general": False,
             "is_shared": False,
             "is_ext_shared": False,
@@ -182,6 +185,25 @@ class WebApi:
         if flag(args.get("include_num_members")):
             info["num_members"] = len(channel.members)
         return {"channel": info}
+
+    def conversations_list(self, args: Args) -> Answer:
+        """Channels the bot can see, one page (the emulator's workspaces are small): public
+        ones, and private ones only if it is a member; archived ones unless excluded."""
+        types = str(args.get("types") or "public_channel").split(",")
+        bot = self.workspace.bot.user_id
+        shown = []
+        for channel in self.workspace.channels_now():
+            kind = "private_channel" if channel.is_private else "public_channel"
+            if kind not in types or (channel.is_private and bot not in channel.members):
+                continue
+            if channel.is_archived and flag(args.get("exclude_archived")):
+                continue
+            shown.append({
+                "id": channel.id, "name": channel.name, "is_channel": True,
+                "is_private": channel.is_private, "is_archived": channel.is_archived,
+                "is_member": bot in channel.members,
+            })  # fmt: skip
+        return {"channels": shown, "response_metadata": {"next_cursor": ""}}
 
     def _im_object(self, channel_id: str) -> Answer:
         return {
@@ -247,7 +269,8 @@ class WebApi:
         """Share uploaded files into ``channel_id`` (or ``channels``), in ``thread_ts`` if given."""
         refs = [args["channel_id"]] if args.get("channel_id") else []
         refs += [r for r in str(args.get("channels") or "").split(",") if r]
-        channels = [self.workspace.resolve(r, open_dm=True) or _not_found() for r in refs]
+        targets = [self.workspace.resolve(r, open_dm=True) or _not_found() for r in refs]
+        channels = [self._writable(channel, sharing=True) for channel in targets]
         items = require(args, "files")
         if not isinstance(items, list) or not all(isinstance(i, Mapping) for i in items):
             raise ApiError("invalid_arguments", ["must provide an array of objects: files"])
@@ -310,6 +333,24 @@ class WebApi:
     def _channel(self, args: Args, key: str, *, open_dm: bool) -> str:
         """A channel from an id, ``#name`` or user id (a DM), or ``channel_not_found``."""
         return self.workspace.resolve(require(args, key), open_dm=open_dm) or _not_found()
+
+    def _writable(self, channel_id: str, *, sharing: bool = False) -> str:
+        """``channel_id`` if the bot may post (or, ``sharing``, share a file) there, else
+        Slack's refusal: a private channel the bot is not in does not exist for it
+        (``channel_not_found``); an archived one takes nothing (``is_archived``); a public
+        one it is not in takes messages only with ``chat:write.public``, and never files
+        (``not_in_channel``). DMs with the bot are always open to it."""
+        channel = self.workspace.channel(channel_id)
+        if channel is None:
+            return channel_id
+        member = self.workspace.bot.user_id in channel.members
+        if channel.is_private and not member:
+            _not_found()
+        if channel.is_archived:
+            raise ApiError("is_archived")
+        if not member and (sharing or "chat:write.public" not in self.workspace.bot.scopes):
+            raise ApiError("not_in_channel")
+        return channel_id
 
     def _existing_channel(self, args: Args, key: str) -> str:
         """Methods that take only a channel id (``C…`` or an open ``D…``)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -58,6 +58,7 @@ class Channel:
     name: str
     members: tuple[str, ...] = ()
     is_private: bool = False
+    is_archived: bool = False
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Channel:
@@ -66,6 +67,7 @@ class Channel:
             name=data["name"].lstrip("#"),
             members=tuple(data.get("members", ())),
             is_private=bool(data.get("is_private", False)),
+            is_archived=bool(data.get("is_archived", False)),
         )
 
 
@@ -85,8 +87,8 @@ class Bot:
     bot_id: str = "B0SHERPA00"
     app_id: str = "A0SHERPA00"
     scopes: tuple[str, ...] = (
-        "chat:write", "chat:write.public", "commands", "files:write", "im:history",
-        "users:read", "users:read.email",
+        "channels:read", "chat:write", "chat:write.public", "commands", "files:write",
+        "groups:read", "im:history", "users:read", "users:read.email",
     )  # fmt: skip
     """Granted to the bot token; reported in every answer's ``X-OAuth-Scopes`` header."""
 
@@ -139,6 +141,23 @@ class Workspace:
 
     def channel(self, channel_id: str) -> Channel | None:
         return self._channels.get(channel_id)
+
+    def invite(self, channel_id: str, user_id: str) -> None:
+        """Someone in the channel ran ``/invite @user`` (for the bot: ``/invite @Sherpa``)."""
+        with self._lock:
+            channel = self._channels[channel_id]
+            if user_id not in channel.members:
+                self._channels[channel_id] = replace(channel, members=(*channel.members, user_id))
+
+    def archive(self, channel_id: str, *, archived: bool = True) -> None:
+        """A channel archived (or unarchived) by someone in the workspace."""
+        with self._lock:
+            self._channels[channel_id] = replace(self._channels[channel_id], is_archived=archived)
+
+    def channels_now(self) -> list[Channel]:
+        """The channels as they are now (invitations and archiving included)."""
+        with self._lock:
+            return list(self._channels.values())
 
     def dm(self, user_id: str, *, create: bool) -> str | None:
         """The DM channel between the bot and this user; Slack opens it on the first post."""

@@ -16,6 +16,7 @@ from engagement.access import Actor, actor_for
 from engagement.duework.registry import Registry
 from engagement.portfolio.importer import import_portfolio
 from engagement.portfolio.loader import parse_portfolio
+from slack_emulator import Bot
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -85,7 +86,7 @@ def workspace_for(
             })  # fmt: skip
         if account.get("channel"):
             channels.add(account["channel"])
-    members = list(users)
+    members = [*users, Bot().user_id]  # Sherpa invited everywhere, as the README's install says
     return {
         "users": list(users.values()),
         "channels": [

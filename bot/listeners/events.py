@@ -1,4 +1,5 @@
-"""Events API listeners: App Home, profile changes, DMs written to Sherpa."""
+"""Events API listeners: App Home, profile changes, DMs written to Sherpa, and the app
+uninstalled or its tokens revoked."""
 
 from __future__ import annotations
 
@@ -41,3 +42,11 @@ def register(app: App, runtime: Runtime, _surfaces: Surfaces) -> None:
             and user not in own
         ):
             after_ack(runtime, body, lambda: people.direct_message(runtime, user))
+
+    def access_ended(event: dict[str, Any]) -> None:
+        """Slack will refuse the token from now on: stop sending at once, everywhere (the
+        clock probes `auth.test` each run and resumes when a token works again)."""
+        runtime.stop_sending(str(event.get("type") or "app_uninstalled"))
+
+    app.event("app_uninstalled")(access_ended)
+    app.event("tokens_revoked")(access_ended)

@@ -8,6 +8,7 @@ import os
 import socket
 import threading
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,7 +23,7 @@ from engagement.duework.heartbeat import beat
 from engagement.duework.queue import LEASE, any_ready, claim, renew, schedule, take
 from engagement.duework.registry import PLAN_KIND, Registry, UnknownKind, WorkContext
 from engagement.models import DueWork, WorkState
-from engagement.notify import DeliveryError, Notifier, Undeliverable
+from engagement.notify import Blocked, DeliveryError, Notifier, SendingStopped, Undeliverable
 from engagement.places import Places, Wait
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,8 @@ class Outcome(enum.Enum):
     RETRY = "retry"
     FAILED = "failed"
     TAKEN_OVER = "taken_over"
+    STOPPED = "stopped"
+    """Slack refuses the token: the row waits, and the run claims nothing more."""
 
 
 class _Unregistered(UnknownKind):
@@ -66,7 +69,7 @@ class RunReport:
     def count(self, kind: str, outcome: Outcome) -> None:
         if outcome is Outcome.DONE:
             self.done[kind] = self.done.get(kind, 0) + 1
-        elif outcome is Outcome.RETRY:
+        elif outcome in (Outcome.RETRY, Outcome.STOPPED):
             self.retried += 1
         elif outcome is Outcome.FAILED:
             self.failed += 1
@@ -97,10 +100,18 @@ class Engine:
     concurrency: int = 1
     stopping: threading.Event = field(default_factory=threading.Event)
     """Set on shutdown: claim nothing more, finish what is claimed, return."""
+    admins: frozenset[str] = frozenset()
+    """Sherpa's admins, for the handlers (`WorkContext.admins`)."""
+    may_send: Callable[[], bool] | None = None
+    """Asked before each run: False (Slack refuses the token) claims nothing, rows stay due."""
 
     def run_due(self, as_of: datetime) -> RunReport:
         """Run every row due at or before `as_of`, including work that running it makes due."""
         report = RunReport()
+        if self.may_send is not None and not self.may_send():
+            with transaction(self.sessions) as session:  # alive, only not sending
+                beat(session, self.worker, self.real_clock())
+            return report
         with transaction(self.sessions) as session:
             self._ensure_plan(self.registry.bind(session), as_of)
             beat(session, self.worker, self.real_clock())
@@ -111,6 +122,7 @@ class Engine:
         claimed: deque[int] = deque()
         finished: SimpleQueue[Future[tuple[str, Outcome]]] = SimpleQueue()
         renewed = self.real_clock()
+        halted = False  # sending stopped: finish what is claimed, claim nothing more
         with ThreadPoolExecutor(max_workers=workers) as pool:
             running = 0
             while True:
@@ -118,7 +130,7 @@ class Engine:
                 # queued, so no worker idles while the claim runs (one waiting out a
                 # Retry-After does not hold up a batch either). Claim no more than can
                 # start soon: what a crashed process held waits for its lease to run out.
-                if running <= workers and not self.stopping.is_set():
+                if running <= workers and not self.stopping.is_set() and not halted:
                     for work_id in self._claim(as_of, held - running):
                         claimed.append(work_id)
                         future = pool.submit(self._run_next, claimed, as_of, places)
@@ -139,7 +151,9 @@ class Engine:
                         beat(session, self.worker, renewed)
                 if done is not None:
                     running -= 1
-                    report.count(*done.result())
+                    kind, outcome = done.result()
+                    report.count(kind, outcome)
+                    halted = halted or outcome is Outcome.STOPPED
         return report
 
     def _ensure_plan(self, session: Session, as_of: datetime) -> None:
@@ -197,6 +211,7 @@ class Engine:
                     key=taken.key,
                     payload=taken.payload,
                     attempts=taken.attempts,
+                    admins=self.admins,
                 )
                 if kind == PLAN_KIND:
                     self._plan(context)
@@ -211,6 +226,9 @@ class Engine:
         except Undeliverable as error:
             self._give_back(work_id, as_of, error, final=True)
             return kind, Outcome.FAILED
+        except Blocked as error:
+            self._hold(work_id, as_of, error)
+            return kind, Outcome.STOPPED if isinstance(error, SendingStopped) else Outcome.RETRY
         except Exception as error:
             self._give_back(work_id, as_of, error, final=False)
             return kind, Outcome.RETRY
@@ -242,6 +260,29 @@ class Engine:
                 item.last_error,
                 exc_info=not isinstance(error, DeliveryError | _Unregistered)
                 and failed_statement(error) is None,
+            )
+
+    def _hold(self, work_id: int, as_of: datetime, error: Blocked) -> None:
+        """Slack refuses until someone acts: the row waits, its attempts not counted, so it
+        never fails for it. While sending is stopped it stays due as it is (nothing is
+        claimed meanwhile); a refusing channel's row is tried again at the next hour's
+        planning run (or at once, on *Retry now*). The registry's holds run alongside."""
+        with transaction(self.sessions) as session:
+            self.registry.bind(session)
+            item = session.get_one(DueWork, work_id)
+            item.state = WorkState.DUE
+            item.lease_until = None
+            item.last_error = str(error)[:2000]
+            if not isinstance(error, SendingStopped):
+                item.due_at = as_of.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+            for hold in self.registry.holds:
+                hold(session, error, as_of)
+            log.warning(
+                "due_work.waiting kind=%s key=%s until=%s error=%s",
+                item.kind,
+                item.key,
+                item.due_at.isoformat(),
+                item.last_error,
             )
 
 

@@ -16,7 +16,7 @@ from typing import Any, overload
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from engagement.notify import Notifier
+from engagement.notify import Blocked, Notifier
 
 PLAN_KIND = "plan"
 """The hourly planning run: the engine's own kind, known to a registry with planners."""
@@ -36,11 +36,15 @@ class WorkContext:
     key: str
     payload: dict[str, Any]
     attempts: int
+    admins: frozenset[str] = frozenset()
+    """Sherpa's admins (`SHERPA_ADMINS`), for work that tells them something."""
 
 
 Handler = Callable[[WorkContext], None]
 Planner = Callable[[WorkContext], int]
 """Creates future due rows idempotently; returns how many it created."""
+Hold = Callable[[Session, Blocked, datetime], None]
+"""Runs in the transaction that makes a blocked row wait (`Registry.when_blocked`)."""
 
 
 class UnknownKind(LookupError):
@@ -53,6 +57,7 @@ class Registry:
 
     handlers: dict[str, Handler] = field(default_factory=dict)
     planners: dict[str, Planner] = field(default_factory=dict)
+    holds: list[Hold] = field(default_factory=list)
 
     @overload
     def kind(self, name: str) -> Callable[[Handler], Handler]: ...
@@ -87,6 +92,12 @@ class Registry:
             return planner
 
         return register if planner is None else register(planner)
+
+    def when_blocked(self, hold: Hold) -> Hold:
+        """Also run `hold` when a row waits because Slack refuses until someone acts (the
+        engine's `Blocked`): what to tell whom, scheduled in the same transaction."""
+        self.holds.append(hold)
+        return hold
 
     def knows(self, kind: str) -> bool:
         return kind in self.handlers or (kind == PLAN_KIND and bool(self.planners))

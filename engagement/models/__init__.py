@@ -36,6 +36,7 @@ from engagement.models.infrastructure import (
     DueWork,
     ProcessedRequest,
     SchedulerBeat,
+    SendingStop,
     WorkState,
 )
 from engagement.models.portfolio import (
@@ -98,6 +99,7 @@ __all__ = [
     "Role",
     "RoleDirection",
     "SchedulerBeat",
+    "SendingStop",
     "Severity",
     "Sponsorship",
     "UTCDateTime",

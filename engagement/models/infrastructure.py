@@ -92,3 +92,14 @@ class SchedulerBeat(Base):
 
     worker: Mapped[str] = mapped_column(String(120), primary_key=True)
     at: Mapped[datetime] = mapped_column()
+
+
+class SendingStop(Base):
+    """Slack refuses Sherpa's token (revoked, the app uninstalled, the workspace closed):
+    nothing is sent until it works again (`engagement.sending`). At most one row."""
+
+    __tablename__ = "sending_stops"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    reason: Mapped[str] = mapped_column(String(64))
+    since: Mapped[datetime] = mapped_column()

@@ -15,11 +15,13 @@ ROOT = Path(__file__).resolve().parents[2]
 def methods_called() -> set[str]:
     """Every Web API method named in Sherpa's Slack layer (the emulator excluded)."""
     found: set[str] = set()
-    for path in (ROOT / "bot").rglob("*.py"):
+    for path in [*(ROOT / "bot").rglob("*.py"), ROOT / "sherpa" / "doctor.py"]:
         if "emulator" in path.parts:
             continue
         source = path.read_text()
-        found |= set(re.findall(r"""["']((?:chat|views|users|files|auth)\.\w+)["']""", source))
+        found |= set(
+            re.findall(r"""["']((?:chat|views|users|files|auth|conversations)\.\w+)["']""", source)
+        )
         if "files_upload_v2" in source:
             found |= {"files.getUploadURLExternal", "files.completeUploadExternal"}
     return found
@@ -43,10 +45,8 @@ def test_manifest_shape() -> None:
     ]
     settings = manifest["settings"]
     assert settings["event_subscriptions"]["bot_events"] == [
-        "app_home_opened",
-        "message.im",
-        "user_change",
-    ]
+        "app_home_opened", "message.im", "user_change", "app_uninstalled", "tokens_revoked",
+    ]  # fmt: skip
     assert settings["interactivity"]["request_url"].endswith("/slack/events")
     assert settings["socket_mode_enabled"] is False
 

@@ -22,13 +22,15 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web import SlackResponse
 
 from bot.executor import ContextThreadPool
-from bot.keepalive import Answer
-from bot.notifier import PacedRetry, Pacer, SlackNotifier, make_client
+from bot.notifier import SlackNotifier, make_client
+from bot.outbound import Answer
+from bot.pacing import PacedRetry, Pacer
 from bot.render import Renderers
 from bot.root import start
-from engagement.notify import DeliveryError
+from engagement.notify import ChannelUnavailable, DeliveryError, SendingStopped, Undeliverable
 from engagement.places import Places, Wait, waiting
 from engagement.settings import load_settings
+from slack_emulator import Emulator
 
 POST = "https://slack.test/api/chat.postMessage"
 
@@ -301,3 +303,31 @@ def test_follow_up_work_lends_its_place_while_slack_answers(kind: str) -> None:
     held.answer.set()
     assert pool.wait_idle(timeout=10)
     pool.shutdown()
+
+
+def test_a_channel_refusal_waits_for_the_channel_and_a_dm_refusal_is_permanent() -> None:
+    workspace = {
+        "users": [{"id": "U1", "tz": "UTC"}],
+        "channels": [{"id": "C0SECRET01", "name": "secret", "members": ["U1"], "is_private": True}],
+    }
+    with Emulator(workspace) as emulator:
+        notifier = SlackNotifier(make_client(emulator.bot_token, emulator.api_url), Renderers())
+        with pytest.raises(ChannelUnavailable) as held:
+            notifier.call("chat.postMessage", channel="#secret", text="x")
+        assert (held.value.channel, held.value.reason) == ("#secret", "channel_not_found")
+        with pytest.raises(Undeliverable):
+            notifier.call("chat.postMessage", channel="U0NOBODY1", text="x")
+
+
+def test_a_refused_token_stops_calls_without_reaching_slack_until_a_probe_works() -> None:
+    with Emulator({"users": [{"id": "U1", "tz": "UTC"}]}) as emulator:
+        notifier = SlackNotifier(make_client(emulator.bot_token, emulator.api_url), Renderers())
+        emulator.revoke_token("account_inactive")
+        for _ in range(3):
+            with pytest.raises(SendingStopped, match="account_inactive"):
+                notifier.call("chat.postMessage", channel="U1", text="x")
+        assert [call.method for call in emulator.calls()] == ["chat.postMessage"]
+        assert notifier.stopped == "account_inactive" and not notifier.probe()
+        emulator.restore_token()
+        assert notifier.probe() and notifier.stopped is None
+        assert notifier.call("chat.postMessage", channel="U1", text="x")["ok"]

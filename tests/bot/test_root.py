@@ -28,11 +28,13 @@ def test_planners_run_in_the_features_order_people_first() -> None:
 
 
 def test_every_kind_of_due_work_has_its_handler() -> None:
-    assert set(wire().due_work.handlers) == POSTING | {
-        "people.refresh",
-        "people.answer_dm",  # one DM to someone who may be no sponsor or SAM: no stream
-        "alerts.evaluate",
-    }
+    # One DM to someone who may be no sponsor or SAM (an answer to their DM, a channel's
+    # notice to the admins: one per admin, channel and day): no stream.
+    unstreamed = {
+        "people.refresh", "people.answer_dm", "alerts.evaluate", "channels.notice",
+        "channels.tell",
+    }  # fmt: skip
+    assert set(wire().due_work.handlers) == POSTING | unstreamed
 
 
 def test_app_home_shows_the_sections_in_the_features_order() -> None:

@@ -12,7 +12,8 @@ from engagement.clock import utcnow
 from engagement.duework.heartbeat import beat
 from engagement.models import DueWork
 from sherpa.cli import main
-from slack_emulator import Emulator
+from slack_emulator import Bot, Emulator
+from tests.conftest import loaded_workspace
 
 
 def doctor(capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
@@ -43,6 +44,7 @@ def test_all_checks_pass(
         "ok   slack token",
         "ok   slack scopes",
         "ok   clock",
+        "ok   channels",
     ]
     assert lines[3] == "ok   slack token: valid for team Sherpa Emulated as sherpa"
     assert lines[5] == (
@@ -80,7 +82,7 @@ def test_missing_scope_and_bad_token_fail(
         monkeypatch.setenv("SLACK_API_URL", emulator.api_url)
         status, lines = doctor(capsys)
         assert status == 1
-        assert lines[4].startswith("FAIL slack scopes: missing chat:write.public, files:write")
+        assert lines[4].startswith("FAIL slack scopes: missing channels:read, chat:write.public")
         monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-wrong")
         status, lines = doctor(capsys)
     assert status == 1 and lines[3].startswith("FAIL slack token:")
@@ -101,3 +103,36 @@ def test_out_of_date_schema_and_bad_setting(
         1,
         ["FAIL settings: PORT: Input should be greater than or equal to 1"],
     )
+
+
+def test_each_channel_of_the_portfolio_gets_a_line(
+    healthy: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workspace = loaded_workspace(healthy)
+    setup = {
+        "exec-steering": {"is_private": True},  # Sherpa not invited
+        "sponsor-digest": {},  # public, Sherpa not in it: no chart
+        "globex-alliance": {"is_archived": True},
+        "hanami-alliance": {"is_private": True, "invited": True},
+    }
+    for channel in workspace["channels"]:
+        change = setup.get(channel["name"])
+        if change is not None and not change.pop("invited", False):
+            channel["members"] = [m for m in channel["members"] if m != Bot().user_id]
+        channel.update(change or {})
+    with Emulator(workspace) as emulator:
+        monkeypatch.setenv("SLACK_API_URL", emulator.api_url)
+        status, lines = doctor(capsys)
+    assert status == 1
+    assert lines[5].startswith("ok   clock:")
+    assert lines[6] == "ok   channels: 5 in the portfolio"
+    assert sorted(lines[7:]) == [
+        "FAIL channel #exec-steering: not found: it does not exist, or it is private and "
+        "Sherpa is not in it (`/invite @Sherpa` in #exec-steering) — escalation path",
+        "FAIL channel #globex-alliance: archived: unarchive it, or name another channel — "
+        "Globex's channel",
+        "FAIL channel #sponsor-digest: public, Sherpa is not a member: `/invite @Sherpa` in "
+        "#sponsor-digest — digest (a file: Sherpa must be a member)",
+        "ok   channel #acme-alliance: public, Sherpa is a member — Acme Corp's channel",
+        "ok   channel #hanami-alliance: private, Sherpa is a member — Hanami Logistics's channel",
+    ]

@@ -1,4 +1,5 @@
-"""Replies over kept connections: one connection for many posts, and a closed one replaced."""
+"""Replies over pooled connections: one connection for many posts, a closed one replaced, and
+the environment's proxy honoured."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from bot.keepalive import KeptAlive
 from bot.notifier import SlackNotifier, make_client
+from bot.outbound import Outbound, TransportError, proxy_for
 from bot.render import Renderers
 from engagement.notify import DeliveryError
 from slack_emulator import Emulator
 from slack_emulator.interactions import ResponseTarget
+from tests.proxy import loopback_proxy
 
 
 class _Recorder(ThreadingHTTPServer):
@@ -81,26 +83,17 @@ def dropping() -> Iterator[_Recorder]:
 
 
 def test_posts_from_one_thread_share_one_connection(kept: _Recorder) -> None:
-    client = KeptAlive()
+    client = Outbound()
     for n in range(3):
         assert client.post_json(kept.url, {"n": n}).status == 200
     assert [payload["n"] for _, payload in kept.seen] == [0, 1, 2]
     assert len({port for port, _ in kept.seen}) == 1
 
 
-def test_each_thread_has_its_own_connection(kept: _Recorder) -> None:
-    client = KeptAlive()
-    client.post_json(kept.url, {"n": 0})
-    other = threading.Thread(target=client.post_json, args=(kept.url, {"n": 1}))
-    other.start()
-    other.join()
-    assert len({port for port, _ in kept.seen}) == 2
-
-
 def test_a_connection_the_server_closed_is_replaced_and_the_post_sent_once(
     dropping: _Recorder,
 ) -> None:
-    client = KeptAlive()
+    client = Outbound()
     for n in range(3):
         assert client.post_json(dropping.url, {"n": n}).status == 200
     assert [payload["n"] for _, payload in dropping.seen] == [0, 1, 2]
@@ -111,13 +104,13 @@ def test_a_server_that_is_not_there_fails_the_post() -> None:
     server = _Recorder(close_after_each=False)
     url = server.url
     server.server_close()
-    with pytest.raises(OSError):
-        KeptAlive(timeout=2).post_json(url, {"n": 0})
+    with pytest.raises((OSError, TransportError)):
+        Outbound(timeout=2).post_json(url, {"n": 0})
 
 
 def test_only_http_urls_are_posted_to() -> None:
     with pytest.raises(ValueError, match="not an HTTP URL"):
-        KeptAlive().post_json("file:///etc/passwd", {})
+        Outbound().post_json("file:///etc/passwd", {})
 
 
 def test_a_reply_reaches_the_response_url_and_a_refusal_says_why() -> None:
@@ -152,3 +145,35 @@ def test_a_reply_goes_nowhere_but_slack_and_the_api_host() -> None:
         with pytest.raises(DeliveryError, match="response_url: untrusted_url"):
             notifier.respond(server.url, text="to an internal service")
         assert server.seen == []
+
+
+def test_replies_and_web_api_calls_go_through_the_https_proxy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    with loopback_proxy() as proxy, Emulator({"users": [{"id": "U1", "tz": "UTC"}]}) as emu:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        dm = emu.workspace.dm("U1", create=True)
+        assert dm is not None
+        notifier = SlackNotifier(make_client(emu.bot_token, emu.api_url), Renderers())
+        for n in range(3):
+            url_id = emu.response_urls.register(ResponseTarget("U1", dm))
+            notifier.respond(f"{emu.url}response/{url_id}", text=f"reply {n}")
+        notifier.call("auth.test")
+        assert [post.body["text"] for post in emu.responses("U1")] == [
+            "reply 0", "reply 1", "reply 2"
+        ]  # fmt: skip
+        replies = [path for path in proxy.paths() if path.startswith("/response/")]
+        assert len(replies) == 3 and proxy.paths()[-1] == "/api/auth.test"
+        assert len(proxy.clients) == 2  # the replies' one kept connection, the WebClient's
+
+
+def test_no_proxy_hosts_go_direct(monkeypatch: pytest.MonkeyPatch, kept: _Recorder) -> None:
+    with loopback_proxy() as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+        assert proxy_for(kept.url) is None
+        assert proxy_for("https://hooks.slack.com/actions/1") == proxy.url
+        Outbound().post_json(kept.url, {"n": 0})
+        assert proxy.seen == [] and len(kept.seen) == 1
