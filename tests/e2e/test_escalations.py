@@ -499,7 +499,8 @@ def test_a_forged_resolve_submission_is_refused_and_logged(
             {"escalation_note": {"escalation_note": "Closed by me"}},
         )
         live.settle()
-    assert [m["text"] for m in live.emulator.messages(GLOBEX_SPONSOR)] == [
+    said = [m["text"] for m in live.emulator.messages(GLOBEX_SPONSOR)]
+    assert [text for text in said if not text.startswith("Hello from Sherpa")] == [
         "There is no escalation ESC-1 in your accounts.",
         "That form is out of date; press Resolve on the latest message again.",
     ]

@@ -110,7 +110,7 @@ def test_a_hostile_account_name_and_kpi_label_are_shown_escaped_everywhere(
     )
     assert "Acme &lt;!channel&gt;" in parsed(texts(alert))
     assert "&lt;https://evil.example|Click here&gt;" in parsed(texts(alert))
-    [checkin] = [m for m in stack.emulator.messages(SAM) if "check-in" in m["text"]]
+    [checkin] = [m for m in stack.emulator.messages(SAM) if "Sponsor check-in" in m["text"]]
     assert checkin["text"] == "Sponsor check-in: Acme &lt;!channel&gt;"
 
     sent = everything_sent(stack)
