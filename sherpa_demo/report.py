@@ -19,7 +19,8 @@ from slack_emulator import Emulator
 
 EMOJI = {
     ":large_green_circle:": "🟢", ":large_yellow_circle:": "🟡", ":red_circle:": "🔴",
-    ":white_circle:": "⚪", ":rotating_light:": "🚨", ":warning:": "⚠️",
+    ":white_circle:": "⚪", ":rotating_light:": "🚨", ":warning:": "⚠️", ":mega:": "📣",
+    ":chart_with_upwards_trend:": "📈", ":thread:": "🧵", ":arrow_down:": "⬇️",
 }  # fmt: skip
 
 
@@ -49,11 +50,19 @@ def block_lines(blocks: list[dict[str, Any]]) -> list[str]:
         elif kind == "context":
             lines.append(" ".join(plain(e.get("text", "")) for e in block["elements"]))
         elif kind == "actions":
-            lines.append(" ".join(f"[{e['text']['text']}]" for e in block["elements"]
-                                  if e.get("type") == "button"))  # fmt: skip
+            lines.append(" ".join(_element(e) for e in block["elements"]))
         elif kind == "divider":
             lines.append("---")
     return lines
+
+
+def _element(element: dict[str, Any]) -> str:
+    """A button as [Label], a menu as [Placeholder ▾]."""
+    if element.get("type") == "button":
+        return f"[{element['text']['text']}]"
+    if element.get("type") == "static_select":
+        return f"[{element['placeholder']['text']} ▾]"
+    return ""
 
 
 def write_transcript(emulator: Emulator, folder: Path) -> Path:

@@ -61,9 +61,11 @@ def digest(request: SlackRequest, command: grammar.Digest) -> None:
 
 
 def details(request: SlackRequest, action: dict[str, Any]) -> None:
-    account_id = row_id(action.get("value"))
+    """A Details button (its value) or a digest's menu (the chosen option's value)."""
+    chosen = action.get("selected_option") or {}
+    account_id = row_id(action.get("value") or chosen.get("value"))
     if account_id is None:
-        request.reply("That button does not name an account.")
+        request.reply("That choice does not name an account.")
         return
     with request.reading() as session:
         cards = details_card(

@@ -219,6 +219,23 @@ def option(text: str, value: str) -> Block:
     return {"text": plain(text, OPTION_TEXT), "value": value}
 
 
+def static_select(
+    action_id: str, placeholder: str, options: Sequence[Block], *, chosen: str | None = None
+) -> Block:
+    """A menu of `options` (at most SELECT_OPTIONS are kept); `chosen` is the value of the
+    option shown as selected."""
+    element: Block = {
+        "type": "static_select",
+        "action_id": action_id,
+        "placeholder": plain(placeholder, PLACEHOLDER_TEXT),
+        "options": list(options[:SELECT_OPTIONS]),
+    }
+    for item in element["options"]:
+        if chosen is not None and item["value"] == chosen:
+            element["initial_option"] = item
+    return element
+
+
 def input_block(
     block_id: str,
     label: str,

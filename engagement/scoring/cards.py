@@ -12,7 +12,7 @@ from engagement.errors import NotFound
 from engagement.indicators import RATED
 from engagement.models import Account, DigestRun
 from engagement.scoring import weeks
-from engagement.scoring.evaluate import AccountScores, score_accounts
+from engagement.scoring.evaluate import AccountScores, WeekScore, score_accounts
 from engagement.scoring.messages import (
     AccountSummary,
     HomeScore,
@@ -22,7 +22,7 @@ from engagement.scoring.messages import (
     ScorecardCard,
     ScorecardCards,
 )
-from engagement.scoring.scorecard import Status, Trend
+from engagement.scoring.scorecard import Status
 
 CARDS_PER_REPLY = 5
 """A card takes up to ~9 blocks; more accounts than this are listed by name instead."""
@@ -37,44 +37,47 @@ def red_kpis(scores: AccountScores) -> list[str]:
     ]
 
 
-def attention(scores: AccountScores) -> list[str]:
-    """Why an account needs attention this week; empty when it does not."""
-    reasons = []
-    current = scores.current
-    if current.score.status is Status.RED:
-        reasons.append("overall red")
-    red = red_kpis(scores)
-    if red:
-        named = ", ".join(red[:3]) + (f" and {len(red) - 3} more" if len(red) > 3 else "")
-        reasons.append(f"red: {named}")
-    if scores.score_trend is Trend.DOWN:
-        before = scores.earlier
-        was = before.score.score if before else None
-        reasons.append(f"score falling ({was} → {current.score.score})")
-    if scores.timeline.missed:
-        reasons.append("sponsor missed check-ins")
-    elif scores.timeline.unanswered:
-        reasons.append("check-ins unanswered")
-    return reasons
+MATERIAL_FALL = 10
+"""A fall of the overall score over four weeks is material beyond this many points (or
+when it loses a status): smaller moves inside one status are weekly jitter."""
+
+RANK = {Status.GREEN: 0, Status.AMBER: 1, Status.RED: 2}
+
+
+def falling(now: int | None, now_status: Status | None, before: WeekScore | None) -> bool:
+    """Whether the score fell materially since `before`: a status lost, or more than
+    MATERIAL_FALL points."""
+    if before is None or now is None or now_status is None:
+        return False
+    was, was_status = before.score.score, before.score.status
+    if was is None or was_status is None:
+        return False
+    return RANK[now_status] > RANK[was_status] or was - now > MATERIAL_FALL
 
 
 def summary(scores: AccountScores) -> AccountSummary:
     """The account's digest line (built without re-validation: every field comes from here)."""
     values = scores.timeline.now.values
+    current, before = scores.current.score, scores.earlier
     return AccountSummary.model_construct(
         account_id=scores.account.id,
         name=scores.account.name,
-        score=scores.current.score.score,
-        status=scores.current.score.status,
+        score=current.score,
+        status=current.status,
         trend=scores.score_trend,
+        score_before=before.score.score if before else None,
         kpis=[
-            KpiBrief.model_construct(label=line.kpi.label, status=line.status, trend=line.trend)
+            KpiBrief.model_construct(
+                key=line.kpi.key, label=line.kpi.label, status=line.status, trend=line.trend
+            )
             for line in scores.lines()
         ],
         response_rate=values.get("response_rate"),
         open_escalations=int(values.get("escalations_open", 0)),
+        overdue_escalations=int(values.get("escalations_overdue", 0)),
         advocacy_actions=int(values.get("advocacy_actions", 0)),
-        attention=attention(scores),
+        falling=falling(current.score, current.status, before),
+        missed_checkins=bool(scores.timeline.missed),
     )
 
 

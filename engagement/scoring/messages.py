@@ -17,8 +17,9 @@ class Data(BaseModel):
 
 
 class KpiBrief(Data):
-    """A KPI as the digest shows it: label, status and trend."""
+    """A KPI as the digest shows it: key, label, status and trend."""
 
+    key: str
     label: str
     status: Status | None
     trend: Trend
@@ -27,7 +28,6 @@ class KpiBrief(Data):
 class KpiItem(KpiBrief):
     """A KPI as the card shows it: with target, actual and weight."""
 
-    key: str
     unit: str
     target: float
     red_below: float | None
@@ -46,12 +46,29 @@ class AccountSummary(Data):
     score: int | None
     status: Status | None
     trend: Trend
+    score_before: int | None
+    """The score four weeks earlier (what the trend compares with)."""
     kpis: list[KpiBrief]
     response_rate: float | None
     open_escalations: int
+    overdue_escalations: int
+    """Open escalations nobody acknowledged by their deadline."""
     advocacy_actions: int
-    attention: list[str]
-    """Why it needs attention ("2 KPIs red", "score falling", "check-ins unanswered")."""
+    falling: bool
+    """The fall since four weeks earlier is material: a status lost, or more than
+    `attention.MATERIAL_FALL` points."""
+    missed_checkins: bool
+    """A sponsor left two or more check-ins in a row unanswered."""
+
+    @property
+    def attention(self) -> bool:
+        """Red, amber, falling materially, an overdue escalation or missed check-ins."""
+        return (
+            self.status in (Status.RED, Status.AMBER)
+            or self.falling
+            or self.overdue_escalations > 0
+            or self.missed_checkins
+        )
 
 
 class Indicator(Data):
@@ -104,27 +121,38 @@ class Digest(Message):
 
     channel: str
     iso_week: str
+    week_start: date
+    """The Monday of the week, as people name it ("week of 23 Nov")."""
     preview: bool
     total_accounts: int
     totals: StatusCounts
     attention_total: int
     attention: list[AccountSummary]
-    """Accounts needing attention, on this message (worst first)."""
-    others: list[AccountSummary]
+    """The top of the attention ranking (`attention.rank`), on this message."""
+    on_track_total: int
+    """Accounts green with no material fall and nothing overdue."""
+    on_track: list[AccountSummary]
+    """Listed one a line when few; empty when summed up in one line (then in the thread)."""
+    no_data_total: int
+    """Accounts without any figure this week and nothing else to attend to."""
+    no_data: list[AccountSummary]
+    """Those accounts, named when few (else in the thread)."""
     highlights: list[Highlight]
     parts: int
     """How many messages the whole digest takes (this one included)."""
 
 
 class DigestContinuation(Message):
-    """More accounts of the same digest, posted in its thread."""
+    """More accounts of the same digest, posted in its thread, in ranking order."""
 
     channel: str
     iso_week: str
+    week_start: date
     part: int
     parts: int
     attention: list[AccountSummary]
-    others: list[AccountSummary]
+    on_track: list[AccountSummary]
+    no_data: list[AccountSummary]
 
 
 class AlertCondition(enum.StrEnum):

@@ -5,23 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import pytest
-
 from bot.root import wire
 from bot.views.scorecard.alerts import detail, what_to_do
 from bot.views.scorecard.cards import CARDS_SHOWN, recorded_line
-from bot.views.scorecard.common import ScorecardAction
 from bot.views.scorecard.home import home_scores_blocks
-from engagement.scoring.digest import HEAD_ACCOUNTS, PART_ACCOUNTS
 from engagement.scoring.kpis import Recorded
 from engagement.scoring.messages import (
     AccountSummary,
     AlertCondition,
     CheckinsMissed,
-    Digest,
-    DigestContinuation,
     Falling,
-    Highlight,
     HomeScore,
     Indicator,
     IndicatorAlert,
@@ -32,7 +25,6 @@ from engagement.scoring.messages import (
     PerceptionGap,
     ScorecardCard,
     ScorecardCards,
-    StatusCounts,
 )
 from engagement.scoring.scorecard import Status, Trend
 from tests.bot.blockkit import check
@@ -44,22 +36,29 @@ LONG = "Very Long Account Name & <Partners> " * 6  # 216 characters, with mrkdwn
 
 
 def summary(n: int, *, attention: bool = False, kpis: int = 7) -> AccountSummary:
+    """An account at its longest: a long name, every KPI off target with a long label."""
     return AccountSummary(
         account_id=n,
         name=f"{LONG[:180]} {n}",
         score=40 + n % 60,
         status=Status.RED if attention else Status.GREEN,
         trend=Trend.DOWN if attention else Trend.UP,
+        score_before=88 if attention else 30,
         kpis=[
-            KpiBrief(label=f"KPI number {k} with a long label", status=Status.AMBER, trend=Trend.UP)
+            KpiBrief(
+                key=f"k{k}",
+                label=f"KPI number {k} with a long label & <b>",
+                status=Status.RED if k % 2 else Status.AMBER,
+                trend=Trend.UP,
+            )
             for k in range(kpis)
         ],
         response_rate=75.0,
         open_escalations=n % 3,
+        overdue_escalations=n % 3 if attention else 0,
         advocacy_actions=1,
-        attention=["overall red", "red: Joint revenue growth", "score falling (88 → 70)"]
-        if attention
-        else [],
+        falling=attention,
+        missed_checkins=attention,
     )
 
 
@@ -109,35 +108,6 @@ def test_many_cards_are_cut_visibly() -> None:
 def test_no_cards_say_why() -> None:
     payload = render(ScorecardCards(cards=[], empty_reason="You are not on any account yet."))
     assert check(payload) and payload["text"] == "You are not on any account yet."
-
-
-@pytest.mark.parametrize("attention", [0, 10, HEAD_ACCOUNTS])
-def test_digest_head_fits_one_message(attention: int) -> None:
-    accounts = [summary(n, attention=n < attention) for n in range(HEAD_ACCOUNTS)]
-    digest = Digest(
-        channel="#sponsor-digest", iso_week="2026-W48", preview=False, total_accounts=500,
-        totals=StatusCounts(green=400, amber=50, red=40, no_data=10), attention_total=90,
-        attention=accounts[:attention], others=accounts[attention:],
-        highlights=[Highlight(account=LONG, user_id="U0SPN0001", name="Sp", text="x" * 280)] * 5,
-        parts=11,
-    )  # fmt: skip
-    blocks = check(render(digest))
-    details = buttons(blocks)
-    assert len(details) == HEAD_ACCOUNTS
-    assert {b["action_id"] for b in details} == {ScorecardAction.DETAILS}
-    assert sorted(int(b["value"]) for b in details) == list(range(HEAD_ACCOUNTS))
-    assert "Continued in the thread: 460 more accounts in 10 more messages" in str(blocks)
-    sections = " ".join(b["text"]["text"] for b in blocks if b["type"] == "section")
-    assert "&lt;Partners&gt;" in sections and "<Partners>" not in sections  # mrkdwn escaped
-
-
-def test_continuation_fits_one_message() -> None:
-    accounts = [summary(n, attention=n < 5) for n in range(PART_ACCOUNTS)]
-    message = DigestContinuation(channel="#d", iso_week="2026-W48", part=2, parts=3,
-                                 attention=accounts[:5], others=accounts[5:])  # fmt: skip
-    blocks = check(render(message))
-    assert len(buttons(blocks)) == PART_ACCOUNTS
-    assert "part 2 of 3" in str(blocks[0])
 
 
 def kpi_red(account_name: str = "Globex", *, manual: bool = True) -> IndicatorAlert:

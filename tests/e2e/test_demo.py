@@ -22,6 +22,18 @@ def test_two_weeks_of_the_demo_work_end_to_end(
     transcript = (out / "transcript.md").read_text()
     assert "## #sponsor-digest" in transcript and "## DM with Dana Whitfield" in transcript
     assert (out / "digest-chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    digest = last_digest(transcript)
+    assert digest[0].startswith("## Sponsor digest — week of ")
+    assert len(digest) <= 25 and len("\n".join(digest)) <= 3000  # one laptop screen
+    assert "*12 accounts*" in digest[1]
+
+
+def last_digest(transcript: str) -> list[str]:
+    """The lines of the last digest's first message in #sponsor-digest, as the transcript
+    shows them."""
+    channel = transcript.split("## #sponsor-digest\n", 1)[1].split("\n## #", 1)[0]
+    messages = [m for m in channel.split("\n\n") if m.startswith("**")]
+    return messages[-1].splitlines()[1:]
 
 
 def test_the_same_seed_tells_the_same_story(

@@ -92,6 +92,7 @@ def _week_figures(
         values: dict[str, float] = {
             "advocacy_actions": advocacy[k],
             "escalations_open": 0.0,
+            "escalations_overdue": 0.0,
             "acknowledged_late": 0.0,
         }
         if combined[k][0] == combined[k][0]:  # not NaN: someone answered
