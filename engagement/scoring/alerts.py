@@ -1,10 +1,12 @@
 """Alerts on leading indicators: one per condition per account per week, posted once.
 
 Every hour the rules are evaluated for all accounts at once (the same fixed number of
-queries as a digest). A condition that holds becomes an `Alert` row whose unique
-dedupe key is `<condition>:<account_id>:<ISO week>[:detail]`; only rows that did not
-exist yet are queued for posting, to the account channel and as a DM to the SAM, each
-a due-work row of its own so a failure of one retries only that one.
+queries as a digest), on each account's last *completed* week: a week in progress is
+half its figures. A condition that holds becomes an `Alert` row whose unique dedupe key
+is `<condition>:<account_id>:<ISO week>[:detail]`; only rows that did not exist yet are
+queued for posting to the account channel, and as a DM to the SAM only when the
+account's overall status turned amber or red, each a due-work row of its own so a
+failure of one retries only that one.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from engagement.models import Alert, DueWork, KpiSource, Person, WorkState
 from engagement.scoring import weeks
 from engagement.scoring.evaluate import AccountScores, score_accounts
 from engagement.scoring.indicators import everyone
+from engagement.scoring.kpis import Kpi
 from engagement.scoring.messages import (
     AlertCondition,
     CheckinsMissed,
@@ -34,11 +37,28 @@ from engagement.scoring.messages import (
     IndicatorsFalling,
     KpiTurnedRed,
     PerceptionGap,
+    StatusChanged,
 )
-from engagement.scoring.scorecard import Status, format_value
+from engagement.scoring.scorecard import Status, format_value, status_of
 
 GAP = 2.0
 """Sponsor and SAM disagree when their views of an indicator differ by this much."""
+FALL_POINTS = 0.5
+"""A rated indicator's fall over two weeks (4-week means, 1–5 scale) is material beyond
+this much, or when it costs its KPI a status; a fall that stays green never is."""
+RANK = {Status.GREEN: 0, Status.AMBER: 1, Status.RED: 2}
+DIRECT = frozenset({"status_changed"})
+"""The conditions also sent to the SAM as a DM; the rest go to the account channel only."""
+
+
+def completed(scores: AccountScores) -> int:
+    """The account's last completed week, the one the rules judge."""
+    return scores.timeline.current - 1
+
+
+def rated(value: float | None) -> str:
+    """A 1–5 figure as every alert writes it: 3.8/5."""
+    return "no data" if value is None else f"{value:.1f}/5"
 
 
 @dataclass(frozen=True)
@@ -68,9 +88,11 @@ def _key(condition: AlertCondition, account_id: int, week: int, detail: str) -> 
 
 
 def kpis_turned_red(scores: AccountScores) -> list[Found]:
-    """A KPI red this week that was not red the week before."""
-    week = scores.timeline.current
-    now, before = scores.current, scores.at(week - 1)
+    """A KPI red in the completed week that was not red the week before."""
+    week = completed(scores)
+    now, before = scores.at(week), scores.at(week - 1)
+    if now is None:
+        return []
     found = []
     for index, kpi in enumerate(scores.kpis):
         if now.statuses[index] is not Status.RED:
@@ -97,8 +119,8 @@ def kpis_turned_red(scores: AccountScores) -> list[Found]:
                     AlertCondition.KPI_RED,
                     week,
                     title=f"{kpi.label} turned red",
-                    before=format_value(old, kpi.unit),
-                    after=format_value(now.actuals[index], kpi.unit),
+                    before=_kpi_value(old, kpi),
+                    after=_kpi_value(now.actuals[index], kpi),
                     facts=facts,
                 ),
                 scores.account.channel,
@@ -107,20 +129,38 @@ def kpis_turned_red(scores: AccountScores) -> list[Found]:
     return found
 
 
+def _kpi_value(value: float | None, kpi: Kpi) -> str:
+    return rated(value) if kpi.key in RATED else format_value(value, kpi.unit)
+
+
+def material(scores: AccountScores, key: str, start: float, end: float) -> bool:
+    """A fall that costs the indicator's KPI a status, or exceeds FALL_POINTS without
+    ending green: never jitter inside green."""
+    kpi = next((k for k in scores.kpis if k.key == key and k.source is KpiSource.INDICATOR), None)
+    if kpi is not None:
+        was, now = status_of(start, kpi.thresholds), status_of(end, kpi.thresholds)
+        if RANK[now] > RANK[was]:
+            return True
+        if now is Status.GREEN:
+            return False
+    return start - end > FALL_POINTS
+
+
 def indicators_falling(scores: AccountScores) -> list[Found]:
-    """Rated indicators (4-week means of sponsor and SAM) lower two weeks running.
+    """Rated indicators (4-week means of sponsor and SAM) lower two weeks running, by a
+    material amount (`material`).
 
     One alert per account and week, led by the steepest fall, naming every falling one:
     five indicators drifting together are one conversation with the sponsor, not five.
     """
-    week = scores.timeline.current
+    week = completed(scores)
     falling: list[tuple[float, str, float, float, float]] = []
     for key, label in RATED.items():
         values = [scores.timeline.at(week - back).values.get(key) for back in (2, 1, 0)]
         if any(value is None for value in values):
             continue
         two, one, zero = (round(value or 0.0, 2) for value in values)
-        if two > one > zero:
+        if two > one > zero and material(scores, key, two, zero):
             falling.append((two - zero, label, two, one, zero))
     if not falling:
         return []
@@ -140,8 +180,8 @@ def indicators_falling(scores: AccountScores) -> list[Found]:
                 AlertCondition.INDICATOR_FALLING,
                 week,
                 title=title,
-                before=format_value(two),
-                after=format_value(zero),
+                before=rated(two),
+                after=rated(zero),
                 facts=facts,
             ),
             scores.account.channel,
@@ -182,8 +222,8 @@ def missed_checkins(scores: AccountScores) -> list[Found]:
 
 def perception_gaps(scores: AccountScores) -> list[Found]:
     """Sponsor's self-view and the SAM's view differ by GAP or more on an indicator."""
-    week = scores.timeline.current
-    figures = scores.timeline.now
+    week = completed(scores)
+    figures = scores.timeline.at(week)
     found = []
     for key, label in RATED.items():
         gap = figures.gap.get(key)
@@ -198,9 +238,9 @@ def perception_gaps(scores: AccountScores) -> list[Found]:
                     AlertCondition.PERCEPTION_GAP,
                     week,
                     title=f"Sponsor and SAM disagree on {label.lower()}",
-                    before=f"sponsor {format_value(sponsor)}",
-                    after=f"SAM {format_value(sam)}",
-                    facts=PerceptionGap(points=abs(gap)),
+                    before=rated(sponsor),
+                    after=rated(sam),
+                    facts=PerceptionGap(points=abs(gap), label=label),
                 ),
                 scores.account.channel,
             )
@@ -208,7 +248,34 @@ def perception_gaps(scores: AccountScores) -> list[Found]:
     return found
 
 
-RULES = (kpis_turned_red, indicators_falling, missed_checkins, perception_gaps)
+def status_changed(scores: AccountScores) -> list[Found]:
+    """The overall status of the completed week turned amber or red (worse than the week
+    before): the one alert the SAM also gets as a DM."""
+    week = completed(scores)
+    now, before = scores.at(week), scores.at(week - 1)
+    if now is None or before is None:
+        return []
+    was, status = before.score, now.score
+    if status.status is None or was.status is None or RANK[status.status] <= RANK[was.status]:
+        return []
+    return [
+        Found(
+            _key(AlertCondition.STATUS_CHANGED, scores.account.id, week, str(status.status)),
+            _alert(
+                scores,
+                AlertCondition.STATUS_CHANGED,
+                week,
+                title=f"Overall status turned {status.status}",
+                before=f"{was.status} ({was.score})",
+                after=f"{status.status} ({status.score})",
+                facts=StatusChanged(before=was.status, after=status.status),
+            ),
+            scores.account.channel,
+        )
+    ]
+
+
+RULES = (status_changed, kpis_turned_red, indicators_falling, missed_checkins, perception_gaps)
 
 
 def evaluate(scored: list[AccountScores]) -> list[Found]:
@@ -258,7 +325,7 @@ def _queue(session: Session, fresh: list[Found], now: datetime) -> None:
         if item.channel:
             channel = streams.channel(item.channel)
             rows.append(_post_row(item.key, "channel", item.channel, alert, now, channel))
-        if alert.sam_user_id:
+        if alert.sam_user_id and str(alert.condition) in DIRECT:
             direct = alert.model_copy(update={"direct": True})
             sam = sams.get(alert.sam_user_id)
             person = streams.person(sam) if sam is not None else None

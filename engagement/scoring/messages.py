@@ -156,6 +156,7 @@ class DigestContinuation(Message):
 
 
 class AlertCondition(enum.StrEnum):
+    STATUS_CHANGED = "status_changed"
     KPI_RED = "kpi_red"
     INDICATOR_FALLING = "indicator_falling"
     MISSED_CHECKINS = "missed_checkins"
@@ -197,13 +198,25 @@ class CheckinsMissed(Data):
 
 
 class PerceptionGap(Data):
+    """The sponsor's self-view (the alert's `before`) and the SAM's view (`after`)."""
+
     kind: Literal["perception_gap"] = "perception_gap"
     points: float
     """How far apart the sponsor's and the SAM's views are, on the 1–5 scale."""
+    label: str = ""
+
+
+class StatusChanged(Data):
+    """The account's overall status, the week before and the completed week."""
+
+    kind: Literal["status_changed"] = "status_changed"
+    before: Status
+    after: Status
 
 
 AlertFacts = Annotated[
-    KpiTurnedRed | IndicatorsFalling | CheckinsMissed | PerceptionGap, Field(discriminator="kind")
+    KpiTurnedRed | IndicatorsFalling | CheckinsMissed | PerceptionGap | StatusChanged,
+    Field(discriminator="kind"),
 ]
 
 

@@ -25,6 +25,7 @@ from engagement.scoring.messages import (
     PerceptionGap,
     ScorecardCard,
     ScorecardCards,
+    StatusChanged,
 )
 from engagement.scoring.scorecard import Status, Trend
 from tests.bot.blockkit import check
@@ -193,7 +194,8 @@ def test_alerts_survive_a_round_trip_through_due_work() -> None:
         KpiTurnedRed(key="k", manual=True, target="5%", red_above=None, red_below="4%"),
         IndicatorsFalling(falling=[Falling(label="Role balance", means=(3.0, 2.5, 2.0))]),
         CheckinsMissed(user_id=None, name="Dana", periods=[date(2026, 11, 23)]),
-        PerceptionGap(points=2.0),
+        PerceptionGap(points=2.0, label="Role balance"),
+        StatusChanged(before=Status.GREEN, after=Status.AMBER),
     ):
         alert = kpi_red().model_copy(update={"facts": facts})
         assert IndicatorAlert.model_validate(alert.model_dump(mode="json")) == alert

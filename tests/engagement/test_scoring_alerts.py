@@ -22,6 +22,7 @@ from tests.fakes import FakeNotifier
 FEATURES = wire()
 registry, render = FEATURES.due_work, FEATURES.slack.renderers.render
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # Tuesday, ISO week 48
+NEXT = NOW + timedelta(weeks=1)  # week 48 is complete: the rules judge it
 MONDAYS = [date(2026, 10, 19) + timedelta(weeks=n) for n in range(6)]  # weeks 43-48
 
 
@@ -35,19 +36,23 @@ def test_kpi_turning_red(session: Session) -> None:
     for value, when in (("4.5", NOW - timedelta(weeks=2)), ("1", NOW - timedelta(hours=2))):
         record_kpi(session, actor=sam, account_name="Globex", key="joint_revenue_growth",
                    value=value, now=when)  # fmt: skip
-    found = raise_alerts(session, now=NOW)
+    assert raise_alerts(session, now=NOW) == []  # week 48 is only half over
+    found = raise_alerts(session, now=NEXT)
     globex = account_id(session, "Globex")
-    assert [f.key for f in found] == [f"kpi_red:{globex}:2026-W48:joint_revenue_growth"]
-    alert = found[0].alert
+    assert sorted(f.key for f in found) == [
+        f"kpi_red:{globex}:2026-W48:joint_revenue_growth",
+        f"status_changed:{globex}:2026-W48:red",
+    ]
+    alert = next(f.alert for f in found if f.alert.condition is AlertCondition.KPI_RED)
     assert (alert.before, alert.after) == ("4.5%", "1%")
     assert alert.facts == KpiTurnedRed(
         key="joint_revenue_growth", manual=True, target="5%", red_above=None, red_below="4%"
     )
     assert "Target 5%, red below 4%" in detail(alert)
     assert "/sponsor kpi Globex joint_revenue_growth" in what_to_do(alert)
-    assert raise_alerts(session, now=NOW + timedelta(hours=1)) == []  # not twice this week
+    assert raise_alerts(session, now=NEXT + timedelta(hours=1)) == []  # not twice a week
     # next week it is still red: it did not *turn* red, so nothing new
-    assert raise_alerts(session, now=NOW + timedelta(weeks=1)) == []
+    assert raise_alerts(session, now=NEXT + timedelta(weeks=1)) == []
 
 
 def test_indicator_falling_two_weeks_in_a_row(session: Session) -> None:
@@ -55,15 +60,15 @@ def test_indicator_falling_two_weeks_in_a_row(session: Session) -> None:
     sam = {"account": "Acme Corp", "user": "U0SAM0001", "role": "sam"}
     for monday, rating in zip(MONDAYS, (5, 5, 3, 3, 2, 2), strict=True):
         add_checkin(session, **sam, period=monday, answers=[(rating, 3, 3, 3, 3)])
-    found = raise_alerts(session, now=NOW)
+    found = raise_alerts(session, now=NEXT)
     # 4-week means 4.0 → 3.25 → 2.5; it also crossed red_below 3.0 of its KPI
-    assert kinds(found) == [("indicator_falling", "rated"),
-                            ("kpi_red", "stakeholder_engagement")]  # fmt: skip
+    assert kinds(found) == [("indicator_falling", "rated"), ("kpi_red", "stakeholder_engagement"),
+                            ("status_changed", "red")]  # fmt: skip
     falling = next(f.alert for f in found if f.alert.condition is AlertCondition.INDICATOR_FALLING)
     assert falling.title == "Stakeholder engagement fell two weeks in a row"
-    assert (falling.before, falling.after) == ("4", "2.5")
+    assert (falling.before, falling.after) == ("4.0/5", "2.5/5")  # one format for 1–5 figures
     assert "stakeholder engagement 4.00 → 3.25 → 2.50" in detail(falling)
-    assert raise_alerts(session, now=NOW + timedelta(days=2)) == []
+    assert raise_alerts(session, now=NEXT + timedelta(days=2)) == []
 
 
 def test_several_falling_indicators_make_one_alert_led_by_the_steepest(
@@ -72,16 +77,28 @@ def test_several_falling_indicators_make_one_alert_led_by_the_steepest(
     load_portfolio(session)
     sam = {"account": "Acme Corp", "user": "U0SAM0001", "role": "sam"}
     for monday, (first, second) in zip(
-        MONDAYS, ((5, 4), (5, 4), (4, 4), (4, 3), (3, 3), (3, 3)), strict=True
+        MONDAYS, ((5, 4), (5, 4), (4, 4), (4, 3), (3, 3), (3, 2)), strict=True
     ):
         add_checkin(session, **sam, period=monday, answers=[(first, second, 3, 3, 3)])
-    found = [f for f in raise_alerts(session, now=NOW)
+    found = [f for f in raise_alerts(session, now=NEXT)
              if f.alert.condition is AlertCondition.INDICATOR_FALLING]  # fmt: skip
     [falling] = found
-    # means of weeks 45-48: engagement 4.5 → 4.0 → 3.5, alignment 3.75 → 3.5 → 3.25
+    # means of weeks 46-48: engagement 4.5 → 4.0 → 3.5, alignment 3.75 → 3.5 → 3.0
     assert falling.alert.title == "Stakeholder engagement and 1 more fell two weeks in a row"
-    assert "strategic alignment 3.75 → 3.50 → 3.25" in detail(falling.alert)
-    assert raise_alerts(session, now=NOW + timedelta(days=1)) == []
+    assert "strategic alignment 3.75 → 3.50 → 3.00" in detail(falling.alert)
+    assert raise_alerts(session, now=NEXT + timedelta(days=1)) == []
+
+
+def test_a_fall_that_is_not_material_is_no_alert(session: Session) -> None:
+    load_portfolio(session)
+    sam = {"account": "Acme Corp", "user": "U0SAM0001", "role": "sam"}
+    # engagement (a KPI, green from 4.0) 5.0 → 4.75 → 4.5: jitter inside green;
+    # alignment (no KPI) 3.5 → 3.25 → 3.0: a fall of 0.5, not more
+    for monday, (first, second) in zip(
+        MONDAYS, ((5, 4), (5, 4), (5, 3), (5, 3), (4, 3), (4, 3)), strict=True
+    ):
+        add_checkin(session, **sam, period=monday, answers=[(first, second, 3, 3, 3)])
+    assert raise_alerts(session, now=NEXT) == []
 
 
 def test_sponsor_missing_two_checkins(session: Session) -> None:
@@ -110,15 +127,18 @@ def test_sponsor_and_sam_disagreeing(session: Session) -> None:
                 answers=[(4, 4, 5, 4, 4)])  # fmt: skip
     add_checkin(session, account="Acme Corp", user="U0SAM0001", role="sam", period=period,
                 answers=[(4, 3, 4, 4, 4)])  # fmt: skip
-    assert raise_alerts(session, now=NOW) == []  # a difference of 1 is no disagreement
+    assert raise_alerts(session, now=NEXT) == []  # a difference of 1 is no disagreement
     add_checkin(session, account="Acme Corp", user="U0SPN0001", role="sponsor",
                 period=MONDAYS[4], answers=[(4, 4, 5, 4, 4)])  # fmt: skip
     add_checkin(session, account="Acme Corp", user="U0SAM0001", role="sam",
                 period=MONDAYS[4], answers=[(4, 4, 1, 4, 4)])  # fmt: skip
-    (found,) = raise_alerts(session, now=NOW)
+    (found,) = raise_alerts(session, now=NEXT)
     assert found.alert.condition is AlertCondition.PERCEPTION_GAP
     assert found.key.endswith(":2026-W48:internal_advocacy")
-    assert (found.alert.before, found.alert.after) == ("sponsor 5", "SAM 2.5")
+    assert (found.alert.before, found.alert.after) == ("5.0/5", "2.5/5")
+    text = str(check(render(found.alert)))  # two views side by side, not a change
+    assert "*Sponsor's view*\\n5.0/5" in text and "*SAM's view*\\n2.5/5" in text
+    assert "*Was*" not in text
 
 
 def test_each_alert_is_posted_once_to_the_channel_and_the_sam(
@@ -132,17 +152,41 @@ def test_each_alert_is_posted_once_to_the_channel_and_the_sam(
         session.commit()
     notifier = FakeNotifier()
     one, two = (Engine(sessions, registry, notifier, worker=name) for name in ("one", "two"))
-    one.run_due(NOW)
-    two.run_due(NOW)
-    one.run_due(NOW + timedelta(hours=1))
-    two.run_due(NOW + timedelta(hours=5))
+    one.run_due(NEXT)
+    two.run_due(NEXT)
+    one.run_due(NEXT + timedelta(hours=1))
+    two.run_due(NEXT + timedelta(hours=5))
     alerts = notifier.messages_of(IndicatorAlert)
-    assert sorted(to for to, _ in alerts) == ["#globex-alliance", "U0SAM0002"]
-    channel_copy = next(m for to, m in alerts if to == "#globex-alliance")
-    payload = render(channel_copy)
+    assert [to for to, _ in alerts] == ["#globex-alliance"]  # no status changed: no DM
+    payload = render(alerts[0][1])
     check(payload)
     assert "Joint revenue growth turned red" in payload["text"]
+    assert "Week of 23 Nov" in str(payload["blocks"])
     with sessions() as session:
         alert = session.scalars(select(Alert)).one()
-        assert alert.posted_at == NOW
+        assert alert.posted_at == NEXT
         assert alert.condition == "kpi_red"
+
+
+def test_the_sam_gets_a_dm_only_when_the_status_turns_amber_or_red(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions() as session:
+        load_portfolio(session)
+        sam = actor_for(session, "U0SAM0002", admins=())
+        for value, when in (("6", NOW - timedelta(weeks=1)), ("1", NOW - timedelta(hours=2))):
+            record_kpi(session, actor=sam, account_name="Globex", key="joint_revenue_growth",
+                       value=value, now=when)  # fmt: skip
+        session.commit()
+    notifier = FakeNotifier()
+    Engine(sessions, registry, notifier).run_due(NEXT)
+    alerts = notifier.messages_of(IndicatorAlert)
+    assert sorted((to, m.condition) for to, m in alerts) == [
+        ("#globex-alliance", AlertCondition.KPI_RED),
+        ("#globex-alliance", AlertCondition.STATUS_CHANGED),
+        ("U0SAM0002", AlertCondition.STATUS_CHANGED),
+    ]
+    direct = next(m for to, m in alerts if to == "U0SAM0002")
+    text = str(check(render(direct)))
+    assert "Overall status turned red" in text and "green (100)" in text and "red (33)" in text
+    assert "Call the sponsor this week" in text

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from bot.render import Payload
 from bot.views.kit import Block, actions, clip, context, escape, fields, mention, section
-from bot.views.scorecard.common import ScorecardBlock, details_button
+from bot.views.scorecard.common import ScorecardBlock, details_button, week_label
 from engagement.scoring.messages import (
     CheckinsMissed,
     IndicatorAlert,
     IndicatorsFalling,
     KpiTurnedRed,
     PerceptionGap,
+    StatusChanged,
 )
 
 ICON = {
@@ -19,6 +20,7 @@ ICON = {
     "indicator_falling": ":chart_with_downwards_trend:",
     "missed_checkins": ":hourglass:",
     "perception_gap": ":left_right_arrow:",
+    "status_changed": ":rotating_light:",
 }
 FIGURE = 1900
 """"Was" and "Now" are cut to this."""
@@ -43,6 +45,11 @@ def detail(message: IndicatorAlert) -> str:
     if isinstance(facts, CheckinsMissed):
         periods = ", ".join(period.isoformat() for period in facts.periods)
         return f"{mention(facts.user_id, facts.name)} left the check-ins of {periods} unanswered."
+    if isinstance(facts, StatusChanged):
+        return (
+            f"The overall score of the {week_label(message.iso_week)} fell from "
+            f"{escape(message.before)} to {escape(message.after)}."
+        )
     return f"The views differ by {facts.points:.1f} points on a 1–5 scale (4-week means)."
 
 
@@ -66,6 +73,11 @@ def what_to_do(message: IndicatorAlert) -> str:
             "Reach out to the sponsor directly and confirm the check-in "
             "still fits their week (`/sponsor pause <date>` if they are away)."
         )
+    if isinstance(facts, StatusChanged):
+        return (
+            "Call the sponsor this week, agree the one KPI to bring back first, "
+            "and put it on the next alignment meeting's agenda."
+        )
     assert isinstance(facts, PerceptionGap)
     return (
         "Compare notes with the sponsor at the next alignment meeting "
@@ -77,11 +89,14 @@ def render_alert(message: IndicatorAlert) -> Payload:
     """What changed, from what to what, and what to do; with the account's card a click away."""
     icon = ICON.get(str(message.condition), ":warning:")
     title = f"{icon} *{escape(message.title)}* — {escape(message.account_name)}"
+    was, now = "*Was*", "*Now*"
+    if isinstance(message.facts, PerceptionGap):  # two views of the same week, not a change
+        was, now = "*Sponsor's view*", "*SAM's view*"
     blocks: list[Block] = [
         section(title),
         fields(
-            f"*Was*\n{escape(clip(message.before, FIGURE))}",
-            f"*Now*\n{escape(clip(message.after, FIGURE))}",
+            f"{was}\n{escape(clip(message.before, FIGURE))}",
+            f"{now}\n{escape(clip(message.after, FIGURE))}",
         ),
         section(detail(message)),
         section(f"*What to do:* {what_to_do(message)}"),
@@ -90,7 +105,8 @@ def render_alert(message: IndicatorAlert) -> Payload:
             block_id=f"{ScorecardBlock.ALERT}:{message.account_id}",
         ),
     ]
-    note = f"Week {message.iso_week} · one alert per condition per week"
+    week = week_label(message.iso_week)
+    note = f"{week[0].upper()}{week[1:]} · one alert per condition per week"
     if message.direct:
         note = f"You get this as the SAM of {escape(message.account_name)}. " + note
     elif message.sam_user_id:

@@ -68,6 +68,12 @@ def week_name(monday: date) -> str:
     return f"week of {monday.day} {monday:%b}"
 
 
+def week_label(iso_week: str) -> str:
+    """An ISO week ("2026-W48") as people say it: "week of 23 Nov"."""
+    year, number = iso_week.split("-W")
+    return week_name(date.fromisocalendar(int(year), int(number), 1))
+
+
 def short_label(kpi: KpiBrief) -> str:
     """A KPI's brief name (plain text: escape it for mrkdwn)."""
     if kpi.key in SHORT:

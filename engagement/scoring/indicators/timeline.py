@@ -107,11 +107,12 @@ def _week_figures(
             start = weeks.week_start(week - WINDOW + 1, zone)
             escalation_figures(figures, escalations, start, weeks.as_of(week, zone, now))
         timeline.weeks[week] = figures
-    now_figures = timeline.weeks[timeline.current]
-    for target, source in ((now_figures.sponsor, derived.sponsor), (now_figures.sam, derived.sam)):
-        latest = source[row][HISTORY - 1]
-        if latest[0] == latest[0]:
-            target.update(zip(RATED_KEYS, latest, strict=True))
-    if now_figures.sponsor and now_figures.sam:
-        for key in RATED_KEYS:
-            now_figures.gap[key] = now_figures.sponsor[key] - now_figures.sam[key]
+    for back in (0, 1):  # the week in progress and the last completed one
+        figures = timeline.weeks[timeline.current - back]
+        for target, source in ((figures.sponsor, derived.sponsor), (figures.sam, derived.sam)):
+            latest = source[row][HISTORY - 1 - back]
+            if latest[0] == latest[0]:
+                target.update(zip(RATED_KEYS, latest, strict=True))
+        if figures.sponsor and figures.sam:
+            for key in RATED_KEYS:
+                figures.gap[key] = figures.sponsor[key] - figures.sam[key]
