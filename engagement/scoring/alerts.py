@@ -11,21 +11,19 @@ failure of one retries only that one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from engagement.duework import streams
 from engagement.duework.queue import schedule
 from engagement.duework.registry import WorkContext
 from engagement.indicators import RATED
-from engagement.models import Alert, DueWork, KpiSource, Person, WorkState
+from engagement.models import Alert, KpiSource
 from engagement.scoring import weeks
+from engagement.scoring.alert_posts import Found, queue_posts
 from engagement.scoring.evaluate import AccountScores, score_accounts
 from engagement.scoring.indicators import everyone
 from engagement.scoring.kpis import Kpi
@@ -47,8 +45,6 @@ FALL_POINTS = 0.5
 """A rated indicator's fall over two weeks (4-week means, 1–5 scale) is material beyond
 this much, or when it costs its KPI a status; a fall that stays green never is."""
 RANK = {Status.GREEN: 0, Status.AMBER: 1, Status.RED: 2}
-DIRECT = frozenset({"status_changed"})
-"""The conditions also sent to the SAM as a DM; the rest go to the account channel only."""
 
 
 def completed(scores: AccountScores) -> int:
@@ -59,15 +55,6 @@ def completed(scores: AccountScores) -> int:
 def rated(value: float | None) -> str:
     """A 1–5 figure as every alert writes it: 3.8/5."""
     return "no data" if value is None else f"{value:.1f}/5"
-
-
-@dataclass(frozen=True)
-class Found:
-    """A condition that holds, with the alert that says so."""
-
-    key: str
-    alert: IndicatorAlert
-    channel: str | None
 
 
 def _alert(
@@ -103,13 +90,9 @@ def kpis_turned_red(scores: AccountScores) -> list[Found]:
         facts = KpiTurnedRed(
             key=kpi.key,
             manual=kpi.source is KpiSource.MANUAL,
-            target=format_value(kpi.target, kpi.unit),
-            red_above=format_value(kpi.thresholds.red_above, kpi.unit)
-            if kpi.lower_is_better
-            else None,
-            red_below=None
-            if kpi.lower_is_better
-            else format_value(kpi.thresholds.red_below, kpi.unit),
+            target=_kpi_value(kpi.target, kpi),
+            red_above=_kpi_value(kpi.thresholds.red_above, kpi) if kpi.lower_is_better else None,
+            red_below=None if kpi.lower_is_better else _kpi_value(kpi.thresholds.red_below, kpi),
         )
         found.append(
             Found(
@@ -312,49 +295,8 @@ def raise_alerts(session: Session, *, now: datetime) -> list[Found]:
         )
         new.update(key for key, _ in session.execute(statement))
     fresh = [item for item in found if item.key in new]
-    _queue(session, fresh, now)
+    queue_posts(session, fresh, now)
     return fresh
-
-
-def _queue(session: Session, fresh: list[Found], now: datetime) -> None:
-    """Due rows to post each new alert to its channel and to its SAM (bulk)."""
-    sams = _people(session, {item.alert.sam_user_id for item in fresh})
-    rows = []
-    for item in fresh:
-        alert = item.alert
-        if item.channel:
-            channel = streams.channel(item.channel)
-            rows.append(_post_row(item.key, "channel", item.channel, alert, now, channel))
-        if alert.sam_user_id and str(alert.condition) in DIRECT:
-            direct = alert.model_copy(update={"direct": True})
-            sam = sams.get(alert.sam_user_id)
-            person = streams.person(sam) if sam is not None else None
-            rows.append(_post_row(item.key, "sam", alert.sam_user_id, direct, now, person))
-    for start in range(0, len(rows), 500):
-        session.execute(insert(DueWork), rows[start : start + 500])
-
-
-def _people(session: Session, user_ids: set[str | None]) -> dict[str, int]:
-    """Person IDs by Slack user ID, for the SAMs' streams."""
-    found = session.execute(
-        select(Person.slack_user_id, Person.id).where(Person.slack_user_id.in_(user_ids - {None}))
-    )
-    return {user_id: person_id for user_id, person_id in found if user_id is not None}
-
-
-def _post_row(
-    key: str, target: str, to: str, alert: IndicatorAlert, now: datetime, stream: str | None
-) -> dict[str, Any]:
-    return {
-        "kind": "alerts.post",
-        "key": f"alerts.post:{key}:{target}",
-        "due_at": now,
-        "scheduled_for": now,
-        "stream": stream,
-        "payload": {"to": to, "dedupe_key": key, "message": alert.model_dump(mode="json")},
-        "state": WorkState.DUE,
-        "attempts": 0,
-    }
 
 
 def plan_alerts(context: WorkContext) -> int:
@@ -372,15 +314,3 @@ def plan_alerts(context: WorkContext) -> int:
 
 def evaluate_alerts(context: WorkContext) -> None:
     raise_alerts(context.session, now=context.now)
-
-
-def post_alert(context: WorkContext) -> None:
-    """Post one alert to one place; the channel copy marks the alert posted."""
-    message = IndicatorAlert.model_validate(context.payload["message"])
-    context.notifier.post(str(context.payload["to"]), message)
-    if not message.direct:
-        alert = context.session.scalars(
-            select(Alert).where(Alert.dedupe_key == context.payload["dedupe_key"])
-        ).first()
-        if alert is not None and alert.posted_at is None:
-            alert.posted_at = context.now

@@ -220,7 +220,7 @@ AlertFacts = Annotated[
 ]
 
 
-class IndicatorAlert(Message):
+class IndicatorAlert(Data):
     """A leading indicator went wrong: what changed (`title`), from what to what, and the
     facts the explanation and the advice are made of."""
 
@@ -233,8 +233,20 @@ class IndicatorAlert(Message):
     after: str
     facts: AlertFacts
     sam_user_id: str | None
+
+
+class AlertBundle(Message):
+    """An account's alerts of one week found together, worst first: one message."""
+
+    account_id: int
+    account_name: str
+    iso_week: str
+    sam_user_id: str | None
+    alerts: list[IndicatorAlert]
     direct: bool = False
     """True for the copy DM'ed to the SAM."""
+    in_thread: bool = False
+    """Posted in the thread of the account's first alert message of the week."""
 
 
 class HomeScore(Data):

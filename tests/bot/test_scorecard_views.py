@@ -12,6 +12,7 @@ from bot.views.scorecard.home import home_scores_blocks
 from engagement.scoring.kpis import Recorded
 from engagement.scoring.messages import (
     AccountSummary,
+    AlertBundle,
     AlertCondition,
     CheckinsMissed,
     Falling,
@@ -121,16 +122,39 @@ def kpi_red(account_name: str = "Globex", *, manual: bool = True) -> IndicatorAl
     )  # fmt: skip
 
 
+def bundle(*alerts: IndicatorAlert, direct: bool = False) -> AlertBundle:
+    first = alerts[0]
+    return AlertBundle(account_id=first.account_id, account_name=first.account_name,
+                       iso_week=first.iso_week, sam_user_id=first.sam_user_id,
+                       alerts=list(alerts), direct=direct)  # fmt: skip
+
+
 def test_alert_says_what_changed_and_what_to_do() -> None:
     alert = kpi_red()
-    blocks = check(render(alert))
+    blocks = check(render(bundle(alert)))
     text = str(blocks)
     assert "4.5%" in text and "1%" in text and "Target 5%, red below 4%." in text
     assert "Agree a recovery plan with the sponsor this week" in text
     assert "SAM: <@U0SAM0002>" in text
     assert buttons(blocks)[0]["value"] == "3"
-    direct = check(render(alert.model_copy(update={"direct": True})))
+    direct = check(render(bundle(alert, direct=True)))
     assert "You get this as the SAM of Globex" in str(direct)
+
+
+def test_conditions_of_one_week_are_one_message_worst_first() -> None:
+    gap = kpi_red().model_copy(
+        update={"condition": AlertCondition.PERCEPTION_GAP, "title": "Sponsor and SAM disagree",
+                "before": "5.0/5", "after": "2.5/5",
+                "facts": PerceptionGap(points=2.5, label="Role balance")}
+    )  # fmt: skip
+    payload = render(bundle(kpi_red(), gap))
+    blocks = check(payload)
+    text = str(blocks)
+    assert "*Globex: 2 changes*" in text
+    assert "*Joint revenue growth turned red*: 4.5% → 1%" in text
+    assert "sponsor's view 5.0/5 · SAM's view 2.5/5" in text and "*Was*" not in text
+    assert text.count("*What to do:*") == 1 and "Agree a recovery plan" in text  # the worst's
+    assert payload["text"].endswith("and 1 more")
 
 
 def test_home_scores_are_capped() -> None:
@@ -163,9 +187,7 @@ def test_alert_explanations_and_advice_follow_the_condition() -> None:
         update={"condition": AlertCondition.INDICATOR_FALLING, "facts": IndicatorsFalling(
             falling=[Falling(label="Stakeholder engagement", means=(4.0, 3.25, 2.5))])}
     )  # fmt: skip
-    assert (
-        detail(falling) == "Weekly 4-week means (of 5): stakeholder engagement 4.00 → 3.25 → 2.50."
-    )
+    assert detail(falling) == "Weekly 4-week means (of 5): stakeholder engagement 4.0 → 3.2 → 2.5."
     assert what_to_do(falling).startswith("Ask the sponsor what changed")
     missed = kpi_red().model_copy(
         update={"condition": AlertCondition.MISSED_CHECKINS, "facts": CheckinsMissed(
@@ -186,7 +208,7 @@ def test_alert_explanations_and_advice_follow_the_condition() -> None:
     assert detail(gap) == "The views differ by 2.5 points on a 1–5 scale (4-week means)."
     assert what_to_do(gap).startswith("Compare notes with the sponsor")
     for alert in (manual, falling, missed, gap):
-        check(render(alert))
+        check(render(bundle(alert)))
 
 
 def test_alerts_survive_a_round_trip_through_due_work() -> None:

@@ -14,7 +14,7 @@ from engagement.duework.engine import Engine
 from engagement.models import Alert
 from engagement.scoring.alerts import raise_alerts
 from engagement.scoring.kpis import record_kpi
-from engagement.scoring.messages import AlertCondition, IndicatorAlert, KpiTurnedRed
+from engagement.scoring.messages import AlertBundle, AlertCondition, KpiTurnedRed
 from tests.bot.blockkit import check
 from tests.factories import account_id, add_checkin, load_portfolio
 from tests.fakes import FakeNotifier
@@ -67,7 +67,7 @@ def test_indicator_falling_two_weeks_in_a_row(session: Session) -> None:
     falling = next(f.alert for f in found if f.alert.condition is AlertCondition.INDICATOR_FALLING)
     assert falling.title == "Stakeholder engagement fell two weeks in a row"
     assert (falling.before, falling.after) == ("4.0/5", "2.5/5")  # one format for 1–5 figures
-    assert "stakeholder engagement 4.00 → 3.25 → 2.50" in detail(falling)
+    assert "stakeholder engagement 4.0 → 3.2 → 2.5" in detail(falling)
     assert raise_alerts(session, now=NEXT + timedelta(days=2)) == []
 
 
@@ -85,7 +85,7 @@ def test_several_falling_indicators_make_one_alert_led_by_the_steepest(
     [falling] = found
     # means of weeks 46-48: engagement 4.5 → 4.0 → 3.5, alignment 3.75 → 3.5 → 3.0
     assert falling.alert.title == "Stakeholder engagement and 1 more fell two weeks in a row"
-    assert "strategic alignment 3.75 → 3.50 → 3.00" in detail(falling.alert)
+    assert "strategic alignment 3.8 → 3.5 → 3.0" in detail(falling.alert)
     assert raise_alerts(session, now=NEXT + timedelta(days=1)) == []
 
 
@@ -136,7 +136,9 @@ def test_sponsor_and_sam_disagreeing(session: Session) -> None:
     assert found.alert.condition is AlertCondition.PERCEPTION_GAP
     assert found.key.endswith(":2026-W48:internal_advocacy")
     assert (found.alert.before, found.alert.after) == ("5.0/5", "2.5/5")
-    text = str(check(render(found.alert)))  # two views side by side, not a change
+    alone = AlertBundle(account_id=found.alert.account_id, account_name="Acme Corp",
+                        iso_week="2026-W48", sam_user_id=None, alerts=[found.alert])  # fmt: skip
+    text = str(check(render(alone)))  # two views side by side, not a change
     assert "*Sponsor's view*\\n5.0/5" in text and "*SAM's view*\\n2.5/5" in text
     assert "*Was*" not in text
 
@@ -156,7 +158,7 @@ def test_each_alert_is_posted_once_to_the_channel_and_the_sam(
     two.run_due(NEXT)
     one.run_due(NEXT + timedelta(hours=1))
     two.run_due(NEXT + timedelta(hours=5))
-    alerts = notifier.messages_of(IndicatorAlert)
+    alerts = notifier.messages_of(AlertBundle)
     assert [to for to, _ in alerts] == ["#globex-alliance"]  # no status changed: no DM
     payload = render(alerts[0][1])
     check(payload)
@@ -180,13 +182,42 @@ def test_the_sam_gets_a_dm_only_when_the_status_turns_amber_or_red(
         session.commit()
     notifier = FakeNotifier()
     Engine(sessions, registry, notifier).run_due(NEXT)
-    alerts = notifier.messages_of(IndicatorAlert)
-    assert sorted((to, m.condition) for to, m in alerts) == [
-        ("#globex-alliance", AlertCondition.KPI_RED),
-        ("#globex-alliance", AlertCondition.STATUS_CHANGED),
-        ("U0SAM0002", AlertCondition.STATUS_CHANGED),
+    alerts = notifier.messages_of(AlertBundle)
+    assert sorted((to, [a.condition for a in m.alerts]) for to, m in alerts) == [
+        ("#globex-alliance", [AlertCondition.STATUS_CHANGED, AlertCondition.KPI_RED]),  # one
+        ("U0SAM0002", [AlertCondition.STATUS_CHANGED]),
     ]
     direct = next(m for to, m in alerts if to == "U0SAM0002")
     text = str(check(render(direct)))
     assert "Overall status turned red" in text and "green (100)" in text and "red (33)" in text
     assert "Call the sponsor this week" in text
+
+
+def test_a_condition_found_later_that_week_goes_in_the_thread(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions() as session:
+        load_portfolio(session)
+        sam = actor_for(session, "U0SAM0002", admins=())
+        record_kpi(session, actor=sam, account_name="Globex", key="joint_revenue_growth",
+                   value="1", now=NOW - timedelta(hours=2))  # fmt: skip
+        session.commit()
+    notifier = FakeNotifier()
+    engine = Engine(sessions, registry, notifier)
+    engine.run_due(NEXT)
+    with sessions() as session:  # the sponsor's last two check-ins of week 48 expire late
+        sponsor = {"account": "Globex", "user": "U0SPN0002", "role": "sponsor"}
+        add_checkin(session, **sponsor, period=MONDAYS[4], state="expired")
+        add_checkin(session, **sponsor, period=MONDAYS[5], state="expired")
+        session.commit()
+    engine.run_due(NEXT + timedelta(hours=1))
+    posts = [(to, m, thread) for to, m, thread in notifier.posts if isinstance(m, AlertBundle)]
+    assert [(to, thread, [a.condition for a in m.alerts]) for to, m, thread in posts] == [
+        ("#globex-alliance", None, [AlertCondition.KPI_RED]),
+        ("#globex-alliance", "1.000100", [AlertCondition.MISSED_CHECKINS]),
+    ]
+    assert posts[1][1].in_thread and "(later this week)" in str(render(posts[1][1]))
+    with sessions() as session:
+        assert {(a.message_channel, a.message_ts) for a in session.scalars(select(Alert))} == {
+            ("#globex-alliance", "1.000100")
+        }

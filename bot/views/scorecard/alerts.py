@@ -7,6 +7,7 @@ from bot.render import Payload
 from bot.views.kit import Block, actions, clip, context, escape, fields, mention, section
 from bot.views.scorecard.common import ScorecardBlock, details_button, week_label
 from engagement.scoring.messages import (
+    AlertBundle,
     CheckinsMissed,
     IndicatorAlert,
     IndicatorsFalling,
@@ -38,7 +39,7 @@ def detail(message: IndicatorAlert) -> str:
         return f"Target {facts.target}, {threshold}."
     if isinstance(facts, IndicatorsFalling):
         means = "; ".join(
-            f"{item.label.lower()} " + " → ".join(f"{mean:.2f}" for mean in item.means)
+            f"{item.label.lower()} " + " → ".join(f"{mean:.1f}" for mean in item.means)
             for item in facts.falling
         )
         return f"Weekly 4-week means (of 5): {means}."
@@ -85,32 +86,59 @@ def what_to_do(message: IndicatorAlert) -> str:
     )
 
 
-def render_alert(message: IndicatorAlert) -> Payload:
-    """What changed, from what to what, and what to do; with the account's card a click away."""
-    icon = ICON.get(str(message.condition), ":warning:")
-    title = f"{icon} *{escape(message.title)}* — {escape(message.account_name)}"
+def change(message: IndicatorAlert) -> str:
+    """From what to what, in one line (mrkdwn); a disagreement is two views, not a change."""
+    before, after = escape(clip(message.before, FIGURE)), escape(clip(message.after, FIGURE))
+    if isinstance(message.facts, PerceptionGap):
+        return f"sponsor's view {before} · SAM's view {after}"
+    return f"{before} → {after}"
+
+
+def _one(message: IndicatorAlert) -> list[Block]:
     was, now = "*Was*", "*Now*"
     if isinstance(message.facts, PerceptionGap):  # two views of the same week, not a change
         was, now = "*Sponsor's view*", "*SAM's view*"
-    blocks: list[Block] = [
-        section(title),
+    return [
         fields(
             f"{was}\n{escape(clip(message.before, FIGURE))}",
             f"{now}\n{escape(clip(message.after, FIGURE))}",
         ),
         section(detail(message)),
-        section(f"*What to do:* {what_to_do(message)}"),
+    ]
+
+
+def render_alerts(bundle: AlertBundle) -> Payload:
+    """An account's alert message of the week: what changed, from what to what, and the
+    one thing to do (for the worst of them), with the account's card a click away."""
+    first, more = bundle.alerts[0], len(bundle.alerts) - 1
+    account = escape(bundle.account_name)
+    later = " (later this week)" if bundle.in_thread else ""
+    blocks: list[Block] = []
+    if more:
+        blocks.append(section(f":warning: *{account}: {more + 1} changes*{later}"))
+        for alert in bundle.alerts:
+            icon = ICON.get(str(alert.condition), ":warning:")
+            line = f"{icon} *{escape(alert.title)}*: {change(alert)}\n{detail(alert)}"
+            blocks.append(section(line))
+    else:
+        icon = ICON.get(str(first.condition), ":warning:")
+        blocks.append(section(f"{icon} *{escape(first.title)}* — {account}{later}"))
+        blocks += _one(first)
+    blocks += [
+        section(f"*What to do:* {what_to_do(first)}"),
         actions(
-            details_button(message.account_id),
-            block_id=f"{ScorecardBlock.ALERT}:{message.account_id}",
+            details_button(bundle.account_id),
+            block_id=f"{ScorecardBlock.ALERT}:{bundle.account_id}",
         ),
     ]
-    week = week_label(message.iso_week)
-    note = f"{week[0].upper()}{week[1:]} · one alert per condition per week"
-    if message.direct:
-        note = f"You get this as the SAM of {escape(message.account_name)}. " + note
-    elif message.sam_user_id:
-        note = f"SAM: {mention(message.sam_user_id, 'the SAM')} · " + note
+    week = week_label(bundle.iso_week)
+    note = f"{week[0].upper()}{week[1:]} · one alert message per account a week"
+    if bundle.direct:
+        note = f"You get this as the SAM of {account}: its status changed. " + note
+    elif bundle.sam_user_id:
+        note = f"SAM: {mention(bundle.sam_user_id, 'the SAM')} · " + note
     blocks.append(context(note))
-    text = f"{message.account_name}: {message.title} ({message.before} → {message.after})"
+    text = f"{bundle.account_name}: {first.title} ({first.before} → {first.after})"
+    if more:
+        text += f" and {more} more"
     return {"text": escape(clip(text, 3000)), "blocks": blocks}
