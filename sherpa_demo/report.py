@@ -21,6 +21,8 @@ EMOJI = {
     ":large_green_circle:": "🟢", ":large_yellow_circle:": "🟡", ":red_circle:": "🔴",
     ":white_circle:": "⚪", ":rotating_light:": "🚨", ":warning:": "⚠️", ":mega:": "📣",
     ":chart_with_upwards_trend:": "📈", ":thread:": "🧵", ":arrow_down:": "⬇️",
+    ":scales:": "⚖️", ":chart_with_downwards_trend:": "📉", ":hourglass:": "⌛",
+    ":left_right_arrow:": "↔️",
 }  # fmt: skip
 
 

@@ -37,6 +37,7 @@ from engagement.scoring.messages import (
     PerceptionGap,
     StatusChanged,
 )
+from engagement.scoring.role_balance import role_balance
 from engagement.scoring.scorecard import Status, format_value, status_of
 
 GAP = 2.0
@@ -271,7 +272,8 @@ def raise_alerts(session: Session, *, now: datetime) -> list[Found]:
 
     One insert for all of them; the unique dedupe key lets concurrent runs agree.
     """
-    found = evaluate(score_accounts(session, everyone(), now=now))
+    scored = score_accounts(session, everyone(), now=now)
+    found = evaluate(scored) + role_balance(session, scored)
     if not found:
         return []
     insert_for = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert

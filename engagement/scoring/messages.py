@@ -161,6 +161,7 @@ class AlertCondition(enum.StrEnum):
     INDICATOR_FALLING = "indicator_falling"
     MISSED_CHECKINS = "missed_checkins"
     PERCEPTION_GAP = "perception_gap"
+    ROLE_BALANCE = "role_balance"
 
 
 class KpiTurnedRed(Data):
@@ -214,8 +215,23 @@ class StatusChanged(Data):
     after: Status
 
 
+class RoleBalanceShift(Data):
+    """Who said, in the week's check-ins, that the sponsor took over or stepped back."""
+
+    kind: Literal["role_balance"] = "role_balance"
+    direction: str
+    """took_over ("boss mode") or stepped_back."""
+    roles: list[str]
+    """sponsor, sam: whose answers said it."""
+
+
 AlertFacts = Annotated[
-    KpiTurnedRed | IndicatorsFalling | CheckinsMissed | PerceptionGap | StatusChanged,
+    KpiTurnedRed
+    | IndicatorsFalling
+    | CheckinsMissed
+    | PerceptionGap
+    | StatusChanged
+    | RoleBalanceShift,
     Field(discriminator="kind"),
 ]
 

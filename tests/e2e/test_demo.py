@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,22 @@ def test_the_same_seed_tells_the_same_story(
     # the same messages; two posted at the same instant may land in either order, since
     # due work is delivered in parallel
     assert runs[0] == runs[1]
+
+
+def test_alerts_are_right_against_the_demo_script(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Six weeks is the shortest run in which every scripted deterioration shows: a KPI
+    turning red, boss mode, a drifting sponsor, a sponsor who skips."""
+    assert main(["demo", "--weeks", "6", "--seed", "1", "--out", str(tmp_path)]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    recall = re.search(r"alert recall (\d+)% \((\d+) of (\d+) scripted deteriorations", printed)
+    assert recall is not None, printed
+    assert recall[1] == "100" and recall[2] == recall[3]
+    for cause in ("KPI turning red", "boss mode", "drifting sponsor", "skipper"):
+        assert cause in printed
+    precision = re.search(r"alert precision (\d+)%", printed)
+    assert precision is not None and int(precision[1]) >= 80
+    busiest = re.search(r"alert messages per account per week: [\d.]+ on average, at most (\d+)",
+                        printed)  # fmt: skip
+    assert busiest is not None and int(busiest[1]) <= 1

@@ -221,3 +221,28 @@ def test_a_condition_found_later_that_week_goes_in_the_thread(
         assert {(a.message_channel, a.message_ts) for a in session.scalars(select(Alert))} == {
             ("#globex-alliance", "1.000100")
         }
+
+
+def test_a_sponsor_taking_over_is_a_role_balance_alert_once(session: Session) -> None:
+    load_portfolio(session)
+    sponsor = {"account": "Acme Corp", "user": "U0SPN0001", "role": "sponsor"}
+    # boss mode: rates their own role balance 5, but says they took over; an earlier
+    # revision saying so does not count, the latest does
+    add_checkin(session, **sponsor, period=MONDAYS[4], answers=[(5, 5, 5, 5, 5)],
+                direction="balanced")  # fmt: skip
+    add_checkin(session, **sponsor, period=MONDAYS[5], answers=[(5, 5, 5, 5, 5)] * 2,
+                direction="took_over")  # fmt: skip
+    found = [f for f in raise_alerts(session, now=NEXT)
+             if f.alert.condition is AlertCondition.ROLE_BALANCE]  # fmt: skip
+    [alert] = [f.alert for f in found]
+    assert alert.title == "The sponsor is climbing for the SAM"
+    assert (alert.before, alert.after) == ("balanced", "took over")
+    assert detail(alert) == (
+        "In the check-ins of the week of 23 Nov, the sponsor said they took over the SAM's work."
+    )
+    assert what_to_do(alert).startswith("Agree with the sponsor who leads what")
+    # the week after, still taking over: nothing new
+    add_checkin(session, **sponsor, period=MONDAYS[5] + timedelta(weeks=1),
+                answers=[(5, 5, 5, 5, 5)], direction="took_over")  # fmt: skip
+    assert not [f for f in raise_alerts(session, now=NEXT + timedelta(weeks=1))
+                if f.alert.condition is AlertCondition.ROLE_BALANCE]  # fmt: skip

@@ -13,6 +13,7 @@ from engagement.scoring.messages import (
     IndicatorsFalling,
     KpiTurnedRed,
     PerceptionGap,
+    RoleBalanceShift,
     StatusChanged,
 )
 
@@ -22,7 +23,9 @@ ICON = {
     "missed_checkins": ":hourglass:",
     "perception_gap": ":left_right_arrow:",
     "status_changed": ":rotating_light:",
+    "role_balance": ":scales:",
 }
+WHO = {"sponsor": "the sponsor", "sam": "the SAM"}
 FIGURE = 1900
 """"Was" and "Now" are cut to this."""
 
@@ -46,6 +49,12 @@ def detail(message: IndicatorAlert) -> str:
     if isinstance(facts, CheckinsMissed):
         periods = ", ".join(period.isoformat() for period in facts.periods)
         return f"{mention(facts.user_id, facts.name)} left the check-ins of {periods} unanswered."
+    if isinstance(facts, RoleBalanceShift):
+        who = " and ".join(WHO.get(role, role) for role in facts.roles)
+        way = "took over the SAM's work" if facts.direction == "took_over" else "stepped back"
+        week = week_label(message.iso_week)
+        subject = "they" if facts.roles == ["sponsor"] else "the sponsor"
+        return f"In the check-ins of the {week}, {who} said {subject} {way}."
     if isinstance(facts, StatusChanged):
         return (
             f"The overall score of the {week_label(message.iso_week)} fell from "
@@ -74,6 +83,13 @@ def what_to_do(message: IndicatorAlert) -> str:
             "Reach out to the sponsor directly and confirm the check-in "
             "still fits their week (`/sponsor pause <date>` if they are away)."
         )
+    if isinstance(facts, RoleBalanceShift):
+        if facts.direction == "took_over":
+            return (
+                "Agree with the sponsor who leads what: the SAM runs the account, "
+                "the sponsor opens doors and removes blockers."
+            )
+        return "Ask the sponsor for one concrete action this month that only they can take."
     if isinstance(facts, StatusChanged):
         return (
             "Call the sponsor this week, agree the one KPI to bring back first, "
