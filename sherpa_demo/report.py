@@ -14,7 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.views.kit import unescape
+from bot.views.scorecard.alerts import figures, headline
 from engagement.models import Account, Alert, Escalation, EscalationEvent
+from engagement.scoring.messages import IndicatorAlert
 from slack_emulator import Emulator
 
 EMOJI = {
@@ -122,8 +124,10 @@ def show_alerts(console: Console, session: Session) -> int:
     for column in ("week of", "account", "condition", "what changed"):
         table.add_column(column)
     for created, account, condition, message in rows[-25:]:
+        alert = IndicatorAlert.model_validate_json(message)
+        before, after = figures(alert)
         table.add_row(f"{created:%Y-%m-%d}", account, condition,
-                      plain(message.splitlines()[0])[:90])  # fmt: skip
+                      f"{headline(alert)}: {before} → {after}"[:90])  # fmt: skip
     if len(rows) > 25:
         table.caption = f"the last 25 of {len(rows)}; all are in the transcript"
     console.print(table)

@@ -12,7 +12,6 @@ failure of one retries only that one.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -24,11 +23,12 @@ from engagement.indicators import RATED
 from engagement.models import Alert, KpiSource
 from engagement.scoring import weeks
 from engagement.scoring.alert_posts import Found, queue_posts
+from engagement.scoring.cards import RANK
 from engagement.scoring.evaluate import AccountScores, score_accounts
 from engagement.scoring.indicators import everyone
-from engagement.scoring.kpis import Kpi
 from engagement.scoring.messages import (
     AlertCondition,
+    AlertFacts,
     CheckinsMissed,
     Falling,
     IndicatorAlert,
@@ -38,14 +38,13 @@ from engagement.scoring.messages import (
     StatusChanged,
 )
 from engagement.scoring.role_balance import role_balance
-from engagement.scoring.scorecard import Status, format_value, status_of
+from engagement.scoring.scorecard import Status, status_of
 
 GAP = 2.0
 """Sponsor and SAM disagree when their views of an indicator differ by this much."""
 FALL_POINTS = 0.5
 """A rated indicator's fall over two weeks (4-week means, 1–5 scale) is material beyond
 this much, or when it costs its KPI a status; a fall that stays green never is."""
-RANK = {Status.GREEN: 0, Status.AMBER: 1, Status.RED: 2}
 
 
 def completed(scores: AccountScores) -> int:
@@ -53,22 +52,18 @@ def completed(scores: AccountScores) -> int:
     return scores.timeline.current - 1
 
 
-def rated(value: float | None) -> str:
-    """A 1–5 figure as every alert writes it: 3.8/5."""
-    return "no data" if value is None else f"{value:.1f}/5"
-
-
-def _alert(
-    scores: AccountScores, condition: AlertCondition, week: int, **text: Any
-) -> IndicatorAlert:
-    return IndicatorAlert(
+def _found(scores: AccountScores, week: int, detail: str, facts: AlertFacts) -> Found:
+    """The alert of one condition (its `facts`) for an account's week, with its key."""
+    condition = AlertCondition(facts.kind)
+    alert = IndicatorAlert(
         account_id=scores.account.id,
         account_name=scores.account.name,
         condition=condition,
         iso_week=weeks.label(week),
         sam_user_id=scores.account.sam_user_id,
-        **text,
+        facts=facts,
     )
+    return Found(_key(condition, scores.account.id, week, detail), alert, scores.account.channel)
 
 
 def _key(condition: AlertCondition, account_id: int, week: int, detail: str) -> str:
@@ -87,34 +82,22 @@ def kpis_turned_red(scores: AccountScores) -> list[Found]:
             continue
         if before is not None and before.statuses[index] is Status.RED:
             continue
-        old = before.actuals[index] if before else None
+        actual = now.actuals[index]
+        assert actual is not None  # red has a value
         facts = KpiTurnedRed(
             key=kpi.key,
+            label=kpi.label,
             manual=kpi.source is KpiSource.MANUAL,
-            target=_kpi_value(kpi.target, kpi),
-            red_above=_kpi_value(kpi.thresholds.red_above, kpi) if kpi.lower_is_better else None,
-            red_below=None if kpi.lower_is_better else _kpi_value(kpi.thresholds.red_below, kpi),
+            unit=kpi.unit,
+            rated=kpi.key in RATED,
+            target=kpi.target,
+            red_above=kpi.thresholds.red_above,
+            red_below=kpi.thresholds.red_below,
+            before=before.actuals[index] if before else None,
+            after=actual,
         )
-        found.append(
-            Found(
-                _key(AlertCondition.KPI_RED, scores.account.id, week, kpi.key),
-                _alert(
-                    scores,
-                    AlertCondition.KPI_RED,
-                    week,
-                    title=f"{kpi.label} turned red",
-                    before=_kpi_value(old, kpi),
-                    after=_kpi_value(now.actuals[index], kpi),
-                    facts=facts,
-                ),
-                scores.account.channel,
-            )
-        )
+        found.append(_found(scores, week, kpi.key, facts))
     return found
-
-
-def _kpi_value(value: float | None, kpi: Kpi) -> str:
-    return rated(value) if kpi.key in RATED else format_value(value, kpi.unit)
 
 
 def material(scores: AccountScores, key: str, start: float, end: float) -> bool:
@@ -149,28 +132,10 @@ def indicators_falling(scores: AccountScores) -> list[Found]:
     if not falling:
         return []
     falling.sort(reverse=True)
-    _, label, two, _, zero = falling[0]
-    title = f"{label} fell two weeks in a row"
-    if len(falling) > 1:
-        title = f"{label} and {len(falling) - 1} more fell two weeks in a row"
     facts = IndicatorsFalling(
         falling=[Falling(label=name, means=(a, b, c)) for _, name, a, b, c in falling]
     )
-    return [
-        Found(
-            _key(AlertCondition.INDICATOR_FALLING, scores.account.id, week, "rated"),
-            _alert(
-                scores,
-                AlertCondition.INDICATOR_FALLING,
-                week,
-                title=title,
-                before=rated(two),
-                after=rated(zero),
-                facts=facts,
-            ),
-            scores.account.channel,
-        )
-    ]
+    return [_found(scores, week, "rated", facts)]
 
 
 def missed_checkins(scores: AccountScores) -> list[Found]:
@@ -178,30 +143,20 @@ def missed_checkins(scores: AccountScores) -> list[Found]:
 
     Keyed by the week of the latest miss, so a streak alerts again only when it grows.
     """
-    found = []
-    for streak in scores.timeline.missed:
-        week = weeks.week_of(streak.periods[-1])
-        count = len(streak.periods)
-        found.append(
-            Found(
-                _key(
-                    AlertCondition.MISSED_CHECKINS, scores.account.id, week, str(streak.person_id)
-                ),
-                _alert(
-                    scores,
-                    AlertCondition.MISSED_CHECKINS,
-                    week,
-                    title=f"{streak.name} missed {count} check-ins in a row",
-                    before="answering",
-                    after=f"{count} missed",
-                    facts=CheckinsMissed(
-                        user_id=streak.user_id, name=streak.name, periods=list(streak.periods[-3:])
-                    ),
-                ),
-                scores.account.channel,
-            )
+    return [
+        _found(
+            scores,
+            weeks.week_of(streak.periods[-1]),
+            str(streak.person_id),
+            CheckinsMissed(
+                user_id=streak.user_id,
+                name=streak.name,
+                count=len(streak.periods),
+                periods=list(streak.periods[-3:]),
+            ),
         )
-    return found
+        for streak in scores.timeline.missed
+    ]
 
 
 def perception_gaps(scores: AccountScores) -> list[Found]:
@@ -213,22 +168,8 @@ def perception_gaps(scores: AccountScores) -> list[Found]:
         gap = figures.gap.get(key)
         if gap is None or abs(gap) < GAP:
             continue
-        sponsor, sam = figures.sponsor[key], figures.sam[key]
-        found.append(
-            Found(
-                _key(AlertCondition.PERCEPTION_GAP, scores.account.id, week, key),
-                _alert(
-                    scores,
-                    AlertCondition.PERCEPTION_GAP,
-                    week,
-                    title=f"Sponsor and SAM disagree on {label.lower()}",
-                    before=rated(sponsor),
-                    after=rated(sam),
-                    facts=PerceptionGap(points=abs(gap), label=label),
-                ),
-                scores.account.channel,
-            )
-        )
+        facts = PerceptionGap(label=label, sponsor=figures.sponsor[key], sam=figures.sam[key])
+        found.append(_found(scores, week, key, facts))
     return found
 
 
@@ -242,21 +183,12 @@ def status_changed(scores: AccountScores) -> list[Found]:
     was, status = before.score, now.score
     if status.status is None or was.status is None or RANK[status.status] <= RANK[was.status]:
         return []
-    return [
-        Found(
-            _key(AlertCondition.STATUS_CHANGED, scores.account.id, week, str(status.status)),
-            _alert(
-                scores,
-                AlertCondition.STATUS_CHANGED,
-                week,
-                title=f"Overall status turned {status.status}",
-                before=f"{was.status} ({was.score})",
-                after=f"{status.status} ({status.score})",
-                facts=StatusChanged(before=was.status, after=status.status),
-            ),
-            scores.account.channel,
-        )
-    ]
+    if status.score is None or was.score is None:
+        return []
+    facts = StatusChanged(
+        before=was.status, after=status.status, score_before=was.score, score_after=status.score
+    )
+    return [_found(scores, week, str(status.status), facts)]
 
 
 RULES = (status_changed, kpis_turned_red, indicators_falling, missed_checkins, perception_gaps)
@@ -282,7 +214,7 @@ def raise_alerts(session: Session, *, now: datetime) -> list[Found]:
             "dedupe_key": item.key,
             "account_id": item.alert.account_id,
             "condition": str(item.alert.condition),
-            "message": f"{item.alert.title}: {item.alert.before} → {item.alert.after}",
+            "message": item.alert.model_dump_json(),
             "created_at": now,
         }
         for item in found

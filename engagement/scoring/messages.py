@@ -165,15 +165,21 @@ class AlertCondition(enum.StrEnum):
 
 
 class KpiTurnedRed(Data):
-    """A KPI's target and red threshold (formatted with its unit); only a manual KPI's
-    actual can be recorded with `/sponsor kpi`."""
+    """A KPI red this week and not the week before: its figures, unit and thresholds; only
+    a manual KPI's actual can be recorded with `/sponsor kpi`."""
 
     kind: Literal["kpi_red"] = "kpi_red"
     key: str
+    label: str
     manual: bool
-    target: str
-    red_above: str | None
-    red_below: str | None
+    unit: str
+    rated: bool
+    """A 1–5 indicator (written 3.8/5)."""
+    target: float
+    red_above: float | None
+    red_below: float | None
+    before: float | None
+    after: float
 
 
 class Falling(Data):
@@ -190,29 +196,38 @@ class IndicatorsFalling(Data):
 
 
 class CheckinsMissed(Data):
-    """Who left their latest check-ins unanswered, and the periods of the last (up to 3)."""
+    """Who left their latest check-ins unanswered: how many in a row, and the periods of
+    the last (up to 3)."""
 
     kind: Literal["missed_checkins"] = "missed_checkins"
     user_id: str | None
     name: str
+    count: int
     periods: list[date]
 
 
 class PerceptionGap(Data):
-    """The sponsor's self-view (the alert's `before`) and the SAM's view (`after`)."""
+    """The sponsor's self-view and the SAM's view of one rated indicator (4-week means)."""
 
     kind: Literal["perception_gap"] = "perception_gap"
-    points: float
-    """How far apart the sponsor's and the SAM's views are, on the 1–5 scale."""
-    label: str = ""
+    label: str
+    sponsor: float
+    sam: float
+
+    @property
+    def points(self) -> float:
+        """How far apart the two views are, on the 1–5 scale."""
+        return abs(self.sponsor - self.sam)
 
 
 class StatusChanged(Data):
-    """The account's overall status, the week before and the completed week."""
+    """The account's overall status and score, the week before and the completed week."""
 
     kind: Literal["status_changed"] = "status_changed"
     before: Status
     after: Status
+    score_before: int
+    score_after: int
 
 
 class RoleBalanceShift(Data):
@@ -237,16 +252,13 @@ AlertFacts = Annotated[
 
 
 class IndicatorAlert(Data):
-    """A leading indicator went wrong: what changed (`title`), from what to what, and the
-    facts the explanation and the advice are made of."""
+    """A condition that holds for an account's week, as a structured outcome: which one,
+    and the figures (`facts`); `bot/views/scorecard/alerts.py` words it."""
 
     account_id: int
     account_name: str
     condition: AlertCondition
     iso_week: str
-    title: str
-    before: str
-    after: str
     facts: AlertFacts
     sam_user_id: str | None
 

@@ -65,24 +65,15 @@ def role_balance(session: Session, scored: list[AccountScores]) -> list[Found]:
             if not roles or before.get(str(direction)):
                 continue
             label = weeks.label(week)
-            climbing = direction is RoleDirection.TOOK_OVER
-            found.append(
-                Found(
-                    f"{AlertCondition.ROLE_BALANCE}:{account.id}:{label}:{direction}",
-                    IndicatorAlert(
-                        account_id=account.id,
-                        account_name=account.name,
-                        condition=AlertCondition.ROLE_BALANCE,
-                        iso_week=label,
-                        title="The sponsor is climbing for the SAM"
-                        if climbing
-                        else "The sponsor is too hands-off",
-                        before="balanced",
-                        after="took over" if climbing else "stepped back",
-                        facts=RoleBalanceShift(direction=str(direction), roles=sorted(roles)),
-                        sam_user_id=account.sam_user_id,
-                    ),
-                    account.channel,
-                )
+            facts = RoleBalanceShift(direction=str(direction), roles=sorted(roles))
+            alert = IndicatorAlert(
+                account_id=account.id,
+                account_name=account.name,
+                condition=AlertCondition.ROLE_BALANCE,
+                iso_week=label,
+                facts=facts,
+                sam_user_id=account.sam_user_id,
             )
+            key = f"{AlertCondition.ROLE_BALANCE}:{account.id}:{label}:{direction}"
+            found.append(Found(key, alert, account.channel))
     return found

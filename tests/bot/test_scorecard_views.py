@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from bot.root import wire
-from bot.views.scorecard.alerts import detail, what_to_do
+from bot.views.scorecard.alerts import detail, figures, headline, what_to_do
 from bot.views.scorecard.cards import CARDS_SHOWN, recorded_line
 from bot.views.scorecard.home import home_scores_blocks
 from engagement.scoring.kpis import Recorded
@@ -24,6 +24,7 @@ from engagement.scoring.messages import (
     KpiItem,
     KpiTurnedRed,
     PerceptionGap,
+    RoleBalanceShift,
     ScorecardCard,
     ScorecardCards,
     StatusChanged,
@@ -112,13 +113,16 @@ def test_no_cards_say_why() -> None:
     assert check(payload) and payload["text"] == "You are not on any account yet."
 
 
+REVENUE = KpiTurnedRed(key="joint_revenue_growth", label="Joint revenue growth", manual=True,
+                       unit="%", rated=False, target=5, red_above=None, red_below=4,
+                       before=4.5, after=1)  # fmt: skip
+
+
 def kpi_red(account_name: str = "Globex", *, manual: bool = True) -> IndicatorAlert:
     return IndicatorAlert(
         account_id=3, account_name=account_name, condition=AlertCondition.KPI_RED,
-        iso_week="2026-W48", title="Joint revenue growth turned red", before="4.5%",
-        after="1%", sam_user_id="U0SAM0002",
-        facts=KpiTurnedRed(key="joint_revenue_growth", manual=manual, target="5%",
-                           red_above=None, red_below="4%"),
+        iso_week="2026-W48", sam_user_id="U0SAM0002",
+        facts=REVENUE.model_copy(update={"manual": manual}),
     )  # fmt: skip
 
 
@@ -143,9 +147,8 @@ def test_alert_says_what_changed_and_what_to_do() -> None:
 
 def test_conditions_of_one_week_are_one_message_worst_first() -> None:
     gap = kpi_red().model_copy(
-        update={"condition": AlertCondition.PERCEPTION_GAP, "title": "Sponsor and SAM disagree",
-                "before": "5.0/5", "after": "2.5/5",
-                "facts": PerceptionGap(points=2.5, label="Role balance")}
+        update={"condition": AlertCondition.PERCEPTION_GAP,
+                "facts": PerceptionGap(label="Role balance", sponsor=5, sam=2.5)}
     )  # fmt: skip
     payload = render(bundle(kpi_red(), gap))
     blocks = check(payload)
@@ -180,9 +183,10 @@ def test_alert_explanations_and_advice_follow_the_condition() -> None:
     computed = kpi_red(manual=False)
     assert what_to_do(computed).startswith("Put it on the agenda of the next sponsor/SAM")
     lower = computed.model_copy(
-        update={"facts": computed.facts.model_copy(update={"red_above": "9 h", "red_below": None})}
-    )
-    assert detail(lower) == "Target 5%, red above 9 h."
+        update={"facts": computed.facts.model_copy(
+            update={"red_above": 9, "red_below": None, "unit": "h"})}
+    )  # fmt: skip
+    assert detail(lower) == "Target 5 h, red above 9 h."
     falling = kpi_red().model_copy(
         update={"condition": AlertCondition.INDICATOR_FALLING, "facts": IndicatorsFalling(
             falling=[Falling(label="Stakeholder engagement", means=(4.0, 3.25, 2.5))])}
@@ -191,33 +195,51 @@ def test_alert_explanations_and_advice_follow_the_condition() -> None:
     assert what_to_do(falling).startswith("Ask the sponsor what changed")
     missed = kpi_red().model_copy(
         update={"condition": AlertCondition.MISSED_CHECKINS, "facts": CheckinsMissed(
-            user_id=None, name="Dana <CFO>", periods=[date(2026, 11, 16), date(2026, 11, 23)])}
+            user_id=None, name="Dana <CFO>", count=2,
+            periods=[date(2026, 11, 16), date(2026, 11, 23)])}
     )  # fmt: skip
     assert (
         detail(missed)
         == "Dana &lt;CFO&gt; left the check-ins of 2026-11-16, 2026-11-23 unanswered."
     )
     with_id = missed.model_copy(
-        update={"facts": CheckinsMissed(user_id="U0SPN0001", name="Dana", periods=[])}
+        update={"facts": CheckinsMissed(user_id="U0SPN0001", name="Dana", count=2, periods=[])}
     )
     assert detail(with_id).startswith("<@U0SPN0001> left")
     assert "`/sponsor pause <date>`" in what_to_do(missed)
     gap = kpi_red().model_copy(
-        update={"condition": AlertCondition.PERCEPTION_GAP, "facts": PerceptionGap(points=2.5)}
+        update={
+            "condition": AlertCondition.PERCEPTION_GAP,
+            "facts": PerceptionGap(label="Role balance", sponsor=4.5, sam=2),
+        }
     )
     assert detail(gap) == "The views differ by 2.5 points on a 1–5 scale (4-week means)."
     assert what_to_do(gap).startswith("Compare notes with the sponsor")
+    assert (headline(gap), figures(gap)) == (
+        "Sponsor and SAM disagree on role balance",
+        ("4.5/5", "2.0/5"),
+    )
+    assert (headline(manual), figures(manual)) == (
+        "Joint revenue growth turned red",
+        ("4.5%", "1%"),
+    )
+    assert headline(falling) == "Stakeholder engagement fell two weeks in a row"
+    assert (headline(missed), figures(missed)) == (
+        "Dana <CFO> missed 2 check-ins in a row",
+        ("answering", "2 missed"),
+    )
     for alert in (manual, falling, missed, gap):
         check(render(bundle(alert)))
 
 
 def test_alerts_survive_a_round_trip_through_due_work() -> None:
     for facts in (
-        KpiTurnedRed(key="k", manual=True, target="5%", red_above=None, red_below="4%"),
+        REVENUE,
         IndicatorsFalling(falling=[Falling(label="Role balance", means=(3.0, 2.5, 2.0))]),
-        CheckinsMissed(user_id=None, name="Dana", periods=[date(2026, 11, 23)]),
-        PerceptionGap(points=2.0, label="Role balance"),
-        StatusChanged(before=Status.GREEN, after=Status.AMBER),
+        CheckinsMissed(user_id=None, name="Dana", count=2, periods=[date(2026, 11, 23)]),
+        PerceptionGap(label="Role balance", sponsor=4, sam=2),
+        StatusChanged(before=Status.GREEN, after=Status.AMBER, score_before=90, score_after=80),
+        RoleBalanceShift(direction="took_over", roles=["sam", "sponsor"]),
     ):
         alert = kpi_red().model_copy(update={"facts": facts})
         assert IndicatorAlert.model_validate(alert.model_dump(mode="json")) == alert

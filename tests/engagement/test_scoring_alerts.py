@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.root import wire
-from bot.views.scorecard.alerts import detail, what_to_do
+from bot.views.scorecard.alerts import detail, figures, headline, what_to_do
 from engagement.access import actor_for
 from engagement.duework.engine import Engine
 from engagement.models import Alert
@@ -44,10 +44,11 @@ def test_kpi_turning_red(session: Session) -> None:
         f"status_changed:{globex}:2026-W48:red",
     ]
     alert = next(f.alert for f in found if f.alert.condition is AlertCondition.KPI_RED)
-    assert (alert.before, alert.after) == ("4.5%", "1%")
+    assert figures(alert) == ("4.5%", "1%")
     assert alert.facts == KpiTurnedRed(
-        key="joint_revenue_growth", manual=True, target="5%", red_above=None, red_below="4%"
-    )
+        key="joint_revenue_growth", label="Joint revenue growth", manual=True, unit="%",
+        rated=False, target=5, red_above=None, red_below=4, before=4.5, after=1,
+    )  # fmt: skip
     assert "Target 5%, red below 4%" in detail(alert)
     assert "/sponsor kpi Globex joint_revenue_growth" in what_to_do(alert)
     assert raise_alerts(session, now=NEXT + timedelta(hours=1)) == []  # not twice a week
@@ -65,8 +66,8 @@ def test_indicator_falling_two_weeks_in_a_row(session: Session) -> None:
     assert kinds(found) == [("indicator_falling", "rated"), ("kpi_red", "stakeholder_engagement"),
                             ("status_changed", "red")]  # fmt: skip
     falling = next(f.alert for f in found if f.alert.condition is AlertCondition.INDICATOR_FALLING)
-    assert falling.title == "Stakeholder engagement fell two weeks in a row"
-    assert (falling.before, falling.after) == ("4.0/5", "2.5/5")  # one format for 1–5 figures
+    assert headline(falling) == "Stakeholder engagement fell two weeks in a row"
+    assert figures(falling) == ("4.0/5", "2.5/5")  # one format for 1–5 figures
     assert "stakeholder engagement 4.0 → 3.2 → 2.5" in detail(falling)
     assert raise_alerts(session, now=NEXT + timedelta(days=2)) == []
 
@@ -84,7 +85,7 @@ def test_several_falling_indicators_make_one_alert_led_by_the_steepest(
              if f.alert.condition is AlertCondition.INDICATOR_FALLING]  # fmt: skip
     [falling] = found
     # means of weeks 46-48: engagement 4.5 → 4.0 → 3.5, alignment 3.75 → 3.5 → 3.0
-    assert falling.alert.title == "Stakeholder engagement and 1 more fell two weeks in a row"
+    assert headline(falling.alert) == "Stakeholder engagement and 1 more fell two weeks in a row"
     assert "strategic alignment 3.8 → 3.5 → 3.0" in detail(falling.alert)
     assert raise_alerts(session, now=NEXT + timedelta(days=1)) == []
 
@@ -110,14 +111,14 @@ def test_sponsor_missing_two_checkins(session: Session) -> None:
     found = raise_alerts(session, now=NOW)
     assert kinds(found) == [("missed_checkins", str(found[0].key.split(":")[-1]))]
     assert found[0].key.split(":")[2] == "2026-W47"  # the week of the latest miss
-    assert found[0].alert.after == "2 missed"
+    assert figures(found[0].alert)[1] == "2 missed"
     assert detail(found[0].alert) == (
         "<@U0SPN0003> left the check-ins of 2026-11-09, 2026-11-16 unanswered."
     )
     assert raise_alerts(session, now=NOW + timedelta(weeks=1)) == []  # the same streak
     add_checkin(session, **sponsor, period=MONDAYS[5], state="expired")
     (again,) = raise_alerts(session, now=NOW + timedelta(weeks=1))
-    assert again.alert.after == "3 missed"
+    assert figures(again.alert)[1] == "3 missed"
 
 
 def test_sponsor_and_sam_disagreeing(session: Session) -> None:
@@ -135,7 +136,7 @@ def test_sponsor_and_sam_disagreeing(session: Session) -> None:
     (found,) = raise_alerts(session, now=NEXT)
     assert found.alert.condition is AlertCondition.PERCEPTION_GAP
     assert found.key.endswith(":2026-W48:internal_advocacy")
-    assert (found.alert.before, found.alert.after) == ("5.0/5", "2.5/5")
+    assert figures(found.alert) == ("5.0/5", "2.5/5")
     alone = AlertBundle(account_id=found.alert.account_id, account_name="Acme Corp",
                         iso_week="2026-W48", sam_user_id=None, alerts=[found.alert])  # fmt: skip
     text = str(check(render(alone)))  # two views side by side, not a change
@@ -235,8 +236,8 @@ def test_a_sponsor_taking_over_is_a_role_balance_alert_once(session: Session) ->
     found = [f for f in raise_alerts(session, now=NEXT)
              if f.alert.condition is AlertCondition.ROLE_BALANCE]  # fmt: skip
     [alert] = [f.alert for f in found]
-    assert alert.title == "The sponsor is climbing for the SAM"
-    assert (alert.before, alert.after) == ("balanced", "took over")
+    assert headline(alert) == "The sponsor is climbing for the SAM"
+    assert figures(alert) == ("balanced", "took over")
     assert detail(alert) == (
         "In the check-ins of the week of 23 Nov, the sponsor said they took over the SAM's work."
     )

@@ -16,6 +16,7 @@ from engagement.scoring.messages import (
     RoleBalanceShift,
     StatusChanged,
 )
+from engagement.scoring.scorecard import format_value
 
 ICON = {
     "kpi_red": ":red_circle:",
@@ -30,16 +31,65 @@ FIGURE = 1900
 """"Was" and "Now" are cut to this."""
 
 
+def rated(value: float | None) -> str:
+    """A 1–5 figure as every alert writes it: 3.8/5."""
+    return "no data" if value is None else f"{value:.1f}/5"
+
+
+def _value(facts: KpiTurnedRed, value: float | None) -> str:
+    return rated(value) if facts.rated else format_value(value, facts.unit)
+
+
+def headline(message: IndicatorAlert) -> str:
+    """What changed, in a few words (plain text: escape it for mrkdwn)."""
+    facts = message.facts
+    if isinstance(facts, KpiTurnedRed):
+        return f"{facts.label} turned red"
+    if isinstance(facts, IndicatorsFalling):
+        more = len(facts.falling) - 1
+        lead = facts.falling[0].label + (f" and {more} more" if more else "")
+        return f"{lead} fell two weeks in a row"
+    if isinstance(facts, CheckinsMissed):
+        return f"{facts.name} missed {facts.count} check-ins in a row"
+    if isinstance(facts, PerceptionGap):
+        return f"Sponsor and SAM disagree on {facts.label.lower()}"
+    if isinstance(facts, StatusChanged):
+        return f"Overall status turned {facts.after}"
+    if facts.direction == "took_over":
+        return "The sponsor is climbing for the SAM"
+    return "The sponsor is too hands-off"
+
+
+def figures(message: IndicatorAlert) -> tuple[str, str]:
+    """From what to what (plain text); for a disagreement, the sponsor's and the SAM's views."""
+    facts = message.facts
+    if isinstance(facts, KpiTurnedRed):
+        return _value(facts, facts.before), _value(facts, facts.after)
+    if isinstance(facts, IndicatorsFalling):
+        means = facts.falling[0].means
+        return rated(means[0]), rated(means[2])
+    if isinstance(facts, CheckinsMissed):
+        return "answering", f"{facts.count} missed"
+    if isinstance(facts, PerceptionGap):
+        return rated(facts.sponsor), rated(facts.sam)
+    if isinstance(facts, StatusChanged):
+        return (
+            f"{facts.before} ({facts.score_before})",
+            f"{facts.after} ({facts.score_after})",
+        )
+    return "balanced", "took over" if facts.direction == "took_over" else "stepped back"
+
+
 def detail(message: IndicatorAlert) -> str:
     """What the figures are: mrkdwn, a name in it escaped."""
     facts = message.facts
     if isinstance(facts, KpiTurnedRed):
         threshold = (
-            f"red above {facts.red_above}"
+            f"red above {_value(facts, facts.red_above)}"
             if facts.red_above is not None
-            else f"red below {facts.red_below}"
+            else f"red below {_value(facts, facts.red_below)}"
         )
-        return f"Target {facts.target}, {threshold}."
+        return f"Target {_value(facts, facts.target)}, {threshold}."
     if isinstance(facts, IndicatorsFalling):
         means = "; ".join(
             f"{item.label.lower()} " + " → ".join(f"{mean:.1f}" for mean in item.means)
@@ -58,7 +108,7 @@ def detail(message: IndicatorAlert) -> str:
     if isinstance(facts, StatusChanged):
         return (
             f"The overall score of the {week_label(message.iso_week)} fell from "
-            f"{escape(message.before)} to {escape(message.after)}."
+            f"{facts.score_before} to {facts.score_after}."
         )
     return f"The views differ by {facts.points:.1f} points on a 1–5 scale (4-week means)."
 
@@ -104,7 +154,7 @@ def what_to_do(message: IndicatorAlert) -> str:
 
 def change(message: IndicatorAlert) -> str:
     """From what to what, in one line (mrkdwn); a disagreement is two views, not a change."""
-    before, after = escape(clip(message.before, FIGURE)), escape(clip(message.after, FIGURE))
+    before, after = (escape(clip(figure, FIGURE)) for figure in figures(message))
     if isinstance(message.facts, PerceptionGap):
         return f"sponsor's view {before} · SAM's view {after}"
     return f"{before} → {after}"
@@ -114,11 +164,9 @@ def _one(message: IndicatorAlert) -> list[Block]:
     was, now = "*Was*", "*Now*"
     if isinstance(message.facts, PerceptionGap):  # two views of the same week, not a change
         was, now = "*Sponsor's view*", "*SAM's view*"
+    before, after = (escape(clip(figure, FIGURE)) for figure in figures(message))
     return [
-        fields(
-            f"{was}\n{escape(clip(message.before, FIGURE))}",
-            f"{now}\n{escape(clip(message.after, FIGURE))}",
-        ),
+        fields(f"{was}\n{before}", f"{now}\n{after}"),
         section(detail(message)),
     ]
 
@@ -134,11 +182,11 @@ def render_alerts(bundle: AlertBundle) -> Payload:
         blocks.append(section(f":warning: *{account}: {more + 1} changes*{later}"))
         for alert in bundle.alerts:
             icon = ICON.get(str(alert.condition), ":warning:")
-            line = f"{icon} *{escape(alert.title)}*: {change(alert)}\n{detail(alert)}"
+            line = f"{icon} *{escape(headline(alert))}*: {change(alert)}\n{detail(alert)}"
             blocks.append(section(line))
     else:
         icon = ICON.get(str(first.condition), ":warning:")
-        blocks.append(section(f"{icon} *{escape(first.title)}* — {account}{later}"))
+        blocks.append(section(f"{icon} *{escape(headline(first))}* — {account}{later}"))
         blocks += _one(first)
     blocks += [
         section(f"*What to do:* {what_to_do(first)}"),
@@ -154,7 +202,8 @@ def render_alerts(bundle: AlertBundle) -> Payload:
     elif bundle.sam_user_id:
         note = f"SAM: {mention(bundle.sam_user_id, 'the SAM')} · " + note
     blocks.append(context(note))
-    text = f"{bundle.account_name}: {first.title} ({first.before} → {first.after})"
+    before, after = figures(first)
+    text = f"{bundle.account_name}: {headline(first)} ({before} → {after})"
     if more:
         text += f" and {more} more"
     return {"text": escape(clip(text, 3000)), "blocks": blocks}
