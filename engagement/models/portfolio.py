@@ -15,6 +15,7 @@ from sqlalchemy import (
     CheckConstraint,
     ColumnElement,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -75,6 +76,8 @@ class PortfolioSettings(Base):
     ack_hours: Mapped[dict[str, Any]] = mapped_column()
     nudge_after_hours: Mapped[int] = mapped_column(Integer, default=48)
     expire_after_days: Mapped[int] = mapped_column(Integer, default=7)
+    indicator_fall: Mapped[float] = mapped_column(Float, default=0.5, server_default="0.5")
+    score_fall: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
 
 
 FORGOTTEN_DOMAIN = "forgotten.invalid"

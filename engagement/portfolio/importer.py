@@ -184,6 +184,8 @@ def _import_settings(session: Session, spec: PortfolioSpec, plan: ImportPlan) ->
         "ack_hours": spec.ack_hours,
         "nudge_after_hours": spec.nudge_after_hours,
         "expire_after_days": spec.expire_after_days,
+        "indicator_fall": spec.alerts.indicator_fall,
+        "score_fall": spec.alerts.score_fall,
     }
     settings = session.get(PortfolioSettings, 1)
     if settings is None:

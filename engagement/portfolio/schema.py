@@ -132,6 +132,15 @@ class DigestSpec(Strict, _WeekdayAndTime):
     channel: Channel
 
 
+class AlertsSpec(Strict):
+    """How large a fall must be to matter (smaller ones are weekly jitter)."""
+
+    indicator_fall: float = Field(default=0.5, gt=0, le=4)
+    """Points a rated indicator's 4-week mean (1–5) must lose over two weeks to alert."""
+    score_fall: int = Field(default=10, gt=0, le=100)
+    """Points an account's overall score must lose over four weeks to rank as falling."""
+
+
 class KpiSpec(Strict):
     key: Key
     label: PlainText | None = Field(default=None, min_length=1, max_length=120)
@@ -207,6 +216,7 @@ class PortfolioSpec(Strict):
     expire_after_days: int = Field(default=7, gt=0, le=60)
     scorecard: list[KpiSpec] = Field(default_factory=list)
     accounts: list[AccountSpec] = Field(default_factory=list)
+    alerts: AlertsSpec = AlertsSpec()
 
     @model_validator(mode="after")
     def _unique_names(self) -> Self:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from engagement.duework.queue import schedule
 from engagement.duework.registry import WorkContext
 from engagement.indicators import RATED
-from engagement.models import Alert, KpiSource
+from engagement.models import Alert, KpiSource, PortfolioSettings
 from engagement.scoring import weeks
 from engagement.scoring.alert_posts import Found, queue_posts
 from engagement.scoring.cards import RANK
@@ -44,7 +44,8 @@ GAP = 2.0
 """Sponsor and SAM disagree when their views of an indicator differ by this much."""
 FALL_POINTS = 0.5
 """A rated indicator's fall over two weeks (4-week means, 1–5 scale) is material beyond
-this much, or when it costs its KPI a status; a fall that stays green never is."""
+this much (the portfolio's `alerts.indicator_fall`), or when it costs its KPI a status;
+a fall that stays green never is."""
 
 
 def completed(scores: AccountScores) -> int:
@@ -100,9 +101,11 @@ def kpis_turned_red(scores: AccountScores) -> list[Found]:
     return found
 
 
-def material(scores: AccountScores, key: str, start: float, end: float) -> bool:
-    """A fall that costs the indicator's KPI a status, or exceeds FALL_POINTS without
-    ending green: never jitter inside green."""
+def material(
+    scores: AccountScores, key: str, start: float, end: float, points: float = FALL_POINTS
+) -> bool:
+    """A fall that costs the indicator's KPI a status, or exceeds `points` without ending
+    green: never jitter inside green."""
     kpi = next((k for k in scores.kpis if k.key == key and k.source is KpiSource.INDICATOR), None)
     if kpi is not None:
         was, now = status_of(start, kpi.thresholds), status_of(end, kpi.thresholds)
@@ -110,10 +113,10 @@ def material(scores: AccountScores, key: str, start: float, end: float) -> bool:
             return True
         if now is Status.GREEN:
             return False
-    return start - end > FALL_POINTS
+    return start - end > points
 
 
-def indicators_falling(scores: AccountScores) -> list[Found]:
+def indicators_falling(scores: AccountScores, points: float = FALL_POINTS) -> list[Found]:
     """Rated indicators (4-week means of sponsor and SAM) lower two weeks running, by a
     material amount (`material`).
 
@@ -127,7 +130,7 @@ def indicators_falling(scores: AccountScores) -> list[Found]:
         if any(value is None for value in values):
             continue
         two, one, zero = (round(value or 0.0, 2) for value in values)
-        if two > one > zero and material(scores, key, two, zero):
+        if two > one > zero and material(scores, key, two, zero, points):
             falling.append((two - zero, label, two, one, zero))
     if not falling:
         return []
@@ -191,12 +194,19 @@ def status_changed(scores: AccountScores) -> list[Found]:
     return [_found(scores, week, str(status.status), facts)]
 
 
-RULES = (status_changed, kpis_turned_red, indicators_falling, missed_checkins, perception_gaps)
-
-
-def evaluate(scored: list[AccountScores]) -> list[Found]:
-    """Every alert condition that holds now (pure: no database)."""
-    return [found for scores in scored for rule in RULES for found in rule(scores)]
+def evaluate(scored: list[AccountScores], fall: float = FALL_POINTS) -> list[Found]:
+    """Every alert condition that holds now, worst first (pure: no database)."""
+    return [
+        found
+        for scores in scored
+        for found in (
+            *status_changed(scores),
+            *kpis_turned_red(scores),
+            *indicators_falling(scores, fall),
+            *missed_checkins(scores),
+            *perception_gaps(scores),
+        )
+    ]
 
 
 def raise_alerts(session: Session, *, now: datetime) -> list[Found]:
@@ -205,7 +215,9 @@ def raise_alerts(session: Session, *, now: datetime) -> list[Found]:
     One insert for all of them; the unique dedupe key lets concurrent runs agree.
     """
     scored = score_accounts(session, everyone(), now=now)
-    found = evaluate(scored) + role_balance(session, scored)
+    settings = session.get(PortfolioSettings, 1)
+    fall = settings.indicator_fall if settings is not None else FALL_POINTS
+    found = evaluate(scored, fall) + role_balance(session, scored)
     if not found:
         return []
     insert_for = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from engagement.access import NOT_YOURS_BY_ID, Actor, account_for, roles_on, visible_accounts
 from engagement.errors import NotFound
 from engagement.indicators import RATED
-from engagement.models import Account, DigestRun
+from engagement.models import Account, DigestRun, PortfolioSettings
 from engagement.scoring import weeks
 from engagement.scoring.evaluate import AccountScores, WeekScore, score_accounts
 from engagement.scoring.messages import (
@@ -39,23 +39,35 @@ def red_kpis(scores: AccountScores) -> list[str]:
 
 MATERIAL_FALL = 10
 """A fall of the overall score over four weeks is material beyond this many points (or
-when it loses a status): smaller moves inside one status are weekly jitter."""
+when it loses a status): smaller moves inside one status are weekly jitter. The
+portfolio's `alerts.score_fall` says otherwise (`score_fall`)."""
 
 RANK = {Status.GREEN: 0, Status.AMBER: 1, Status.RED: 2}
 
 
-def falling(now: int | None, now_status: Status | None, before: WeekScore | None) -> bool:
+def score_fall(session: Session) -> int:
+    """The portfolio's material fall of a score, in points."""
+    settings = session.get(PortfolioSettings, 1)
+    return settings.score_fall if settings is not None else MATERIAL_FALL
+
+
+def falling(
+    now: int | None,
+    now_status: Status | None,
+    before: WeekScore | None,
+    points: int = MATERIAL_FALL,
+) -> bool:
     """Whether the score fell materially since `before`: a status lost, or more than
-    MATERIAL_FALL points."""
+    `points`."""
     if before is None or now is None or now_status is None:
         return False
     was, was_status = before.score.score, before.score.status
     if was is None or was_status is None:
         return False
-    return RANK[now_status] > RANK[was_status] or was - now > MATERIAL_FALL
+    return RANK[now_status] > RANK[was_status] or was - now > points
 
 
-def summary(scores: AccountScores) -> AccountSummary:
+def summary(scores: AccountScores, fall: int = MATERIAL_FALL) -> AccountSummary:
     """The account's digest line (built without re-validation: every field comes from here)."""
     values = scores.timeline.now.values
     current, before = scores.current.score, scores.earlier
@@ -76,16 +88,16 @@ def summary(scores: AccountScores) -> AccountSummary:
         open_escalations=int(values.get("escalations_open", 0)),
         overdue_escalations=int(values.get("escalations_overdue", 0)),
         advocacy_actions=int(values.get("advocacy_actions", 0)),
-        falling=falling(current.score, current.status, before),
+        falling=falling(current.score, current.status, before, fall),
         missed_checkins=bool(scores.timeline.missed),
     )
 
 
-def card(scores: AccountScores) -> ScorecardCard:
+def card(scores: AccountScores, fall: int = MATERIAL_FALL) -> ScorecardCard:
     """The full scorecard of one account this week."""
     now = scores.timeline.now
     return ScorecardCard(
-        summary=summary(scores),
+        summary=summary(scores, fall),
         iso_week=weeks.label(scores.timeline.current),
         kpis=[
             KpiItem(
@@ -136,8 +148,11 @@ def status_cards(
                 cards=[],
                 empty_reason="You are not the SAM or a sponsor of any account yet.",
             )
+    fall = score_fall(session)
     return ScorecardCards(
-        cards=[card(scores) for scores in score_accounts(session, Account.id.in_(ids), now=now)]
+        cards=[
+            card(scores, fall) for scores in score_accounts(session, Account.id.in_(ids), now=now)
+        ]
     )
 
 
@@ -169,7 +184,8 @@ def details_card(
         )
         if not posted_there:  # told as if there were no such account
             raise NotFound(NOT_YOURS_BY_ID)
-    cards = [card(s) for s in score_accounts(session, Account.id == account_id, now=now)]
+    fall = score_fall(session)
+    cards = [card(s, fall) for s in score_accounts(session, Account.id == account_id, now=now)]
     return ScorecardCards(cards=cards)
 
 

@@ -36,7 +36,7 @@ from engagement.models import (
 )
 from engagement.notify import DeliveryError, Posted
 from engagement.scoring import weeks
-from engagement.scoring.cards import summary
+from engagement.scoring.cards import score_fall, summary
 from engagement.scoring.chart import TrendChart, render_png
 from engagement.scoring.evaluate import AccountScores, score_accounts
 from engagement.scoring.indicators import HISTORY
@@ -100,7 +100,8 @@ def compose(
     """The digest of the accounts matching `scope`: the top of the attention ranking and
     the accounts on track on the first message, everything else in its thread."""
     scored = score_accounts(session, scope, now=now)
-    summaries = [summary(scores) for scores in scored]
+    fall = score_fall(session)
+    summaries = [summary(scores, fall) for scores in scored]
     attention = sorted((s for s in summaries if s.attention), key=attention_rank)
     calm = [s for s in summaries if not s.attention]
     on_track = [s for s in calm if s.status is not None]

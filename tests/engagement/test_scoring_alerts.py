@@ -16,7 +16,7 @@ from engagement.scoring.alerts import raise_alerts
 from engagement.scoring.kpis import record_kpi
 from engagement.scoring.messages import AlertBundle, AlertCondition, KpiTurnedRed
 from tests.bot.blockkit import check
-from tests.factories import account_id, add_checkin, load_portfolio
+from tests.factories import account_id, add_checkin, load_portfolio, portfolio
 from tests.fakes import FakeNotifier
 
 FEATURES = wire()
@@ -100,6 +100,18 @@ def test_a_fall_that_is_not_material_is_no_alert(session: Session) -> None:
     ):
         add_checkin(session, **sam, period=monday, answers=[(first, second, 3, 3, 3)])
     assert raise_alerts(session, now=NEXT) == []
+
+
+def test_the_portfolio_says_how_large_a_fall_must_be(session: Session) -> None:
+    load_portfolio(session, portfolio(alerts={"indicator_fall": 0.25, "score_fall": 5}))
+    sam = {"account": "Acme Corp", "user": "U0SAM0001", "role": "sam"}
+    for monday, (first, second) in zip(
+        MONDAYS, ((5, 4), (5, 4), (5, 3), (5, 3), (4, 3), (4, 3)), strict=True
+    ):
+        add_checkin(session, **sam, period=monday, answers=[(first, second, 3, 3, 3)])
+    # alignment (no KPI) 3.5 → 3.25 → 3.0 is now material; engagement stays green: jitter
+    [found] = raise_alerts(session, now=NEXT)
+    assert headline(found.alert) == "Strategic alignment fell two weeks in a row"
 
 
 def test_sponsor_missing_two_checkins(session: Session) -> None:
