@@ -4,6 +4,7 @@ and, on disk, the transcript of every message (Markdown) and the digest chart (P
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,17 +29,26 @@ EMOJI = {
 }  # fmt: skip
 
 
-def plain(text: str) -> str:
+Names = Mapping[str, str]
+"""Display names by Slack user ID: a mention reads as Slack shows it, @Dana Whitfield."""
+
+
+def names_of(emulator: Emulator) -> dict[str, str]:
+    return {user.id: user.real_name or user.id for user in emulator.workspace.users}
+
+
+def plain(text: str, names: Names | None = None) -> str:
     """Slack mrkdwn to terminal text: mentions, links, dates and emoji codes made readable."""
     for code, emoji in EMOJI.items():
         text = text.replace(code, emoji)
     text = re.sub(r"<!date\^\d+\^[^|]*\|([^>]*)>", r"\1", text)
-    text = re.sub(r"<@(\w+)>", r"@\1", text)
+    known = names or {}
+    text = re.sub(r"<@(\w+)>", lambda found: f"@{known.get(found[1], found[1])}", text)
     text = re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2", text)
     return unescape(text)
 
 
-def block_lines(blocks: list[dict[str, Any]]) -> list[str]:
+def block_lines(blocks: list[dict[str, Any]], names: Names | None = None) -> list[str]:
     """The readable text of a message's blocks, one line per block (buttons in brackets)."""
     lines: list[str] = []
     for block in blocks:
@@ -47,12 +57,12 @@ def block_lines(blocks: list[dict[str, Any]]) -> list[str]:
             lines.append(f"## {block['text']['text']}")
         elif kind == "section":
             if block.get("text"):
-                lines.append(plain(block["text"]["text"]))
-            lines += [plain(f["text"]) for f in block.get("fields") or []]
+                lines.append(plain(block["text"]["text"], names))
+            lines += [plain(f["text"], names) for f in block.get("fields") or []]
             if (block.get("accessory") or {}).get("type") == "button":
                 lines.append(f"[{block['accessory']['text']['text']}]")
         elif kind == "context":
-            lines.append(" ".join(plain(e.get("text", "")) for e in block["elements"]))
+            lines.append(" ".join(plain(e.get("text", ""), names) for e in block["elements"]))
         elif kind == "actions":
             lines.append(" ".join(_element(e) for e in block["elements"]))
         elif kind == "divider":
@@ -72,6 +82,7 @@ def _element(element: dict[str, Any]) -> str:
 def write_transcript(emulator: Emulator, folder: Path) -> Path:
     """Every channel and DM, every message in its final state, threads under their parent."""
     out = ["# Sherpa demo transcript", ""]
+    names = names_of(emulator)
     workspace = emulator.workspace
     places = [(f"#{c.name}", c.id) for c in workspace.channels]
     places += [(f"DM with {u.real_name or u.id}", u.id) for u in workspace.users if not u.is_bot]
@@ -82,7 +93,9 @@ def write_transcript(emulator: Emulator, folder: Path) -> Path:
         out += [f"## {title}", ""]
         for number, message in enumerate(messages, start=1):
             indent = "> " if message.get("thread_ts") not in (None, message["ts"]) else ""
-            lines = block_lines(message.get("blocks") or []) or [plain(message.get("text", ""))]
+            lines = block_lines(message.get("blocks") or [], names) or [
+                plain(message.get("text", ""), names)
+            ]
             out.append(f"{indent}**{number}.**")
             out += [f"{indent}{line}" for line in lines if line]
             out.append("")
@@ -107,9 +120,10 @@ def show_last_digest(console: Console, emulator: Emulator, channel: str) -> bool
         return False
     head = heads[-1]
     thread = emulator.messages(channel, head["ts"])[1:]
-    lines = block_lines(head.get("blocks") or [])
+    names = names_of(emulator)
+    lines = block_lines(head.get("blocks") or [], names)
     for reply in thread:
-        lines += block_lines(reply.get("blocks") or [])
+        lines += block_lines(reply.get("blocks") or [], names)
     console.print(Panel("\n".join(lines), title=f"Last weekly digest in {channel}",
                         border_style="cyan"))  # fmt: skip
     return True
