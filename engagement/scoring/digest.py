@@ -96,10 +96,14 @@ def compose(
     iso_week: str,
     now: datetime,
     preview: bool = False,
+    pinned: bool = False,
 ) -> DigestPages:
     """The digest of the accounts matching `scope`: the top of the attention ranking and
-    the accounts on track on the first message, everything else in its thread."""
-    scored = score_accounts(session, scope, now=now)
+    the accounts on track on the first message, everything else in its thread.
+
+    `pinned`: the figures of `iso_week` with everything known by `now`, a later week."""
+    week = _week_number(iso_week) if pinned else None
+    scored = score_accounts(session, scope, now=now, week=week)
     fall = score_fall(session)
     summaries = [summary(scores, fall) for scores in scored]
     attention = sorted((s for s in summaries if s.attention), key=attention_rank)
@@ -233,13 +237,16 @@ def _week_number(iso_week: str) -> int:
     return weeks.week_of(_monday(iso_week))
 
 
-def compose_channel(session: Session, *, channel: str, iso_week: str, now: datetime) -> DigestPages:
+def compose_channel(
+    session: Session, *, channel: str, iso_week: str, now: datetime, pinned: bool = False
+) -> DigestPages:
     return compose(
         session,
         channel=channel,
         scope=Account.digest_channel == channel,
         iso_week=iso_week,
         now=now,
+        pinned=pinned,
     )
 
 

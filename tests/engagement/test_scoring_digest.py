@@ -319,3 +319,43 @@ def test_two_thousand_accounts_rank_the_top_and_thread_the_rest(
     assert sorted(listed) == sorted(f"Account {n:03d}" for n in range(2000))
     thread = [a for part in pages.rest for a in part.attention]
     assert thread == sorted(thread, key=attention_rank)  # the ranking goes on in the thread
+
+
+def test_a_posted_digest_is_updated_in_place_until_the_next_one(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions() as session:
+        load_portfolio(session)
+        with_a_figure(session)  # Globex green
+    notifier = FakeNotifier()
+    engine = Engine(sessions, registry, notifier)
+    engine.run_due(FRIDAY_DUE)
+    (head,) = [m for _, m, _ in digests(notifier)]
+    assert head.totals.red == 0
+    saturday = FRIDAY_DUE + timedelta(days=1)  # still week 48 in New York
+    with sessions() as session:
+        sam = actor_for(session, "U0SAM0002", admins=())
+        record_kpi(session, actor=sam, account_name="Globex", key="joint_revenue_growth",
+                   value="1", now=saturday)  # fmt: skip
+        record_kpi(session, actor=sam, account_name="Globex", key="joint_revenue_growth",
+                   value="0.5", now=saturday)  # fmt: skip
+        session.commit()
+    engine.run_due(saturday + timedelta(minutes=2))
+    [(where, updated)] = notifier.updates  # two changes in a minute: one update
+    assert where == Posted("#sponsor-digest", "1.000100")
+    assert isinstance(updated, Digest) and updated.iso_week == "2026-W48"
+    assert updated.totals.red == 1 and [s.name for s in updated.attention] == ["Globex"]
+    check(render(updated))
+    # the next week's digest is posted: a change no longer touches the old one
+    engine.run_due(FRIDAY_DUE + timedelta(weeks=1))
+    with sessions() as session:
+        sam = actor_for(session, "U0SAM0002", admins=())
+        record_kpi(session, actor=sam, account_name="Globex", key="joint_revenue_growth",
+                   value="7", now=FRIDAY_DUE + timedelta(weeks=1, hours=1))  # fmt: skip
+        session.commit()
+    engine.run_due(FRIDAY_DUE + timedelta(weeks=1, hours=1, minutes=2))
+    assert [w.ts for w, m in notifier.updates if isinstance(m, Digest)] == [
+        "1.000100",
+        notifier.updates[-1][0].ts,
+    ]
+    assert notifier.updates[-1][1].iso_week == "2026-W49"  # type: ignore[attr-defined]

@@ -41,17 +41,28 @@ from engagement.scoring.indicators.figures import (
 )
 
 
-def _span(accounts: Iterable[AccountRef], now: datetime) -> tuple[dict[int, int], int, int]:
-    """Each account's current week, and the earliest and latest week any of them needs."""
-    current = {account.id: weeks.local_week(now, account.timezone) for account in accounts}
+def _span(
+    accounts: Iterable[AccountRef], now: datetime, week: int | None = None
+) -> tuple[dict[int, int], int, int]:
+    """Each account's current week (or `week` for all), and the earliest and latest week
+    any of them needs."""
+    current = {
+        account.id: weeks.local_week(now, account.timezone) if week is None else week
+        for account in accounts
+    }
     if not current:
         return current, 0, 0
     return current, min(current.values()) - SPAN + 1, max(current.values())
 
 
-def compute(session: Session, accounts: list[AccountRef], *, now: datetime) -> dict[int, Timeline]:
-    """Timelines for `accounts` as of `now`: a fixed number of queries whatever their count."""
-    current, first, last = _span(accounts, now)
+def compute(
+    session: Session, accounts: list[AccountRef], *, now: datetime, week: int | None = None
+) -> dict[int, Timeline]:
+    """Timelines for `accounts` as of `now`: a fixed number of queries whatever their count.
+
+    `week` ends them at an earlier week than now's (a digest brought up to date after its
+    week ended), with everything known by `now`."""
+    current, first, last = _span(accounts, now, week)
     timelines = {
         account.id: Timeline(account=account, current=current[account.id], weeks={})
         for account in accounts
