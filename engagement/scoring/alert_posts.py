@@ -22,6 +22,15 @@ from engagement.models import Alert, DueWork, Person, WorkState
 from engagement.notify import Posted
 from engagement.scoring.messages import AlertBundle, AlertCondition, IndicatorAlert
 
+WORST_FIRST = (
+    AlertCondition.STATUS_CHANGED,
+    AlertCondition.KPI_RED,
+    AlertCondition.ROLE_BALANCE,
+    AlertCondition.INDICATOR_FALLING,
+    AlertCondition.MISSED_CHECKINS,
+    AlertCondition.PERCEPTION_GAP,
+)
+"""A bundle's order: its first condition's advice is the one thing to do."""
 DIRECT = frozenset({AlertCondition.STATUS_CHANGED})
 """The conditions also sent to the SAM as a DM; the rest go to the account channel only."""
 
@@ -43,7 +52,8 @@ def queue_posts(session: Session, fresh: list[Found], now: datetime) -> None:
         groups.setdefault((item.alert.account_id, item.alert.iso_week), []).append(item)
     sams = _people(session, {item.alert.sam_user_id for item in fresh})
     rows = []
-    for items in groups.values():
+    for group in groups.values():
+        items = sorted(group, key=lambda item: WORST_FIRST.index(item.alert.condition))
         first, keys = items[0], [item.key for item in items]
         alert = first.alert
         bundle = AlertBundle(
