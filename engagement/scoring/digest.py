@@ -47,6 +47,7 @@ from engagement.scoring.messages import (
     Highlight,
     StatusCounts,
 )
+from engagement.scoring.role_balance import boss_mode_action
 from engagement.scoring.scorecard import Status
 
 HEAD_ATTENTION = 10
@@ -166,7 +167,7 @@ def _totals(summaries: list[AccountSummary]) -> StatusCounts:
 
 def _highlights(session: Session, account_ids: list[int], now: datetime) -> list[Highlight]:
     """The latest advocacy actions of the past week (one query); a forgotten person's, whose
-    text was removed, are counted but not shown."""
+    text was removed, and one that signals boss mode are not shown."""
     if not account_ids:
         return []
     scope = Account.id.in_(account_ids) if len(account_ids) <= 900 else Account.id.is_not(None)
@@ -179,6 +180,7 @@ def _highlights(session: Session, account_ids: list[int], now: datetime) -> list
             AdvocacyAction.text != "",
             AdvocacyAction.logged_at > now - timedelta(days=7),
             AdvocacyAction.logged_at <= now,
+            ~boss_mode_action(now),
         )
         .order_by(AdvocacyAction.logged_at.desc(), AdvocacyAction.id.desc())
         .limit(HIGHLIGHTS * 4)

@@ -8,11 +8,12 @@ account's last completed week when an answer says so and none did the week befor
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
-from engagement.models import Answer, CheckIn, RoleDirection
+from engagement.models import AdvocacyAction, Answer, CheckIn, RoleDirection
 from engagement.scoring import weeks
 from engagement.scoring.alert_posts import Found
 from engagement.scoring.evaluate import AccountScores
@@ -20,6 +21,24 @@ from engagement.scoring.messages import AlertCondition, IndicatorAlert, RoleBala
 
 Said = dict[tuple[int, int], dict[str, set[str]]]
 """{(account ID, week): {direction: {roles that said it}}}"""
+
+
+BOSS_MODE_WEEKS = 4
+"""An advocacy action is boss mode's signal, not a highlight, while its author said they
+took over within this many weeks."""
+
+
+def boss_mode_action(now: datetime) -> ColumnElement[bool]:
+    """True for an advocacy action whose author answered, on the same account in the last
+    BOSS_MODE_WEEKS weeks, that they took over from the SAM (a correlated EXISTS)."""
+    return exists().where(
+        CheckIn.account_id == AdvocacyAction.account_id,
+        CheckIn.person_id == AdvocacyAction.person_id,
+        Answer.checkin_id == CheckIn.id,
+        Answer.role_direction == RoleDirection.TOOK_OVER,
+        Answer.submitted_at > now - timedelta(weeks=BOSS_MODE_WEEKS),
+        Answer.submitted_at <= now,
+    )
 
 
 def directions(session: Session, account_ids: list[int], first_week: int) -> Said:

@@ -22,6 +22,7 @@ from engagement.db import transaction
 from engagement.duework.engine import Engine
 from engagement.models import (
     Account,
+    AdvocacyAction,
     DigestRun,
     DigestState,
     DueWork,
@@ -40,7 +41,7 @@ from engagement.scoring.messages import AccountSummary, Digest, DigestContinuati
 from engagement.scoring.scorecard import Score, Status, Trend
 from sherpa_demo.report import block_lines
 from tests.bot.blockkit import check
-from tests.factories import add_checkin, load_portfolio, portfolio
+from tests.factories import account_id, add_checkin, load_portfolio, person_id, portfolio
 from tests.fakes import FakeNotifier
 
 FEATURES = wire()
@@ -359,3 +360,21 @@ def test_a_posted_digest_is_updated_in_place_until_the_next_one(
         notifier.updates[-1][0].ts,
     ]
     assert notifier.updates[-1][1].iso_week == "2026-W49"  # type: ignore[attr-defined]
+
+
+def test_an_advocacy_action_that_signals_boss_mode_is_no_highlight(session: Session) -> None:
+    load_portfolio(session)
+    sponsor = {"account": "Acme Corp", "user": "U0SPN0001", "role": "sponsor"}
+    add_checkin(session, **sponsor, period=date(2026, 11, 23), answers=[(5, 5, 5, 5, 5)],
+                direction="took_over")  # fmt: skip
+    for account, user, text in (
+        ("Acme Corp", "U0SPN0001", "Ran the steering committee personally"),
+        ("Globex", "U0SPN0002", "Opened a door to the customer's CFO"),
+    ):
+        session.add(AdvocacyAction(account_id=account_id(session, account),
+                                   person_id=person_id(session, user), text=text,
+                                   logged_at=FRIDAY_DUE - timedelta(days=1)))  # fmt: skip
+    session.commit()
+    pages = compose_channel(session, channel="#sponsor-digest", iso_week="2026-W48",
+                            now=FRIDAY_DUE)  # fmt: skip
+    assert [h.text for h in pages.head.highlights] == ["Opened a door to the customer's CFO"]
