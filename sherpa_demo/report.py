@@ -4,6 +4,7 @@ and, on disk, the transcript of every message (Markdown) and the digest chart (P
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,27 +15,41 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.views.kit import unescape
+from bot.views.scorecard.alerts import figures, headline
 from engagement.models import Account, Alert, Escalation, EscalationEvent
+from engagement.scoring.messages import IndicatorAlert
 from slack_emulator import Emulator
 
 EMOJI = {
     ":large_green_circle:": "🟢", ":large_yellow_circle:": "🟡", ":red_circle:": "🔴",
-    ":white_circle:": "⚪", ":rotating_light:": "🚨", ":warning:": "⚠️",
+    ":white_circle:": "⚪", ":rotating_light:": "🚨", ":warning:": "⚠️", ":mega:": "📣",
     ":palm_tree:": "🌴", ":face_with_thermometer:": "🤒",
+    ":chart_with_upwards_trend:": "📈", ":thread:": "🧵", ":arrow_down:": "⬇️",
+    ":scales:": "⚖️", ":chart_with_downwards_trend:": "📉", ":hourglass:": "⌛",
+    ":left_right_arrow:": "↔️",
 }  # fmt: skip
 
 
-def plain(text: str) -> str:
+Names = Mapping[str, str]
+"""Display names by Slack user ID: a mention reads as Slack shows it, @Dana Whitfield."""
+
+
+def names_of(emulator: Emulator) -> dict[str, str]:
+    return {user.id: user.real_name or user.id for user in emulator.workspace.users}
+
+
+def plain(text: str, names: Names | None = None) -> str:
     """Slack mrkdwn to terminal text: mentions, links, dates and emoji codes made readable."""
     for code, emoji in EMOJI.items():
         text = text.replace(code, emoji)
     text = re.sub(r"<!date\^\d+\^[^|]*\|([^>]*)>", r"\1", text)
-    text = re.sub(r"<@(\w+)>", r"@\1", text)
+    known = names or {}
+    text = re.sub(r"<@(\w+)>", lambda found: f"@{known.get(found[1], found[1])}", text)
     text = re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2", text)
     return unescape(text)
 
 
-def block_lines(blocks: list[dict[str, Any]]) -> list[str]:
+def block_lines(blocks: list[dict[str, Any]], names: Names | None = None) -> list[str]:
     """The readable text of a message's blocks, one line per block (buttons in brackets)."""
     lines: list[str] = []
     for block in blocks:
@@ -43,18 +58,26 @@ def block_lines(blocks: list[dict[str, Any]]) -> list[str]:
             lines.append(f"## {block['text']['text']}")
         elif kind == "section":
             if block.get("text"):
-                lines.append(plain(block["text"]["text"]))
-            lines += [plain(f["text"]) for f in block.get("fields") or []]
+                lines.append(plain(block["text"]["text"], names))
+            lines += [plain(f["text"], names) for f in block.get("fields") or []]
             if (block.get("accessory") or {}).get("type") == "button":
                 lines.append(f"[{block['accessory']['text']['text']}]")
         elif kind == "context":
-            lines.append(" ".join(plain(e.get("text", "")) for e in block["elements"]))
+            lines.append(" ".join(plain(e.get("text", ""), names) for e in block["elements"]))
         elif kind == "actions":
-            lines.append(" ".join(f"[{e['text']['text']}]" for e in block["elements"]
-                                  if e.get("type") == "button"))  # fmt: skip
+            lines.append(" ".join(_element(e) for e in block["elements"]))
         elif kind == "divider":
             lines.append("---")
     return lines
+
+
+def _element(element: dict[str, Any]) -> str:
+    """A button as [Label], a menu as [Placeholder ▾]."""
+    if element.get("type") == "button":
+        return f"[{element['text']['text']}]"
+    if element.get("type") == "static_select":
+        return f"[{element['placeholder']['text']} ▾]"
+    return ""
 
 
 def write_transcript(
@@ -64,6 +87,7 @@ def write_transcript(
     first, what happened in Slack outside Sherpa: people whose Slack time zone is not their
     accounts' (`zones`: user ID -> the accounts' zone), and `notes`."""
     out = ["# Sherpa demo transcript", ""]
+    names = names_of(emulator)
     workspace = emulator.workspace
     elsewhere = [
         f"{u.real_name or u.id} works in {u.tz} (their Slack time zone); the portfolio "
@@ -83,7 +107,9 @@ def write_transcript(
         out += [f"## {title}", ""]
         for number, message in enumerate(messages, start=1):
             indent = "> " if message.get("thread_ts") not in (None, message["ts"]) else ""
-            lines = block_lines(message.get("blocks") or []) or [plain(message.get("text", ""))]
+            lines = block_lines(message.get("blocks") or [], names) or [
+                plain(message.get("text", ""), names)
+            ]
             out.append(f"{indent}**{number}.**")
             out += [f"{indent}{line}" for line in lines if line]
             out.append("")
@@ -108,9 +134,10 @@ def show_last_digest(console: Console, emulator: Emulator, channel: str) -> bool
         return False
     head = heads[-1]
     thread = emulator.messages(channel, head["ts"])[1:]
-    lines = block_lines(head.get("blocks") or [])
+    names = names_of(emulator)
+    lines = block_lines(head.get("blocks") or [], names)
     for reply in thread:
-        lines += block_lines(reply.get("blocks") or [])
+        lines += block_lines(reply.get("blocks") or [], names)
     console.print(Panel("\n".join(lines), title=f"Last weekly digest in {channel}",
                         border_style="cyan"))  # fmt: skip
     return True
@@ -125,8 +152,10 @@ def show_alerts(console: Console, session: Session) -> int:
     for column in ("week of", "account", "condition", "what changed"):
         table.add_column(column)
     for created, account, condition, message in rows[-25:]:
+        alert = IndicatorAlert.model_validate_json(message)
+        before, after = figures(alert)
         table.add_row(f"{created:%Y-%m-%d}", account, condition,
-                      plain(message.splitlines()[0])[:90])  # fmt: skip
+                      f"{headline(alert)}: {before} → {after}"[:90])  # fmt: skip
     if len(rows) > 25:
         table.caption = f"the last 25 of {len(rows)}; all are in the transcript"
     console.print(table)

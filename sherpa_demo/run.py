@@ -17,6 +17,7 @@ from engagement.clock import MovableClock
 from engagement.portfolio.importer import import_portfolio
 from engagement.portfolio.loader import read_portfolio
 from sherpa_demo import report
+from sherpa_demo.measure import measure
 from sherpa_demo.simulate import START, Simulation
 from sherpa_demo.stack import running_stack
 from sherpa_demo.workspace import ADMIN, accounts_zones, workspace_for
@@ -68,6 +69,7 @@ def run_demo(args: argparse.Namespace) -> int:
         with stack.runtime.sessions() as session:
             shown = report.show_last_digest(console, stack.emulator, spec.digest.channel)
             alerts = report.show_alerts(console, session)
+            figures = measure(session, spec, START, args.weeks)
             escalations = report.show_escalations(console, session)
         transcript = report.write_transcript(
             stack.emulator, folder, accounts_zones(spec), simulation.notes
@@ -85,6 +87,8 @@ def run_demo(args: argparse.Namespace) -> int:
 
     counts = ", ".join(f"{n} {what}" for what, n in sorted(simulation.counts.items()))
     console.print(f"\n{counts}; {alerts} alerts; {escalations} escalations.")
+    for line in figures.lines():
+        console.print(line)
     for path in (transcript, chart):
         if path is not None:
             console.print(f"wrote {path} ({path.stat().st_size:,} bytes)")

@@ -192,8 +192,10 @@ def add_checkin(
     answers: list[tuple[int, int, int, int, int]] | None = None,
     held: bool = False,
     sent: bool = True,
+    direction: str | None = None,
 ) -> int:
-    """A check-in with its answer revisions (oldest first), sent at 09:00 UTC of `period`."""
+    """A check-in with its answer revisions (oldest first), sent at 09:00 UTC of `period`;
+    `direction` is the role direction of its latest revision."""
     from engagement.models import Answer, CheckIn
 
     due = datetime.combine(period, time(9), tzinfo=UTC)
@@ -220,6 +222,7 @@ def add_checkin(
                 internal_advocacy=ratings[2],
                 regular_checkins=ratings[3],
                 role_balance=ratings[4],
+                role_direction=direction if revision == len(answers or []) else None,
                 alignment_meeting_held=held,
                 submitted_at=due + timedelta(hours=revision),
                 submitted_by=who,

@@ -12,7 +12,7 @@ from bot.request import SlackRequest
 from bot.slash import grammar
 from bot.surfaces import Surfaces
 from bot.views.kit import Block
-from bot.views.scorecard.alerts import render_alert
+from bot.views.scorecard.alerts import render_alerts
 from bot.views.scorecard.cards import recorded_line, render_cards
 from bot.views.scorecard.common import ScorecardAction
 from bot.views.scorecard.digest import render_continuation, render_digest
@@ -21,7 +21,7 @@ from engagement.access import Actor
 from engagement.scoring.cards import details_card, home_scores, status_cards
 from engagement.scoring.digest import preview_digest
 from engagement.scoring.kpis import record_kpi
-from engagement.scoring.messages import Digest, DigestContinuation, IndicatorAlert, ScorecardCards
+from engagement.scoring.messages import AlertBundle, Digest, DigestContinuation, ScorecardCards
 
 
 def register(surfaces: Surfaces) -> None:
@@ -35,7 +35,7 @@ def register(surfaces: Surfaces) -> None:
     surfaces.renders(ScorecardCards, render_cards)
     surfaces.renders(Digest, render_digest)
     surfaces.renders(DigestContinuation, render_continuation)
-    surfaces.renders(IndicatorAlert, render_alert)
+    surfaces.renders(AlertBundle, render_alerts)
 
 
 def status(request: SlackRequest, command: grammar.Status) -> None:
@@ -61,9 +61,11 @@ def digest(request: SlackRequest, command: grammar.Digest) -> None:
 
 
 def details(request: SlackRequest, action: dict[str, Any]) -> None:
-    account_id = row_id(action.get("value"))
+    """A Details button (its value) or a digest's menu (the chosen option's value)."""
+    chosen = action.get("selected_option") or {}
+    account_id = row_id(action.get("value") or chosen.get("value"))
     if account_id is None:
-        request.reply("That button does not name an account.")
+        request.reply("That choice does not name an account.")
         return
     with request.reading() as session:
         cards = details_card(

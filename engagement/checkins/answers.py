@@ -50,6 +50,7 @@ from engagement.models import (
     Role,
     Sponsorship,
 )
+from engagement.scoring.digest_stale import digest_changed
 
 ANSWER_FIELDS = tuple(AnswerForm.model_fields)
 
@@ -313,6 +314,7 @@ def record_answer(
         session.add(ProcessedRequest(key=processed, at=now))
     if checkin.state != CheckInState.ANSWERED:
         checkin.state, checkin.closed_at = CheckInState.ANSWERED, now
+    digest_changed(session, checkin.account_id, now)
     return Recorded(
         checkin.id,
         checkin.account.name,

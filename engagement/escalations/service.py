@@ -34,6 +34,7 @@ from engagement.models import (
     Person,
     Role,
 )
+from engagement.scoring.digest_stale import digest_changed
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,7 @@ def raise_escalation(
     )
     schedule_new(session, escalation)
     session.flush()
+    digest_changed(session, account.id, now)
     log.info(
         "escalation.raised escalation=%d account=%d severity=%s by=%s",
         escalation.id,
@@ -286,5 +288,6 @@ def _change(
         session.add(event)
         session.flush()
         schedule_refresh(session, escalation.id, event.id, now)
+        digest_changed(session, escalation.account_id, now)
         log.info("escalation.%s escalation=%d by=%d", kind.value, escalation.id, person.id)
     return Changed(card(session, escalation), moved, action)

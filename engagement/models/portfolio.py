@@ -15,6 +15,7 @@ from sqlalchemy import (
     CheckConstraint,
     ColumnElement,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -81,6 +82,8 @@ class PortfolioSettings(Base):
     """Check-ins falling on a weekend or public holiday move to the next working day."""
     away_statuses: Mapped[dict[str, Any] | None] = mapped_column()
     """`{"emoji": [...], "texts": [...]}`: Slack statuses that pause a person; None: defaults."""
+    indicator_fall: Mapped[float] = mapped_column(Float, default=0.5, server_default="0.5")
+    score_fall: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
 
 
 FORGOTTEN_DOMAIN = "forgotten.invalid"

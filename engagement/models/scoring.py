@@ -83,6 +83,9 @@ class Alert(Base):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column()
     posted_at: Mapped[datetime | None] = mapped_column()
+    message_channel: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    """The account's alert message of the week that carries this alert (or its thread)."""
 
 
 class DigestRun(Base):

@@ -192,6 +192,8 @@ def _import_settings(session: Session, spec: PortfolioSpec, plan: ImportPlan) ->
         "country": spec.country,
         "working_days": spec.working_days,
         "away_statuses": spec.away_statuses.model_dump(),
+        "indicator_fall": spec.alerts.indicator_fall,
+        "score_fall": spec.alerts.score_fall,
     }
     settings = session.get(PortfolioSettings, 1)
     if settings is None:

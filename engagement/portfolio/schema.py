@@ -159,6 +159,15 @@ class DigestSpec(Strict, _WeekdayAndTime):
     channel: Channel
 
 
+class AlertsSpec(Strict):
+    """How large a fall must be to matter (smaller ones are weekly jitter)."""
+
+    indicator_fall: float = Field(default=0.5, gt=0, le=4)
+    """Points a rated indicator's 4-week mean (1–5) must lose over two weeks to alert."""
+    score_fall: int = Field(default=10, gt=0, le=100)
+    """Points an account's overall score must lose over four weeks to rank as falling."""
+
+
 class KpiSpec(Strict):
     key: Key
     label: PlainText | None = Field(default=None, min_length=1, max_length=120)
@@ -270,6 +279,7 @@ class PortfolioSpec(Strict):
     scorecard: list[KpiSpec] = Field(default_factory=list)
     accounts: list[AccountSpec] = Field(default_factory=list)
     people: dict[PersonRef, PersonSpec] = Field(default_factory=dict)
+    alerts: AlertsSpec = AlertsSpec()
 
     @model_validator(mode="after")
     def _people_named(self) -> Self:

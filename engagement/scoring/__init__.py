@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engagement.duework.registry import Registry
-from engagement.scoring import alerts, digest
+from engagement.scoring import alert_posts, alerts, digest, digest_refresh
 
 
 def register(registry: Registry) -> None:
@@ -13,6 +13,7 @@ def register(registry: Registry) -> None:
     registry.kind("digest.post", digest.post_digest)
     registry.kind("digest.part", digest.post_part)
     registry.kind("digest.chart", digest.post_chart)
+    registry.kind("digest.refresh", digest_refresh.refresh_digest)
     registry.planner("alerts.plan", alerts.plan_alerts)
     registry.kind("alerts.evaluate", alerts.evaluate_alerts)
-    registry.kind("alerts.post", alerts.post_alert)
+    registry.kind("alerts.post", alert_posts.post_alert)

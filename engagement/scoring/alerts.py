@@ -1,66 +1,70 @@
 """Alerts on leading indicators: one per condition per account per week, posted once.
 
 Every hour the rules are evaluated for all accounts at once (the same fixed number of
-queries as a digest). A condition that holds becomes an `Alert` row whose unique
-dedupe key is `<condition>:<account_id>:<ISO week>[:detail]`; only rows that did not
-exist yet are queued for posting, to the account channel and as a DM to the SAM, each
-a due-work row of its own so a failure of one retries only that one.
+queries as a digest), on each account's last *completed* week: a week in progress is
+half its figures. A condition that holds becomes an `Alert` row whose unique dedupe key
+is `<condition>:<account_id>:<ISO week>[:detail]`; only rows that did not exist yet are
+queued for posting to the account channel, and as a DM to the SAM only when the
+account's overall status turned amber or red, each a due-work row of its own so a
+failure of one retries only that one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from engagement.duework import streams
 from engagement.duework.queue import schedule
 from engagement.duework.registry import WorkContext
 from engagement.indicators import RATED
-from engagement.models import Alert, DueWork, KpiSource, Person, WorkState
+from engagement.models import Alert, KpiSource, PortfolioSettings
 from engagement.scoring import weeks
+from engagement.scoring.alert_posts import Found, queue_posts
+from engagement.scoring.cards import RANK
 from engagement.scoring.evaluate import AccountScores, score_accounts
 from engagement.scoring.indicators import everyone
 from engagement.scoring.messages import (
     AlertCondition,
+    AlertFacts,
     CheckinsMissed,
     Falling,
     IndicatorAlert,
     IndicatorsFalling,
     KpiTurnedRed,
     PerceptionGap,
+    StatusChanged,
 )
-from engagement.scoring.scorecard import Status, format_value
+from engagement.scoring.role_balance import role_balance
+from engagement.scoring.scorecard import Status, status_of
 
 GAP = 2.0
 """Sponsor and SAM disagree when their views of an indicator differ by this much."""
+FALL_POINTS = 0.5
+"""A rated indicator's fall over two weeks (4-week means, 1–5 scale) is material beyond
+this much (the portfolio's `alerts.indicator_fall`), or when it costs its KPI a status;
+a fall that stays green never is."""
 
 
-@dataclass(frozen=True)
-class Found:
-    """A condition that holds, with the alert that says so."""
-
-    key: str
-    alert: IndicatorAlert
-    channel: str | None
+def completed(scores: AccountScores) -> int:
+    """The account's last completed week, the one the rules judge."""
+    return scores.timeline.current - 1
 
 
-def _alert(
-    scores: AccountScores, condition: AlertCondition, week: int, **text: Any
-) -> IndicatorAlert:
-    return IndicatorAlert(
+def _found(scores: AccountScores, week: int, detail: str, facts: AlertFacts) -> Found:
+    """The alert of one condition (its `facts`) for an account's week, with its key."""
+    condition = AlertCondition(facts.kind)
+    alert = IndicatorAlert(
         account_id=scores.account.id,
         account_name=scores.account.name,
         condition=condition,
         iso_week=weeks.label(week),
         sam_user_id=scores.account.sam_user_id,
-        **text,
+        facts=facts,
     )
+    return Found(_key(condition, scores.account.id, week, detail), alert, scores.account.channel)
 
 
 def _key(condition: AlertCondition, account_id: int, week: int, detail: str) -> str:
@@ -68,85 +72,73 @@ def _key(condition: AlertCondition, account_id: int, week: int, detail: str) -> 
 
 
 def kpis_turned_red(scores: AccountScores) -> list[Found]:
-    """A KPI red this week that was not red the week before."""
-    week = scores.timeline.current
-    now, before = scores.current, scores.at(week - 1)
+    """A KPI red in the completed week that was not red the week before."""
+    week = completed(scores)
+    now, before = scores.at(week), scores.at(week - 1)
+    if now is None:
+        return []
     found = []
     for index, kpi in enumerate(scores.kpis):
         if now.statuses[index] is not Status.RED:
             continue
         if before is not None and before.statuses[index] is Status.RED:
             continue
-        old = before.actuals[index] if before else None
+        actual = now.actuals[index]
+        assert actual is not None  # red has a value
         facts = KpiTurnedRed(
             key=kpi.key,
+            label=kpi.label,
             manual=kpi.source is KpiSource.MANUAL,
-            target=format_value(kpi.target, kpi.unit),
-            red_above=format_value(kpi.thresholds.red_above, kpi.unit)
-            if kpi.lower_is_better
-            else None,
-            red_below=None
-            if kpi.lower_is_better
-            else format_value(kpi.thresholds.red_below, kpi.unit),
+            unit=kpi.unit,
+            rated=kpi.key in RATED,
+            target=kpi.target,
+            red_above=kpi.thresholds.red_above,
+            red_below=kpi.thresholds.red_below,
+            before=before.actuals[index] if before else None,
+            after=actual,
         )
-        found.append(
-            Found(
-                _key(AlertCondition.KPI_RED, scores.account.id, week, kpi.key),
-                _alert(
-                    scores,
-                    AlertCondition.KPI_RED,
-                    week,
-                    title=f"{kpi.label} turned red",
-                    before=format_value(old, kpi.unit),
-                    after=format_value(now.actuals[index], kpi.unit),
-                    facts=facts,
-                ),
-                scores.account.channel,
-            )
-        )
+        found.append(_found(scores, week, kpi.key, facts))
     return found
 
 
-def indicators_falling(scores: AccountScores) -> list[Found]:
-    """Rated indicators (4-week means of sponsor and SAM) lower two weeks running.
+def material(
+    scores: AccountScores, key: str, start: float, end: float, points: float = FALL_POINTS
+) -> bool:
+    """A fall that costs the indicator's KPI a status, or exceeds `points` without ending
+    green: never jitter inside green."""
+    kpi = next((k for k in scores.kpis if k.key == key and k.source is KpiSource.INDICATOR), None)
+    if kpi is not None:
+        was, now = status_of(start, kpi.thresholds), status_of(end, kpi.thresholds)
+        if RANK[now] > RANK[was]:
+            return True
+        if now is Status.GREEN:
+            return False
+    return start - end > points
+
+
+def indicators_falling(scores: AccountScores, points: float = FALL_POINTS) -> list[Found]:
+    """Rated indicators (4-week means of sponsor and SAM) lower two weeks running, by a
+    material amount (`material`).
 
     One alert per account and week, led by the steepest fall, naming every falling one:
     five indicators drifting together are one conversation with the sponsor, not five.
     """
-    week = scores.timeline.current
+    week = completed(scores)
     falling: list[tuple[float, str, float, float, float]] = []
     for key, label in RATED.items():
         values = [scores.timeline.at(week - back).values.get(key) for back in (2, 1, 0)]
         if any(value is None for value in values):
             continue
         two, one, zero = (round(value or 0.0, 2) for value in values)
-        if two > one > zero:
+        if two > one > zero and material(scores, key, two, zero, points):
             falling.append((two - zero, label, two, one, zero))
     if not falling:
         return []
     falling.sort(reverse=True)
-    _, label, two, _, zero = falling[0]
-    title = f"{label} fell two weeks in a row"
-    if len(falling) > 1:
-        title = f"{label} and {len(falling) - 1} more fell two weeks in a row"
     facts = IndicatorsFalling(
         falling=[Falling(label=name, means=(a, b, c)) for _, name, a, b, c in falling]
     )
-    return [
-        Found(
-            _key(AlertCondition.INDICATOR_FALLING, scores.account.id, week, "rated"),
-            _alert(
-                scores,
-                AlertCondition.INDICATOR_FALLING,
-                week,
-                title=title,
-                before=format_value(two),
-                after=format_value(zero),
-                facts=facts,
-            ),
-            scores.account.channel,
-        )
-    ]
+    return [_found(scores, week, "rated", facts)]
 
 
 def missed_checkins(scores: AccountScores) -> list[Found]:
@@ -154,66 +146,67 @@ def missed_checkins(scores: AccountScores) -> list[Found]:
 
     Keyed by the week of the latest miss, so a streak alerts again only when it grows.
     """
-    found = []
-    for streak in scores.timeline.missed:
-        week = weeks.week_of(streak.periods[-1])
-        count = len(streak.periods)
-        found.append(
-            Found(
-                _key(
-                    AlertCondition.MISSED_CHECKINS, scores.account.id, week, str(streak.person_id)
-                ),
-                _alert(
-                    scores,
-                    AlertCondition.MISSED_CHECKINS,
-                    week,
-                    title=f"{streak.name} missed {count} check-ins in a row",
-                    before="answering",
-                    after=f"{count} missed",
-                    facts=CheckinsMissed(
-                        user_id=streak.user_id, name=streak.name, periods=list(streak.periods[-3:])
-                    ),
-                ),
-                scores.account.channel,
-            )
+    return [
+        _found(
+            scores,
+            weeks.week_of(streak.periods[-1]),
+            str(streak.person_id),
+            CheckinsMissed(
+                user_id=streak.user_id,
+                name=streak.name,
+                count=len(streak.periods),
+                periods=list(streak.periods[-3:]),
+            ),
         )
-    return found
+        for streak in scores.timeline.missed
+    ]
 
 
 def perception_gaps(scores: AccountScores) -> list[Found]:
     """Sponsor's self-view and the SAM's view differ by GAP or more on an indicator."""
-    week = scores.timeline.current
-    figures = scores.timeline.now
+    week = completed(scores)
+    figures = scores.timeline.at(week)
     found = []
     for key, label in RATED.items():
         gap = figures.gap.get(key)
         if gap is None or abs(gap) < GAP:
             continue
-        sponsor, sam = figures.sponsor[key], figures.sam[key]
-        found.append(
-            Found(
-                _key(AlertCondition.PERCEPTION_GAP, scores.account.id, week, key),
-                _alert(
-                    scores,
-                    AlertCondition.PERCEPTION_GAP,
-                    week,
-                    title=f"Sponsor and SAM disagree on {label.lower()}",
-                    before=f"sponsor {format_value(sponsor)}",
-                    after=f"SAM {format_value(sam)}",
-                    facts=PerceptionGap(points=abs(gap)),
-                ),
-                scores.account.channel,
-            )
-        )
+        facts = PerceptionGap(label=label, sponsor=figures.sponsor[key], sam=figures.sam[key])
+        found.append(_found(scores, week, key, facts))
     return found
 
 
-RULES = (kpis_turned_red, indicators_falling, missed_checkins, perception_gaps)
+def status_changed(scores: AccountScores) -> list[Found]:
+    """The overall status of the completed week turned amber or red (worse than the week
+    before): the one alert the SAM also gets as a DM."""
+    week = completed(scores)
+    now, before = scores.at(week), scores.at(week - 1)
+    if now is None or before is None:
+        return []
+    was, status = before.score, now.score
+    if status.status is None or was.status is None or RANK[status.status] <= RANK[was.status]:
+        return []
+    if status.score is None or was.score is None:
+        return []
+    facts = StatusChanged(
+        before=was.status, after=status.status, score_before=was.score, score_after=status.score
+    )
+    return [_found(scores, week, str(status.status), facts)]
 
 
-def evaluate(scored: list[AccountScores]) -> list[Found]:
-    """Every alert condition that holds now (pure: no database)."""
-    return [found for scores in scored for rule in RULES for found in rule(scores)]
+def evaluate(scored: list[AccountScores], fall: float = FALL_POINTS) -> list[Found]:
+    """Every alert condition that holds now, worst first (pure: no database)."""
+    return [
+        found
+        for scores in scored
+        for found in (
+            *status_changed(scores),
+            *kpis_turned_red(scores),
+            *indicators_falling(scores, fall),
+            *missed_checkins(scores),
+            *perception_gaps(scores),
+        )
+    ]
 
 
 def raise_alerts(session: Session, *, now: datetime) -> list[Found]:
@@ -221,7 +214,10 @@ def raise_alerts(session: Session, *, now: datetime) -> list[Found]:
 
     One insert for all of them; the unique dedupe key lets concurrent runs agree.
     """
-    found = evaluate(score_accounts(session, everyone(), now=now))
+    scored = score_accounts(session, everyone(), now=now)
+    settings = session.get(PortfolioSettings, 1)
+    fall = settings.indicator_fall if settings is not None else FALL_POINTS
+    found = evaluate(scored, fall) + role_balance(session, scored)
     if not found:
         return []
     insert_for = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
@@ -230,7 +226,7 @@ def raise_alerts(session: Session, *, now: datetime) -> list[Found]:
             "dedupe_key": item.key,
             "account_id": item.alert.account_id,
             "condition": str(item.alert.condition),
-            "message": f"{item.alert.title}: {item.alert.before} → {item.alert.after}",
+            "message": item.alert.model_dump_json(),
             "created_at": now,
         }
         for item in found
@@ -245,49 +241,8 @@ def raise_alerts(session: Session, *, now: datetime) -> list[Found]:
         )
         new.update(key for key, _ in session.execute(statement))
     fresh = [item for item in found if item.key in new]
-    _queue(session, fresh, now)
+    queue_posts(session, fresh, now)
     return fresh
-
-
-def _queue(session: Session, fresh: list[Found], now: datetime) -> None:
-    """Due rows to post each new alert to its channel and to its SAM (bulk)."""
-    sams = _people(session, {item.alert.sam_user_id for item in fresh})
-    rows = []
-    for item in fresh:
-        alert = item.alert
-        if item.channel:
-            channel = streams.channel(item.channel)
-            rows.append(_post_row(item.key, "channel", item.channel, alert, now, channel))
-        if alert.sam_user_id:
-            direct = alert.model_copy(update={"direct": True})
-            sam = sams.get(alert.sam_user_id)
-            person = streams.person(sam) if sam is not None else None
-            rows.append(_post_row(item.key, "sam", alert.sam_user_id, direct, now, person))
-    for start in range(0, len(rows), 500):
-        session.execute(insert(DueWork), rows[start : start + 500])
-
-
-def _people(session: Session, user_ids: set[str | None]) -> dict[str, int]:
-    """Person IDs by Slack user ID, for the SAMs' streams."""
-    found = session.execute(
-        select(Person.slack_user_id, Person.id).where(Person.slack_user_id.in_(user_ids - {None}))
-    )
-    return {user_id: person_id for user_id, person_id in found if user_id is not None}
-
-
-def _post_row(
-    key: str, target: str, to: str, alert: IndicatorAlert, now: datetime, stream: str | None
-) -> dict[str, Any]:
-    return {
-        "kind": "alerts.post",
-        "key": f"alerts.post:{key}:{target}",
-        "due_at": now,
-        "scheduled_for": now,
-        "stream": stream,
-        "payload": {"to": to, "dedupe_key": key, "message": alert.model_dump(mode="json")},
-        "state": WorkState.DUE,
-        "attempts": 0,
-    }
 
 
 def plan_alerts(context: WorkContext) -> int:
@@ -305,15 +260,3 @@ def plan_alerts(context: WorkContext) -> int:
 
 def evaluate_alerts(context: WorkContext) -> None:
     raise_alerts(context.session, now=context.now)
-
-
-def post_alert(context: WorkContext) -> None:
-    """Post one alert to one place; the channel copy marks the alert posted."""
-    message = IndicatorAlert.model_validate(context.payload["message"])
-    context.notifier.post(str(context.payload["to"]), message)
-    if not message.direct:
-        alert = context.session.scalars(
-            select(Alert).where(Alert.dedupe_key == context.payload["dedupe_key"])
-        ).first()
-        if alert is not None and alert.posted_at is None:
-            alert.posted_at = context.now

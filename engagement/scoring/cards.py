@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from engagement.access import NOT_YOURS_BY_ID, Actor, account_for, roles_on, visible_accounts
 from engagement.errors import NotFound
 from engagement.indicators import RATED
-from engagement.models import Account, DigestRun
+from engagement.models import Account, DigestRun, PortfolioSettings
 from engagement.scoring import weeks
-from engagement.scoring.evaluate import AccountScores, score_accounts
+from engagement.scoring.evaluate import AccountScores, WeekScore, score_accounts
 from engagement.scoring.messages import (
     AccountSummary,
     HomeScore,
@@ -22,7 +22,7 @@ from engagement.scoring.messages import (
     ScorecardCard,
     ScorecardCards,
 )
-from engagement.scoring.scorecard import Status, Trend
+from engagement.scoring.scorecard import Status
 
 CARDS_PER_REPLY = 5
 """A card takes up to ~9 blocks; more accounts than this are listed by name instead."""
@@ -37,52 +37,67 @@ def red_kpis(scores: AccountScores) -> list[str]:
     ]
 
 
-def attention(scores: AccountScores) -> list[str]:
-    """Why an account needs attention this week; empty when it does not."""
-    reasons = []
-    current = scores.current
-    if current.score.status is Status.RED:
-        reasons.append("overall red")
-    red = red_kpis(scores)
-    if red:
-        named = ", ".join(red[:3]) + (f" and {len(red) - 3} more" if len(red) > 3 else "")
-        reasons.append(f"red: {named}")
-    if scores.score_trend is Trend.DOWN:
-        before = scores.earlier
-        was = before.score.score if before else None
-        reasons.append(f"score falling ({was} → {current.score.score})")
-    if scores.timeline.missed:
-        reasons.append("sponsor missed check-ins")
-    elif scores.timeline.unanswered:
-        reasons.append("check-ins unanswered")
-    return reasons
+MATERIAL_FALL = 10
+"""A fall of the overall score over four weeks is material beyond this many points (or
+when it loses a status): smaller moves inside one status are weekly jitter. The
+portfolio's `alerts.score_fall` says otherwise (`score_fall`)."""
+
+RANK = {Status.GREEN: 0, Status.AMBER: 1, Status.RED: 2}
 
 
-def summary(scores: AccountScores) -> AccountSummary:
+def score_fall(session: Session) -> int:
+    """The portfolio's material fall of a score, in points."""
+    settings = session.get(PortfolioSettings, 1)
+    return settings.score_fall if settings is not None else MATERIAL_FALL
+
+
+def falling(
+    now: int | None,
+    now_status: Status | None,
+    before: WeekScore | None,
+    points: int = MATERIAL_FALL,
+) -> bool:
+    """Whether the score fell materially since `before`: a status lost, or more than
+    `points`."""
+    if before is None or now is None or now_status is None:
+        return False
+    was, was_status = before.score.score, before.score.status
+    if was is None or was_status is None:
+        return False
+    return RANK[now_status] > RANK[was_status] or was - now > points
+
+
+def summary(scores: AccountScores, fall: int = MATERIAL_FALL) -> AccountSummary:
     """The account's digest line (built without re-validation: every field comes from here)."""
     values = scores.timeline.now.values
+    current, before = scores.current.score, scores.earlier
     return AccountSummary.model_construct(
         account_id=scores.account.id,
         name=scores.account.name,
-        score=scores.current.score.score,
-        status=scores.current.score.status,
+        score=current.score,
+        status=current.status,
         trend=scores.score_trend,
+        score_before=before.score.score if before else None,
         kpis=[
-            KpiBrief.model_construct(label=line.kpi.label, status=line.status, trend=line.trend)
+            KpiBrief.model_construct(
+                key=line.kpi.key, label=line.kpi.label, status=line.status, trend=line.trend
+            )
             for line in scores.lines()
         ],
         response_rate=values.get("response_rate"),
         open_escalations=int(values.get("escalations_open", 0)),
+        overdue_escalations=int(values.get("escalations_overdue", 0)),
         advocacy_actions=int(values.get("advocacy_actions", 0)),
-        attention=attention(scores),
+        falling=falling(current.score, current.status, before, fall),
+        missed_checkins=bool(scores.timeline.missed),
     )
 
 
-def card(scores: AccountScores) -> ScorecardCard:
+def card(scores: AccountScores, fall: int = MATERIAL_FALL) -> ScorecardCard:
     """The full scorecard of one account this week."""
     now = scores.timeline.now
     return ScorecardCard(
-        summary=summary(scores),
+        summary=summary(scores, fall),
         iso_week=weeks.label(scores.timeline.current),
         kpis=[
             KpiItem(
@@ -133,8 +148,11 @@ def status_cards(
                 cards=[],
                 empty_reason="You are not the SAM or a sponsor of any account yet.",
             )
+    fall = score_fall(session)
     return ScorecardCards(
-        cards=[card(scores) for scores in score_accounts(session, Account.id.in_(ids), now=now)]
+        cards=[
+            card(scores, fall) for scores in score_accounts(session, Account.id.in_(ids), now=now)
+        ]
     )
 
 
@@ -166,7 +184,8 @@ def details_card(
         )
         if not posted_there:  # told as if there were no such account
             raise NotFound(NOT_YOURS_BY_ID)
-    cards = [card(s) for s in score_accounts(session, Account.id == account_id, now=now)]
+    fall = score_fall(session)
+    cards = [card(s, fall) for s in score_accounts(session, Account.id == account_id, now=now)]
     return ScorecardCards(cards=cards)
 
 

@@ -15,7 +15,7 @@ Posting is a chain of due work, each link in its own transaction:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, distinct, select
 from sqlalchemy.orm import Session
@@ -36,7 +36,7 @@ from engagement.models import (
 )
 from engagement.notify import DeliveryError, Posted
 from engagement.scoring import weeks
-from engagement.scoring.cards import summary
+from engagement.scoring.cards import score_fall, summary
 from engagement.scoring.chart import TrendChart, render_png
 from engagement.scoring.evaluate import AccountScores, score_accounts
 from engagement.scoring.indicators import HISTORY
@@ -47,13 +47,19 @@ from engagement.scoring.messages import (
     Highlight,
     StatusCounts,
 )
+from engagement.scoring.role_balance import boss_mode_action
 from engagement.scoring.scorecard import Status
 
-HEAD_ACCOUNTS = 40
-"""Accounts on the first message: its header, totals, highlights and footer take ≤ 10 blocks."""
-PART_ACCOUNTS = 45
-"""Accounts per continuation in the thread (≤ 5 blocks of headings around them)."""
-HIGHLIGHTS = 5
+HEAD_ATTENTION = 10
+"""The top of the attention ranking on the first message; the rest continue in the thread."""
+ON_TRACK_LINES = 8
+"""Up to this many accounts on track are listed one a line; more are summed up in one line
+on the first message and listed in the thread."""
+NO_DATA_NAMES = 20
+"""Up to this many accounts without data are named in one line; more go to the thread."""
+PART_ACCOUNTS = 90
+"""Accounts per continuation in the thread (one Details menu holds at most 100)."""
+HIGHLIGHTS = 3
 HIGHLIGHT_CHARS = 280
 
 
@@ -70,9 +76,17 @@ class DigestPages:
         return [self.head, *self.rest]
 
 
-def _attention_order(item: AccountSummary) -> tuple[int, int, str]:
-    severity = 0 if item.status is Status.RED else 1
-    return (severity, item.score if item.score is not None else 101, item.name.lower())
+def attention_rank(item: AccountSummary) -> tuple[int, int, int, str]:
+    """The one ranking rule: red, then amber (lowest score first), then the steepest
+    material fall, then overdue escalations and missed check-ins (most overdue first);
+    ties by name."""
+    if item.status is Status.RED or item.status is Status.AMBER:
+        group, key = (0 if item.status is Status.RED else 1), item.score or 0
+    elif item.falling:
+        group, key = 2, (item.score or 0) - (item.score_before or 0)
+    else:
+        group, key = 3, -item.overdue_escalations
+    return (group, key, 0 if item.missed_checkins else 1, item.name.lower())
 
 
 def compose(
@@ -83,52 +97,57 @@ def compose(
     iso_week: str,
     now: datetime,
     preview: bool = False,
+    pinned: bool = False,
 ) -> DigestPages:
-    """The digest of the accounts matching `scope`: attention first, then the rest by name."""
-    scored = score_accounts(session, scope, now=now)
-    summaries = [summary(scores) for scores in scored]
-    attention = sorted((s for s in summaries if s.attention), key=_attention_order)
-    others = [s for s in summaries if not s.attention]
-    ordered = attention + others
-    pages = [ordered[:HEAD_ACCOUNTS]]
-    pages += [
-        ordered[start : start + PART_ACCOUNTS]
-        for start in range(HEAD_ACCOUNTS, len(ordered), PART_ACCOUNTS)
-    ]
-    flagged = {item.account_id for item in attention}
+    """The digest of the accounts matching `scope`: the top of the attention ranking and
+    the accounts on track on the first message, everything else in its thread.
 
-    def split(page: list[AccountSummary]) -> tuple[list[AccountSummary], list[AccountSummary]]:
-        return (
-            [s for s in page if s.account_id in flagged],
-            [s for s in page if s.account_id not in flagged],
-        )
-
-    head_attention, head_others = split(pages[0])
+    `pinned`: the figures of `iso_week` with everything known by `now`, a later week."""
+    week = _week_number(iso_week) if pinned else None
+    scored = score_accounts(session, scope, now=now, week=week)
+    fall = score_fall(session)
+    summaries = [summary(scores, fall) for scores in scored]
+    attention = sorted((s for s in summaries if s.attention), key=attention_rank)
+    calm = [s for s in summaries if not s.attention]
+    on_track = [s for s in calm if s.status is not None]
+    no_data = [s for s in calm if s.status is None]
+    listed = len(on_track) <= ON_TRACK_LINES
+    named = len(no_data) <= NO_DATA_NAMES
+    later = [("attention", s) for s in attention[HEAD_ATTENTION:]]
+    later += [] if listed else [("on_track", s) for s in on_track]
+    later += [] if named else [("no_data", s) for s in no_data]
+    chunks = [later[start : start + PART_ACCOUNTS] for start in range(0, len(later), PART_ACCOUNTS)]
+    week_start = _monday(iso_week)
     head = Digest(
         channel=channel,
         iso_week=iso_week,
+        week_start=week_start,
         preview=preview,
         total_accounts=len(summaries),
         totals=_totals(summaries),
         attention_total=len(attention),
-        attention=head_attention,
-        others=head_others,
+        attention=attention[:HEAD_ATTENTION],
+        on_track_total=len(on_track),
+        on_track=on_track if listed else [],
+        no_data_total=len(no_data),
+        no_data=no_data if named else [],
         highlights=_highlights(session, [s.account_id for s in summaries], now),
-        parts=len(pages),
+        parts=1 + len(chunks),
     )
-    rest = []
-    for number, page in enumerate(pages[1:], start=2):
-        page_attention, page_others = split(page)
-        rest.append(
-            DigestContinuation(
-                channel=channel,
-                iso_week=iso_week,
-                part=number,
-                parts=len(pages),
-                attention=page_attention,
-                others=page_others,
-            )
+    rest = [
+        DigestContinuation(
+            channel=channel,
+            iso_week=iso_week,
+            week_start=week_start,
+            part=number,
+            parts=head.parts,
+            **{
+                kind: [s for tag, s in chunk if tag == kind]
+                for kind in ("attention", "on_track", "no_data")
+            },
         )
+        for number, chunk in enumerate(chunks, start=2)
+    ]
     return DigestPages(head, rest, _chart(scored, channel, iso_week))
 
 
@@ -148,7 +167,7 @@ def _totals(summaries: list[AccountSummary]) -> StatusCounts:
 
 def _highlights(session: Session, account_ids: list[int], now: datetime) -> list[Highlight]:
     """The latest advocacy actions of the past week (one query); a forgotten person's, whose
-    text was removed, are counted but not shown."""
+    text was removed, and one that signals boss mode are not shown."""
     if not account_ids:
         return []
     scope = Account.id.in_(account_ids) if len(account_ids) <= 900 else Account.id.is_not(None)
@@ -161,19 +180,22 @@ def _highlights(session: Session, account_ids: list[int], now: datetime) -> list
             AdvocacyAction.text != "",
             AdvocacyAction.logged_at > now - timedelta(days=7),
             AdvocacyAction.logged_at <= now,
+            ~boss_mode_action(now),
         )
         .order_by(AdvocacyAction.logged_at.desc(), AdvocacyAction.id.desc())
-        .limit(HIGHLIGHTS)
+        .limit(HIGHLIGHTS * 4)
     )
-    return [
-        Highlight(
+    found: dict[tuple[str, str], Highlight] = {}
+    for account, name, user_id, text in rows:
+        if (account, text) in found or len(found) == HIGHLIGHTS:
+            continue  # the same action logged twice is one highlight
+        found[account, text] = Highlight(
             account=account,
             user_id=user_id,
             name=name,
             text=text if len(text) <= HIGHLIGHT_CHARS else text[: HIGHLIGHT_CHARS - 1] + "…",
         )
-        for account, name, user_id, text in rows
-    ]
+    return list(found.values())
 
 
 def _chart(scored: list[AccountScores], channel: str, iso_week: str) -> TrendChart:
@@ -208,18 +230,25 @@ def _chart(scored: list[AccountScores], channel: str, iso_week: str) -> TrendCha
     )
 
 
-def _week_number(iso_week: str) -> int:
+def _monday(iso_week: str) -> date:
     year, number = iso_week.split("-W")
-    return weeks.week_of(datetime.fromisocalendar(int(year), int(number), 1).date())
+    return date.fromisocalendar(int(year), int(number), 1)
 
 
-def compose_channel(session: Session, *, channel: str, iso_week: str, now: datetime) -> DigestPages:
+def _week_number(iso_week: str) -> int:
+    return weeks.week_of(_monday(iso_week))
+
+
+def compose_channel(
+    session: Session, *, channel: str, iso_week: str, now: datetime, pinned: bool = False
+) -> DigestPages:
     return compose(
         session,
         channel=channel,
         scope=Account.digest_channel == channel,
         iso_week=iso_week,
         now=now,
+        pinned=pinned,
     )
 
 
@@ -285,8 +314,8 @@ def post_digest(context: WorkContext) -> None:
     if existing is not None:
         return  # posted before (its thread was queued in the same transaction)
     pages = compose_channel(session, channel=channel, iso_week=iso_week, now=context.now)
-    if not pages.head.total_accounts:
-        return
+    if pages.head.totals.no_data == pages.head.total_accounts:
+        return  # no figure at all this week: nothing to read
     posted = context.notifier.post(channel, pages.head)
     run = DigestRun(
         channel=channel,

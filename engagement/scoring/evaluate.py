@@ -101,18 +101,18 @@ def score_week(kpis: list[Kpi], actuals: tuple[float | None, ...], week: int) ->
 
 
 def score_accounts(
-    session: Session, scope: ColumnElement[bool], *, now: datetime
+    session: Session, scope: ColumnElement[bool], *, now: datetime, week: int | None = None
 ) -> list[AccountScores]:
     """Scorecards of the accounts matching `scope`, by name, in a fixed number of queries."""
     accounts = indicators.load_accounts(session, scope)
-    return score_loaded(session, accounts, now=now)
+    return score_loaded(session, accounts, now=now, week=week)
 
 
 def score_loaded(
-    session: Session, accounts: list[AccountRef], *, now: datetime
+    session: Session, accounts: list[AccountRef], *, now: datetime, week: int | None = None
 ) -> list[AccountScores]:
     kpis = load_kpis(session)
-    timelines = indicators.compute(session, accounts, now=now)
+    timelines = indicators.compute(session, accounts, now=now, week=week)
     manual = ManualActuals()
     if accounts and any(kpi.source is KpiSource.MANUAL for kpi in kpis):
         first = min(timeline.current for timeline in timelines.values()) - HISTORY + 1

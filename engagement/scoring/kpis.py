@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from engagement.access import Actor, account_for, unknown
 from engagement.errors import Invalid, Line, NotFound
 from engagement.models import KpiActual, KpiDefinition, KpiSource, Role
+from engagement.scoring.digest_stale import digest_changed
 from engagement.scoring.scorecard import Thresholds, format_value
 
 
@@ -233,4 +234,5 @@ def record_kpi(
         )
     )
     session.flush()
+    digest_changed(session, account.id, now)
     return Recorded(account.name, kpi.key, kpi.label, number, kpi.unit)

@@ -17,8 +17,9 @@ class Data(BaseModel):
 
 
 class KpiBrief(Data):
-    """A KPI as the digest shows it: label, status and trend."""
+    """A KPI as the digest shows it: key, label, status and trend."""
 
+    key: str
     label: str
     status: Status | None
     trend: Trend
@@ -27,7 +28,6 @@ class KpiBrief(Data):
 class KpiItem(KpiBrief):
     """A KPI as the card shows it: with target, actual and weight."""
 
-    key: str
     unit: str
     target: float
     red_below: float | None
@@ -46,12 +46,29 @@ class AccountSummary(Data):
     score: int | None
     status: Status | None
     trend: Trend
+    score_before: int | None
+    """The score four weeks earlier (what the trend compares with)."""
     kpis: list[KpiBrief]
     response_rate: float | None
     open_escalations: int
+    overdue_escalations: int
+    """Open escalations nobody acknowledged by their deadline."""
     advocacy_actions: int
-    attention: list[str]
-    """Why it needs attention ("2 KPIs red", "score falling", "check-ins unanswered")."""
+    falling: bool
+    """The fall since four weeks earlier is material: a status lost, or more than
+    `attention.MATERIAL_FALL` points."""
+    missed_checkins: bool
+    """A sponsor left two or more check-ins in a row unanswered."""
+
+    @property
+    def attention(self) -> bool:
+        """Red, amber, falling materially, an overdue escalation or missed check-ins."""
+        return (
+            self.status in (Status.RED, Status.AMBER)
+            or self.falling
+            or self.overdue_escalations > 0
+            or self.missed_checkins
+        )
 
 
 class Indicator(Data):
@@ -104,46 +121,65 @@ class Digest(Message):
 
     channel: str
     iso_week: str
+    week_start: date
+    """The Monday of the week, as people name it ("week of 23 Nov")."""
     preview: bool
     total_accounts: int
     totals: StatusCounts
     attention_total: int
     attention: list[AccountSummary]
-    """Accounts needing attention, on this message (worst first)."""
-    others: list[AccountSummary]
+    """The top of the attention ranking (`attention.rank`), on this message."""
+    on_track_total: int
+    """Accounts green with no material fall and nothing overdue."""
+    on_track: list[AccountSummary]
+    """Listed one a line when few; empty when summed up in one line (then in the thread)."""
+    no_data_total: int
+    """Accounts without any figure this week and nothing else to attend to."""
+    no_data: list[AccountSummary]
+    """Those accounts, named when few (else in the thread)."""
     highlights: list[Highlight]
     parts: int
     """How many messages the whole digest takes (this one included)."""
 
 
 class DigestContinuation(Message):
-    """More accounts of the same digest, posted in its thread."""
+    """More accounts of the same digest, posted in its thread, in ranking order."""
 
     channel: str
     iso_week: str
+    week_start: date
     part: int
     parts: int
     attention: list[AccountSummary]
-    others: list[AccountSummary]
+    on_track: list[AccountSummary]
+    no_data: list[AccountSummary]
 
 
 class AlertCondition(enum.StrEnum):
+    STATUS_CHANGED = "status_changed"
     KPI_RED = "kpi_red"
     INDICATOR_FALLING = "indicator_falling"
     MISSED_CHECKINS = "missed_checkins"
     PERCEPTION_GAP = "perception_gap"
+    ROLE_BALANCE = "role_balance"
 
 
 class KpiTurnedRed(Data):
-    """A KPI's target and red threshold (formatted with its unit); only a manual KPI's
-    actual can be recorded with `/sponsor kpi`."""
+    """A KPI red this week and not the week before: its figures, unit and thresholds; only
+    a manual KPI's actual can be recorded with `/sponsor kpi`."""
 
     kind: Literal["kpi_red"] = "kpi_red"
     key: str
+    label: str
     manual: bool
-    target: str
-    red_above: str | None
-    red_below: str | None
+    unit: str
+    rated: bool
+    """A 1–5 indicator (written 3.8/5)."""
+    target: float
+    red_above: float | None
+    red_below: float | None
+    before: float | None
+    after: float
 
 
 class Falling(Data):
@@ -160,40 +196,85 @@ class IndicatorsFalling(Data):
 
 
 class CheckinsMissed(Data):
-    """Who left their latest check-ins unanswered, and the periods of the last (up to 3)."""
+    """Who left their latest check-ins unanswered: how many in a row, and the periods of
+    the last (up to 3)."""
 
     kind: Literal["missed_checkins"] = "missed_checkins"
     user_id: str | None
     name: str
+    count: int
     periods: list[date]
 
 
 class PerceptionGap(Data):
+    """The sponsor's self-view and the SAM's view of one rated indicator (4-week means)."""
+
     kind: Literal["perception_gap"] = "perception_gap"
-    points: float
-    """How far apart the sponsor's and the SAM's views are, on the 1–5 scale."""
+    label: str
+    sponsor: float
+    sam: float
+
+    @property
+    def points(self) -> float:
+        """How far apart the two views are, on the 1–5 scale."""
+        return abs(self.sponsor - self.sam)
+
+
+class StatusChanged(Data):
+    """The account's overall status and score, the week before and the completed week."""
+
+    kind: Literal["status_changed"] = "status_changed"
+    before: Status
+    after: Status
+    score_before: int
+    score_after: int
+
+
+class RoleBalanceShift(Data):
+    """Who said, in the week's check-ins, that the sponsor took over or stepped back."""
+
+    kind: Literal["role_balance"] = "role_balance"
+    direction: str
+    """took_over ("boss mode") or stepped_back."""
+    roles: list[str]
+    """sponsor, sam: whose answers said it."""
 
 
 AlertFacts = Annotated[
-    KpiTurnedRed | IndicatorsFalling | CheckinsMissed | PerceptionGap, Field(discriminator="kind")
+    KpiTurnedRed
+    | IndicatorsFalling
+    | CheckinsMissed
+    | PerceptionGap
+    | StatusChanged
+    | RoleBalanceShift,
+    Field(discriminator="kind"),
 ]
 
 
-class IndicatorAlert(Message):
-    """A leading indicator went wrong: what changed (`title`), from what to what, and the
-    facts the explanation and the advice are made of."""
+class IndicatorAlert(Data):
+    """A condition that holds for an account's week, as a structured outcome: which one,
+    and the figures (`facts`); `bot/views/scorecard/alerts.py` words it."""
 
     account_id: int
     account_name: str
     condition: AlertCondition
     iso_week: str
-    title: str
-    before: str
-    after: str
     facts: AlertFacts
     sam_user_id: str | None
+
+
+class AlertBundle(Message):
+    """An account's alerts of one week found together, worst first: one message."""
+
+    account_id: int
+    account_name: str
+    iso_week: str
+    sam_user_id: str | None
+    alerts: list[IndicatorAlert]
     direct: bool = False
     """True for the copy DM'ed to the SAM."""
+    in_thread: bool = False
+    """Posted in the thread of the account's first alert message of the week."""
 
 
 class HomeScore(Data):

@@ -176,6 +176,10 @@ def test_path_alerts_say_why() -> None:
     overdue = texts(render(EscalationPathAlert(card=card(), reason="overdue")))
     assert "critical escalation" in critical.lower() and "<@U0SPN0001>" in critical
     assert "Nobody has acknowledged *ESC-42*" in overdue
+    late = card(EscalationState.ACKNOWLEDGED, acknowledged_at=NOW + timedelta(hours=30))
+    answered = texts(render(EscalationPathAlert(card=late, reason="overdue")))
+    assert "Nobody has acknowledged" not in answered
+    assert "*ESC-42* for *Acme Corp* was acknowledged by <@U0SPN0001>" in answered
 
 
 def accounts(count: int) -> list[AccountRef]:

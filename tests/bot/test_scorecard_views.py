@@ -5,23 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import pytest
-
 from bot.root import wire
-from bot.views.scorecard.alerts import detail, what_to_do
+from bot.views.scorecard.alerts import detail, figures, headline, what_to_do
 from bot.views.scorecard.cards import CARDS_SHOWN, recorded_line
-from bot.views.scorecard.common import ScorecardAction
 from bot.views.scorecard.home import home_scores_blocks
-from engagement.scoring.digest import HEAD_ACCOUNTS, PART_ACCOUNTS
 from engagement.scoring.kpis import Recorded
 from engagement.scoring.messages import (
     AccountSummary,
+    AlertBundle,
     AlertCondition,
     CheckinsMissed,
-    Digest,
-    DigestContinuation,
     Falling,
-    Highlight,
     HomeScore,
     Indicator,
     IndicatorAlert,
@@ -30,9 +24,10 @@ from engagement.scoring.messages import (
     KpiItem,
     KpiTurnedRed,
     PerceptionGap,
+    RoleBalanceShift,
     ScorecardCard,
     ScorecardCards,
-    StatusCounts,
+    StatusChanged,
 )
 from engagement.scoring.scorecard import Status, Trend
 from tests.bot.blockkit import check
@@ -44,22 +39,29 @@ LONG = "Very Long Account Name & <Partners> " * 6  # 216 characters, with mrkdwn
 
 
 def summary(n: int, *, attention: bool = False, kpis: int = 7) -> AccountSummary:
+    """An account at its longest: a long name, every KPI off target with a long label."""
     return AccountSummary(
         account_id=n,
         name=f"{LONG[:180]} {n}",
         score=40 + n % 60,
         status=Status.RED if attention else Status.GREEN,
         trend=Trend.DOWN if attention else Trend.UP,
+        score_before=88 if attention else 30,
         kpis=[
-            KpiBrief(label=f"KPI number {k} with a long label", status=Status.AMBER, trend=Trend.UP)
+            KpiBrief(
+                key=f"k{k}",
+                label=f"KPI number {k} with a long label & <b>",
+                status=Status.RED if k % 2 else Status.AMBER,
+                trend=Trend.UP,
+            )
             for k in range(kpis)
         ],
         response_rate=75.0,
         open_escalations=n % 3,
+        overdue_escalations=n % 3 if attention else 0,
         advocacy_actions=1,
-        attention=["overall red", "red: Joint revenue growth", "score falling (88 → 70)"]
-        if attention
-        else [],
+        falling=attention,
+        missed_checkins=attention,
     )
 
 
@@ -111,55 +113,51 @@ def test_no_cards_say_why() -> None:
     assert check(payload) and payload["text"] == "You are not on any account yet."
 
 
-@pytest.mark.parametrize("attention", [0, 10, HEAD_ACCOUNTS])
-def test_digest_head_fits_one_message(attention: int) -> None:
-    accounts = [summary(n, attention=n < attention) for n in range(HEAD_ACCOUNTS)]
-    digest = Digest(
-        channel="#sponsor-digest", iso_week="2026-W48", preview=False, total_accounts=500,
-        totals=StatusCounts(green=400, amber=50, red=40, no_data=10), attention_total=90,
-        attention=accounts[:attention], others=accounts[attention:],
-        highlights=[Highlight(account=LONG, user_id="U0SPN0001", name="Sp", text="x" * 280)] * 5,
-        parts=11,
-    )  # fmt: skip
-    blocks = check(render(digest))
-    details = buttons(blocks)
-    assert len(details) == HEAD_ACCOUNTS
-    assert {b["action_id"] for b in details} == {ScorecardAction.DETAILS}
-    assert sorted(int(b["value"]) for b in details) == list(range(HEAD_ACCOUNTS))
-    assert "Continued in the thread: 460 more accounts in 10 more messages" in str(blocks)
-    sections = " ".join(b["text"]["text"] for b in blocks if b["type"] == "section")
-    assert "&lt;Partners&gt;" in sections and "<Partners>" not in sections  # mrkdwn escaped
-
-
-def test_continuation_fits_one_message() -> None:
-    accounts = [summary(n, attention=n < 5) for n in range(PART_ACCOUNTS)]
-    message = DigestContinuation(channel="#d", iso_week="2026-W48", part=2, parts=3,
-                                 attention=accounts[:5], others=accounts[5:])  # fmt: skip
-    blocks = check(render(message))
-    assert len(buttons(blocks)) == PART_ACCOUNTS
-    assert "part 2 of 3" in str(blocks[0])
+REVENUE = KpiTurnedRed(key="joint_revenue_growth", label="Joint revenue growth", manual=True,
+                       unit="%", rated=False, target=5, red_above=None, red_below=4,
+                       before=4.5, after=1)  # fmt: skip
 
 
 def kpi_red(account_name: str = "Globex", *, manual: bool = True) -> IndicatorAlert:
     return IndicatorAlert(
         account_id=3, account_name=account_name, condition=AlertCondition.KPI_RED,
-        iso_week="2026-W48", title="Joint revenue growth turned red", before="4.5%",
-        after="1%", sam_user_id="U0SAM0002",
-        facts=KpiTurnedRed(key="joint_revenue_growth", manual=manual, target="5%",
-                           red_above=None, red_below="4%"),
+        iso_week="2026-W48", sam_user_id="U0SAM0002",
+        facts=REVENUE.model_copy(update={"manual": manual}),
     )  # fmt: skip
+
+
+def bundle(*alerts: IndicatorAlert, direct: bool = False) -> AlertBundle:
+    first = alerts[0]
+    return AlertBundle(account_id=first.account_id, account_name=first.account_name,
+                       iso_week=first.iso_week, sam_user_id=first.sam_user_id,
+                       alerts=list(alerts), direct=direct)  # fmt: skip
 
 
 def test_alert_says_what_changed_and_what_to_do() -> None:
     alert = kpi_red()
-    blocks = check(render(alert))
+    blocks = check(render(bundle(alert)))
     text = str(blocks)
     assert "4.5%" in text and "1%" in text and "Target 5%, red below 4%." in text
     assert "Agree a recovery plan with the sponsor this week" in text
     assert "SAM: <@U0SAM0002>" in text
     assert buttons(blocks)[0]["value"] == "3"
-    direct = check(render(alert.model_copy(update={"direct": True})))
+    direct = check(render(bundle(alert, direct=True)))
     assert "You get this as the SAM of Globex" in str(direct)
+
+
+def test_conditions_of_one_week_are_one_message_worst_first() -> None:
+    gap = kpi_red().model_copy(
+        update={"condition": AlertCondition.PERCEPTION_GAP,
+                "facts": PerceptionGap(label="Role balance", sponsor=5, sam=2.5)}
+    )  # fmt: skip
+    payload = render(bundle(kpi_red(), gap))
+    blocks = check(payload)
+    text = str(blocks)
+    assert "*Globex: 2 changes*" in text
+    assert "*Joint revenue growth turned red*: 4.5% → 1%" in text
+    assert "sponsor's view 5.0/5 · SAM's view 2.5/5" in text and "*Was*" not in text
+    assert text.count("*What to do:*") == 1 and "Agree a recovery plan" in text  # the worst's
+    assert payload["text"].endswith("and 1 more")
 
 
 def test_home_scores_are_capped() -> None:
@@ -185,45 +183,63 @@ def test_alert_explanations_and_advice_follow_the_condition() -> None:
     computed = kpi_red(manual=False)
     assert what_to_do(computed).startswith("Put it on the agenda of the next sponsor/SAM")
     lower = computed.model_copy(
-        update={"facts": computed.facts.model_copy(update={"red_above": "9 h", "red_below": None})}
-    )
-    assert detail(lower) == "Target 5%, red above 9 h."
+        update={"facts": computed.facts.model_copy(
+            update={"red_above": 9, "red_below": None, "unit": "h"})}
+    )  # fmt: skip
+    assert detail(lower) == "Target 5 h, red above 9 h."
     falling = kpi_red().model_copy(
         update={"condition": AlertCondition.INDICATOR_FALLING, "facts": IndicatorsFalling(
             falling=[Falling(label="Stakeholder engagement", means=(4.0, 3.25, 2.5))])}
     )  # fmt: skip
-    assert (
-        detail(falling) == "Weekly 4-week means (of 5): stakeholder engagement 4.00 → 3.25 → 2.50."
-    )
+    assert detail(falling) == "Weekly 4-week means (of 5): stakeholder engagement 4.0 → 3.2 → 2.5."
     assert what_to_do(falling).startswith("Ask the sponsor what changed")
     missed = kpi_red().model_copy(
         update={"condition": AlertCondition.MISSED_CHECKINS, "facts": CheckinsMissed(
-            user_id=None, name="Dana <CFO>", periods=[date(2026, 11, 16), date(2026, 11, 23)])}
+            user_id=None, name="Dana <CFO>", count=2,
+            periods=[date(2026, 11, 16), date(2026, 11, 23)])}
     )  # fmt: skip
     assert (
         detail(missed)
         == "Dana &lt;CFO&gt; left the check-ins of 2026-11-16, 2026-11-23 unanswered."
     )
     with_id = missed.model_copy(
-        update={"facts": CheckinsMissed(user_id="U0SPN0001", name="Dana", periods=[])}
+        update={"facts": CheckinsMissed(user_id="U0SPN0001", name="Dana", count=2, periods=[])}
     )
     assert detail(with_id).startswith("<@U0SPN0001> left")
     assert "`/sponsor pause <date>`" in what_to_do(missed)
     gap = kpi_red().model_copy(
-        update={"condition": AlertCondition.PERCEPTION_GAP, "facts": PerceptionGap(points=2.5)}
+        update={
+            "condition": AlertCondition.PERCEPTION_GAP,
+            "facts": PerceptionGap(label="Role balance", sponsor=4.5, sam=2),
+        }
     )
     assert detail(gap) == "The views differ by 2.5 points on a 1–5 scale (4-week means)."
     assert what_to_do(gap).startswith("Compare notes with the sponsor")
+    assert (headline(gap), figures(gap)) == (
+        "Sponsor and SAM disagree on role balance",
+        ("4.5/5", "2.0/5"),
+    )
+    assert (headline(manual), figures(manual)) == (
+        "Joint revenue growth turned red",
+        ("4.5%", "1%"),
+    )
+    assert headline(falling) == "Stakeholder engagement fell two weeks in a row"
+    assert (headline(missed), figures(missed)) == (
+        "Dana <CFO> missed 2 check-ins in a row",
+        ("answering", "2 missed"),
+    )
     for alert in (manual, falling, missed, gap):
-        check(render(alert))
+        check(render(bundle(alert)))
 
 
 def test_alerts_survive_a_round_trip_through_due_work() -> None:
     for facts in (
-        KpiTurnedRed(key="k", manual=True, target="5%", red_above=None, red_below="4%"),
+        REVENUE,
         IndicatorsFalling(falling=[Falling(label="Role balance", means=(3.0, 2.5, 2.0))]),
-        CheckinsMissed(user_id=None, name="Dana", periods=[date(2026, 11, 23)]),
-        PerceptionGap(points=2.0),
+        CheckinsMissed(user_id=None, name="Dana", count=2, periods=[date(2026, 11, 23)]),
+        PerceptionGap(label="Role balance", sponsor=4, sam=2),
+        StatusChanged(before=Status.GREEN, after=Status.AMBER, score_before=90, score_after=80),
+        RoleBalanceShift(direction="took_over", roles=["sam", "sponsor"]),
     ):
         alert = kpi_red().model_copy(update={"facts": facts})
         assert IndicatorAlert.model_validate(alert.model_dump(mode="json")) == alert

@@ -576,6 +576,20 @@ def test_the_deadline_ladder_re_alerts_once_then_reaches_the_path_once(live: Sta
     assert [who for _, who in events(live)][1:] == [None, None]  # done by Sherpa
 
 
+def test_the_path_post_stays_true_once_acknowledged(live: Stack, clock: MovableClock) -> None:
+    log_escalation(live)
+    live.tick(NOW + timedelta(days=1))
+    live.tick(NOW + timedelta(days=2))
+    [post] = path_posts(live)
+    assert "Nobody has acknowledged *ESC-1*" in text_of(post)
+    clock.now = NOW + timedelta(days=2, hours=3)
+    slash(live, SPONSOR, "ack ESC-1")
+    live.tick(clock.now)
+    [post] = about(live, PATH)  # the same message, updated in place
+    assert "Nobody has acknowledged" not in text_of(post)
+    assert f"*ESC-1* for *Acme Corp* was acknowledged by <@{SPONSOR}>" in text_of(post)
+
+
 def test_an_acknowledged_escalation_stops_the_ladder(live: Stack, clock: MovableClock) -> None:
     log_escalation(live)
     clock.now = NOW + timedelta(hours=3)

@@ -98,7 +98,8 @@ def test_a_hostile_account_name_and_kpi_label_are_shown_escaped_everywhere(
     for what in ("escalations", f"digest {ACCOUNT}", f"log {ACCOUNT} Met their CIO"):
         assert not any(raw in parsed(texts(reply(stack, what))) for raw in RAW)
     stack.tick(NOW)  # the escalation's alert and DMs; profiles and check-ins planned
-    stack.tick(NEW_YORK_9 + timedelta(minutes=30))  # check-in DMs, the KPI's alert
+    stack.tick(NEW_YORK_9 + timedelta(minutes=30))  # check-in DMs
+    stack.tick(NEW_YORK_9 + timedelta(weeks=1))  # the KPI's week is complete: its alert
 
     [alert] = [
         call.args
@@ -110,7 +111,7 @@ def test_a_hostile_account_name_and_kpi_label_are_shown_escaped_everywhere(
     )
     assert "Acme &lt;!channel&gt;" in parsed(texts(alert))
     assert "&lt;https://evil.example|Click here&gt;" in parsed(texts(alert))
-    [checkin] = [m for m in stack.emulator.messages(SAM) if "Sponsor check-in" in m["text"]]
+    checkin = next(m for m in stack.emulator.messages(SAM) if "Sponsor check-in" in m["text"])
     assert checkin["text"] == "Sponsor check-in: Acme &lt;!channel&gt;"
 
     sent = everything_sent(stack)

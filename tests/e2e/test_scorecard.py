@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -11,7 +11,16 @@ from engagement.models import KpiActual
 from sherpa_demo.stack import Stack
 
 SAM, SPONSOR, OTHER_SAM = "U0SAM0001", "U0SPN0001", "U0SAM0002"
-FRIDAY_DIGEST = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)  # 16:00 in New York
+
+
+def next_friday_digest() -> datetime:
+    """The first Friday 21:00 UTC (16:00 in New York, or later in summer) after now: a digest
+    that sees what the test records now."""
+    now = datetime.now(UTC)
+    friday = (now + timedelta(days=(4 - now.weekday()) % 7)).replace(
+        hour=21, minute=0, second=0, microsecond=0
+    )
+    return friday if friday > now else friday + timedelta(days=7)
 
 
 def last_reply(stack: Stack, user: str) -> dict[str, object]:
@@ -55,28 +64,26 @@ def test_status_card_shows_the_kpi_and_is_ephemeral(stack: Stack) -> None:
 def test_weekly_digest_is_posted_once_with_chart_and_details_work(stack: Stack) -> None:
     stack.slack.slash(SAM, "kpi Acme Corp joint_revenue_growth 3")
     stack.settle()
-    stack.tick(FRIDAY_DIGEST)
-    stack.tick(FRIDAY_DIGEST)  # a second clock run changes nothing
+    friday = next_friday_digest()
+    stack.tick(friday)
+    stack.tick(friday)  # a second clock run changes nothing
     messages = stack.emulator.messages("#sponsor-digest")
     [head] = [m for m in messages if m.get("thread_ts") in (None, m["ts"])]
     assert "Acme Corp" in str(head["blocks"]) and "Globex" in str(head["blocks"])
     [chart] = stack.emulator.files()
     assert chart.content[:8] == b"\x89PNG\r\n\x1a\n"
     assert any(share.thread_ts == head["ts"] for share in chart.shares)
-    # someone in the digest channel who is not on the account opens its card from there
-    stack.slack.block_action(
-        OTHER_SAM, ScorecardAction.DETAILS, message=head, block_id=None, value=None
-    ) if False else None
-    account_button = next(
+    # someone in the digest channel who is not on the account opens its card from there,
+    # with the digest's one menu
+    menu = next(
         element
         for block in head["blocks"]
-        if block.get("accessory")
-        for element in [block["accessory"]]
-        if "Acme" in block["text"]["text"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["action_id"] == ScorecardAction.DETAILS
     )
-    stack.slack.block_action(
-        OTHER_SAM, ScorecardAction.DETAILS, account_button["value"], message=head
-    )
+    acme = next(o["value"] for o in menu["options"] if o["text"]["text"] == "Acme Corp")
+    stack.slack.block_action(OTHER_SAM, ScorecardAction.DETAILS, acme, message=head)
     assert "Acme Corp" in str(last_reply(stack, OTHER_SAM)["blocks"])
 
 

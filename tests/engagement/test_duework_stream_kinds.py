@@ -15,7 +15,7 @@ from engagement.db import transaction
 from engagement.duework.engine import Engine
 from engagement.escalations import service
 from engagement.escalations.rules import EscalationInput
-from engagement.models import CheckIn, DueWork, Person, Risk, WorkState
+from engagement.models import CheckIn, DigestRun, DueWork, Person, Risk, WorkState
 from engagement.reviews.service import record_review
 from engagement.risks.rules import RiskInput
 from engagement.risks.service import log_risk
@@ -31,7 +31,7 @@ POSTING = {
     "checkin.send", "checkin.nudge", "checkin.expire", "checkin.introduce",
     "escalation.announce", "escalation.request", "escalation.critical", "escalation.realert",
     "escalation.remind", "escalation.path", "escalation.refresh",
-    "digest.post", "digest.part", "digest.chart", "alerts.post",
+    "digest.post", "digest.part", "digest.chart", "digest.refresh", "alerts.post",
     "risks.high", "risks.review", "reviews.remind",
 }  # fmt: skip
 
@@ -46,6 +46,8 @@ def expected_stream(session: Session, row: DueWork) -> str | None:
         return f"person:{session.get_one(CheckIn, row.payload['checkin_id']).person_id}"
     if row.kind.startswith("escalation."):
         return f"escalation:{row.payload['escalation_id']}"
+    if row.kind == "digest.refresh":  # the digest's own channel
+        return f"channel:{session.get_one(DigestRun, row.payload['run']).channel}"
     if row.kind.startswith("digest."):  # digest.<step>:<channel>:<week>[:<part>]
         return f"channel:{row.key.split(':')[1]}"
     if row.kind == "alerts.post" and row.key.endswith(":channel"):
@@ -95,6 +97,10 @@ def test_every_kind_that_posts_joins_the_stream_of_where_it_posts(
                             now=MONDAY + timedelta(hours=9))  # fmt: skip
     for at in (timedelta(hours=9), timedelta(days=2, hours=2), timedelta(days=4, hours=9)):
         engine.run_due(MONDAY + at)  # the update; the nudges; Friday's digest and its thread
+    with transaction(sessions) as session:  # the digest is brought up to date
+        service.acknowledge(session, actor=actor(session, "U0SPN0000"), escalation_id=ids[0],
+                            now=MONDAY + timedelta(days=4, hours=10))  # fmt: skip
+    engine.run_due(MONDAY + timedelta(days=7))  # week 48 complete: the KPI's alert
     with sessions() as session:
         rows = session.scalars(select(DueWork).order_by(DueWork.id)).all()
         assert {row.kind for row in rows} >= POSTING  # every kind that posts was queued

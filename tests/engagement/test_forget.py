@@ -320,7 +320,7 @@ def test_their_identity_and_words_leave_every_table(sessions: sessionmaker[Sessi
     # escalations they raised or acted on are the account's record: text kept
     for business in ("Rollout slipping; customer CIO unhappy", "Legal signed off"):
         assert business in after
-    assert f"{result.pseudonym} missed 2 check-ins in a row" in after  # the alert's text
+    assert f'\\"name\\":\\"{result.pseudonym}\\"' in after  # in the alert's facts
     assert (result.answers, result.answer_texts) == (11, 11)  # 10 revisions + this week's
     assert (result.advocacy, result.advocacy_texts) == (11, 11)  # 10 mirrored + 1 logged
     assert result.escalations == 1 and result.mentions >= 4

@@ -13,21 +13,35 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.root import wire
 from engagement.access import actor_for
 from engagement.db import transaction
 from engagement.duework.engine import Engine
-from engagement.models import DigestRun, DigestState, DueWork, WorkState
+from engagement.models import (
+    Account,
+    AdvocacyAction,
+    DigestRun,
+    DigestState,
+    DueWork,
+    KpiActual,
+    KpiDefinition,
+    Person,
+    WorkState,
+)
 from engagement.notify import Posted
 from engagement.scoring import chart as chart_module
-from engagement.scoring.digest import preview_digest
+from engagement.scoring.cards import MATERIAL_FALL, falling
+from engagement.scoring.digest import attention_rank, compose_channel, preview_digest
+from engagement.scoring.evaluate import WeekScore
 from engagement.scoring.kpis import record_kpi
-from engagement.scoring.messages import Digest, DigestContinuation
+from engagement.scoring.messages import AccountSummary, Digest, DigestContinuation
+from engagement.scoring.scorecard import Score, Status, Trend
+from sherpa_demo.report import block_lines
 from tests.bot.blockkit import check
-from tests.factories import add_checkin, load_portfolio, portfolio
+from tests.factories import account_id, add_checkin, load_portfolio, person_id, portfolio
 from tests.fakes import FakeNotifier
 
 FEATURES = wire()
@@ -44,6 +58,14 @@ def many_accounts(count: int) -> dict[str, Any]:
         for n in range(count)
     ]  # fmt: skip
     return portfolio(accounts=accounts)
+
+
+def with_a_figure(session: Session, account: str = "Globex", sam: str = "U0SAM0002") -> None:
+    """One KPI actual this week: a week with any data gets its digest."""
+    actor = actor_for(session, sam, admins=())
+    record_kpi(session, actor=actor, account_name=account, key="joint_revenue_growth",
+               value="6", now=FRIDAY_DUE - timedelta(days=1))  # fmt: skip
+    session.commit()
 
 
 def digests(notifier: FakeNotifier) -> list[tuple[str, Any, str | None]]:
@@ -76,6 +98,7 @@ def test_planned_at_the_portfolio_local_weekday_and_time(sessions: sessionmaker[
 def test_posted_once_with_two_ticks_and_two_engines(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
         load_portfolio(session)
+        with_a_figure(session)
     notifier = FakeNotifier()
     first = Engine(sessions, registry, notifier, worker="one")
     second = Engine(sessions, registry, notifier, worker="two")
@@ -98,18 +121,21 @@ def test_posted_once_with_two_ticks_and_two_engines(sessions: sessionmaker[Sessi
 def test_sixty_accounts_continue_in_the_thread(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
         load_portfolio(session, many_accounts(60))
+        with_a_figure(session, "Account 000", "U0SAM0001")
     notifier = FakeNotifier()
     Engine(sessions, registry, notifier).run_due(FRIDAY_DUE)
     posts = digests(notifier)
     assert [type(message) for _, message, _ in posts] == [Digest, DigestContinuation]
     head, rest = posts[0][1], posts[1][1]
     assert posts[1][2] == "1.000100"  # replies in the head's thread
-    names = [s.name for s in [*head.attention, *head.others, *rest.attention, *rest.others]]
+    names = [s.name for s in [*head.attention, *head.on_track, *head.no_data,
+                              *rest.attention, *rest.on_track, *rest.no_data]]  # fmt: skip
     assert sorted(names) == [f"Account {n:03d}" for n in range(60)]  # none lost, none twice
     assert head.parts == 2 and rest.part == 2
     for _, message, _ in posts:
         check(render(message))  # valid Block Kit within Slack's limits
-    assert "Continued in the thread: 20 more accounts" in str(render(head))
+    assert head.no_data_total == 59 and len(rest.no_data) == 59
+    assert "59 accounts without data yet" in str(render(head))
     (upload,) = notifier.uploads
     assert upload[0].ts == "1.000100"
 
@@ -119,6 +145,7 @@ def test_a_failed_thread_message_is_retried_without_reposting_the_digest(
 ) -> None:
     with sessions() as session:
         load_portfolio(session, many_accounts(60))
+        with_a_figure(session, "Account 000", "U0SAM0001")
     notifier = FakeNotifier()
     engine = Engine(sessions, registry, notifier)
     original = notifier.post
@@ -152,8 +179,11 @@ def test_accounts_needing_attention_come_first(sessions: sessionmaker[Session]) 
     Engine(sessions, registry, notifier).run_due(FRIDAY_DUE)
     (head,) = [m for _, m, _ in digests(notifier)]
     assert [s.name for s in head.attention] == ["Globex"]
-    assert head.attention[0].attention == ["overall red", "red: Joint revenue growth"]
-    assert [s.name for s in head.others] == ["Acme Corp", "Hanami Logistics"]
+    globex = head.attention[0]
+    assert globex.status is Status.RED and not globex.falling and not globex.missed_checkins
+    assert [k.key for k in globex.kpis if k.status is Status.RED] == ["joint_revenue_growth"]
+    assert [s.name for s in head.on_track] == ["Acme Corp"]
+    assert [s.name for s in head.no_data] == ["Hanami Logistics"]
     assert head.totals.red == 1 and head.totals.green == 1 and head.totals.no_data == 1
 
 
@@ -162,7 +192,7 @@ def test_preview_only_covers_the_callers_accounts(session: Session) -> None:
     sam = actor_for(session, "U0SAM0002", admins=())
     pages = preview_digest(session, actor=sam, now=FRIDAY_DUE)
     assert pages.head.preview and pages.head.total_accounts == 1
-    assert [s.name for s in pages.head.others + pages.head.attention] == ["Globex"]
+    assert [s.name for s in pages.head.no_data + pages.head.attention] == ["Globex"]
     assert pages.rest == []
     assert session.scalar(select(func.count()).select_from(DigestRun)) == 0
 
@@ -186,6 +216,7 @@ def test_two_processes_post_the_digest_once(
 ) -> None:
     with sessions() as session:
         load_portfolio(session, many_accounts(60))
+        with_a_figure(session, "Account 000", "U0SAM0001")
     with transaction(sessions):
         pass
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -203,3 +234,147 @@ def test_two_processes_post_the_digest_once(
     assert kinds["Digest"] == 1
     assert kinds["DigestContinuation"] == 1
     assert kinds["upload"] == 1
+
+
+def test_no_digest_for_a_week_without_any_data(sessions: sessionmaker[Session]) -> None:
+    with sessions() as session:
+        load_portfolio(session)
+    notifier = FakeNotifier()
+    Engine(sessions, registry, notifier).run_due(FRIDAY_DUE)
+    assert digests(notifier) == [] and notifier.uploads == []
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(DigestRun)) == 0
+
+
+def ranked(name: str, score: int, before: int, status: Status, **flags: Any) -> AccountSummary:
+    return AccountSummary(
+        account_id=score, name=name, score=score, status=status, trend=Trend.DOWN,
+        score_before=before, kpis=[], response_rate=None, open_escalations=0,
+        overdue_escalations=flags.get("overdue", 0), advocacy_actions=0,
+        falling=flags.get("falling", False), missed_checkins=flags.get("missed", False),
+    )  # fmt: skip
+
+
+def test_attention_is_ranked_by_one_rule() -> None:
+    accounts = [
+        ranked("missed", 96, 96, Status.GREEN, missed=True),
+        ranked("overdue", 97, 97, Status.GREEN, overdue=2),
+        ranked("slight fall", 89, 100, Status.GREEN, falling=True),
+        ranked("steep fall", 88, 100, Status.GREEN, falling=True),
+        ranked("amber", 70, 71, Status.AMBER),
+        ranked("red b", 50, 40, Status.RED),
+        ranked("red a", 40, 90, Status.RED, falling=True),
+        ranked("on track", 99, 100, Status.GREEN),
+    ]
+    attention = sorted((a for a in accounts if a.attention), key=attention_rank)
+    assert [a.name for a in attention] == [
+        "red a", "red b", "amber", "steep fall", "slight fall", "overdue", "missed",
+    ]  # fmt: skip
+
+
+def week(score: int, status: Status) -> WeekScore:
+    return WeekScore(0, (), (), Score(score, status, None, False, ()))
+
+
+def test_a_fall_is_material_when_it_loses_a_status_or_exceeds_the_amount() -> None:
+    assert not falling(95, Status.GREEN, week(100, Status.GREEN))  # jitter inside green
+    assert not falling(100 - MATERIAL_FALL, Status.GREEN, week(100, Status.GREEN))
+    assert falling(99 - MATERIAL_FALL, Status.GREEN, week(100, Status.GREEN))
+    assert falling(86, Status.AMBER, week(90, Status.GREEN))  # a status lost
+    assert not falling(80, Status.AMBER, week(75, Status.AMBER))
+    assert not falling(80, Status.AMBER, None)
+
+
+def with_revenue(session: Session, count: int) -> None:
+    """A revenue actual for each account: red, amber or green in turn."""
+    kpi = session.scalars(select(KpiDefinition).where(KpiDefinition.key == "joint_revenue_growth"))
+    kpi_id, person = kpi.one().id, session.scalars(select(Person.id)).first()
+    accounts = session.scalars(select(Account.id).order_by(Account.name)).all()
+    session.execute(insert(KpiActual), [
+        {"account_id": account, "kpi_id": kpi_id, "value": (1.0, 4.5, 6.0)[n % 3],
+         "recorded_at": FRIDAY_DUE - timedelta(days=1), "recorded_by": person}
+        for n, account in enumerate(accounts[:count])
+    ])  # fmt: skip
+    session.commit()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_two_thousand_accounts_rank_the_top_and_thread_the_rest(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions() as session:
+        load_portfolio(session, many_accounts(2000))
+        with_revenue(session, 1990)  # and ten without data
+        pages = compose_channel(session, channel="#sponsor-digest", iso_week="2026-W48",
+                                now=FRIDAY_DUE)  # fmt: skip
+    head = pages.head
+    assert (head.totals.red, head.totals.amber, head.totals.green) == (664, 663, 663)
+    assert head.attention_total == 1327 and [a.status for a in head.attention] == [Status.RED] * 10
+    text = "\n".join(line for line in block_lines(check(render(head))) if line)
+    assert len(text.splitlines()) <= 25 and len(text) <= 3000, (len(text.splitlines()), len(text))
+    assert "663 accounts on track" in text and "…and 1317 more in the thread" in text
+    listed = [a.name for a in head.attention + head.no_data]
+    for part in pages.rest:
+        check(render(part))
+        listed += [a.name for a in part.attention + part.on_track + part.no_data]
+    assert sorted(listed) == sorted(f"Account {n:03d}" for n in range(2000))
+    thread = [a for part in pages.rest for a in part.attention]
+    assert thread == sorted(thread, key=attention_rank)  # the ranking goes on in the thread
+
+
+def test_a_posted_digest_is_updated_in_place_until_the_next_one(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions() as session:
+        load_portfolio(session)
+        with_a_figure(session)  # Globex green
+    notifier = FakeNotifier()
+    engine = Engine(sessions, registry, notifier)
+    engine.run_due(FRIDAY_DUE)
+    (head,) = [m for _, m, _ in digests(notifier)]
+    assert head.totals.red == 0
+    saturday = FRIDAY_DUE + timedelta(days=1)  # still week 48 in New York
+    with sessions() as session:
+        sam = actor_for(session, "U0SAM0002", admins=())
+        record_kpi(session, actor=sam, account_name="Globex", key="joint_revenue_growth",
+                   value="1", now=saturday)  # fmt: skip
+        record_kpi(session, actor=sam, account_name="Globex", key="joint_revenue_growth",
+                   value="0.5", now=saturday)  # fmt: skip
+        session.commit()
+    engine.run_due(saturday + timedelta(minutes=2))
+    [(where, updated)] = notifier.updates  # two changes in a minute: one update
+    assert where == Posted("#sponsor-digest", "1.000100")
+    assert isinstance(updated, Digest) and updated.iso_week == "2026-W48"
+    assert updated.totals.red == 1 and [s.name for s in updated.attention] == ["Globex"]
+    check(render(updated))
+    # the next week's digest is posted: a change no longer touches the old one
+    engine.run_due(FRIDAY_DUE + timedelta(weeks=1))
+    with sessions() as session:
+        sam = actor_for(session, "U0SAM0002", admins=())
+        record_kpi(session, actor=sam, account_name="Globex", key="joint_revenue_growth",
+                   value="7", now=FRIDAY_DUE + timedelta(weeks=1, hours=1))  # fmt: skip
+        session.commit()
+    engine.run_due(FRIDAY_DUE + timedelta(weeks=1, hours=1, minutes=2))
+    assert [w.ts for w, m in notifier.updates if isinstance(m, Digest)] == [
+        "1.000100",
+        notifier.updates[-1][0].ts,
+    ]
+    assert notifier.updates[-1][1].iso_week == "2026-W49"  # type: ignore[attr-defined]
+
+
+def test_an_advocacy_action_that_signals_boss_mode_is_no_highlight(session: Session) -> None:
+    load_portfolio(session)
+    sponsor = {"account": "Acme Corp", "user": "U0SPN0001", "role": "sponsor"}
+    add_checkin(session, **sponsor, period=date(2026, 11, 23), answers=[(5, 5, 5, 5, 5)],
+                direction="took_over")  # fmt: skip
+    for account, user, text in (
+        ("Acme Corp", "U0SPN0001", "Ran the steering committee personally"),
+        ("Globex", "U0SPN0002", "Opened a door to the customer's CFO"),
+    ):
+        session.add(AdvocacyAction(account_id=account_id(session, account),
+                                   person_id=person_id(session, user), text=text,
+                                   logged_at=FRIDAY_DUE - timedelta(days=1)))  # fmt: skip
+    session.commit()
+    pages = compose_channel(session, channel="#sponsor-digest", iso_week="2026-W48",
+                            now=FRIDAY_DUE)  # fmt: skip
+    assert [h.text for h in pages.head.highlights] == ["Opened a door to the customer's CFO"]

@@ -140,6 +140,13 @@ def path_alert_message(message: EscalationPathAlert) -> Payload:
             f":rotating_light: A critical escalation for *{account}*. "
             f"Sponsors: {people(card.sponsors)}."
         )
+    elif card.acknowledged_at is not None:  # the post stays true once someone answered
+        title = f"Escalation {card.code} · {card.account_name}"
+        by = who(card.acknowledged_by) if card.acknowledged_by else "a sponsor"
+        intro = (
+            f":white_check_mark: *{card.code}* for *{account}* was acknowledged by {by} "
+            f"{when(card.acknowledged_at)}, after its deadline of {when(card.ack_deadline)}."
+        )
     else:
         title = f"Unacknowledged escalation {card.code} · {card.account_name}"
         intro = (

@@ -14,7 +14,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from bot.payloads import RowId, row_id
 from bot.views.escalations.common import EscalationCallback, EscalationField
 from bot.views.kit import (
-    PLACEHOLDER_TEXT,
     SELECT_OPTIONS,
     VIEW_TITLE,
     Block,
@@ -26,6 +25,7 @@ from bot.views.kit import (
     plain,
     said,
     section,
+    static_select,
     text_input,
     unescape,
 )
@@ -121,16 +121,7 @@ def _text(
 def _select(
     field: EscalationField, placeholder: str, options: list[Block], chosen: str | None
 ) -> Block:
-    element: Block = {
-        "type": "static_select",
-        "action_id": field.value,
-        "placeholder": plain(placeholder, PLACEHOLDER_TEXT),
-        "options": options,
-    }
-    for item in options:
-        if chosen is not None and item["value"] == chosen:
-            element["initial_option"] = item
-    return element
+    return static_select(field.value, placeholder, options, chosen=chosen)
 
 
 def escalation_modal(

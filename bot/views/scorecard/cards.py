@@ -8,6 +8,7 @@ from bot.views.scorecard.common import (
     DOT,
     LEGEND,
     ScorecardBlock,
+    concerns,
     lines_within,
     percent,
     score_text,
@@ -31,7 +32,10 @@ def _kpi_line(kpi: KpiItem) -> str:
 def card_blocks(card: ScorecardCard) -> list[Block]:
     """One account's scorecard: at most 7 blocks."""
     summary = card.summary
-    attention = f"\n:warning: {escape('; '.join(summary.attention))}" if summary.attention else ""
+    attention = ""
+    if summary.attention:
+        fell = [f"fell from {summary.score_before}"] if summary.falling else []
+        attention = "\n:warning: Needs attention: " + " · ".join([*fell, *concerns(summary)])
     blocks: list[Block] = [
         header(f"{summary.name} — {summary.score if summary.score is not None else 'no data'}"),
         section(

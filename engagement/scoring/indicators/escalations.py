@@ -67,12 +67,17 @@ def load_escalations(
 def escalation_figures(
     figures: WeekFigures, escalations: list[EscalationTimes], start: datetime, end: datetime
 ) -> None:
-    """Open at the week's end; late acknowledgements and median hours over the window."""
-    open_now = late = 0
+    """Open at the week's end, and of those overdue (unacknowledged past their deadline);
+    late acknowledgements and median hours over the window."""
+    open_now = overdue = late = 0
     hours: list[float] = []
     for item in escalations:
         if item.created_at <= end and (item.resolved_at is None or item.resolved_at > end):
             open_now += 1
+            if item.ack_deadline < end and (
+                item.first_response is None or item.first_response > end
+            ):
+                overdue += 1
         if start <= item.ack_deadline < end and (
             item.first_response is None or item.first_response > item.ack_deadline
         ):
@@ -80,6 +85,7 @@ def escalation_figures(
         if item.acknowledged_at is not None and start <= item.acknowledged_at < end:
             hours.append((item.acknowledged_at - item.created_at).total_seconds() / 3600)
     figures.values["escalations_open"] = float(open_now)
+    figures.values["escalations_overdue"] = float(overdue)
     figures.values["acknowledged_late"] = float(late)
     if hours:
         figures.values["hours_to_acknowledge"] = statistics.median(hours)

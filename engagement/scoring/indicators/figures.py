@@ -63,7 +63,8 @@ class WeekFigures:
 
     `values` holds the combined view of the five rated indicators under their own keys
     and the computed indicators (`engagement.indicators.COMPUTED`). The sponsor's and
-    the SAM's views and their gaps are kept for the current week only (cards, alerts).
+    the SAM's views and their gaps are kept for the current week (cards) and the last
+    completed one (alerts) only.
     """
 
     week: int

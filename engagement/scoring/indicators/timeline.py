@@ -41,17 +41,28 @@ from engagement.scoring.indicators.figures import (
 )
 
 
-def _span(accounts: Iterable[AccountRef], now: datetime) -> tuple[dict[int, int], int, int]:
-    """Each account's current week, and the earliest and latest week any of them needs."""
-    current = {account.id: weeks.local_week(now, account.timezone) for account in accounts}
+def _span(
+    accounts: Iterable[AccountRef], now: datetime, week: int | None = None
+) -> tuple[dict[int, int], int, int]:
+    """Each account's current week (or `week` for all), and the earliest and latest week
+    any of them needs."""
+    current = {
+        account.id: weeks.local_week(now, account.timezone) if week is None else week
+        for account in accounts
+    }
     if not current:
         return current, 0, 0
     return current, min(current.values()) - SPAN + 1, max(current.values())
 
 
-def compute(session: Session, accounts: list[AccountRef], *, now: datetime) -> dict[int, Timeline]:
-    """Timelines for `accounts` as of `now`: a fixed number of queries whatever their count."""
-    current, first, last = _span(accounts, now)
+def compute(
+    session: Session, accounts: list[AccountRef], *, now: datetime, week: int | None = None
+) -> dict[int, Timeline]:
+    """Timelines for `accounts` as of `now`: a fixed number of queries whatever their count.
+
+    `week` ends them at an earlier week than now's (a digest brought up to date after its
+    week ended), with everything known by `now`."""
+    current, first, last = _span(accounts, now, week)
     timelines = {
         account.id: Timeline(account=account, current=current[account.id], weeks={})
         for account in accounts
@@ -92,6 +103,7 @@ def _week_figures(
         values: dict[str, float] = {
             "advocacy_actions": advocacy[k],
             "escalations_open": 0.0,
+            "escalations_overdue": 0.0,
             "acknowledged_late": 0.0,
         }
         if combined[k][0] == combined[k][0]:  # not NaN: someone answered
@@ -106,11 +118,12 @@ def _week_figures(
             start = weeks.week_start(week - WINDOW + 1, zone)
             escalation_figures(figures, escalations, start, weeks.as_of(week, zone, now))
         timeline.weeks[week] = figures
-    now_figures = timeline.weeks[timeline.current]
-    for target, source in ((now_figures.sponsor, derived.sponsor), (now_figures.sam, derived.sam)):
-        latest = source[row][HISTORY - 1]
-        if latest[0] == latest[0]:
-            target.update(zip(RATED_KEYS, latest, strict=True))
-    if now_figures.sponsor and now_figures.sam:
-        for key in RATED_KEYS:
-            now_figures.gap[key] = now_figures.sponsor[key] - now_figures.sam[key]
+    for back in (0, 1):  # the week in progress and the last completed one
+        figures = timeline.weeks[timeline.current - back]
+        for target, source in ((figures.sponsor, derived.sponsor), (figures.sam, derived.sam)):
+            latest = source[row][HISTORY - 1 - back]
+            if latest[0] == latest[0]:
+                target.update(zip(RATED_KEYS, latest, strict=True))
+        if figures.sponsor and figures.sam:
+            for key in RATED_KEYS:
+                figures.gap[key] = figures.sponsor[key] - figures.sam[key]

@@ -1,0 +1,98 @@
+"""Role balance as seed 000 means it: a sponsor who took over from the SAM ("boss mode")
+or stepped back, read from the direction each check-in answer gives beside its rating.
+
+A check-in's latest answer counts for the week of its period. The alert fires for the
+account's last completed week when an answer says so and none did the week before.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy.orm import Session
+
+from engagement.models import AdvocacyAction, Answer, CheckIn, RoleDirection
+from engagement.scoring import weeks
+from engagement.scoring.alert_posts import Found
+from engagement.scoring.evaluate import AccountScores
+from engagement.scoring.messages import AlertCondition, IndicatorAlert, RoleBalanceShift
+
+Said = dict[tuple[int, int], dict[str, set[str]]]
+"""{(account ID, week): {direction: {roles that said it}}}"""
+
+
+BOSS_MODE_WEEKS = 4
+"""An advocacy action is boss mode's signal, not a highlight, while its author said they
+took over within this many weeks."""
+
+
+def boss_mode_action(now: datetime) -> ColumnElement[bool]:
+    """True for an advocacy action whose author answered, on the same account in the last
+    BOSS_MODE_WEEKS weeks, that they took over from the SAM (a correlated EXISTS)."""
+    return exists().where(
+        CheckIn.account_id == AdvocacyAction.account_id,
+        CheckIn.person_id == AdvocacyAction.person_id,
+        Answer.checkin_id == CheckIn.id,
+        Answer.role_direction == RoleDirection.TOOK_OVER,
+        Answer.submitted_at > now - timedelta(weeks=BOSS_MODE_WEEKS),
+        Answer.submitted_at <= now,
+    )
+
+
+def directions(session: Session, account_ids: list[int], first_week: int) -> Said:
+    """The directions the latest answers gave, per account and week, since `first_week`."""
+    if not account_ids:
+        return {}
+    latest = (
+        select(Answer.checkin_id, func.max(Answer.revision).label("revision"))
+        .group_by(Answer.checkin_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(CheckIn.account_id, CheckIn.period_start, CheckIn.role, Answer.role_direction)
+        .join(Answer, Answer.checkin_id == CheckIn.id)
+        .join(
+            latest,
+            (latest.c.checkin_id == Answer.checkin_id) & (latest.c.revision == Answer.revision),
+        )
+        .where(
+            CheckIn.account_id.in_(account_ids),
+            CheckIn.period_start >= weeks.monday(first_week),
+            Answer.role_direction.in_([RoleDirection.TOOK_OVER, RoleDirection.STEPPED_BACK]),
+        )
+    )
+    said: Said = defaultdict(lambda: defaultdict(set))
+    for account_id, period, role, direction in rows:
+        said[account_id, weeks.week_of(period)][str(direction)].add(str(role))
+    return said
+
+
+def role_balance(session: Session, scored: list[AccountScores]) -> list[Found]:
+    """The sponsor took over (or stepped back) in the completed week, and not the week before."""
+    if not scored:
+        return []
+    first = min(scores.timeline.current for scores in scored) - 2
+    said = directions(session, [scores.account.id for scores in scored], first)
+    found = []
+    for scores in scored:
+        account, week = scores.account, scores.timeline.current - 1
+        now, before = said.get((account.id, week), {}), said.get((account.id, week - 1), {})
+        for direction in (RoleDirection.TOOK_OVER, RoleDirection.STEPPED_BACK):
+            roles = now.get(str(direction))
+            if not roles or before.get(str(direction)):
+                continue
+            label = weeks.label(week)
+            facts = RoleBalanceShift(direction=str(direction), roles=sorted(roles))
+            alert = IndicatorAlert(
+                account_id=account.id,
+                account_name=account.name,
+                condition=AlertCondition.ROLE_BALANCE,
+                iso_week=label,
+                facts=facts,
+                sam_user_id=account.sam_user_id,
+            )
+            key = f"{AlertCondition.ROLE_BALANCE}:{account.id}:{label}:{direction}"
+            found.append(Found(key, alert, account.channel))
+    return found
