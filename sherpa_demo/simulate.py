@@ -21,6 +21,7 @@ from bot.views.channels import ChannelAction
 from bot.views.checkins import FIELD_ACTION
 from bot.views.checkins import ActionId as CheckinAction
 from bot.views.escalations import EscalationAction
+from bot.views.risks.common import RiskAction
 from engagement.clock import MovableClock
 from engagement.models import CheckIn, DueWork, Role, WorkState
 from engagement.portfolio.schema import PortfolioSpec
@@ -33,6 +34,10 @@ START = datetime(2026, 8, 31, 0, 0, tzinfo=UTC)
 """A Monday; twelve weeks from here cross both the EU and the US daylight-saving change."""
 
 LONGEST_STEP = timedelta(hours=12)
+REASSESSED = (
+    "A competitor launched a joint platform like ours: sponsor to bring the roadmap review "
+    "forward to this quarter's steering committee."
+)
 VACATION = ("U0SAM0003", START + timedelta(days=11, hours=21), START + timedelta(days=20))
 """Omar Haddad sets :palm_tree: Vacationing on Friday 11 September until Sunday 20th: no
 check-in on Monday 14th, and it does not count as missed."""
@@ -213,6 +218,10 @@ class Simulation:
             self._seen.add(f"channel:{value}")  # the admin fixes it within the hour
             self._later(moment + timedelta(hours=1), lambda: self._invite_and_retry(value))
             return
+        if button["action_id"] == RiskAction.UPDATE and f"risk:{value}" not in self._seen:
+            self._seen.add(f"risk:{value}")  # the owner re-assesses it that morning
+            self._later(moment + timedelta(hours=2), lambda: self._reassess(user, value))
+            return
         persona = persona_of(user)
         if button["action_id"] == CheckinAction.ANSWER and f"checkin:{value}" not in self._seen:
             self._seen.add(f"checkin:{value}")
@@ -250,6 +259,23 @@ class Simulation:
             result = self.stack.slack.block_action(ADMIN, ChannelAction.RETRY, message=message)
             self._check(result, f"retry {channel}")
         self._count("channels fixed by the admin")
+
+    def _reassess(self, user: str, risk_id: str) -> None:
+        """The owner finds the risk has grown: *Update…*, a higher probability, mitigating."""
+        message = self._current(user, RiskAction.UPDATE, risk_id)
+        if message is None:
+            return
+        self._check(self.stack.slack.block_action(user, RiskAction.UPDATE, message=message),
+                    f"update risk {risk_id}")  # fmt: skip
+        self.stack.settle()
+        modal = self.stack.emulator.open_views(user)[-1]
+        values = {
+            "risk_probability": {"risk_probability": "4"},
+            "risk_state": {"risk_state": "mitigating"},
+            "risk_mitigation": {"risk_mitigation": REASSESSED},
+        }
+        self._check(self.stack.slack.submit_view(user, modal, values), f"save risk {risk_id}")
+        self._count("risks re-assessed")
 
     def _checkin(self, user: str, checkin_id: int, choice: str) -> None:
         action = CheckinAction.ANSWER if choice == "answer" else CheckinAction.SKIP

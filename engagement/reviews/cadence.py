@@ -2,8 +2,8 @@
 
 Direct governance: a monthly sponsor–SAM review; a steering committee: quarterly; three
 tiers: a quarterly executive steering committee. The portfolio may set another interval
-per account. For a monthly review, a check-in answer saying an alignment meeting was held
-counts as one.
+per account. For a direct account's sponsor–SAM review, a check-in answer saying an
+alignment meeting was held counts as one.
 """
 
 from __future__ import annotations
@@ -48,12 +48,18 @@ class ReviewDue:
         return self.next_due < today
 
 
+def _sponsor_and_sam(account: Account) -> bool:
+    """A direct account's review is the sponsor and SAM meeting: a check-in's alignment
+    meeting is one."""
+    return account.governance == Governance.DIRECT
+
+
 def interval(account: Account) -> int:
     return account.review_months or MONTHS[Governance(account.governance)]
 
 
 def last_held(session: Session, accounts: Sequence[Account]) -> dict[int, date]:
-    """Each account's last review recorded; for a monthly one, a check-in's alignment
+    """Each account's last review recorded; for a direct one, a check-in's alignment
     meeting too. Two queries, however many accounts."""
     ids = [account.id for account in accounts]
     held: dict[int, date] = {
@@ -64,12 +70,12 @@ def last_held(session: Session, accounts: Sequence[Account]) -> dict[int, date]:
             .group_by(Review.account_id)
         ).tuples()
     }
-    monthly = [account.id for account in accounts if interval(account) == 1]
-    if monthly:
+    direct = [account.id for account in accounts if _sponsor_and_sam(account)]
+    if direct:
         met = session.execute(
             select(CheckIn.account_id, func.max(Answer.submitted_at))
             .join(CheckIn, CheckIn.id == Answer.checkin_id)
-            .where(CheckIn.account_id.in_(monthly), Answer.alignment_meeting_held.is_(True))
+            .where(CheckIn.account_id.in_(direct), Answer.alignment_meeting_held.is_(True))
             .group_by(CheckIn.account_id)
         ).tuples()
         for account_id, at in met:

@@ -43,14 +43,15 @@ class RiskReviewed(Message):
 
 
 def plan_risk_reviews(context: WorkContext) -> int:
-    """Queue the owners' DMs for the risks whose review date is today or tomorrow."""
+    """Queue the owners' DMs for the risks whose review date is tomorrow, today or past
+    (a date missed while Sherpa was not running is asked about at once)."""
     session, today = context.session, context.now.date()
     rows = session.execute(
         select(Risk, Person)
         .join(Person, Person.id == Risk.owner_id)
         .where(
             Risk.state != RiskState.CLOSED,
-            Risk.review_on.between(today - timedelta(days=1), today + timedelta(days=1)),
+            Risk.review_on <= today + timedelta(days=1),  # and any review date missed
         )
     ).all()
     created = 0

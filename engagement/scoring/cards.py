@@ -23,6 +23,7 @@ from engagement.scoring.messages import (
     ScorecardCards,
 )
 from engagement.scoring.scorecard import Status
+from engagement.scoring.strategic import cards_with_strategic
 
 CARDS_PER_REPLY = 5
 """A card takes up to ~9 blocks; more accounts than this are listed by name instead."""
@@ -149,11 +150,8 @@ def status_cards(
                 empty_reason="You are not the SAM or a sponsor of any account yet.",
             )
     fall = score_fall(session)
-    return ScorecardCards(
-        cards=[
-            card(scores, fall) for scores in score_accounts(session, Account.id.in_(ids), now=now)
-        ]
-    )
+    cards = [card(s, fall) for s in score_accounts(session, Account.id.in_(ids), now=now)]
+    return ScorecardCards(cards=cards_with_strategic(session, cards, now.date()))
 
 
 def details_card(
@@ -186,7 +184,7 @@ def details_card(
             raise NotFound(NOT_YOURS_BY_ID)
     fall = score_fall(session)
     cards = [card(s, fall) for s in score_accounts(session, Account.id == account_id, now=now)]
-    return ScorecardCards(cards=cards)
+    return ScorecardCards(cards=cards_with_strategic(session, cards, now.date()))
 
 
 def home_scores(session: Session, *, actor: Actor, now: datetime) -> list[HomeScore]:

@@ -49,6 +49,7 @@ from engagement.scoring.messages import (
 )
 from engagement.scoring.role_balance import boss_mode_action
 from engagement.scoring.scorecard import Status
+from engagement.scoring.strategic import with_strategic
 
 HEAD_ATTENTION = 10
 """The top of the attention ranking on the first message; the rest continue in the thread."""
@@ -76,17 +77,18 @@ class DigestPages:
         return [self.head, *self.rest]
 
 
-def attention_rank(item: AccountSummary) -> tuple[int, int, int, str]:
+def attention_rank(item: AccountSummary) -> tuple[int, int, int, int, int, str]:
     """The one ranking rule: red, then amber (lowest score first), then the steepest
-    material fall, then overdue escalations and missed check-ins (most overdue first);
-    ties by name."""
+    material fall, then overdue escalations and missed check-ins (most overdue first),
+    then high risks and overdue reviews; ties by name."""
     if item.status is Status.RED or item.status is Status.AMBER:
         group, key = (0 if item.status is Status.RED else 1), item.score or 0
     elif item.falling:
         group, key = 2, (item.score or 0) - (item.score_before or 0)
     else:
         group, key = 3, -item.overdue_escalations
-    return (group, key, 0 if item.missed_checkins else 1, item.name.lower())
+    missed, review = (0 if flag else 1 for flag in (item.missed_checkins, item.review_overdue))
+    return (group, key, missed, -item.high_risks, review, item.name.lower())
 
 
 def compose(
@@ -106,7 +108,7 @@ def compose(
     week = _week_number(iso_week) if pinned else None
     scored = score_accounts(session, scope, now=now, week=week)
     fall = score_fall(session)
-    summaries = [summary(scores, fall) for scores in scored]
+    summaries = with_strategic(session, [summary(scores, fall) for scores in scored], now.date())
     attention = sorted((s for s in summaries if s.attention), key=attention_rank)
     calm = [s for s in summaries if not s.attention]
     on_track = [s for s in calm if s.status is not None]

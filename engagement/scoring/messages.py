@@ -59,15 +59,22 @@ class AccountSummary(Data):
     `attention.MATERIAL_FALL` points."""
     missed_checkins: bool
     """A sponsor left two or more check-ins in a row unanswered."""
+    high_risks: int = 0
+    """Open risks scoring 15 or more of 25 (`engagement.scoring.strategic`)."""
+    review_overdue: bool = False
+    """The account's strategic review is past its due date."""
 
     @property
     def attention(self) -> bool:
-        """Red, amber, falling materially, an overdue escalation or missed check-ins."""
+        """Red, amber, falling materially, an overdue escalation, missed check-ins, a high
+        risk or an overdue review."""
         return (
             self.status in (Status.RED, Status.AMBER)
             or self.falling
             or self.overdue_escalations > 0
             or self.missed_checkins
+            or self.high_risks > 0
+            or self.review_overdue
         )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from bot.root import wire
 from bot.views.scorecard.common import ScorecardAction
 from bot.views.scorecard.digest import account_line
-from engagement.scoring.digest import PART_ACCOUNTS
+from engagement.scoring.digest import PART_ACCOUNTS, attention_rank
 from engagement.scoring.messages import (
     AccountSummary,
     Digest,
@@ -58,6 +58,7 @@ def account(
         response_rate=100.0, open_escalations=flags.get("overdue", 0),
         overdue_escalations=flags.get("overdue", 0), advocacy_actions=2,
         falling=flags.get("falling", False), missed_checkins=flags.get("missed", False),
+        high_risks=flags.get("high_risks", 0), review_overdue=flags.get("review_overdue", False),
     )  # fmt: skip
 
 
@@ -103,7 +104,7 @@ def test_three_accounts_golden() -> None:
         "## Sponsor digest — week of 30 Nov\n"
         "*3 accounts* · 🔴 1 red · 🟡 1 amber · 🟢 1 green\n"
         "*Needs attention (2)* — ranked red, then amber, then the steepest fall, then overdue "
-        "escalations and missed check-ins\n"
+        "escalations and missed check-ins, then high risks and overdue reviews\n"
         "🔴 *Globex* · Red *41* ▼ from 57 · red: engagement, advocacy, role balance +1 more · "
         "amber: time to acknowledge · 1 escalation overdue · check-ins missed\n"
         "🟡 *Hanami Logistics* · Amber *86* ▼ from 100 · amber: advocacy, joint revenue growth, "
@@ -117,6 +118,21 @@ def test_three_accounts_golden() -> None:
         "▲ ▼ vs 4 weeks earlier · 📈 trend chart in the thread"
     )
     assert len(text.splitlines()) <= 12 and len(text) <= 1000
+
+
+def test_a_green_account_with_a_high_risk_or_an_overdue_review_needs_attention() -> None:
+    """Seed 002: the strategic risks and the review cadence rank after everything else."""
+    accounts = [
+        account(1, "Acme Corp", 97, 93, review_overdue=True),
+        account(2, "Globex", 95, 95, high_risks=2),
+        account(3, "Initech", 99, 99),
+    ]
+    lines = read(render(digest(sorted(accounts, key=attention_rank)))).splitlines()
+    assert lines[2].startswith("*Needs attention (2)*")
+    assert lines[3:5] == [
+        "🟢 *Globex* · Green *95* ▬ · 2 high risks",
+        "🟢 *Acme Corp* · Green *97* ▲ from 93 · review overdue",
+    ]
 
 
 def twelve() -> list[AccountSummary]:

@@ -24,6 +24,7 @@ from engagement.reviews.reminders import ReviewReminder
 from engagement.reviews.service import record_review, reviews_for
 from engagement.risks.rules import RiskInput
 from engagement.risks.service import log_risk
+from engagement.scoring.cards import status_cards
 from tests.factories import NOW, actor, add_checkin, load_portfolio, portfolio
 from tests.fakes import FakeNotifier
 
@@ -164,3 +165,19 @@ def test_a_review_recorded_before_the_reminder_withdraws_it(
         )  # fmt: skip
     engine(sessions, notifier).run_due(datetime(2026, 12, 9, 15, tzinfo=UTC))
     assert notifier.messages_of(ReviewReminder) == []
+
+
+def test_the_card_counts_high_risks_and_says_when_the_review_is_overdue(session: Session) -> None:
+    """`/sponsor status` and the digest take both from the register and the cadence."""
+    load_portfolio(session, governed())
+    sam = actor(session, SAM)
+    for probability in (5, 4, 1):  # 20 and 16 are high; 4 is not
+        fields = RiskInput.read(probability=probability, impact=4, description="x")
+        log_risk(session, actor=sam, account="Acme Corp", fields=fields, now=NOW)
+    session.commit()
+    before_due = status_cards(session, actor=sam, account_name="Acme Corp", now=NOW)
+    [card] = before_due.cards
+    assert (card.summary.high_risks, card.summary.review_overdue) == (2, False)
+    after_due = NOW + timedelta(days=31)  # the monthly review was due on 23 Dec
+    [late] = status_cards(session, actor=sam, account_name="Acme Corp", now=after_due).cards
+    assert late.summary.review_overdue and late.summary.attention

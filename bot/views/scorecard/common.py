@@ -97,13 +97,18 @@ def off_target(summary: AccountSummary) -> list[str]:
 
 def concerns(summary: AccountSummary) -> list[str]:
     """What is off on an account, briefly (mrkdwn): the KPIs off target, overdue
-    escalations, missed check-ins."""
+    escalations, missed check-ins, high risks and an overdue strategic review."""
     parts = [escape(part) for part in off_target(summary)]
     if summary.overdue_escalations:
         count = summary.overdue_escalations
         parts.append(f"{count} escalation{'s' if count != 1 else ''} overdue")
     if summary.missed_checkins:
         parts.append("check-ins missed")
+    if summary.high_risks:
+        count = summary.high_risks
+        parts.append(f"{count} high risk{'s' if count != 1 else ''}")
+    if summary.review_overdue:
+        parts.append("review overdue")
     return parts
 
 

@@ -32,7 +32,10 @@ from engagement.scoring.scorecard import Status
 
 NAME_CHARS = 60
 """An account's name on its line is cut to this, so ten lines always fit one section."""
-RULE = "red, then amber, then the steepest fall, then overdue escalations and missed check-ins"
+RULE = (
+    "red, then amber, then the steepest fall, then overdue escalations and missed check-ins, "
+    "then high risks and overdue reviews"
+)
 """The one ranking rule (`engagement.scoring.digest.attention_rank`), as the digest states it."""
 HIGHLIGHT = ":mega:"
 CHUNK = 8
