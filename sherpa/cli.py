@@ -42,7 +42,33 @@ def _instant(value: str) -> datetime:
 
 def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     db.upgrade(settings.database_url)
-    print("database is at the latest schema")
+    print(f"database is at the latest schema ({db.head_revision()})")
+    return 0
+
+
+def cmd_db_downgrade(settings: Settings, args: argparse.Namespace) -> int:
+    db.downgrade(settings.database_url, args.revision)
+    print(f"database is at revision {args.revision}")
+    return 0
+
+
+def cmd_db_current(settings: Settings, _args: argparse.Namespace) -> int:
+    engine = db.make_engine(settings.database_url)
+    try:
+        current = db.current_revision(engine)
+    finally:
+        engine.dispose()
+    head = db.head_revision()
+    if current == head:
+        print(f"{current} (the latest)")
+    else:
+        print(f"{current or 'no schema'} (the latest is {head}: run `sherpa db upgrade`)")
+    return 0
+
+
+def cmd_db_history(_settings: Settings, _args: argparse.Namespace) -> int:
+    for revision, description in db.history():
+        print(f"{revision}  {description}")
     return 0
 
 
@@ -198,8 +224,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     database = commands.add_parser("db", help="database schema")
     database_commands = database.add_subparsers(dest="db_command", required=True)
-    upgrade = database_commands.add_parser("upgrade", help="apply migrations")
-    upgrade.set_defaults(handler=cmd_db_upgrade)
+    for name, handler, help_text in [
+        ("upgrade", cmd_db_upgrade, "apply every pending migration"),
+        ("current", cmd_db_current, "the database's revision and the latest"),
+        ("history", cmd_db_history, "every revision, newest first"),
+        ("downgrade", cmd_db_downgrade, "undo the migrations after a revision"),
+    ]:
+        sub = database_commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+    sub.add_argument("revision", help="the revision to go back to (`base`: an empty database)")
 
     importer = add("import", cmd_import, "upsert a portfolio file")
     importer.add_argument("file", help="portfolio YAML file")
