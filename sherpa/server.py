@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
-from gunicorn.app.base import BaseApplication
+from gunicorn.app.base import Application
+from gunicorn.config import get_default_config_file
 
 from bot import logs, root
 from bot.runtime import Runtime
 from engagement.duework.engine import release, worker_name
+from engagement.errors import Invalid, SherpaError
 from engagement.settings import Settings
 from sherpa.clock import start_background_clock
 from sherpa.worker import WholeRequestWorker
@@ -23,9 +24,12 @@ log = logging.getLogger(__name__)
 WsgiApp = Callable[..., Any]
 
 
-class Gunicorn(BaseApplication):  # type: ignore[misc]
-    """Gunicorn configured in code: threaded workers that read each request whole before a
-    thread takes it (`sherpa.worker`), each loading its own app.
+class Gunicorn(Application):  # type: ignore[misc]
+    """Gunicorn with Sherpa's defaults: threaded workers that read each request whole before
+    a thread takes it (`sherpa.worker`), each loading its own app.
+
+    As with gunicorn's own command, a `gunicorn.conf.py` in the working directory (or the
+    file `--config` names in `GUNICORN_CMD_ARGS`), then `GUNICORN_CMD_ARGS`, override them.
 
     `load` runs in each worker after the fork (for Sherpa and for the latency benchmark's
     bare app alike); `on_exit` runs when a worker stops
@@ -34,22 +38,33 @@ class Gunicorn(BaseApplication):  # type: ignore[misc]
 
     def __init__(
         self,
-        port: int,
+        settings: Settings,
         load: Callable[[], WsgiApp],
         *,
         on_exit: Callable[[], None] | None = None,
-        read_timeout: float = WholeRequestWorker.read_timeout,
     ) -> None:
-        self.port, self._load, self._on_exit = port, load, on_exit
-        self.worker = type("Worker", (WholeRequestWorker,), {"read_timeout": read_timeout})
+        self.settings, self._load, self._on_exit = settings, load, on_exit
+        self.worker = type(
+            "Worker", (WholeRequestWorker,), {"read_timeout": settings.sherpa_read_timeout}
+        )
         super().__init__()
+
+    def do_load_config(self) -> None:
+        """Gunicorn prints a bad setting and exits; here it is one `Invalid` line."""
+        try:
+            self.load_default_config()
+            self.load_config()
+        except SherpaError:
+            raise
+        except Exception as error:
+            raise Invalid(f"gunicorn settings: {error}") from None
 
     def load_config(self) -> None:
         options: dict[str, Any] = {
-            "bind": f"0.0.0.0:{self.port}",
-            "workers": int(os.environ.get("WEB_CONCURRENCY", "2")),
+            "bind": f"0.0.0.0:{self.settings.port}",
+            "workers": self.settings.web_concurrency,
             "worker_class": self.worker,  # gthread, reading whole requests first
-            "threads": int(os.environ.get("WEB_THREADS", "8")),
+            "threads": self.settings.web_threads,
             "timeout": 30,
             "graceful_timeout": 30,
             "keepalive": 5,
@@ -59,6 +74,26 @@ class Gunicorn(BaseApplication):  # type: ignore[misc]
         }
         for key, value in options.items():
             self.cfg.set(key, value)
+        parser = self.cfg.parser()
+        parser.error = _refuse_arguments
+        from_env = parser.parse_args(self.cfg.get_cmd_args_from_env())
+        config_file = from_env.config or get_default_config_file()
+        if config_file:
+            for key, value in self.get_config_from_filename(config_file).items():
+                if key in self.cfg.settings:
+                    self._set(config_file, key, value)
+        for key, value in vars(from_env).items():
+            if value is not None and key != "args":
+                self._set("GUNICORN_CMD_ARGS", key, value)
+
+    def _set(self, source: str, key: str, value: Any) -> None:
+        try:
+            self.cfg.set(key.lower(), value)
+        except (TypeError, ValueError) as error:
+            raise Invalid(f"{source}: {key}: {error}") from None
+
+    def init(self, *_args: Any) -> None:
+        """Gunicorn's hook for its own command line, which Sherpa does not use."""
 
     def load(self) -> WsgiApp:
         """The worker's app; what it loaded stays for the worker's life, so it is moved out
@@ -68,6 +103,10 @@ class Gunicorn(BaseApplication):  # type: ignore[misc]
         gc.collect()
         gc.freeze()
         return app
+
+
+def _refuse_arguments(message: str) -> NoReturn:
+    raise Invalid(f"GUNICORN_CMD_ARGS: {message}")
 
 
 def serve(settings: Settings, *, scheduler: bool) -> None:
@@ -95,7 +134,7 @@ def serve(settings: Settings, *, scheduler: bool) -> None:
         drained = runtime.wait_idle(timeout=25)
         log.info("serve.worker_stopped drained=%s", drained)
 
-    Gunicorn(settings.port, load, on_exit=on_exit, read_timeout=settings.sherpa_read_timeout).run()
+    Gunicorn(settings, load, on_exit=on_exit).run()
 
 
 def dev(settings: Settings) -> None:
