@@ -173,7 +173,15 @@ def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
     report = runtime.due_engine().run_due(args.at or utcnow())
     done = ", ".join(f"{kind}={n}" for kind, n in sorted(report.done.items())) or "nothing"
     print(f"done: {done}; retried: {report.retried}; failed: {report.failed}")
-    return 0
+    if not report.unfinished:
+        return 0
+    kinds = ", ".join(f"{kind}={n}" for kind, n in sorted(report.unfinished.items()))
+    print(
+        f"sherpa: {report.failed} failed and {report.retried} left for a retry ({kinds}): "
+        "the log says why; the clock retries those left",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def cmd_scheduler(settings: Settings, _args: argparse.Namespace) -> int:
