@@ -10,6 +10,7 @@ CODE := sherpa sherpa_demo slack_emulator blockkit bot engagement tests benchmar
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip uninstall --quiet --yes sherpa  # the name before sherpa-sponsorship
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
