@@ -145,12 +145,12 @@ def cmd_forget(settings: Settings, args: argparse.Namespace) -> int:
     if args.dry_run:
         print("dry run: nothing written")
     elif not result.already:
-        counts = " ".join(f"{key}={value}" for key, value in result.counts().items())
+        counts = result.counts()
         log.info(
-            'people.forgotten person=%d pseudonym="%s" %s',
+            " ".join(["people.forgotten person=%d pseudonym=%s", *(f"{key}=%d" for key in counts)]),
             result.person_id,
             result.pseudonym,
-            counts,
+            *counts.values(),
         )
     if not result.already:
         print(
@@ -186,8 +186,11 @@ def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_scheduler(settings: Settings, _args: argparse.Namespace) -> int:
     from sherpa.clock import run_clock
+    from sherpa.startup import log_start
 
-    run_clock(root.start(settings).runtime)
+    runtime = root.start(settings).runtime
+    log_start("clock", runtime)
+    run_clock(runtime)
     return 0
 
 
@@ -290,6 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "reads_own_settings", False):
             return int(args.handler(None, args))
         settings = load_settings()
+        logs.configure(settings.sherpa_log_format)
         return int(args.handler(settings, args))
     except SherpaError as error:
         print(f"sherpa: {error}", file=sys.stderr)

@@ -16,6 +16,7 @@ from engagement.duework.engine import release, worker_name
 from engagement.errors import Invalid, SherpaError
 from engagement.settings import Settings
 from sherpa.clock import start_background_clock
+from sherpa.startup import log_start
 from sherpa.worker import WholeRequestWorker
 
 log = logging.getLogger(__name__)
@@ -113,11 +114,11 @@ def serve(settings: Settings, *, scheduler: bool) -> None:
     """Production HTTP mode; each worker drains its post-ack work and claims on exit."""
     settings.required("slack_bot_token")
     settings.required("slack_signing_secret")
-    root.start(settings).runtime.engine.dispose()  # refuse an out-of-date schema before forking
+    checked = root.start(settings).runtime  # refuse an out-of-date schema before forking
     worker: dict[str, Any] = {}
 
     def load() -> WsgiApp:
-        logs.configure()
+        logs.configure(settings.sherpa_log_format)
         sherpa = root.start(settings)
         worker["runtime"] = sherpa.runtime
         if scheduler:
@@ -134,7 +135,11 @@ def serve(settings: Settings, *, scheduler: bool) -> None:
         drained = runtime.wait_idle(timeout=25)
         log.info("serve.worker_stopped drained=%s", drained)
 
-    Gunicorn(settings, load, on_exit=on_exit).run()
+    server = Gunicorn(settings, load, on_exit=on_exit)
+    mode = "web+clock" if scheduler else "web"
+    log_start(mode, checked, workers=server.cfg.workers, threads=server.cfg.threads)
+    checked.engine.dispose()
+    server.run()
 
 
 def dev(settings: Settings) -> None:
@@ -145,5 +150,5 @@ def dev(settings: Settings) -> None:
     sherpa = root.start(settings)
     app = sherpa.app(signing_secret_required=False)
     start_background_clock(sherpa.runtime)
-    log.info("dev.started mode=socket")
+    log_start("socket", sherpa.runtime)
     SocketModeHandler(app, app_token).start()  # type: ignore[no-untyped-call]
