@@ -154,6 +154,7 @@ def test_compose_runs_the_release_before_web_and_clock_on_postgresql() -> None:
         (["clock"], "scheduler"),
         (["release"], "db upgrade"),
         (["doctor"], "doctor"),
+        (["sherpa-entrypoint", "clock"], "scheduler"),
     ],
 )
 def test_the_images_command_selects_web_clock_or_release(
