@@ -15,7 +15,8 @@ CODE := sherpa sherpa_demo slack_emulator blockkit bot engagement tests benchmar
 $(STAMP): pyproject.toml uv.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip '$(UV)'
-	$(BIN)/python -m pip uninstall --quiet --yes sherpa  # the name before sherpa-sponsorship
+	! $(BIN)/python -m pip show --quiet sherpa 2>/dev/null \
+		|| $(BIN)/python -m pip uninstall --quiet --yes sherpa  # the name before sherpa-sponsorship
 	VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/uv sync --quiet --frozen --inexact --extra dev --active
 	touch $(STAMP)
 
