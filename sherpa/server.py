@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 
 from gunicorn.app.base import Application
 from gunicorn.config import get_default_config_file
+from gunicorn.glogging import Logger
 
 from bot import logs, root
 from bot.runtime import Runtime
@@ -48,6 +49,7 @@ class Gunicorn(Application):  # type: ignore[misc]
         self.worker = type(
             "Worker", (WholeRequestWorker,), {"read_timeout": settings.sherpa_read_timeout}
         )
+        self.log_class = type("Log", (GunicornLog,), {"kind": settings.sherpa_log_format})
         super().__init__()
 
     def do_load_config(self) -> None:
@@ -71,6 +73,7 @@ class Gunicorn(Application):  # type: ignore[misc]
             "keepalive": 5,
             "accesslog": None,  # Sherpa logs each request itself, with its request ID
             "loglevel": "warning",
+            "logger_class": self.log_class,
             "worker_exit": lambda _server, _worker: self._on_exit and self._on_exit(),
         }
         for key, value in options.items():
@@ -104,6 +107,18 @@ class Gunicorn(Application):  # type: ignore[misc]
         gc.collect()
         gc.freeze()
         return app
+
+
+class GunicornLog(Logger):  # type: ignore[misc]
+    """Gunicorn's own lines (a worker that failed to boot, a timeout) in Sherpa's format,
+    on standard error like the rest."""
+
+    kind: logs.Format = "logfmt"
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        for handler in self.error_log.handlers:
+            handler.setFormatter(logs.formatter(self.kind))
 
 
 def _refuse_arguments(message: str) -> NoReturn:

@@ -3,6 +3,7 @@ then `GUNICORN_CMD_ARGS`, as gunicorn's own command reads them; a bad one is one
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,17 @@ def test_a_bad_value_in_gunicorn_conf_py_is_one_line(elsewhere: Path) -> None:
     assert str(refused.value) == (
         f"{elsewhere}/gunicorn.conf.py: workers: invalid literal for int() with base 0: 'two'"
     )
+
+
+def test_gunicorns_own_lines_are_in_sherpas_format(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SHERPA_LOG_FORMAT", "json")
+    cfg = configured().cfg
+    gunicorn_log = cfg.logger_class(cfg)  # as the arbiter sets it up
+    gunicorn_log.info("Booting worker with pid: %s", 42)  # below its level: not written
+    gunicorn_log.error("Worker (pid:%s) was sent SIGKILL!", 42)
+    gunicorn_log.access(None, None, {}, None)  # access lines stay off
+    [line] = [json.loads(text) for text in capsys.readouterr().err.splitlines()]
+    assert (line["logger"], line["level"]) == ("gunicorn.error", "error")
+    assert line["event"] == "Worker (pid:42) was sent SIGKILL!"
