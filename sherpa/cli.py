@@ -201,10 +201,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_dev(settings: Settings, _args: argparse.Namespace) -> int:
+def cmd_dev(settings: Settings, args: argparse.Namespace) -> int:
     from sherpa.server import dev
 
-    dev(settings)
+    dev(settings, scheduler=not args.no_scheduler)
     return 0
 
 
@@ -272,7 +272,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-scheduler", action="store_true", help="leave due work to a separate clock process"
     )
-    add("dev", cmd_dev, "Socket Mode and the scheduler in one process, for development")
+    socket_mode = add(
+        "dev", cmd_dev, "Socket Mode (no public URL) and the scheduler in one process"
+    )
+    socket_mode.add_argument(
+        "--no-scheduler", action="store_true", help="leave due work to separate clock processes"
+    )
     add("scheduler", cmd_scheduler, "the clock process: run due work every minute")
 
     doctor = add("doctor", cmd_doctor, "check settings, database, migrations and the Slack token")

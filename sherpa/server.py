@@ -157,13 +157,15 @@ def serve(settings: Settings, *, scheduler: bool) -> None:
     server.run()
 
 
-def dev(settings: Settings) -> None:
-    """Socket Mode for development: no public URL needed; the scheduler runs alongside."""
+def dev(settings: Settings, *, scheduler: bool = True) -> None:
+    """Socket Mode: Slack's requests over a connection Sherpa opens, so no public URL is
+    needed (a team behind a firewall); the scheduler runs alongside unless told not to."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     app_token = settings.required("slack_app_token")
     sherpa = root.start(settings)
     app = sherpa.app(signing_secret_required=False)
-    start_background_clock(sherpa.runtime)
-    log_start("socket", sherpa.runtime)
+    if scheduler:
+        start_background_clock(sherpa.runtime)
+    log_start("socket+clock" if scheduler else "socket", sherpa.runtime)
     SocketModeHandler(app, app_token).start()  # type: ignore[no-untyped-call]
