@@ -58,6 +58,7 @@ def bare_app(port: int) -> None:
     from slack_bolt.adapter.wsgi import SlackRequestHandler
     from slack_sdk import WebClient
 
+    from engagement.settings import load_settings
     from sherpa.server import Gunicorn
 
     def load() -> Any:
@@ -68,7 +69,7 @@ def bare_app(port: int) -> None:
         app.action("checkin_skip")(lambda ack: ack())
         return SlackRequestHandler(app)
 
-    Gunicorn(port, load).run()
+    Gunicorn(load_settings(port=port), load).run()
 
 
 def _requests(user: str, response_url: str) -> list[tuple[str, str]]:

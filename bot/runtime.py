@@ -117,12 +117,16 @@ class Runtime:
     def followups(self) -> ContextThreadPool:
         """The work after an ack, in a pool of its own: slow work never holds up an ack.
 
-        That work mostly waits on Slack, so there are threads for 8 calls in flight but
-        places for 4 to run at once: with 4 threads, replies waiting on Slack filled the
-        pool (a tenth of clicks did their work before acking); with 8 running, the
-        follow-ups took the interpreter from the acks under a 200-client burst.
+        That work mostly waits on Slack, so by default there are threads for 8 calls in
+        flight but places for 4 to run at once: with 4 threads, replies waiting on Slack
+        filled the pool (a tenth of clicks did their work before acking); with 8 running,
+        the follow-ups took the interpreter from the acks under a 200-client burst.
         """
-        return ContextThreadPool(max_workers=8, places=4, thread_name_prefix="followup")
+        return ContextThreadPool(
+            max_workers=self.settings.sherpa_followup_threads,
+            places=self.settings.sherpa_followup_places,
+            thread_name_prefix="followup",
+        )
 
     def wait_idle(self, timeout: float = 30) -> bool:
         """Wait for the work listeners handed on after their acks (shutdown, tests)."""

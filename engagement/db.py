@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -13,8 +13,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import ColumnElement, Engine, create_engine, event, func, make_url, select
-from sqlalchemy.exc import StatementError
+from sqlalchemy.exc import OperationalError, StatementError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from engagement.errors import Invalid
@@ -32,6 +33,12 @@ def make_engine(url: str, **options: Any) -> Engine:
     if url.startswith("sqlite"):
         path = make_url(url).database
         if path and path != ":memory:" and not path.startswith("file:"):
+            folder = Path(path).parent
+            if not folder.is_dir():
+                raise Invalid(
+                    f"DATABASE_URL: the folder {folder} does not exist: create it "
+                    "(SQLite creates the database file, not its folder)"
+                )
             _make_private(path)
         engine = create_engine(url, connect_args={"timeout": 30}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -143,19 +150,80 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str) -> None:
-    """Apply every pending migration (`sherpa db upgrade`)."""
-    command.upgrade(alembic_config(url), "head")
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config("sqlite://"))
 
 
 def head_revision() -> str | None:
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    return _scripts().get_current_head()
+
+
+def _unreachable(engine: Engine, error: OperationalError) -> Invalid:
+    """One line for a database that cannot be reached: where (without the password) and
+    the driver's first line of why."""
+    where = engine.url.render_as_string(hide_password=True)
+    reason = (str(error.orig).strip().splitlines() or ["no reason given"])[0]
+    return Invalid(f"the database at {where} cannot be reached: {reason}")
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema's revision (None for an empty database); a database that cannot be
+    reached is one `Invalid` line."""
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except OperationalError as error:
+        raise _unreachable(engine, error) from None
+
+
+def _known(revision: str) -> bool:
+    return revision in {script.revision for script in _scripts().walk_revisions()}
+
+
+def _refuse_newer(current: str | None) -> None:
+    """A schema this code does not know came from a newer version of Sherpa (a rollback)."""
+    if current is not None and not _known(current):
+        head = head_revision()
+        raise Invalid(
+            f"the database schema is at revision {current}, newer than this version of "
+            f"Sherpa knows (its latest is {head}): deploy the newer version again, or with "
+            f"the newer version run `sherpa db downgrade {head}` first"
+        )
+
+
+def _migrate(url: str, step: Callable[[Config], None]) -> None:
+    engine = make_engine(url)
+    try:
+        _refuse_newer(current_revision(engine))
+    finally:
+        engine.dispose()
+    try:
+        step(alembic_config(url))
+    except CommandError as error:
+        raise Invalid(str(error).strip().splitlines()[0]) from None
+
+
+def upgrade(url: str) -> None:
+    """Apply every pending migration (`sherpa db upgrade`)."""
+    _migrate(url, lambda config: command.upgrade(config, "head"))
+
+
+def downgrade(url: str, revision: str) -> None:
+    """Undo the migrations after `revision` (`sherpa db downgrade REV`)."""
+    if revision != "base" and not _known(revision):
+        raise Invalid(f"{revision!r} is not a revision: `sherpa db history` lists them")
+    _migrate(url, lambda config: command.downgrade(config, revision))
+
+
+def history() -> list[tuple[str, str]]:
+    """Every revision, newest first, with its one-line description."""
+    return [(script.revision, script.doc or "") for script in _scripts().walk_revisions()]
 
 
 def ensure_current(engine: Engine) -> None:
     """Refuse to work on a schema that is not at the latest migration."""
-    with engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
+    current = current_revision(engine)
+    _refuse_newer(current)
     if current != head_revision():
         raise Invalid("the database schema is not up to date: run `sherpa db upgrade` first")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -13,6 +13,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from engagement.clock import RehearsalClock
 from engagement.errors import Invalid
 from engagement.refs import USER_ID
+
+POSTGRES_URL = re.compile(r"^postgres(ql)?(\+psycopg)?://")
+SQLITE_URL = re.compile(r"^sqlite(\+pysqlite)?://")
 
 
 def default_database_url() -> str:
@@ -53,6 +56,16 @@ class Settings(BaseSettings):
     dropped (Slack sends a request in milliseconds)."""
     sherpa_rehearsal_clock: Annotated[RehearsalClock | None, NoDecode] = None
     """Drills only (the reliability suite): every process runs on the same simulated time."""
+    web_concurrency: int = Field(default=2, ge=1, le=64)
+    """`sherpa serve`'s worker processes (Heroku and Render set it from the dyno's size)."""
+    web_threads: int = Field(default=8, ge=1, le=256)
+    """Threads per worker process, each answering one request at a time."""
+    sherpa_followup_threads: int = Field(default=8, ge=1, le=256)
+    """Threads per process for the work after an ack (mostly waiting on Slack)."""
+    sherpa_followup_places: int = Field(default=4, ge=1, le=256)
+    """How many of those threads run at once; one waiting on Slack lends its place."""
+    sherpa_log_format: Literal["logfmt", "json"] = "logfmt"
+    """`logfmt` (key=value, quoted where needed) or `json` (one object a line)."""
 
     @field_validator("slack_api_url")
     @classmethod
@@ -64,10 +77,13 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
-        if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", value):
-            raise ValueError("must be a sqlite:// or postgresql:// URL")
-        if value.startswith("postgresql://"):
-            return "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        """Heroku and Render hand out `postgres://`: every PostgreSQL spelling is driven
+        by psycopg 3."""
+        postgres = POSTGRES_URL.match(value)
+        if postgres:
+            return "postgresql+psycopg://" + value[postgres.end() :]
+        if not SQLITE_URL.match(value):
+            raise ValueError("must be a sqlite://, postgres:// or postgresql:// URL")
         return value
 
     @field_validator("sherpa_rehearsal_clock", mode="before")

@@ -42,7 +42,33 @@ def _instant(value: str) -> datetime:
 
 def cmd_db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
     db.upgrade(settings.database_url)
-    print("database is at the latest schema")
+    print(f"database is at the latest schema ({db.head_revision()})")
+    return 0
+
+
+def cmd_db_downgrade(settings: Settings, args: argparse.Namespace) -> int:
+    db.downgrade(settings.database_url, args.revision)
+    print(f"database is at revision {args.revision}")
+    return 0
+
+
+def cmd_db_current(settings: Settings, _args: argparse.Namespace) -> int:
+    engine = db.make_engine(settings.database_url)
+    try:
+        current = db.current_revision(engine)
+    finally:
+        engine.dispose()
+    head = db.head_revision()
+    if current == head:
+        print(f"{current} (the latest)")
+    else:
+        print(f"{current or 'no schema'} (the latest is {head}: run `sherpa db upgrade`)")
+    return 0
+
+
+def cmd_db_history(_settings: Settings, _args: argparse.Namespace) -> int:
+    for revision, description in db.history():
+        print(f"{revision}  {description}")
     return 0
 
 
@@ -119,12 +145,12 @@ def cmd_forget(settings: Settings, args: argparse.Namespace) -> int:
     if args.dry_run:
         print("dry run: nothing written")
     elif not result.already:
-        counts = " ".join(f"{key}={value}" for key, value in result.counts().items())
+        counts = result.counts()
         log.info(
-            'people.forgotten person=%d pseudonym="%s" %s',
+            " ".join(["people.forgotten person=%d pseudonym=%s", *(f"{key}=%d" for key in counts)]),
             result.person_id,
             result.pseudonym,
-            counts,
+            *counts.values(),
         )
     if not result.already:
         print(
@@ -147,13 +173,24 @@ def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
     report = runtime.due_engine().run_due(args.at or utcnow())
     done = ", ".join(f"{kind}={n}" for kind, n in sorted(report.done.items())) or "nothing"
     print(f"done: {done}; retried: {report.retried}; failed: {report.failed}")
-    return 0
+    if not report.unfinished:
+        return 0
+    kinds = ", ".join(f"{kind}={n}" for kind, n in sorted(report.unfinished.items()))
+    print(
+        f"sherpa: {report.failed} failed and {report.retried} left for a retry ({kinds}): "
+        "the log says why; the clock retries those left",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def cmd_scheduler(settings: Settings, _args: argparse.Namespace) -> int:
     from sherpa.clock import run_clock
+    from sherpa.startup import log_start
 
-    run_clock(root.start(settings).runtime)
+    runtime = root.start(settings).runtime
+    log_start("clock", runtime)
+    run_clock(runtime)
     return 0
 
 
@@ -164,10 +201,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_dev(settings: Settings, _args: argparse.Namespace) -> int:
+def cmd_dev(settings: Settings, args: argparse.Namespace) -> int:
     from sherpa.server import dev
 
-    dev(settings)
+    dev(settings, scheduler=not args.no_scheduler)
     return 0
 
 
@@ -198,8 +235,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     database = commands.add_parser("db", help="database schema")
     database_commands = database.add_subparsers(dest="db_command", required=True)
-    upgrade = database_commands.add_parser("upgrade", help="apply migrations")
-    upgrade.set_defaults(handler=cmd_db_upgrade)
+    for name, handler, help_text in [
+        ("upgrade", cmd_db_upgrade, "apply every pending migration"),
+        ("current", cmd_db_current, "the database's revision and the latest"),
+        ("history", cmd_db_history, "every revision, newest first"),
+        ("downgrade", cmd_db_downgrade, "undo the migrations after a revision"),
+    ]:
+        sub = database_commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+    sub.add_argument("revision", help="the revision to go back to (`base`: an empty database)")
 
     importer = add("import", cmd_import, "upsert a portfolio file")
     importer.add_argument("file", help="portfolio YAML file")
@@ -228,7 +272,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-scheduler", action="store_true", help="leave due work to a separate clock process"
     )
-    add("dev", cmd_dev, "Socket Mode and the scheduler in one process, for development")
+    socket_mode = add(
+        "dev", cmd_dev, "Socket Mode (no public URL) and the scheduler in one process"
+    )
+    socket_mode.add_argument(
+        "--no-scheduler", action="store_true", help="leave due work to separate clock processes"
+    )
     add("scheduler", cmd_scheduler, "the clock process: run due work every minute")
 
     doctor = add("doctor", cmd_doctor, "check settings, database, migrations and the Slack token")
@@ -249,6 +298,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "reads_own_settings", False):
             return int(args.handler(None, args))
         settings = load_settings()
+        logs.configure(settings.sherpa_log_format)
         return int(args.handler(settings, args))
     except SherpaError as error:
         print(f"sherpa: {error}", file=sys.stderr)

@@ -64,6 +64,10 @@ class Prebuffered:
 
 
 class WholeRequestWorker(ThreadWorker):  # type: ignore[misc]
+    """gthread as gunicorn 27 has it: one event loop that accepts connections and hands
+    them to the threads (`enqueue_req`), and keeps kept-alive connections
+    (`keepalived_conns`) on its poller until their next request starts."""
+
     read_timeout = 10.0
     """Seconds a client has to send a whole request (headers and body)."""
 
@@ -71,34 +75,30 @@ class WholeRequestWorker(ThreadWorker):  # type: ignore[misc]
         self._reading: dict[TConn, float] = {}
         super().init_process()
 
-    def accept(self, server: Any, listener: socket.socket) -> None:
+    def accept(self, listener: socket.socket) -> None:
         if self.cfg.is_ssl:  # TLS needs the raw socket; a proxy ends it in production
-            super().accept(server, listener)
+            super().accept(listener)
             return
         try:
             sock, client = listener.accept()
-        except BlockingIOError:
-            return
         except OSError:
-            return  # the client gave up before it was accepted
-        conn = TConn(self.cfg, Prebuffered(sock), client, server)
+            return  # none waiting, or the client gave up before it was accepted
         self.nr_conns += 1
+        conn = TConn(self.cfg, Prebuffered(sock), client, listener.getsockname())
         self._reading[conn] = time.monotonic() + self.read_timeout  # from the connect
-        with self._lock:
-            self.poller.register(
-                conn.sock, selectors.EVENT_READ, partial(self.on_client_socket_readable, conn)
-            )
+        self.poller.register(
+            conn.sock, selectors.EVENT_READ, partial(self.on_client_socket_readable, conn)
+        )
 
     def on_client_socket_readable(self, conn: TConn, client: Any) -> None:
         if self.cfg.is_ssl:
             super().on_client_socket_readable(conn, client)
             return
-        with self._lock:
-            if conn.initialized and conn not in self._reading:
-                try:
-                    self._keep.remove(conn)  # kept alive, now starting its next request
-                except ValueError:
-                    return  # closed as idle meanwhile
+        if conn not in self._reading:
+            try:
+                self.keepalived_conns.remove(conn)  # kept alive, now starting its next request
+            except ValueError:
+                return  # closed as idle meanwhile
         buffered: Prebuffered = conn.sock
         try:
             data = buffered.sock.recv(65536)
@@ -114,22 +114,22 @@ class WholeRequestWorker(ThreadWorker):  # type: ignore[misc]
             self._reading.setdefault(conn, time.monotonic() + self.read_timeout)
             return
         self._reading.pop(conn, None)
-        with self._lock:
-            self.poller.unregister(client)
+        self.poller.unregister(client)
+        conn.data_ready = True  # read already: the thread must not wait for the socket
         self.enqueue_req(conn)
 
-    def murder_keepalived(self) -> None:
+    def murder_keepalived(self, force: bool = False) -> None:
         """Close idle kept-alive connections (gunicorn's), and requests read too slowly."""
-        super().murder_keepalived()
+        super().murder_keepalived(force)
         now = time.monotonic()
         for conn, deadline in list(self._reading.items()):
-            if deadline <= now:
+            if force or deadline <= now:
                 log.info("request.read_timeout seconds=%g", self.read_timeout)
                 self._close(conn)
 
     def _close(self, conn: TConn) -> None:
         self._reading.pop(conn, None)
         self.nr_conns -= 1
-        with self._lock, contextlib.suppress(KeyError, ValueError, OSError):
+        with contextlib.suppress(KeyError, ValueError, OSError):
             self.poller.unregister(conn.sock)  # unless no longer registered
         conn.close()

@@ -6,6 +6,7 @@ HTTP, exactly as Slack sends them; Sherpa calls the emulator with the unmodified
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,18 +66,31 @@ def running_stack(
     admins: str = "",
     clock: Clock = utcnow,
     clock_expected: bool = False,
+    socket_mode: bool = False,
 ) -> Iterator[Stack]:
-    """`clock_expected`: `/healthz` counts a silent clock (tests play the clock with `tick`)."""
-    with Emulator(workspace) as emulator:
+    """`clock_expected`: `/healthz` counts a silent clock (tests play the clock with `tick`).
+    With `socket_mode`, Slack's requests come over a Socket Mode connection (as with
+    `sherpa dev`) instead of to the HTTP endpoint."""
+    with Emulator(workspace) as emulator, contextlib.ExitStack() as connections:
         settings = load_settings(
             slack_bot_token=emulator.bot_token,
             slack_signing_secret=emulator.signing_secret,
+            slack_app_token=emulator.app_token,
             slack_api_url=emulator.api_url,
             database_url=database_url,
             sherpa_admins=admins,
         )
         sherpa = root.start(settings, clock=clock)
         runtime = sherpa.runtime
+        if socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            handler = SocketModeHandler(
+                sherpa.app(signing_secret_required=False), emulator.app_token
+            )
+            handler.connect()  # type: ignore[no-untyped-call]
+            connections.callback(handler.close)
+            assert emulator.links.wait(10), "Sherpa did not open its Socket Mode connection"
         server = make_server(
             "127.0.0.1",
             0,

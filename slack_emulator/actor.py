@@ -321,6 +321,25 @@ class Actor:
         body = urlencode({"payload": json.dumps(payload)})
         return self._post(body, "application/x-www-form-urlencoded", payload)
 
+    def _push(self, sent: Mapping[str, Any]) -> ActorResult | None:
+        """Over the app's Socket Mode connection, when it has one: the request as an
+        envelope, the ack's payload as the answer (504 when no ack came in time)."""
+        link = self.emulator.links.current()
+        if link is None:
+            return None
+        if "command" in sent:
+            kind = "slash_commands"
+        elif sent.get("type") in ("event_callback", "url_verification"):
+            kind = "events_api"
+        else:
+            kind = "interactive"
+        ack = link.push(kind, dict(sent), self.timeout)
+        if ack is None:
+            return ActorResult(504, {}, "", None, dict(sent))
+        answer = ack.get("payload")
+        text = json.dumps(answer) if answer else ""
+        return ActorResult(200, {}, text, answer or None, dict(sent))
+
     def _post(
         self,
         body: str,
@@ -328,6 +347,9 @@ class Actor:
         sent: Mapping[str, Any],
         extra_headers: Mapping[str, str] | None = None,
     ) -> ActorResult:
+        pushed = self._push(sent)
+        if pushed is not None:
+            return pushed
         timestamp = str(self.timestamp if self.timestamp is not None else int(time.time()))
         headers = {
             "Content-Type": content_type,

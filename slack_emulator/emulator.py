@@ -27,6 +27,7 @@ from slack_emulator.methods import WebApi
 from slack_emulator.ratelimit import RateLimits
 from slack_emulator.recording import Call, CallLog
 from slack_emulator.server import HttpServer, Reply
+from slack_emulator.socket_mode import Link, Links
 from slack_emulator.store import Message, Store, StoredFile, View
 from slack_emulator.workspace import Workspace
 
@@ -45,6 +46,7 @@ class Emulator:
         workspace: Workspace | Mapping[str, Any] | None = None,
         *,
         bot_token: str = "xoxb-emulator-token",
+        app_token: str = "xapp-emulator-token",
         signing_secret: str = "emulator-signing-secret",
         app_url: str | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -55,6 +57,8 @@ class Emulator:
             workspace = Workspace.from_dict(workspace or {})
         self.workspace = workspace
         self.bot_token = bot_token
+        self.app_token = app_token
+        self.links = Links()
         self.signing_secret = signing_secret
         self.app_url = app_url
         self.store = Store(workspace, Ids())
@@ -104,10 +108,10 @@ class Emulator:
 
     @property
     def actor(self) -> Actor:
-        """Slack's side toward the app at ``app_url``."""
-        if self.app_url is None:
+        """Slack's side toward the app: over its Socket Mode connection, else to ``app_url``."""
+        if self.app_url is None and self.links.current() is None:
             raise RuntimeError("set Emulator.app_url before acting as Slack toward the app")
-        return Actor(self, self.app_url)
+        return Actor(self, self.app_url or "")
 
     # What people do in the workspace --------------------------------------------------
 
@@ -185,6 +189,8 @@ class Emulator:
             return self._fault(fault)
         if not token:
             return Reply(200, ApiError("not_authed").body())
+        if method == "apps.connections.open":
+            return self._connections_open(token)
         if token != self.bot_token:
             return Reply(200, ApiError("invalid_auth").body())
         if self._revoked is not None:
@@ -200,6 +206,25 @@ class Emulator:
         except Exception:  # an emulator bug or an argument of a type no method expects
             _log.exception("emulator failed on %s %r", method, args)
             return _FAILED
+
+    def _connections_open(self, token: str) -> Reply:
+        """Socket Mode's WebSocket URL: for the app-level token only, good for one connection."""
+        if token == self.bot_token:
+            return Reply(200, ApiError("not_allowed_token_type").body())
+        if token != self.app_token:
+            return Reply(200, ApiError("invalid_auth").body())
+        url = self.url.replace("http://", "ws://", 1)
+        return Reply(200, {"ok": True, "url": f"{url}link/?ticket={self.links.ticket()}"})
+
+    def redeem_link(self, ticket: str) -> bool:
+        """Whether a Socket Mode URL's ticket is good (once)."""
+        return self.links.redeem(ticket)
+
+    def open_link(self, link: Link) -> None:
+        """A Socket Mode connection: say hello, then push requests to it."""
+        self.links.add(link)
+        app = self.workspace.bot.app_id
+        link.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": app}})
 
     def _fault(self, fault: Fault) -> Reply:
         if fault.kind == 429:

@@ -6,7 +6,8 @@ emulator's business. Paths served:
 - ``/api/<method>``  Web API (JSON or form-encoded body, token in ``Authorization: Bearer``
   or in a ``token`` argument, as Slack accepts);
 - ``/upload/<file_id>``  the upload URL of ``files.getUploadURLExternal`` (raw bytes);
-- ``/response/<id>``  the ``response_url`` of an interaction (JSON).
+- ``/response/<id>``  the ``response_url`` of an interaction (JSON);
+- ``/link/?ticket=…``  a Socket Mode WebSocket (``socket_mode``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
+
+from slack_emulator.socket_mode import Link, accept_key
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,10 @@ class Routes(Protocol):
     def serve_upload(self, file_id: str, data: bytes) -> Reply: ...
 
     def serve_response(self, url_id: str, payload: dict[str, Any]) -> Reply: ...
+
+    def redeem_link(self, ticket: str) -> bool: ...
+
+    def open_link(self, link: Link) -> None: ...
 
 
 class HttpServer:
@@ -109,6 +116,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(routes.serve_api(name, args, self._bearer() or token))
         elif kind == "upload" and name:
             self._send(routes.serve_upload(name, body))
+        elif kind == "link":
+            self._link(dict(parse_qsl(url.query)).get("ticket", ""))
         elif kind == "response" and name:
             try:
                 payload = json.loads(body or b"{}")
@@ -120,6 +129,24 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(routes.serve_response(name, payload))
         else:
             self._send(Reply(404, {"ok": False, "error": "not_found"}))
+
+    def _link(self, ticket: str) -> None:
+        """Upgrade to a WebSocket and serve it in this thread until the client closes it."""
+        key = self.headers.get("Sec-WebSocket-Key")
+        upgrade = (self.headers.get("Upgrade") or "").lower() == "websocket"
+        if not (upgrade and key and self.server.routes.redeem_link(ticket)):
+            self._send(Reply(400, {"ok": False, "error": "invalid_ticket"}))
+            return
+        self.send_response(101)
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", accept_key(key))
+        self.end_headers()
+        self.wfile.flush()
+        link = Link(self.connection)
+        self.server.routes.open_link(link)
+        link.serve(self.rfile)
+        self.close_connection = True
 
     def _arguments(self, body: bytes) -> dict[str, Any]:
         """A JSON object or form fields, whichever the Content-Type says."""

@@ -57,9 +57,7 @@ def home(session: Session, *, actor: Actor, now: datetime) -> Home:
             .join(Answer, Answer.checkin_id == CheckIn.id)
             .where(CheckIn.person_id == person.id)
             .group_by(CheckIn.account_id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     member = replace(actor, is_admin=False)  # "my accounts", even for an admin
     accounts = tuple(

@@ -65,14 +65,18 @@ class RunReport:
     done: dict[str, int] = field(default_factory=dict)
     retried: int = 0
     failed: int = 0
+    unfinished: dict[str, int] = field(default_factory=dict)
+    """Per kind, the rows left for a retry or failed for good."""
 
     def count(self, kind: str, outcome: Outcome) -> None:
         if outcome is Outcome.DONE:
             self.done[kind] = self.done.get(kind, 0) + 1
-        elif outcome in (Outcome.RETRY, Outcome.STOPPED):
-            self.retried += 1
-        elif outcome is Outcome.FAILED:
-            self.failed += 1
+        elif outcome in (Outcome.RETRY, Outcome.STOPPED, Outcome.FAILED):
+            self.unfinished[kind] = self.unfinished.get(kind, 0) + 1
+            if outcome is Outcome.FAILED:
+                self.failed += 1
+            else:
+                self.retried += 1
 
     @property
     def total(self) -> int:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import ColumnElement, distinct, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from engagement.access import Actor, account_for, visible_accounts
@@ -294,7 +294,7 @@ def plan_digests(context: WorkContext) -> int:
     due = weeks.local_at(week, settings.digest_weekday, settings.digest_time, settings.timezone)
     label = weeks.label(week)
     created = 0
-    for channel in session.scalars(select(distinct(Account.digest_channel))):
+    for channel in session.scalars(select(Account.digest_channel).distinct()):
         created += schedule(
             session,
             kind="digest.post",

@@ -8,6 +8,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
@@ -79,7 +80,7 @@ class ManualActuals:
 
 
 def load_actuals(
-    session: Session, ids: Select[tuple[int]], *, since: datetime, now: datetime
+    session: Session, ids: Select[Any], *, since: datetime, now: datetime
 ) -> ManualActuals:
     """Every value recorded in [since, now], plus the last one before `since` (two queries).
 

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import StatementError
 
 from bot.errors import user_message
-from bot.logs import LineFormatter
+from bot.logs import formatter
 from engagement import db
 from engagement.models import Answer, Person
 from tests.factories import add_checkin, load_portfolio
@@ -58,7 +58,7 @@ def test_a_failed_statement_is_logged_without_what_was_typed(
 
     reference = said.split("(reference ")[1].split(")")[0]
     [record] = [record for record in caplog.records if record.name == "bot.errors"]
-    line = LineFormatter().format(record)  # as the process writes it
+    line = formatter().format(record)  # as the process writes it
     assert TYPED not in caplog.text and TYPED not in line
     assert f"reference={reference} error=IntegrityError" in line
     assert "INSERT INTO answers" in line  # the statement, without its parameters
@@ -77,6 +77,6 @@ def test_an_error_raised_while_handling_one_is_logged_without_what_was_typed(
         with caplog.at_level(logging.ERROR, logger="bot.errors"):
             user_message(error)
     [record] = [record for record in caplog.records if record.name == "bot.errors"]
-    line = LineFormatter().format(record)
+    line = formatter().format(record)
     assert TYPED not in line and TYPED not in caplog.text
     assert "error=RuntimeError cause=" in line

@@ -102,7 +102,7 @@ def test_serve_answers_health_and_signed_commands_then_stops_on_sigterm(
     assert process.wait(timeout=40) == 0
     assert process.stderr is not None
     log = process.stderr.read().decode()
-    assert "serve.worker_stopped drained=True" in log
+    assert "serve.worker_stopped drained=true" in log
     assert "xoxb-" not in log and emulator.signing_secret not in log
 
 

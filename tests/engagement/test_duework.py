@@ -394,7 +394,7 @@ def test_renewing_leases_skips_a_row_being_run_instead_of_waiting_for_it(
             session.execute(text("SET LOCAL lock_timeout = '2s'"))
             assert renew(session, worker="me", real_now=later) == 2
     with sessions() as session:
-        leases = dict(session.execute(select(DueWork.id, DueWork.lease_until)).tuples().all())
+        leases = dict(session.execute(select(DueWork.id, DueWork.lease_until)).all())
     assert leases[ids[0]] is None  # done, committed by its run
     assert leases[ids[1]] == leases[ids[2]] == later + LEASE
 

@@ -291,12 +291,12 @@ def test_control_characters_in_names_and_labels_are_refused() -> None:
 
 def snapshot(session: Session) -> tuple[Any, ...]:
     return (
-        sorted(session.execute(select(Person.slack_user_id, Person.email)).tuples()),
+        sorted(session.execute(select(Person.slack_user_id, Person.email))),
         sorted(
             session.execute(
                 select(Sponsorship.account_id, Sponsorship.person_id, Sponsorship.role,
                        Sponsorship.ended_at)
-            ).tuples()
+            )
         ),
         sorted(session.scalars(select(Account.name))),
     )  # fmt: skip

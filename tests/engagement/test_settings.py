@@ -22,6 +22,11 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "SHERPA_ADMINS",
         "SHERPA_POST_RATE",
         "SHERPA_REHEARSAL_CLOCK",
+        "WEB_CONCURRENCY",
+        "WEB_THREADS",
+        "SHERPA_FOLLOWUP_THREADS",
+        "SHERPA_FOLLOWUP_PLACES",
+        "SHERPA_LOG_FORMAT",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -35,6 +40,9 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: pytest.TempPathFact
     assert settings.sherpa_admins == frozenset()
     assert settings.sherpa_rehearsal_clock is None
     assert settings.sherpa_post_rate is None  # no pacing: Slack's 429s are honoured
+    assert (settings.web_concurrency, settings.web_threads) == (2, 8)
+    assert (settings.sherpa_followup_threads, settings.sherpa_followup_places) == (8, 4)
+    assert settings.sherpa_log_format == "logfmt"
 
 
 def test_a_rehearsal_clock_runs_from_its_anchor_at_its_speed(
@@ -62,6 +70,23 @@ def test_values_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.parametrize(
+    "url",
+    [
+        "postgres://sherpa:pw@db:5432/sherpa",
+        "postgresql://sherpa:pw@db:5432/sherpa",
+        "postgresql+psycopg://sherpa:pw@db:5432/sherpa",
+        "postgres+psycopg://sherpa:pw@db:5432/sherpa",
+    ],
+)
+def test_every_postgres_spelling_is_driven_by_psycopg(
+    monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    """Heroku's and Render's `postgres://` (which Heroku's add-on will not let one edit)."""
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert load_settings().database_url == "postgresql+psycopg://sherpa:pw@db:5432/sherpa"
+
+
+@pytest.mark.parametrize(
     ("name", "value", "message"),
     [
         ("PORT", "eighty", "PORT: Input should be a valid integer"),
@@ -69,7 +94,12 @@ def test_values_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
         ("SLACK_BOT_TOKEN", "xoxp-1", "SLACK_BOT_TOKEN: must be a bot token starting with xoxb-"),
         ("SLACK_APP_TOKEN", "xoxb-1", "SLACK_APP_TOKEN: must be an app-level token starting"),
         ("SLACK_API_URL", "http://localhost/api", "SLACK_API_URL: must be an http(s) URL ending"),
-        ("DATABASE_URL", "mysql://x/y", "DATABASE_URL: must be a sqlite:// or postgresql:// URL"),
+        ("DATABASE_URL", "mysql://x/y", "DATABASE_URL: must be a sqlite://, postgres:// or"),
+        ("DATABASE_URL", "postgresql+psycopg2://x/y", "DATABASE_URL: must be a sqlite://"),
+        ("WEB_CONCURRENCY", "two", "WEB_CONCURRENCY: Input should be a valid integer"),
+        ("WEB_THREADS", "0", "WEB_THREADS: Input should be greater than or equal to 1"),
+        ("SHERPA_FOLLOWUP_PLACES", "many", "SHERPA_FOLLOWUP_PLACES: Input should be a valid"),
+        ("SHERPA_LOG_FORMAT", "xml", "SHERPA_LOG_FORMAT: Input should be 'logfmt' or 'json'"),
         ("SHERPA_ADMINS", "U0ADMIN01,bob", "SHERPA_ADMINS: 'bob' is not a Slack user ID"),
         ("SHERPA_POST_RATE", "0", "SHERPA_POST_RATE: Input should be greater than 0"),
         ("SLACK_SIGNING_SECRET", "short", "SLACK_SIGNING_SECRET: String should have at least 8"),

@@ -256,7 +256,7 @@ def _report_delivery(shape: Shape, row: Row, end: datetime, people: People) -> N
 def in_order(shape: Shape) -> list[str]:
     """Recipients whose check-in DMs and nudges arrived out of the order they were due."""
     with shape.sessions() as session:
-        due = dict(session.execute(select(CheckIn.id, CheckIn.due_at)).tuples().all())
+        due = dict(session.execute(select(CheckIn.id, CheckIn.due_at)).all())
     order: dict[str, list[tuple[str, datetime]]] = {}
     for call in posted(shape):
         text = str(call.args.get("text", ""))

@@ -403,3 +403,22 @@ def test_exports_are_readable_by_their_owner_only(
     assert run(capsys, "export", "responses", "--output", str(shared))[0] == 0
     assert _mode(shared) == "0o600"
     assert shared.read_text() == responses.read_text()
+
+
+def test_tick_exits_1_and_says_what_when_a_call_to_slack_fails(
+    env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Slack cannot be reached (SLACK_API_URL points at a closed port): the check-ins due
+    at 09:00 and the people's profile look-ups are left for a retry, and cron hears of it."""
+    engine = db.make_engine(env)
+    with app_sessions(engine)() as session:
+        load_portfolio(session)
+    engine.dispose()
+    status, out, err = run(capsys, "tick", "--at", "2026-11-23T09:00:00Z")
+    assert status == 1
+    assert "retried: 3; failed: 0" in out
+    assert err.strip().splitlines()[-1] == (
+        "sherpa: 0 failed and 3 left for a retry (checkin.send=2, people.refresh=1): "
+        "the log says why; "
+        "the clock retries those left"
+    )

@@ -37,7 +37,7 @@ sums)."""
 
 
 def period_sums(
-    session: Session, ids: Select[tuple[int]], start: date, end: date, now: datetime
+    session: Session, ids: Select[Any], start: date, end: date, now: datetime
 ) -> list[PeriodRow]:
     """One GROUP BY: per account, role and period, what went out, came back, and its ratings."""
     newer = aliased(Answer)
@@ -99,7 +99,7 @@ def latest_periods(periods: list[PeriodRow]) -> dict[int, bool]:
 
 
 def missed_streaks(
-    session: Session, ids: Select[tuple[int]], start: date, now: datetime
+    session: Session, ids: Select[Any], start: date, now: datetime
 ) -> dict[int, list[MissedStreak]]:
     """Sponsors whose latest closed check-ins expired unanswered two or more times running."""
     rows = fetch_all(
@@ -137,7 +137,7 @@ def missed_streaks(
 
 
 def advocacy_logged(
-    session: Session, ids: Select[tuple[int]], now: datetime, first_week: int
+    session: Session, ids: Select[Any], now: datetime, first_week: int
 ) -> list[tuple[int, datetime]]:
     since = earliest_start(first_week)
     rows = fetch_all(

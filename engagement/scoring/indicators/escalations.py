@@ -10,6 +10,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
@@ -30,7 +31,7 @@ class EscalationTimes:
 
 
 def load_escalations(
-    session: Session, ids: Select[tuple[int]], now: datetime, first_week: int
+    session: Session, ids: Select[Any], now: datetime, first_week: int
 ) -> dict[int, list[EscalationTimes]]:
     """Escalations that can matter to the span: still open, or touched since it began."""
     since = earliest_start(first_week)

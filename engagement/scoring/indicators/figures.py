@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, select, true
+from sqlalchemy import ColumnElement, Executable, Select, and_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from engagement.indicators import RATED
@@ -130,7 +130,7 @@ def load_accounts(session: Session, scope: ColumnElement[bool]) -> list[AccountR
     return list(seen.values())
 
 
-def account_ids(accounts: Sequence[AccountRef]) -> Select[tuple[int]]:
+def account_ids(accounts: Sequence[AccountRef]) -> Select[Any]:
     """The accounts' IDs as a subquery: named, or all of them when there are many."""
     if len(accounts) > MAX_LISTED:
         return select(Account.id)
@@ -143,7 +143,7 @@ def earliest_start(week: int) -> datetime:
     return weeks.week_start(week, "Pacific/Kiritimati")
 
 
-def fetch_all(session: Session, statement: Select[Any]) -> Sequence[Row[Any]]:
+def fetch_all(session: Session, statement: Executable) -> Sequence[Any]:
     """All rows at once through Core (no ORM loading): the fastest fetch for bulk reads."""
     return session.connection().execute(statement).all()
 
