@@ -158,11 +158,17 @@ def _red_kpis(session: Session, start: datetime) -> dict[str, dict[int, list[str
     return turned
 
 
+def _judged(onset: int, weeks: int) -> bool:
+    """Whether the run lasted long enough to judge an onset: its alert needs a completed
+    week, and the run must outlast the window it had to come in."""
+    return onset + WINDOW < weeks
+
+
 def measure(session: Session, spec: PortfolioSpec, start: datetime, weeks: int) -> Figures:
     """The alerts of a finished demo run against its script."""
     rated = [k.target for k in spec.scorecard if k.key in RATED]
     target = min(rated) if rated else 4.0
-    ids = dict(session.execute(select(Account.name, Account.id)).tuples().all())
+    ids = dict(session.execute(select(Account.name, Account.id)).all())
     kinds = {a.name: _kind(persona_of(a.sponsors[0])) for a in spec.accounts}
     onsets: list[Onset] = []
     for account in spec.accounts:
@@ -174,12 +180,12 @@ def measure(session: Session, spec: PortfolioSpec, start: datetime, weeks: int) 
             week = _miss_onset(session, ids[account.name], start)
         elif kind == "boss mode":
             week = _both_answered(session, ids[account.name], start)
-        if week is not None and week < weeks - 1:  # its alert needs a completed week
+        if week is not None and _judged(week, weeks):
             onsets.append(Onset(account.name, kind, week))
     red = _red_kpis(session, start)
     for name, by_week in red.items():
         for week, labels in by_week.items():
-            if week < weeks - 1:
+            if _judged(week, weeks):
                 onsets += [Onset(name, f"{label} red", week) for label in labels]
     fired = session.execute(
         select(Account.name, Alert.condition, Alert.dedupe_key, Alert.message_ts)

@@ -68,7 +68,7 @@ def last_held(session: Session, accounts: Sequence[Account]) -> dict[int, date]:
             select(Review.account_id, func.max(Review.held_on))
             .where(Review.account_id.in_(ids))
             .group_by(Review.account_id)
-        ).tuples()
+        )
     }
     direct = [account.id for account in accounts if _sponsor_and_sam(account)]
     if direct:
@@ -77,7 +77,7 @@ def last_held(session: Session, accounts: Sequence[Account]) -> dict[int, date]:
             .join(CheckIn, CheckIn.id == Answer.checkin_id)
             .where(CheckIn.account_id.in_(direct), Answer.alignment_meeting_held.is_(True))
             .group_by(CheckIn.account_id)
-        ).tuples()
+        )
         for account_id, at in met:
             if account_id not in held or at.date() > held[account_id]:
                 held[account_id] = at.date()

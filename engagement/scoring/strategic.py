@@ -31,7 +31,7 @@ def with_strategic(
                 Risk.score >= HIGH_SCORE,
             )
             .group_by(Risk.account_id)
-        ).tuples()
+        )
     }
     accounts = session.scalars(select(Account).where(Account.id.in_(ids))).all()
     overdue = {due.account_id for due in review_dues(session, accounts) if due.overdue(today)}

@@ -22,6 +22,18 @@ from tests.engagement.test_forget import figures
 WEEKS = 2
 
 
+def strings(value: object) -> list[str]:
+    """The text in a column's value: a JSON document's strings, not its keys (a SAM whose
+    display name is "sam" shares it with the key of the SAM's view in an alert's facts)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in strings(item)]
+    return []
+
+
 def test_nothing_of_theirs_escapes_and_every_figure_stays(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -86,6 +98,7 @@ def test_nothing_of_theirs_escapes_and_every_figure_stays(
             (record["table"], column)
             for record in map(json.loads, exported.splitlines()[1:])
             for column, value in record["row"].items()
-            if (record["table"], column) in SHERPA_WROTE and pattern.search(json.dumps(value))
+            if (record["table"], column) in SHERPA_WROTE
+            and any(pattern.search(text) for text in strings(value))
         ]
         assert not found, (name, found)
