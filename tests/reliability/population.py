@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from slack_emulator import Bot
+
 ZONES = ("America/Los_Angeles", "America/New_York", "Europe/London", "Europe/Berlin", "Asia/Tokyo")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 DIGEST_CHANNELS = 20
@@ -65,8 +67,8 @@ def population(accounts: int) -> Population:
     everyone = list(users)
     shared = [f"#digest-{n:02d}" for n in range(DIGEST_CHANNELS)]
     shared += ["#sponsor-digest", ESCALATION_PATH]
-    channels += [
-        {"id": f"C{n:08d}B", "name": name[1:], "members": everyone[:50]}
+    channels += [  # Sherpa is invited where it shares the digest's chart
+        {"id": f"C{n:08d}B", "name": name[1:], "members": [*everyone[:50], Bot().user_id]}
         for n, name in enumerate(shared)
     ]
     document = {
@@ -74,6 +76,15 @@ def population(accounts: int) -> Population:
         "checkins": {"cadence": "weekly", "weekday": "mon", "time": "09:00"},
         "digest": {"weekday": "fri", "time": "16:00", "channel": "#sponsor-digest"},
         "escalation_path": ESCALATION_PATH,
+        "scorecard": [  # what the check-ins measure: a week with answers has a digest
+            {
+                "key": "stakeholder_engagement",
+                "source": "indicator",
+                "target": 4.0,
+                "red_below": 3.0,
+                "weight": 100,
+            },
+        ],
         "accounts": rows,
     }
     return Population(document, {"users": list(users.values()), "channels": channels})
