@@ -7,8 +7,6 @@ input that SQLite kept crashed there ("Something went wrong", a 500 for a modal)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,23 +20,11 @@ from engagement.models import (
     EscalationState,
     KpiActual,
 )
-from sherpa_demo.stack import Stack, running_stack
-from tests.conftest import fresh_postgres_url, loaded_workspace
-from tests.factories import ADMIN, GOOD_ANSWER
+from sherpa_demo.stack import Stack
+from tests.factories import GOOD_ANSWER
 
 SAM = "U0SAM0001"  # SAM of Acme Corp
 SPONSOR = "U0SPN0001"  # sponsor of Acme Corp
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
-    """The test portfolio loaded into a database of each kind, behind the real endpoint."""
-    if request.param == "sqlite":
-        url = request.getfixturevalue("sqlite_url")
-    else:
-        url = fresh_postgres_url(request.getfixturevalue("postgres"))
-    with running_stack(url, loaded_workspace(url), admins=ADMIN) as stack:
-        yield stack
 
 
 def count(stack: Stack, model: type[Any]) -> int:

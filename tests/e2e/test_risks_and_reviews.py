@@ -3,9 +3,7 @@ and the emulator."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,24 +11,12 @@ from sqlalchemy import func, select, update
 
 from engagement.dates import months_after
 from engagement.models import Review, Risk
-from sherpa_demo.stack import Stack, running_stack
-from tests.conftest import fresh_postgres_url, loaded_workspace
-from tests.factories import ADMIN
+from sherpa_demo.stack import Stack
 
 SAM = "U0SAM0001"  # SAM of Acme Corp
 SPONSOR = "U0SPN0001"  # its sponsor
 OUTSIDER = "U0SAM0002"  # Globex's SAM
 CHANNEL = "#acme-alliance"
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
-    if request.param == "sqlite":
-        url = request.getfixturevalue("sqlite_url")
-    else:
-        url = fresh_postgres_url(request.getfixturevalue("postgres"))
-    with running_stack(url, loaded_workspace(url), admins=ADMIN) as stack:
-        yield stack
 
 
 def slash(stack: Stack, user: str, text: str) -> list[dict[str, Any]]:
