@@ -19,7 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
-from bot.outbound import Answer, Outbound, TransportError, proxy_for
+from bot.outbound import POOLED_PER_HOST, Answer, Outbound, TransportError, proxy_for
 from bot.pacing import PacedRetry, Pacer, refused
 from bot.render import Renderers
 from engagement.notify import (
@@ -123,14 +123,19 @@ class SlackNotifier:
     """
 
     def __init__(
-        self, client: WebClient, renderers: Renderers, *, pace: Mapping[str, float] | None = None
+        self,
+        client: WebClient,
+        renderers: Renderers,
+        *,
+        pace: Mapping[str, float] | None = None,
+        repliers: int = POOLED_PER_HOST,
     ) -> None:
         self.client = client
         self.renderers = renderers
         self._stopped: str | None = None
         self._quiet_until = 0.0
         self._stop_lock = threading.Lock()
-        self.replies = Outbound()
+        self.replies = Outbound(per_host=repliers)
         self.reply_origins = reply_origins(client.base_url)
         self.pacers = {method: Pacer(rate) for method, rate in (pace or {}).items()}
         client.retry_handlers = [

@@ -33,8 +33,10 @@ STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 """How a kept connection that the server closed meanwhile fails: the request never got
 there, so it is sent again, once, on a new connection."""
 
-POOLED_PER_HOST = 8
-"""Kept connections per host: one per follow-up thread (`Runtime.followups`)."""
+POOLED_PER_HOST = 16
+"""Kept connections per host, by default: one per thread that may reply at once (a web
+process's request threads and its follow-up threads, 8 of each by default); a reply
+beyond that opens a connection of its own and closes it after."""
 
 
 def proxy_for(url: str) -> str | None:
@@ -55,8 +57,9 @@ class Answer:
 class Outbound:
     """POSTs JSON through a pool per proxy (or none), created on first use; thread-safe."""
 
-    def __init__(self, *, timeout: float = 10) -> None:
+    def __init__(self, *, timeout: float = 10, per_host: int = POOLED_PER_HOST) -> None:
         self.timeout = urllib3.Timeout(total=timeout)
+        self.per_host = per_host
         self._ssl = ssl.create_default_context()
         self._pools: dict[str | None, urllib3.PoolManager] = {}
         self._lock = threading.Lock()
@@ -92,7 +95,7 @@ class Outbound:
     def _pool(self, proxy: str | None) -> urllib3.PoolManager:
         with self._lock:
             if proxy not in self._pools:
-                options: dict[str, Any] = {"maxsize": POOLED_PER_HOST, "ssl_context": self._ssl}
+                options: dict[str, Any] = {"maxsize": self.per_host, "ssl_context": self._ssl}
                 self._pools[proxy] = (
                     urllib3.ProxyManager(proxy, **options)
                     if proxy

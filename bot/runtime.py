@@ -91,7 +91,8 @@ class Runtime:
         rate = self.settings.sherpa_post_rate
         pace = {"chat.postMessage": rate} if rate else None
         client = make_client(token, self.settings.slack_api_url)
-        return SlackNotifier(client, self.renderers, pace=pace)
+        repliers = self.settings.web_threads + self.settings.sherpa_followup_threads
+        return SlackNotifier(client, self.renderers, pace=pace, repliers=repliers)
 
     def stop_sending(self, reason: str) -> None:
         """Slack refuses the token from now on (an uninstall): every process stops sending."""

@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 
+from bot import root
 from bot.notifier import SlackNotifier, make_client
 from bot.outbound import Outbound, TransportError, proxy_for
 from bot.render import Renderers
 from engagement.notify import DeliveryError
+from engagement.settings import Settings
 from slack_emulator import Emulator
 from slack_emulator.interactions import ResponseTarget
 from tests.proxy import loopback_proxy
@@ -24,10 +26,18 @@ from tests.proxy import loopback_proxy
 class _Recorder(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, *, close_after_each: bool, answer: tuple[int, bytes] = (200, b"ok")) -> None:
+    def __init__(
+        self,
+        *,
+        close_after_each: bool,
+        answer: tuple[int, bytes] = (200, b"ok"),
+        together: threading.Barrier | None = None,
+    ) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.close_after_each = close_after_each
         self.answer = answer
+        self.together = together
+        """Requests answer only once this many are in flight: connections all in use."""
         self.seen: list[tuple[int, dict[str, Any]]] = []
         """(client port, payload) per request: a new port is a new connection."""
 
@@ -43,6 +53,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.server.seen.append((self.client_address[1], payload))
+        if self.server.together is not None:
+            self.server.together.wait(timeout=10)
         status, body = self.server.answer
         self.send_response(status)
         self.send_header("Content-Length", str(len(body)))
@@ -58,9 +70,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 @contextmanager
 def _serving(
-    close_after_each: bool, answer: tuple[int, bytes] = (200, b"ok")
+    close_after_each: bool,
+    answer: tuple[int, bytes] = (200, b"ok"),
+    together: threading.Barrier | None = None,
 ) -> Iterator[_Recorder]:
-    server = _Recorder(close_after_each=close_after_each, answer=answer)
+    server = _Recorder(close_after_each=close_after_each, answer=answer, together=together)
     thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     try:
@@ -88,6 +102,35 @@ def test_posts_from_one_thread_share_one_connection(kept: _Recorder) -> None:
         assert client.post_json(kept.url, {"n": n}).status == 200
     assert [payload["n"] for _, payload in kept.seen] == [0, 1, 2]
     assert len({port for port, _ in kept.seen}) == 1
+
+
+def test_as_many_replies_at_once_as_the_pool_holds_keep_their_connections() -> None:
+    """A reply thread never finds the pool full and drops its connection: each round of
+    `threads` replies in flight together goes over the same `threads` connections."""
+    threads = 6
+    with _serving(close_after_each=False, together=threading.Barrier(threads)) as server:
+        client = Outbound(per_host=threads)
+        for round_ in range(3):
+            posting = [
+                threading.Thread(target=client.post_json, args=(server.url, {"n": round_}))
+                for _ in range(threads)
+            ]
+            for thread in posting:
+                thread.start()
+            for thread in posting:
+                thread.join()
+        assert len(server.seen) == 3 * threads
+        assert len({port for port, _ in server.seen}) == threads
+
+
+def test_a_web_process_keeps_a_connection_for_each_thread_that_may_reply() -> None:
+    settings = Settings(
+        database_url="sqlite://",
+        web_threads=5,
+        sherpa_followup_threads=7,
+        slack_bot_token="xoxb-test",
+    )
+    assert root.start(settings, check_schema=False).runtime.notifier.replies.per_host == 12
 
 
 def test_a_connection_the_server_closed_is_replaced_and_the_post_sent_once(
