@@ -452,7 +452,11 @@ def load(
         p50, p99 = percentile(every, 0.5), percentile(every, 0.99)
         row.due = result.count()
         row.delivered = row.due
-        row.latency = f"p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {max(every):.0f} ms"
+        row.latency = f"p50 {p50:.0f} ms, p99 {p99:.0f} ms, max {max(every):.0f} ms" + "".join(
+            f"; {kind}s p50 {percentile(values, 0.5):.0f} ms, p99 {percentile(values, 0.99):.0f} ms"
+            for kind, values in result.latencies_ms.items()
+            if values
+        )
         sent = result.count() + warm_up.count()
         in_acks = sum(result.in_acks.values()) + sum(warm_up.in_acks.values())
         finished, replies = time.monotonic(), 0
