@@ -4,7 +4,8 @@ A post or file for a channel that Slack refuses (private without Sherpa, a file 
 is not a member, archived) waits (`notify.ChannelUnavailable`, held by the engine): it
 is tried again at each hourly planning run, never failed for it, and goes out once the
 channel works. The admins (`SHERPA_ADMINS`) get one DM per channel per day saying what
-to do, with *Retry now*, which makes that channel's waiting work due at once.
+to do, with *Retry now*, which makes that channel's waiting work due at once. Once work
+for the channel goes through again, each such DM is updated to say so, without the button.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from sqlalchemy.orm import Session
 from engagement.duework.queue import schedule
 from engagement.duework.registry import Registry, WorkContext
 from engagement.errors import NotAllowed
-from engagement.models import Account, DueWork, PortfolioSettings, WorkState
-from engagement.notify import Blocked, ChannelUnavailable, Message
+from engagement.models import Account, ChannelNotice, DueWork, PortfolioSettings, WorkState
+from engagement.notify import Blocked, ChannelUnavailable, Message, Posted
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,8 @@ NOTICE = "channels.notice"
 """One per channel per day: fans out to one `TELL` per admin."""
 TELL = "channels.tell"
 """One admin's DM about one channel."""
+CLEARED = "channels.cleared"
+"""The admins' DMs about a channel, updated: it works again."""
 
 
 class ChannelNeedsAction(Message):
@@ -38,10 +41,18 @@ class ChannelNeedsAction(Message):
     waiting: int
 
 
+class ChannelWorksAgain(Message):
+    """The admin's DM about `channel`, once Sherpa's work goes through there again."""
+
+    channel: str
+
+
 def register(registry: Registry) -> None:
     registry.kind(NOTICE, notice)
     registry.kind(TELL, tell)
+    registry.kind(CLEARED, cleared)
     registry.when_blocked(hold)
+    registry.when_cleared(clear)
 
 
 def hold(session: Session, error: Blocked, as_of: datetime) -> None:
@@ -77,7 +88,48 @@ def tell(context: WorkContext) -> None:
         reason=str(context.payload["reason"]),
         waiting=waiting(context.session, channel),
     )
-    context.notifier.post(str(context.payload["admin"]), message)
+    admin = str(context.payload["admin"])
+    posted = context.notifier.post(admin, message)
+    context.session.add(
+        ChannelNotice(
+            channel=channel,
+            admin=admin,
+            message_channel=posted.channel,
+            message_ts=posted.ts,
+            posted_at=context.now,
+        )
+    )
+
+
+def _open_notices(channel: str) -> list[ColumnElement[bool]]:
+    return [ChannelNotice.channel == channel, ChannelNotice.cleared_at.is_(None)]
+
+
+def clear(session: Session, last_error: str, as_of: datetime) -> None:
+    """Work held for a channel went through: its admins' DMs are to say it works again."""
+    channel = ChannelUnavailable.channel_in(last_error)
+    if channel is None:
+        return
+    latest = session.scalar(select(func.max(ChannelNotice.id)).where(*_open_notices(channel)))
+    if latest is not None:
+        schedule(
+            session,
+            kind=CLEARED,
+            key=f"{CLEARED}:{latest}",
+            due_at=as_of,
+            payload={"channel": channel},
+        )
+
+
+def cleared(context: WorkContext) -> None:
+    channel = str(context.payload["channel"])
+    for notice in context.session.scalars(
+        select(ChannelNotice).where(*_open_notices(channel)).order_by(ChannelNotice.id)
+    ):
+        context.notifier.update(
+            Posted(notice.message_channel, notice.message_ts), ChannelWorksAgain(channel=channel)
+        )
+        notice.cleared_at = context.now
 
 
 def _waiting_for(channel: str) -> list[ColumnElement[bool]]:

@@ -52,9 +52,18 @@ class ChannelUnavailable(Blocked):
     Work for it waits until the channel works; the admins are told what to do."""
 
     def __init__(self, channel: str, reason: str) -> None:
-        super().__init__(f"channel {channel}: {reason}")
+        super().__init__(f"{self.PREFIX}{channel}: {reason}")
         self.channel = channel
         self.reason = reason
+
+    PREFIX = "channel "
+
+    @classmethod
+    def channel_in(cls, error: str) -> str | None:
+        """The channel a stored error (a row's `last_error`) says refused, or None."""
+        if not error.startswith(cls.PREFIX) or ": " not in error:
+            return None
+        return error.removeprefix(cls.PREFIX).split(": ", 1)[0]
 
 
 class SendingStopped(Blocked):

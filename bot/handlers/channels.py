@@ -6,14 +6,15 @@ from typing import Any
 
 from bot.request import SlackRequest
 from bot.surfaces import Surfaces
-from bot.views.channels import ChannelAction, channel_needs_action, where
+from bot.views.channels import ChannelAction, channel_needs_action, channel_works_again, where
 from engagement import channels
-from engagement.channels import ChannelNeedsAction
+from engagement.channels import ChannelNeedsAction, ChannelWorksAgain
 
 
 def register(surfaces: Surfaces) -> None:
     surfaces.action(ChannelAction.RETRY, retry_button)
     surfaces.renders(ChannelNeedsAction, channel_needs_action)
+    surfaces.renders(ChannelWorksAgain, channel_works_again)
 
 
 def retry_button(request: SlackRequest, action: dict[str, Any]) -> None:

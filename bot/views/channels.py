@@ -7,7 +7,7 @@ import re
 
 from bot.render import Payload
 from bot.views.kit import actions, button, escape, section
-from engagement.channels import ChannelNeedsAction
+from engagement.channels import ChannelNeedsAction, ChannelWorksAgain
 
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
 
@@ -53,3 +53,12 @@ def channel_needs_action(message: ChannelNeedsAction) -> Payload:
             actions(button("Retry now", ChannelAction.RETRY, message.channel, style="primary")),
         ],
     }
+
+
+def channel_works_again(message: ChannelWorksAgain) -> Payload:
+    """The same DM once the channel works: nothing is left to do, so no button."""
+    text = (
+        f"I can post in {where(message.channel)} again, and what waited for it is going "
+        "out. Nothing more to do."
+    )
+    return {"text": text, "blocks": [section(f":white_check_mark: {text}")]}

@@ -221,6 +221,9 @@ class Engine:
                     self._plan(context)
                 else:
                     self.registry.handlers[kind](context)
+                if taken.last_error:
+                    for clear in self.registry.clears:
+                        clear(session, taken.last_error, as_of)
             log.info("due_work.done kind=%s key=%s", kind, context.key)
             return kind, Outcome.DONE
         except _Unregistered as error:

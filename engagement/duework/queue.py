@@ -200,6 +200,8 @@ class Taken:
     key: str
     payload: dict[str, Any]
     attempts: int
+    last_error: str | None = None
+    """Why its last attempt did not go through, if one did not."""
 
 
 _TAKE = (
@@ -210,7 +212,13 @@ _TAKE = (
         _DUE_WORK.c.state == WorkState.CLAIMED.value,
     )
     .values(state=WorkState.DONE.value, done_at=bindparam("real_now"), lease_until=None)
-    .returning(_DUE_WORK.c.kind, _DUE_WORK.c.key, _DUE_WORK.c.payload, _DUE_WORK.c.attempts)
+    .returning(
+        _DUE_WORK.c.kind,
+        _DUE_WORK.c.key,
+        _DUE_WORK.c.payload,
+        _DUE_WORK.c.attempts,
+        _DUE_WORK.c.last_error,
+    )
 )
 
 
@@ -227,7 +235,13 @@ def take(session: Session, *, work_id: int, worker: str, real_now: datetime) -> 
     ).first()
     if row is None:
         return None
-    return Taken(kind=row.kind, key=row.key, payload=dict(row.payload), attempts=row.attempts)
+    return Taken(
+        kind=row.kind,
+        key=row.key,
+        payload=dict(row.payload),
+        attempts=row.attempts,
+        last_error=row.last_error,
+    )
 
 
 def renew(session: Session, *, worker: str, real_now: datetime) -> int:

@@ -45,6 +45,9 @@ Planner = Callable[[WorkContext], int]
 """Creates future due rows idempotently; returns how many it created."""
 Hold = Callable[[Session, Blocked, datetime], None]
 """Runs in the transaction that makes a blocked row wait (`Registry.when_blocked`)."""
+Clear = Callable[[Session, str, datetime], None]
+"""Runs in the transaction of a row that went through after an attempt that did not, with
+that attempt's error (`Registry.when_cleared`)."""
 
 
 class UnknownKind(LookupError):
@@ -58,6 +61,7 @@ class Registry:
     handlers: dict[str, Handler] = field(default_factory=dict)
     planners: dict[str, Planner] = field(default_factory=dict)
     holds: list[Hold] = field(default_factory=list)
+    clears: list[Clear] = field(default_factory=list)
 
     @overload
     def kind(self, name: str) -> Callable[[Handler], Handler]: ...
@@ -98,6 +102,12 @@ class Registry:
         engine's `Blocked`): what to tell whom, scheduled in the same transaction."""
         self.holds.append(hold)
         return hold
+
+    def when_cleared(self, clear: Clear) -> Clear:
+        """Also run `clear` when a row goes through after an attempt that did not (a held
+        row, a retried one): whoever told someone about the failure can say it is over."""
+        self.clears.append(clear)
+        return clear
 
     def knows(self, kind: str) -> bool:
         return kind in self.handlers or (kind == PLAN_KIND and bool(self.planners))

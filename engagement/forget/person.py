@@ -24,6 +24,7 @@ from engagement.models import (
     AdvocacyAction,
     Answer,
     Base,
+    ChannelNotice,
     CheckIn,
     DueWork,
     Escalation,
@@ -32,7 +33,16 @@ from engagement.models import (
     Sponsorship,
 )
 
-TOUCHED = (Person, Sponsorship, CheckIn, DueWork, Answer, AdvocacyAction, EscalationNotice)
+TOUCHED = (
+    Person,
+    Sponsorship,
+    CheckIn,
+    DueWork,
+    Answer,
+    AdvocacyAction,
+    EscalationNotice,
+    ChannelNotice,
+)
 """Tables every forget may write to; `Forgotten.tables` adds those where mentions were replaced."""
 
 
@@ -222,6 +232,13 @@ def _unlink_dms(session: Session, person: Person) -> int:
             session.execute(
                 delete(EscalationNotice)
                 .where(EscalationNotice.recipient == person.slack_user_id)
+                .execution_options(synchronize_session=False)
+            )
+        )
+        unlinked += rowcount(
+            session.execute(
+                delete(ChannelNotice)
+                .where(ChannelNotice.admin == person.slack_user_id)
                 .execution_options(synchronize_session=False)
             )
         )

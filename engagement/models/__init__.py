@@ -33,6 +33,7 @@ from engagement.models.escalations import (
 )
 from engagement.models.infrastructure import (
     PENDING_WORK,
+    ChannelNotice,
     DueWork,
     ProcessedRequest,
     SchedulerBeat,
@@ -73,6 +74,7 @@ __all__ = [
     "Answer",
     "Base",
     "Cadence",
+    "ChannelNotice",
     "CheckIn",
     "CheckInState",
     "DigestRun",

@@ -103,3 +103,21 @@ class SendingStop(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     reason: Mapped[str] = mapped_column(String(64))
     since: Mapped[datetime] = mapped_column()
+
+
+class ChannelNotice(Base):
+    """An admin's DM saying a channel refuses Sherpa (`engagement.channels`): kept so the
+    DM can say so once the channel works again, and lose its *Retry now*."""
+
+    __tablename__ = "channel_notices"
+    __table_args__ = (Index("ix_channel_notices_open", "channel", "cleared_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(100))
+    """As the portfolio names it (`#exec-steering`) or Slack's ID."""
+    admin: Mapped[str] = mapped_column(String(32))
+    """The admin's Slack user ID."""
+    message_channel: Mapped[str] = mapped_column(String(32))
+    message_ts: Mapped[str] = mapped_column(String(32))
+    posted_at: Mapped[datetime] = mapped_column()
+    cleared_at: Mapped[datetime | None] = mapped_column()

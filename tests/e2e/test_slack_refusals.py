@@ -101,6 +101,12 @@ def test_a_private_path_without_sherpa_tells_the_admins_once_and_delivers_after_
     assert "Critical escalation ESC-1 · Acme Corp" in text_of(post)
     assert posts_to(stack, PATH)[-1] == "ok"
     assert failed(stack) == [] and waiting_for(stack, PATH) == 0
+    [updated] = stack.emulator.messages(ADMIN)  # the DM stays true: nothing left to do
+    assert updated["text"] == (
+        "I can post in #exec-steering again, and what waited for it is going out. "
+        "Nothing more to do."
+    )
+    assert not [block for block in updated["blocks"] if block["type"] == "actions"]
 
 
 def test_a_revoked_token_stops_all_sending_at_once_and_resumes_by_itself(

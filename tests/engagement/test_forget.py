@@ -30,6 +30,7 @@ from engagement.forget import WITHDRAWN, Forgotten, forget_person, wipe_freed
 from engagement.models import (
     AdvocacyAction,
     Answer,
+    ChannelNotice,
     CheckIn,
     CheckInState,
     DueWork,
@@ -127,6 +128,10 @@ def build(sessions: sessionmaker[Session]) -> tuple[list[str], list[str]]:
         dana.slack_user_id, dana.display_name, dana.timezone = DANA, DANA_NAME, DANA_ZONE
         dana.status_text, dana.status_emoji = "Vacationing in Lisbon", ":palm_tree:"
         theirs.append("Vacationing in Lisbon")
+        session.add(  # Dana as an admin, told in a DM that a channel refuses Sherpa
+            ChannelNotice(channel="#exec-steering", admin=DANA, message_channel=DANA_DM,
+                          message_ts="1.000001", posted_at=START)
+        )  # fmt: skip
         session.flush()
         for k, period in enumerate(WEEKS):
             done = {"period": period, "held": k % 2 == 0}
