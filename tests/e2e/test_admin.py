@@ -182,7 +182,7 @@ def test_the_scorecard_modal_adds_and_edits_kpis_and_notes_weights_off_100(live:
     bad = submit(live, ADMIN, form, values)
     assert bad.json == {
         "response_action": "errors",
-        "errors": {"red": "Red_above must not be below the target."},
+        "errors": {"red": "The red threshold must not be below the target."},
     }
     good = submit(live, ADMIN, form, {**values, "red": "72"})
     assert good.json["response_action"] == "update"

@@ -149,3 +149,19 @@ def test_a_kpi_from_slack_is_checked_by_the_portfolio_files_rules(session: Sessi
         "stay out of 100."
     )
     assert session.scalar(select(func.count()).select_from(KpiDefinition)) == 3
+
+
+def test_an_edit_keeps_what_slacks_menus_cannot_show(session: Session) -> None:
+    """A channel the file names by name, and a sponsor known only by e-mail so far."""
+    document = portfolio()
+    document["accounts"][0]["sponsors"] = ["U0SPN0001", "pat@example.com"]
+    load_portfolio(session, document)
+    acme = session.scalars(select(Account).where(Account.name == "Acme Corp")).one()
+    form = AccountForm(name="Acme Corp", sam="U0SAM0001", sponsors=("U0SPN0009",), channel=None,
+                       phase="selection", governance="direct", cadence="weekly")  # fmt: skip
+    plan = save_account(session, actor="U0ADMIN01", admins={"U0ADMIN01"}, account_id=acme.id,
+                        form=form, now=NOW)  # fmt: skip
+    assert plan.status == "changed"
+    assert plan.details == ["phase steady-state -> selection", "sponsor U0SPN0001 ended",
+                            "sponsor U0SPN0009 started"]  # fmt: skip
+    assert acme.channel == "#acme-alliance"

@@ -72,6 +72,11 @@ def _users(field: AdminField, label: str, chosen: Collection[str], *, many: bool
     return input_block(field.value, label, element, hint=hint)
 
 
+def _by_email(form: AccountForm | None) -> str:
+    waiting = [ref for ref in form.sponsors if "@" in ref] if form else []
+    return f" Also {', '.join(waiting)}, kept until Slack finds them." if waiting else ""
+
+
 def _channel(field: AdminField, label: str, current: str | None, *, optional: bool,
              hint: str | None = None) -> Block:  # fmt: skip
     element: Block = {
@@ -99,7 +104,7 @@ def account_modal(form: AccountForm | None, metadata: FormMetadata, *, first_run
         _users(AdminField.SAM, "SAM", [form.sam] if form else [], many=False,
                hint="The strategic account manager who owns the relationship day to day."),
         _users(AdminField.SPONSORS, "Sponsors", form.sponsors if form else [], many=True,
-               hint="The executive sponsors; not the SAM."),
+               hint="The executive sponsors; not the SAM." + _by_email(form)),
         _channel(AdminField.CHANNEL, "Account channel", form.channel if form else None,
                  optional=True, hint=f"Now {kept}; leave empty to keep it." if kept else
                  "Where the account's alerts and escalations are posted."),
