@@ -12,7 +12,7 @@ import logging
 from collections.abc import Collection, Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.orm import Session
 
 from engagement.errors import Invalid, NotAllowed
@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 SEEDED = "SHERPA_ADMINS"
 """`Admin.added_by` of an admin the setting seeded when the admins were first changed."""
 ONLY_ADMINS = "Only Sherpa's admins can do that."
+FORGOTTEN = "forgotten"
+"""`added_by` / `removed_by` once the admin who did it was forgotten (`sherpa forget`)."""
 
 _ROWS = select(Admin.slack_user_id, Admin.removed_at)
 
@@ -78,3 +80,11 @@ def set_admins(
     #        after={"admins": sorted(chosen)}
     log.info("admins.changed user=%s added=%d removed=%d", actor, len(added), len(removed))
     return added, removed
+
+
+def forget_admin(session: Session, user_id: str) -> None:
+    """`sherpa forget`: their own row goes (whether they were an admin is theirs too), and
+    their ID leaves the rows of the admins they added or removed."""
+    session.execute(delete(Admin).where(Admin.slack_user_id == user_id))
+    session.execute(update(Admin).where(Admin.added_by == user_id).values(added_by=FORGOTTEN))
+    session.execute(update(Admin).where(Admin.removed_by == user_id).values(removed_by=FORGOTTEN))

@@ -16,6 +16,7 @@ from engagement.duework.engine import Engine
 from engagement.duework.queue import schedule
 from engagement.duework.registry import Registry, WorkContext
 from engagement.errors import FormInvalid, Invalid, NotAllowed
+from engagement.forget import forget_person
 from engagement.models import Account, Admin, KpiDefinition
 from engagement.portfolio.editing import AccountForm, KpiForm, save_account, save_kpi
 from tests.factories import load_portfolio, portfolio
@@ -165,3 +166,18 @@ def test_an_edit_keeps_what_slacks_menus_cannot_show(session: Session) -> None:
     assert plan.details == ["phase steady-state -> selection", "sponsor U0SPN0001 ended",
                             "sponsor U0SPN0009 started"]  # fmt: skip
     assert acme.channel == "#acme-alliance"
+
+
+def test_forgetting_a_person_takes_them_out_of_the_admins(session: Session) -> None:
+    load_portfolio(session, portfolio())
+    set_admins(session, actor="U0ADMIN01", wanted=["U0SAM0001"], seed=SEED, now=NOW)
+    set_admins(session, actor="U0SAM0001", wanted=["U0SAM0001", "U0SPN0001"], seed=SEED, now=NOW)
+    forget_person(session, user="U0SAM0001", now=NOW)
+    rows = {row.slack_user_id: (row.added_by, row.removed_by) for row in session.scalars(
+        select(Admin))}  # fmt: skip
+    assert rows == {
+        "U0ADMIN01": ("SHERPA_ADMINS", "U0ADMIN01"),
+        "U0ADMIN02": ("SHERPA_ADMINS", "U0ADMIN01"),
+        "U0SPN0001": ("forgotten", None),  # added by the person forgotten
+    }
+    assert admins_now(session) == {"U0SPN0001"}
