@@ -226,6 +226,9 @@ def test_forged_admin_payloads_from_a_non_admin_are_refused_and_write_nothing(
     account_form = top_modal(live, ADMIN)
     click(live, ADMIN, "admin_admins", admin_view)
     admins_form = top_modal(live, ADMIN)
+    click(live, ADMIN, "admin_scorecard", admin_view)
+    click(live, ADMIN, "admin_add_kpi", top_modal(live, ADMIN))
+    kpi_form = top_modal(live, ADMIN)
     before = {model: count(live, model) for model in (Account, Sponsorship, Admin, KpiDefinition)}
 
     click(live, SAM, "admin_scorecard", admin_view)  # a signed click on a button they never had
@@ -233,11 +236,12 @@ def test_forged_admin_payloads_from_a_non_admin_are_refused_and_write_nothing(
                                      "phase": "selection", "governance": "direct",
                                      "cadence": "weekly"})  # fmt: skip
     submit(live, SAM, admins_form, {"admins": [SAM]})
+    submit(live, SAM, kpi_form, {"key": "forged", "target": "1", "red": "0", "weight": "99"})
     click(live, SAM, "admin_edit_account", admin_view)
 
     assert {model: count(live, model) for model in before} == before
     refusals = [text for text in dms(live, SAM) if text == "Only Sherpa's admins can do that."]
-    assert len(refusals) == 4
+    assert len(refusals) == 5
     home = live.emulator.home(SAM)
     assert home is None or "Sherpa · Admin" not in str(home)
 
