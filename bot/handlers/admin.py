@@ -124,8 +124,8 @@ def open_edit_account(request: SlackRequest, action: dict[str, Any]) -> None:
         form = editing.account_form(
             session, actor=actor.user_id, admins=actor.admins, account_id=account_id
         )
-    page = _page({"value": (request.body.get("view") or {}).get("private_metadata")})
-    metadata = FormMetadata(account_id=account_id, page=page)
+    shown = row_id((request.body.get("view") or {}).get("private_metadata"))  # its page
+    metadata = FormMetadata(account_id=account_id, page=shown or 1)
     request.open_view(account_modal(form, metadata, first_run=False))
 
 
