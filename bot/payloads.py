@@ -56,6 +56,7 @@ class ElementState(Shape):
     selected_options: list[Option] | None = None
     selected_date: Text | None = None
     selected_user: Id | None = None
+    selected_users: Annotated[list[Id], Field(max_length=100)] | None = None
     selected_conversation: Id | None = None
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from slack_bolt import App
 
 from bot.app import create_app
+from bot.handlers import admin as admin_surfaces
 from bot.handlers import channels as channel_surfaces
 from bot.handlers import checkins as checkin_surfaces
 from bot.handlers import escalations as escalation_surfaces
@@ -58,6 +59,7 @@ class Feature:
 
 
 FEATURES: tuple[Feature, ...] = (
+    Feature("admin", slack=admin_surfaces.register),  # App Home's top: the Admin view's switch
     Feature("people", due_work=people.register),  # profiles and time zones: planned first
     Feature("check-ins", due_work=checkins.register, slack=checkin_surfaces.register),
     Feature("escalations", due_work=escalations.register, slack=escalation_surfaces.register),

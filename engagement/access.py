@@ -1,4 +1,5 @@
-"""Who may do what, decided in one place from Sponsorship rows and SHERPA_ADMINS."""
+"""Who may do what, decided in one place from Sponsorship rows and the admins
+(`engagement.admins`, seeded by SHERPA_ADMINS)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from engagement.admins import admin_ids
 from engagement.errors import Invalid, Line, NotAllowed, NotFound
 from engagement.models import Account, Person, Role, Sponsorship, forgotten_people
 from engagement.refs import person_ref
@@ -24,6 +26,8 @@ class Actor:
     user_id: str
     person_id: int | None
     is_admin: bool
+    admins: frozenset[str] = frozenset()
+    """Sherpa's admins as this request found them (`admin_ids`: read once per request)."""
 
 
 _PERSON_ID = select(Person.id).where(Person.slack_user_id == bindparam("user_id"))
@@ -31,9 +35,11 @@ _PERSON_ID = select(Person.id).where(Person.slack_user_id == bindparam("user_id"
 cache key) costs SQLAlchemy about as much as running it."""
 
 
-def actor_for(session: Session, user_id: str, admins: Collection[str]) -> Actor:
+def actor_for(session: Session, user_id: str, seed: Collection[str]) -> Actor:
+    """The person behind a request; `seed` is `SHERPA_ADMINS` (see `admin_ids`)."""
     person_id = session.scalar(_PERSON_ID, {"user_id": user_id})
-    return Actor(user_id=user_id, person_id=person_id, is_admin=user_id in admins)
+    admins = admin_ids(session, seed)
+    return Actor(user_id=user_id, person_id=person_id, is_admin=user_id in admins, admins=admins)
 
 
 def roles_on(session: Session, actor: Actor, account_id: int) -> set[Role]:

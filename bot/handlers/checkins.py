@@ -10,7 +10,7 @@ is updated after the ack, so a slow Slack cannot make a recorded answer look fai
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -62,6 +62,7 @@ def register(surfaces: Surfaces) -> None:
     surfaces.action(ActionId.SKIP, skip_one)
     surfaces.action(ActionId.REMIND, remind_me)
     surfaces.action(ActionId.RESUME, resume_from_home)
+    surfaces.action(ActionId.PAUSE, pause_from_home)
     surfaces.view(CALLBACK_ID, submit_answer)
     surfaces.home_section(checkins_section)
     surfaces.renders(CheckinPrompt, prompt_message)
@@ -127,6 +128,16 @@ def resume_from_home(request: SlackRequest, _action: dict[str, Any]) -> None:
     request.runtime.publish_home(request.user_id)
 
 
+def pause_from_home(request: SlackRequest, action: dict[str, Any]) -> None:
+    """The date picked beside *Resume now*: paused until then, as `/sponsor pause`."""
+    try:
+        until = date.fromisoformat(str(action.get("selected_date") or ""))
+    except ValueError:
+        raise Invalid("Pick the date check-ins should come back.") from None
+    _pause(request, until)
+    request.runtime.publish_home(request.user_id)
+
+
 # --- the answer modal -----------------------------------------------------------------
 
 
@@ -188,13 +199,15 @@ def log_action(request: SlackRequest, command: Log) -> None:
     request.reply(logged_text(logged.account_name, logged.text))
 
 
-def pause_checkins(request: SlackRequest, command: Pause) -> None:
+def _pause(request: SlackRequest, until: date) -> None:
     with request.session() as session:
-        state = pausing.pause(
-            session, actor=request.actor(session), until=command.until, now=request.now()
-        )
+        state = pausing.pause(session, actor=request.actor(session), until=until, now=request.now())
     for dm in state.dms:  # postponed check-ins the pause covers now say "skipped"
         request.runtime.notifier.update(dm.where, dm.message)
+
+
+def pause_checkins(request: SlackRequest, command: Pause) -> None:
+    _pause(request, command.until)
     request.reply(paused_text(command.until))
 
 

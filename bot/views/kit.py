@@ -304,20 +304,37 @@ def fit(
 
 def submitted(view: Mapping[str, Any], block_id: str) -> str | None:
     """What a submitted modal's input holds (its element's `action_id` is its `block_id`):
-    typed text, the chosen option's value or the picked date; None when empty or garbled
-    (a forged payload), for the domain to refuse beside the field."""
-    values = (view.get("state") or {}).get("values") or {}
-    block = values.get(block_id) if isinstance(values, Mapping) else None
-    element = block.get(block_id) if isinstance(block, Mapping) else None
-    if not isinstance(element, Mapping):
+    typed text, the chosen option's value, the picked date, person or conversation; None
+    when empty or garbled (a forged payload), for the domain to refuse beside the field."""
+    element = _input_state(view, block_id)
+    if element is None:
         return None
-    for key in ("value", "selected_date"):
+    for key in ("value", "selected_date", "selected_user", "selected_conversation"):
         if isinstance(element.get(key), str):
             return str(element[key])
     chosen = element.get("selected_option")
     if isinstance(chosen, Mapping) and isinstance(chosen.get("value"), str):
         return str(chosen["value"])
     return None
+
+
+def submitted_users(view: Mapping[str, Any], block_id: str) -> list[str]:
+    """The people a submitted `multi_users_select` holds (its `action_id` is its
+    `block_id`); nothing when empty or garbled."""
+    element = _input_state(view, block_id)
+    chosen = element.get("selected_users") if element is not None else None
+    return (
+        [str(user) for user in chosen if isinstance(user, str)] if isinstance(chosen, list) else []
+    )
+
+
+def _input_state(view: Mapping[str, Any], block_id: str) -> Mapping[str, Any] | None:
+    """A submitted modal's state of the input `block_id` (its element's `action_id` is its
+    `block_id`); None when missing or garbled."""
+    values = (view.get("state") or {}).get("values") or {}
+    block = values.get(block_id) if isinstance(values, Mapping) else None
+    element = block.get(block_id) if isinstance(block, Mapping) else None
+    return element if isinstance(element, Mapping) else None
 
 
 def done_modal(title: str, line: str) -> Block:

@@ -17,6 +17,7 @@ from queue import Empty, SimpleQueue
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from engagement.admins import admin_ids
 from engagement.clock import Clock, utcnow
 from engagement.db import error_summary, failed_statement, transaction
 from engagement.duework.heartbeat import beat
@@ -105,7 +106,8 @@ class Engine:
     stopping: threading.Event = field(default_factory=threading.Event)
     """Set on shutdown: claim nothing more, finish what is claimed, return."""
     admins: frozenset[str] = frozenset()
-    """Sherpa's admins, for the handlers (`WorkContext.admins`)."""
+    """`SHERPA_ADMINS`, the seed of the admins the handlers get (`WorkContext.admins`,
+    read once per run: `engagement.admins.admin_ids`)."""
     may_send: Callable[[], bool] | None = None
     """Asked before each run: False (Slack refuses the token) claims nothing, rows stay due."""
 
@@ -119,6 +121,7 @@ class Engine:
         with transaction(self.sessions) as session:
             self._ensure_plan(self.registry.bind(session), as_of)
             beat(session, self.worker, self.real_clock())
+            admins = admin_ids(session, self.admins)
             one_writer = session.get_bind().dialect.name == "sqlite"
         workers = self.concurrency if one_writer else 2 * self.concurrency
         held = workers + self.concurrency
@@ -137,7 +140,7 @@ class Engine:
                 if running <= workers and not self.stopping.is_set() and not halted:
                     for work_id in self._claim(as_of, held - running):
                         claimed.append(work_id)
-                        future = pool.submit(self._run_next, claimed, as_of, places)
+                        future = pool.submit(self._run_next, claimed, as_of, places, admins)
                         future.add_done_callback(finished.put)
                         running += 1
                 if not running:
@@ -188,13 +191,15 @@ class Engine:
         return []
 
     def _run_next(
-        self, claimed: deque[int], as_of: datetime, places: Places
+        self, claimed: deque[int], as_of: datetime, places: Places, admins: frozenset[str]
     ) -> tuple[str, Outcome]:
         """Run the oldest claimed item once a place is free: items start in claim order."""
         with places.held():
-            return self._run_one(claimed.popleft(), as_of)
+            return self._run_one(claimed.popleft(), as_of, admins)
 
-    def _run_one(self, work_id: int, as_of: datetime) -> tuple[str, Outcome]:
+    def _run_one(
+        self, work_id: int, as_of: datetime, admins: frozenset[str]
+    ) -> tuple[str, Outcome]:
         kind = "?"
         try:
             with transaction(self.sessions) as session:
@@ -215,7 +220,7 @@ class Engine:
                     key=taken.key,
                     payload=taken.payload,
                     attempts=taken.attempts,
-                    admins=self.admins,
+                    admins=admins,
                 )
                 if kind == PLAN_KIND:
                     self._plan(context)

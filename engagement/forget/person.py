@@ -2,8 +2,8 @@
 and the report of what changed.
 
 `forget_person` runs every step in the caller's transaction (a dry run rolls it back):
-it ends what they were part of (`withdraw`), clears their free text and DM links, turns
-their row into a pseudonym, then replaces their mentions elsewhere (`mentions`).
+it ends what they were part of (`withdraw`), clears their free text, DM links and admin
+row, turns their row into a pseudonym, then replaces their mentions elsewhere (`mentions`).
 """
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from engagement.access import find_person
+from engagement.admins import forget_admin
 from engagement.db import count, rowcount
 from engagement.errors import NotFound
 from engagement.forget.mentions import Identity, replace_mentions
 from engagement.forget.withdraw import RoleEnded, end_roles, withdraw_open_checkins
 from engagement.models import (
     FORGOTTEN_DOMAIN,
+    Admin,
     AdvocacyAction,
     Answer,
     Base,
@@ -42,6 +44,7 @@ TOUCHED = (
     AdvocacyAction,
     EscalationNotice,
     ChannelNotice,
+    Admin,
 )
 """Tables every forget may write to; `Forgotten.tables` adds those where mentions were replaced."""
 
@@ -152,6 +155,8 @@ def forget_person(session: Session, *, user: str, now: datetime) -> Forgotten:
     answers, answer_texts = _clear_answers(session, person_id)
     advocacy, advocacy_texts = _clear_advocacy(session, person_id)
     unlinked = _unlink_dms(session, person)
+    if person.slack_user_id is not None:
+        forget_admin(session, person.slack_user_id)
     person.slack_user_id = None
     person.email = pseudonym_email(person_id)
     person.display_name = pseudonym(person_id)

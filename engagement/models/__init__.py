@@ -2,6 +2,7 @@
 
 One module per part of the product, all on one `Base`:
 - `base`: the declarative base, constraint naming and UTC datetimes;
+- `admins`: Sherpa's admins, as added and removed in Slack;
 - `portfolio`: portfolio settings, accounts, people and their sponsorships;
 - `checkins`: check-ins, answer revisions and advocacy actions;
 - `escalations`: escalations, their events and the notices posted about them;
@@ -14,6 +15,7 @@ Everything is re-exported here (`from engagement.models import Person`), and imp
 this package registers every table in `Base.metadata`, which migrations compare against.
 """
 
+from engagement.models.admins import Admin
 from engagement.models.base import NAMING, Base, UTCDateTime
 from engagement.models.checkins import (
     RATING,
@@ -69,6 +71,7 @@ __all__ = [
     "PENDING_WORK",
     "RATING",
     "Account",
+    "Admin",
     "AdvocacyAction",
     "Alert",
     "Answer",

@@ -126,6 +126,20 @@ def import_portfolio(session: Session, spec: PortfolioSpec, *, now: datetime) ->
     return plan
 
 
+def import_one_account(session: Session, spec: PortfolioSpec, *, now: datetime) -> AccountPlan:
+    """Upsert the one account of `spec` as the import does (App Home's *Add account* and
+    *Edit*); the portfolio-wide settings are written from `spec` only when there are none
+    yet (the first account)."""
+    one_way_per_person(session, spec)
+    plan = ImportPlan()
+    if session.get(PortfolioSettings, 1) is None:
+        _import_settings(session, spec, plan)
+    [account_spec] = spec.accounts
+    account_plan, _ = _import_account(session, spec, account_spec, _People(session, plan), now)
+    session.flush()
+    return account_plan
+
+
 def people_places(spec: PortfolioSpec) -> dict[str, str]:
     """Each person reference in the file, with the first place that names it."""
     places: dict[str, str] = {}
@@ -203,19 +217,24 @@ def _import_settings(session: Session, spec: PortfolioSpec, plan: ImportPlan) ->
         plan.portfolio.extend(_assign(settings, values))
 
 
+def kpi_values(spec: KpiSpec, position: int) -> dict[str, Any]:
+    """A scorecard line's columns as the file (or App Home's *Scorecard*) gives them."""
+    return {
+        "label": spec.display_label,
+        "unit": spec.unit,
+        "source": str(spec.source),
+        "target": spec.target,
+        "red_below": spec.red_below,
+        "red_above": spec.red_above,
+        "weight": spec.weight,
+        "position": position,
+    }
+
+
 def _import_scorecard(session: Session, kpis: list[KpiSpec], plan: ImportPlan) -> None:
     existing = {kpi.key: kpi for kpi in session.scalars(select(KpiDefinition))}
     for position, spec in enumerate(kpis):
-        values = {
-            "label": spec.display_label,
-            "unit": spec.unit,
-            "source": str(spec.source),
-            "target": spec.target,
-            "red_below": spec.red_below,
-            "red_above": spec.red_above,
-            "weight": spec.weight,
-            "position": position,
-        }
+        values = kpi_values(spec, position)
         row = existing.get(spec.key)
         if row is None:
             session.add(KpiDefinition(key=spec.key, **values))

@@ -42,6 +42,15 @@ def _message(error: dict[str, object]) -> str:
     return message
 
 
+def problems_by_field(error: ValidationError) -> dict[tuple[int | str, ...], str]:
+    """Each place a validation error names (`loc`), with its message as the file's
+    problems word it; the first message for a place wins."""
+    found: dict[tuple[int | str, ...], str] = {}
+    for item in error.errors():
+        found.setdefault(tuple(item["loc"]), _message(dict(item)))
+    return found
+
+
 FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader where PyYAML was built with it: a 5,000-account portfolio parses
 in a second or two instead of half a minute."""

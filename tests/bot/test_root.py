@@ -40,6 +40,7 @@ def test_every_kind_of_due_work_has_its_handler() -> None:
 def test_app_home_shows_the_sections_in_the_features_order() -> None:
     sections = wire().slack.home.sections
     assert [section.__module__ for section in sections] == [
+        "bot.handlers.admin",  # on top: the Admin view's switch, the first run
         "bot.handlers.checkins",
         "bot.handlers.escalations",
         "bot.handlers.scorecard",

@@ -19,6 +19,7 @@ class ActionId(enum.StrEnum):
     SKIP = "checkin_skip"  # value: check-in ID
     REMIND = "checkin_remind"  # value: check-in ID
     RESUME = "checkin_resume"  # App Home: end my pause
+    PAUSE = "checkin_pause"  # App Home: a date picker, pause until the date picked
 
 
 ANCHORS: dict[str, tuple[str, str]] = {

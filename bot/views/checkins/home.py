@@ -5,9 +5,11 @@ from __future__ import annotations
 from bot.views.checkins.common import ActionId, day
 from bot.views.checkins.messages import item_blocks
 from bot.views.kit import (
+    PLACEHOLDER_TEXT,
     SECTION_TEXT,
     VIEW_BLOCKS,
     Block,
+    actions,
     button,
     context,
     date_token,
@@ -15,6 +17,7 @@ from bot.views.kit import (
     escape,
     fit,
     header,
+    plain,
     section,
 )
 from engagement.checkins.home import Home
@@ -33,7 +36,7 @@ def home_blocks(home: Home, limit: int = VIEW_BLOCKS) -> list[Block]:
         blocks.append(
             section(
                 "You are not a sponsor or SAM of any account yet, so there is nothing to "
-                "check in on. An admin adds people with `sherpa import`.",
+                "check in on. Ask one of Sherpa's admins to add you.",
                 block_id="checkin_unknown",
             )
         )
@@ -44,9 +47,9 @@ def home_blocks(home: Home, limit: int = VIEW_BLOCKS) -> list[Block]:
                 f":double_vertical_bar: Check-ins paused until {day(home.paused_until)} "
                 "(they come back that day; nothing missed is sent afterwards).",
                 block_id="checkin_paused",
-                accessory=button("Resume now", ActionId.RESUME, "resume"),
             )
         )
+    blocks.append(_pause_controls(home))
     if home.pending:
         waiting = f"*Waiting for your answer* ({len(home.pending)})"
     else:
@@ -57,6 +60,21 @@ def home_blocks(home: Home, limit: int = VIEW_BLOCKS) -> list[Block]:
     parts = [item_blocks(item) for item in home.pending]
     blocks = fit(blocks, parts, room, "…and {n} more. Answer the first ones, then reopen Home.")
     return [*blocks, divider(), *account_blocks]
+
+
+def _pause_controls(home: Home) -> Block:
+    """*Pause until* a date picked (a new date changes a pause), and *Resume now* beside
+    it while paused."""
+    picker: Block = {
+        "type": "datepicker",
+        "action_id": ActionId.PAUSE,
+        "placeholder": plain("Pause check-ins until…", PLACEHOLDER_TEXT),
+    }
+    if home.paused_until is not None:
+        picker["initial_date"] = home.paused_until.isoformat()
+        return actions(picker, button("Resume now", ActionId.RESUME, "resume"),
+                       block_id="checkin_pause")  # fmt: skip
+    return actions(picker, block_id="checkin_pause")
 
 
 def _account_blocks(home: Home, most: int = 22) -> list[Block]:
