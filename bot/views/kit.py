@@ -304,14 +304,14 @@ def fit(
 
 def submitted(view: Mapping[str, Any], block_id: str) -> str | None:
     """What a submitted modal's input holds (its element's `action_id` is its `block_id`):
-    typed text, the chosen option's value or the picked date; None when empty or garbled
+    typed text, the chosen option's value, the picked date or user; None when empty or garbled
     (a forged payload), for the domain to refuse beside the field."""
     values = (view.get("state") or {}).get("values") or {}
     block = values.get(block_id) if isinstance(values, Mapping) else None
     element = block.get(block_id) if isinstance(block, Mapping) else None
     if not isinstance(element, Mapping):
         return None
-    for key in ("value", "selected_date"):
+    for key in ("value", "selected_date", "selected_user"):
         if isinstance(element.get(key), str):
             return str(element[key])
     chosen = element.get("selected_option")

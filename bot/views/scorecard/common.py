@@ -25,6 +25,7 @@ class ScorecardBlock(enum.StrEnum):
     CARD = "scorecard_card"
     ALERT = "indicator_alert"
     HOME_SCORE = "home_score"
+    SPONSORS = "scorecard_sponsors"
 
 
 DOT = {
