@@ -15,6 +15,7 @@ from bot.views.rotation import forms
 from bot.views.rotation.brief import brief_message
 from bot.views.rotation.common import RotationAction, RotationCallback, RotationField
 from bot.views.rotation.forms import NoteMetadata
+from bot.views.scorecard.common import ScorecardAction
 from engagement.errors import FormInvalid, Invalid
 from engagement.escalations.cards import Who
 from engagement.models import Person
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 
 def register(surfaces: Surfaces) -> None:
     """The two modals and their buttons; the brief and the note's DMs."""
-    surfaces.action(RotationAction.OPEN, open_rotate)
+    surfaces.action(ScorecardAction.ROTATE, open_rotate)
     surfaces.view(RotationCallback.ROTATE, submit_rotate)
     surfaces.action(RotationAction.NOTE, open_note)
     surfaces.view(RotationCallback.NOTE, submit_note)

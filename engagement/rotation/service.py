@@ -1,5 +1,6 @@
 """Rotating a sponsor (seed 001): the old sponsorship closes, the new one opens (history
-kept), and the handover starts: the incoming sponsor's brief and the outgoing sponsor's
+kept), the open risks the outgoing sponsor owned pass to the incoming one, and the
+handover starts: the incoming sponsor's brief and the outgoing sponsor's
 request for a note are queued as due work in the same transaction.
 
 `change_roles` is the one place an account's roles change: the portfolio import calls it
@@ -13,14 +14,23 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engagement.access import Actor, require_owner
+from engagement.db import rowcount
 from engagement.duework import streams
 from engagement.duework.queue import schedule
 from engagement.errors import Conflict, FormInvalid, Invalid, Line, NotAllowed, NotFound
-from engagement.models import Account, Person, Role, SponsorRotation, Sponsorship
+from engagement.models import (
+    Account,
+    Person,
+    Risk,
+    RiskState,
+    Role,
+    SponsorRotation,
+    Sponsorship,
+)
 from engagement.text import free_text
 
 log = logging.getLogger(__name__)
@@ -85,14 +95,21 @@ def _hand_over(
     session.flush()
     # audit: record(session, actor=actor, action="sponsor.rotate", subject=account.name,
     #   before={"sponsor": outgoing}, after={"sponsor": incoming}, at=at)
+    owned = session.execute(
+        update(Risk)
+        .where(Risk.account_id == account.id, Risk.owner_id == outgoing,
+               Risk.state != RiskState.CLOSED)
+        .values(owner_id=incoming)
+        .execution_options(synchronize_session="fetch")
+    )  # fmt: skip
     payload = {"rotation_id": rotation.id}
     schedule(session, kind=BRIEF, key=f"{BRIEF}:{rotation.id}", due_at=at, payload=payload,
              stream=streams.person(incoming))  # fmt: skip
     schedule(session, kind=ASK_NOTE, key=f"{ASK_NOTE}:{rotation.id}", due_at=at,
              payload=payload, stream=streams.person(outgoing))  # fmt: skip
     log.info(
-        "rotation.started account=%d rotation=%d outgoing=%d incoming=%d by=%s",
-        account.id, rotation.id, outgoing, incoming, actor,
+        "rotation.started account=%d rotation=%d outgoing=%d incoming=%d by=%s risks=%d",
+        account.id, rotation.id, outgoing, incoming, actor, rowcount(owned),
     )  # fmt: skip
     return rotation
 

@@ -6,10 +6,9 @@ import enum
 
 
 class RotationAction(enum.StrEnum):
-    """`action_id`s: *Rotate sponsor* carries the account's row ID, *Write a handover
-    note* the rotation's."""
+    """`action_id`s: *Write a handover note* carries the rotation's row ID (*Rotate sponsor*
+    on the account card is `ScorecardAction.ROTATE`)."""
 
-    OPEN = "rotation_open"
     NOTE = "rotation_note"
 
 

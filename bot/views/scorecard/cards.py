@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bot.render import Payload
 from bot.views.kit import Block, button, context, day, divider, escape, header, mention, section
-from bot.views.rotation.common import RotationAction
 from bot.views.scorecard.common import (
     DOT,
     LEGEND,
+    ScorecardAction,
     ScorecardBlock,
     concerns,
     lines_within,
@@ -45,7 +45,7 @@ def sponsors_block(card: ScorecardCard) -> Block | None:
         return None
     terms = [_sponsor_term(term) for term in reversed(card.sponsors)]
     rotate = (
-        button("Rotate sponsor", RotationAction.OPEN, str(card.summary.account_id))
+        button("Rotate sponsor", ScorecardAction.ROTATE, str(card.summary.account_id))
         if card.can_rotate
         else None
     )
