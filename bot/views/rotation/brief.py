@@ -17,9 +17,9 @@ from engagement.escalations.cards import Who
 from engagement.models import Role
 from engagement.rotation.brief import HandoverBrief, Side
 
-SHOWN = 5
-"""Escalations and risks named in the brief; `/sponsor escalations` and `/sponsor risks`
-list the rest."""
+LIST = 2900
+"""Characters of escalations or of risks in the brief (a section takes 3,000 with its
+heading): the rest are counted, `/sponsor escalations` and `/sponsor risks` list them."""
 BARS = "▁▂▃▄▅▆▇█"
 
 
@@ -74,18 +74,15 @@ def brief_message(message: HandoverBrief) -> Payload:
         *card_blocks(message.card),
         section(_trend(message.trend)),
     ]
-    escalations = [list_line(item) for item in message.escalations[:SHOWN]]
-    more = len(message.escalations) - SHOWN
-    if more > 0:
-        escalations.append(f"…and {more} more: `/sponsor escalations {account}`")
+    escalations = [list_line(item) for item in message.escalations]
+    more = f"more: `/sponsor escalations {account}`"
     blocks.append(
-        section("*Open escalations*\n" + (lines_within(escalations, 2900) or "None open."))
+        section("*Open escalations*\n" + (lines_within(escalations, LIST, more) or "None open."))
     )
     if message.risks:
-        risks = [risk_text(line, with_account=False) for line in message.risks[:SHOWN]]
-        if len(message.risks) > SHOWN:
-            risks.append(f"…and {len(message.risks) - SHOWN} more: `/sponsor risks {account}`")
-        blocks.append(section("*Open risks, highest first*\n" + lines_within(risks, 2900)))
+        risks = [risk_text(line, with_account=False) for line in message.risks]
+        more = f"more: `/sponsor risks {account}`"
+        blocks.append(section("*Open risks, highest first*\n" + lines_within(risks, LIST, more)))
     blocks.append(
         section("*Check-ins, last 8 weeks*\n" + "\n".join(_side(side) for side in message.sides))
     )
