@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from engagement.access import Actor, require_owner
@@ -24,6 +24,8 @@ from engagement.duework.queue import schedule
 from engagement.errors import Conflict, FormInvalid, Invalid, Line, NotAllowed, NotFound
 from engagement.models import (
     Account,
+    CheckIn,
+    CheckInState,
     Person,
     Risk,
     RiskState,
@@ -59,7 +61,8 @@ def change_roles(
     at: datetime,
 ) -> list[RoleChange]:
     """Close the account's current roles not in `wanted` and open those missing; each
-    sponsor who left paired with one who came (in person order) is a rotation."""
+    sponsor who left paired with one who came (in person order) is a rotation. Check-ins
+    planned but not sent to someone who leaves the account are dropped."""
     current = session.scalars(
         select(Sponsorship).where(
             Sponsorship.account_id == account.id, Sponsorship.ended_at.is_(None)
@@ -71,6 +74,15 @@ def change_roles(
         if key not in wanted:
             row.ended_at = at
             changes.append(RoleChange(key[0], key[1], "ended"))
+    staying = {person_id for person_id, _ in wanted}
+    gone = {c.person_id for c in changes} - staying
+    if gone:  # check-ins planned for people no longer on the account are not sent
+        session.execute(
+            delete(CheckIn)
+            .where(CheckIn.account_id == account.id, CheckIn.person_id.in_(gone),
+                   CheckIn.state == CheckInState.DUE, CheckIn.sent_at.is_(None))
+            .execution_options(synchronize_session=False)
+        )  # fmt: skip
     for person_id, role in sorted(wanted - have.keys()):
         session.add(
             Sponsorship(person_id=person_id, account_id=account.id, role=role, started_at=at)

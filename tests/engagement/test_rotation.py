@@ -13,11 +13,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.root import wire
+from engagement.checkins.planner import plan_checkins
 from engagement.db import transaction
 from engagement.duework.engine import Engine
 from engagement.errors import Conflict, FormInvalid, Invalid, NotAllowed
 from engagement.forget import forget_person
-from engagement.models import DueWork, Person, SponsorRotation, Sponsorship
+from engagement.models import CheckIn, DueWork, Person, SponsorRotation, Sponsorship
 from engagement.notify import Profile
 from engagement.portfolio.importer import import_portfolio
 from engagement.portfolio.loader import parse_portfolio
@@ -176,3 +177,14 @@ def test_a_note_written_before_the_brief_goes_out_is_in_it(
     assert isinstance(brief, HandoverBrief) and brief.note == "Call Ana first."
     assert notifier.messages_of(HandoverNoteRequest) == []  # written already: not asked
     assert len(notifier.updates) == 1  # the brief brought up to date: the same content
+
+
+def test_check_ins_planned_for_the_outgoing_sponsor_are_not_sent(session: Session) -> None:
+    load_portfolio(session)
+    plan_checkins(session, now=NOW)
+    planned = select(func.count()).where(CheckIn.person_id == person_id(session, OUTGOING))
+    sam_planned = select(func.count()).where(CheckIn.person_id == person_id(session, SAM))
+    before = (session.scalar(planned), session.scalar(sam_planned))
+    slack_rotation(session, at=NOW + timedelta(hours=1))
+    assert before[0] == before[1] == 2  # today's 09:00 in New York and next Monday's
+    assert (session.scalar(planned), session.scalar(sam_planned)) == (0, 2)
