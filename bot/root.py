@@ -29,6 +29,7 @@ from bot.handlers import escalations as escalation_surfaces
 from bot.handlers import general
 from bot.handlers import reviews as review_surfaces
 from bot.handlers import risks as risk_surfaces
+from bot.handlers import rotation as rotation_surfaces
 from bot.handlers import scorecard as scorecard_surfaces
 from bot.runtime import Runtime
 from bot.surfaces import Surfaces
@@ -41,6 +42,7 @@ from engagement import (
     replays,
     reviews,
     risks,
+    rotation,
     scoring,
     sending,
 )
@@ -66,6 +68,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("scoring", due_work=scoring.register, slack=scorecard_surfaces.register),
     Feature("risks", due_work=risks.register, slack=risk_surfaces.register),
     Feature("reviews", due_work=reviews.register, slack=review_surfaces.register),
+    Feature("rotation", due_work=rotation.register, slack=rotation_surfaces.register),
     Feature("request keys", due_work=replays.register),  # replays refused; old keys pruned
     Feature("channels", due_work=channels.register, slack=channel_surfaces.register),
     Feature("sending", due_work=sending.register),  # a refused token stops every process

@@ -75,8 +75,10 @@ CAST: dict[str, Persona] = {
     "U0SPN0004": SKIPPER,
     "U0SPN0005": ENGAGED,
     "U0SPN0006": ENGAGED,
+    "U0SPN0007": ENGAGED,
 }
-"""Sponsors of `examples/portfolio.yaml`; every SAM is diligent."""
+"""Sponsors of `examples/portfolio.yaml`, and the one who takes over an account mid-run;
+every SAM is diligent."""
 
 
 def persona_of(user_id: str) -> Persona:

@@ -22,6 +22,8 @@ from bot.views.checkins import FIELD_ACTION
 from bot.views.checkins import ActionId as CheckinAction
 from bot.views.escalations import EscalationAction
 from bot.views.risks.common import RiskAction
+from bot.views.rotation.common import RotationAction
+from bot.views.scorecard.common import ScorecardAction
 from engagement.clock import MovableClock
 from engagement.models import CheckIn, DueWork, Role, WorkState
 from engagement.portfolio.schema import PortfolioSpec
@@ -41,6 +43,28 @@ REASSESSED = (
 VACATION = ("U0SAM0003", START + timedelta(days=11, hours=21), START + timedelta(days=20))
 """Omar Haddad sets :palm_tree: Vacationing on Friday 11 September until Sunday 20th: no
 check-in on Monday 14th, and it does not count as missed."""
+
+
+@dataclass(frozen=True)
+class Rotation:
+    account: str
+    outgoing: str
+    incoming: str
+    week: int
+
+    @property
+    def at(self) -> datetime:
+        """Tuesday of its week, 15:00 UTC: the admin rotates from the account card."""
+        return START + timedelta(weeks=self.week, days=1, hours=15)
+
+
+ROTATION = Rotation("Cyberdyne Systems", "U0SPN0005", "U0SPN0007", week=5)
+"""Priya Raman hands Cyberdyne Systems over to Sofia Marquez (seed 001): Sofia gets the
+handover brief, Priya writes a handover note into it."""
+HANDOVER_NOTE = (
+    "Their CTO, Miles Dyson, decides; meet him before the Q4 steering committee. "
+    "The pilot extension is agreed in principle, paperwork with their legal."
+)
 SUMMARIES = (
     ("high", "Legal is blocking the joint data-processing agreement"),
     ("medium", "Customer's CIO asks for an executive briefing before renewal"),
@@ -92,6 +116,8 @@ class Simulation:
         user, leaves, returns = VACATION
         if leaves < end:
             self._later(leaves, lambda: self._vacation(user, returns))
+        if ROTATION.at < end:
+            self._later(ROTATION.at, self._rotate)
         moment, heartbeat, week_reported = START, START, -1
         while moment < end:
             self.clock.now = moment
@@ -166,7 +192,7 @@ class Simulation:
                 self._later(
                     at, self._command(account.sam, f"escalate {account.name} {severity} {summary}")
                 )
-            for sponsor_id in account.sponsors:
+            for sponsor_id in self._sponsors(account.name, account.sponsors, week):
                 persona = persona_of(sponsor_id)
                 if persona.advocacy and self.rng.random() < 0.35:
                     note = self.rng.choice(persona.advocacy)
@@ -174,6 +200,46 @@ class Simulation:
                         wednesday + timedelta(hours=self.rng.randint(1, 30)),
                         self._command(sponsor_id, f"log {account.name} {note}"),
                     )
+
+    def _sponsors(self, account: str, named: list[str], week: int) -> list[str]:
+        """The account's sponsors in `week`: the file's, or after the rotation its new ones."""
+        if account != ROTATION.account or week < ROTATION.week:
+            return named
+        return [ROTATION.incoming if s == ROTATION.outgoing else s for s in named]
+
+    def _rotate(self) -> None:
+        """The admin opens the account card, *Rotate sponsor*, and picks the newcomer (the
+        outgoing sponsor is the account's only one: already chosen)."""
+        self._check(self.stack.slack.slash(ADMIN, f"status {ROTATION.account}"), "status")
+        self.stack.settle()
+        card = self.stack.emulator.ephemerals(ADMIN)[-1]
+        self._check(self.stack.slack.block_action(ADMIN, ScorecardAction.ROTATE, message=card),
+                    "rotate sponsor")  # fmt: skip
+        self.stack.settle()
+        modal = self.stack.emulator.open_views(ADMIN)[-1]
+        values = {"rotation_incoming": {"rotation_incoming": ROTATION.incoming}}
+        self._check(self.stack.slack.submit_view(ADMIN, modal, values), "rotate")
+        names = self.stack.emulator.workspace
+        out, new, admin = (names.user(u) for u in (ROTATION.outgoing, ROTATION.incoming, ADMIN))
+        self.notes.append(
+            f"{admin.real_name if admin else ADMIN}, the admin, rotated the sponsor of "
+            f"{ROTATION.account} from {out.real_name if out else ''} to "
+            f"{new.real_name if new else ''} on {self.clock.now:%a %d %b} (*Rotate sponsor* "
+            "on the account card)."
+        )
+        self._count("sponsors rotated")
+
+    def _handover_note(self, user: str, rotation_id: str) -> None:
+        message = self._current(user, RotationAction.NOTE, rotation_id)
+        if message is None:
+            return
+        self._check(self.stack.slack.block_action(user, RotationAction.NOTE, message=message),
+                    "write a handover note")  # fmt: skip
+        self.stack.settle()
+        modal = self.stack.emulator.open_views(user)[-1]
+        values = {"rotation_note_text": {"rotation_note_text": HANDOVER_NOTE}}
+        self._check(self.stack.slack.submit_view(user, modal, values), "handover note")
+        self._count("handover notes written")
 
     def _vacation(self, user: str, until: datetime) -> None:
         """The person sets Slack's "Vacationing" status, which clears itself at `until`."""
@@ -210,13 +276,17 @@ class Simulation:
     def _people(self) -> list[str]:
         people = {a.sam for a in self.spec.accounts}
         people |= {s for a in self.spec.accounts for s in a.sponsors}
-        return sorted(people | {ADMIN})
+        return sorted(people | {ADMIN, ROTATION.incoming})
 
     def _react(self, user: str, moment: datetime, button: dict[str, Any]) -> None:
         value = str(button.get("value", ""))
         if button["action_id"] == ChannelAction.RETRY and f"channel:{value}" not in self._seen:
             self._seen.add(f"channel:{value}")  # the admin fixes it within the hour
             self._later(moment + timedelta(hours=1), lambda: self._invite_and_retry(value))
+            return
+        if button["action_id"] == RotationAction.NOTE and f"handover:{value}" not in self._seen:
+            self._seen.add(f"handover:{value}")  # the outgoing sponsor writes it that afternoon
+            self._later(moment + timedelta(hours=3), lambda: self._handover_note(user, value))
             return
         if button["action_id"] == RiskAction.UPDATE and f"risk:{value}" not in self._seen:
             self._seen.add(f"risk:{value}")  # the owner re-assesses it that morning

@@ -13,12 +13,16 @@ NAMES = {
     "U0SPN0004": "Henrik Lund", "U0SPN0005": "Priya Raman", "U0SPN0006": "Kenji Watanabe",
     "U0SAM0001": "Sam Carter", "U0SAM0002": "Lena Fischer", "U0SAM0003": "Omar Haddad",
     "U0SAM0004": "Julia Becker", "U0SAM0005": "Ravi Menon", "U0SAM0006": "Aiko Tanaka",
+    "U0SPN0007": "Sofia Marquez",
 }  # fmt: skip
 
 
 ELSEWHERE = {"U0SAM0002": "Europe/London"}
 """People whose Slack zone is not their accounts': Lena Fischer manages New York accounts
 from London, so her check-ins come at 09:00 London time."""
+NEWCOMERS = {"U0SPN0007": "America/Los_Angeles"}
+"""People in Slack whom the portfolio does not name: Sofia Marquez, in Los Angeles (not the
+portfolio's New York), takes over a Los Angeles account mid-run (`simulate.ROTATION`)."""
 ADMIN = "U0ADMIN001"
 """Sherpa's admin in the demo (`SHERPA_ADMINS`): told when a channel refuses Sherpa."""
 
@@ -52,6 +56,12 @@ def workspace_for(spec: PortfolioSpec) -> dict[str, Any]:
             channels.add(account.digest_channel)
         if account.channel:
             channels.add(account.channel)
+    for user_id, zone in NEWCOMERS.items():
+        name = NAMES[user_id]
+        users[user_id] = {
+            "id": user_id, "name": name.split()[0].lower(), "real_name": name, "tz": zone,
+            "email": f"{name.split()[0].lower()}@example.com",
+        }  # fmt: skip
     users[ADMIN] = {"id": ADMIN, "name": "morgan", "real_name": "Morgan Lee", "tz": spec.timezone}
     members = [*users, Bot().user_id]  # Sherpa invited to each, as the README's install says
     path = spec.escalation_path or "#exec-steering"

@@ -194,3 +194,29 @@ def _insert_checkins(session: Session, rows: list[dict[str, Any]]) -> None:
 def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
     for start in range(0, len(rows), CHUNK):
         yield rows[start : start + CHUNK]
+
+
+LOOK_AHEAD = timedelta(days=70)
+"""How far `next_checkin` looks: past any cadence's gap and a long holiday."""
+
+
+def next_checkin(
+    session: Session, account: Account, person: Person, *, after: datetime
+) -> datetime | None:
+    """When the person's next check-in on the account is due (UTC), placed as planning
+    places it: their zone, the account's cadence, working days, their pause."""
+    settings = session.get(PortfolioSettings, 1)
+    working_days = settings.working_days if settings is not None else True
+    default_country = settings.country if settings is not None else None
+    country = (
+        country_for(person.country, account.country, default_country, person.timezone)
+        if working_days
+        else None
+    )
+    parity = _parity(week_anchor(account.created_at)) if account.cadence == Cadence.BIWEEKLY else 0
+    found = _occurrences(
+        account.cadence, account.checkin_weekday, account.checkin_time, person.timezone,
+        parity, after, after + LOOK_AHEAD, working_days, country,
+    )  # fmt: skip
+    paused = person.paused_until
+    return next((o.due_at for o in found if paused is None or o.period_start >= paused), None)

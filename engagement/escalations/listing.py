@@ -100,3 +100,13 @@ def for_home(session: Session, *, actor: Actor, now: datetime) -> Listing:
         .order_by(Escalation.created_at, Escalation.id)
     ).all()
     return Listing(items=_listed(session, list(rows), now))
+
+
+def for_account(session: Session, account_id: int, *, now: datetime) -> Listing:
+    """One account's open escalations, oldest first, for whoever takes it over."""
+    rows = session.scalars(
+        select(Escalation)
+        .where(Escalation.state.in_(OPEN_STATES), Escalation.account_id == account_id)
+        .order_by(Escalation.created_at, Escalation.id)
+    ).all()
+    return Listing(items=_listed(session, list(rows), now))

@@ -32,6 +32,7 @@ from engagement.models import (
     Escalation,
     EscalationNotice,
     Person,
+    SponsorRotation,
     Sponsorship,
 )
 
@@ -45,6 +46,7 @@ TOUCHED = (
     EscalationNotice,
     ChannelNotice,
     Admin,
+    SponsorRotation,
 )
 """Tables every forget may write to; `Forgotten.tables` adds those where mentions were replaced."""
 
@@ -71,6 +73,7 @@ class Forgotten:
     answer_texts: int = 0
     advocacy: int = 0
     advocacy_texts: int = 0
+    handover_notes: int = 0
     checkins_kept: int = 0
     checkins_withdrawn: int = 0
     work_withdrawn: int = 0
@@ -102,6 +105,7 @@ class Forgotten:
             "answer_texts": self.answer_texts,
             "advocacy": self.advocacy,
             "advocacy_texts": self.advocacy_texts,
+            "handover_notes": self.handover_notes,
             "checkins_withdrawn": self.checkins_withdrawn,
             "work_withdrawn": self.work_withdrawn,
             "roles_ended": len(self.roles),
@@ -122,6 +126,7 @@ class Forgotten:
             f"free text removed from {self.answer_texts}",
             f"advocacy actions: {self.advocacy} kept and counted; "
             f"text removed from {self.advocacy_texts}",
+            f"handover notes written: text removed from {self.handover_notes}",
             f"check-ins: {self.checkins_kept} answered, skipped or missed kept; "
             f"{self.checkins_withdrawn} open withdrawn, "
             f"with {self.work_withdrawn} queued sends, nudges and DMs",
@@ -154,6 +159,7 @@ def forget_person(session: Session, *, user: str, now: datetime) -> Forgotten:
     withdrawn, work = withdraw_open_checkins(session, person, now)
     answers, answer_texts = _clear_answers(session, person_id)
     advocacy, advocacy_texts = _clear_advocacy(session, person_id)
+    notes = _clear_handover_notes(session, person_id)
     unlinked = _unlink_dms(session, person)
     if person.slack_user_id is not None:
         forget_admin(session, person.slack_user_id)
@@ -175,6 +181,7 @@ def forget_person(session: Session, *, user: str, now: datetime) -> Forgotten:
         answer_texts=answer_texts,
         advocacy=advocacy,
         advocacy_texts=advocacy_texts,
+        handover_notes=notes,
         checkins_kept=count(session, CheckIn.person_id == person_id),
         checkins_withdrawn=withdrawn,
         work_withdrawn=work,
@@ -220,6 +227,24 @@ def _clear_advocacy(session: Session, person_id: int) -> tuple[int, int]:
         .execution_options(synchronize_session=False)
     )
     return total, rowcount(cleared)
+
+
+def _clear_handover_notes(session: Session, person_id: int) -> int:
+    """The handover notes they wrote as an outgoing sponsor lose their text; where a brief
+    was theirs as the incoming one, nothing points at it any more."""
+    session.execute(
+        update(SponsorRotation)
+        .where(SponsorRotation.incoming_id == person_id)
+        .values(brief_channel=None, brief_ts=None)
+        .execution_options(synchronize_session=False)
+    )
+    cleared = session.execute(
+        update(SponsorRotation)
+        .where(SponsorRotation.outgoing_id == person_id, SponsorRotation.note != "")
+        .values(note="")
+        .execution_options(synchronize_session=False)
+    )
+    return rowcount(cleared)
 
 
 def _unlink_dms(session: Session, person: Person) -> int:

@@ -9,6 +9,7 @@ One module per part of the product, all on one `Base`:
 - `scoring`: KPI definitions and actuals, alerts and digest runs;
 - `risks`: each account's strategic risk register and the history of each risk;
 - `reviews`: when each account's strategic review was held;
+- `rotations`: sponsor rotations, their handover briefs and notes;
 - `infrastructure`: the due-work queue, requests already handled, scheduler beats.
 
 Everything is re-exported here (`from engagement.models import Person`), and importing
@@ -56,6 +57,7 @@ from engagement.models.portfolio import (
 )
 from engagement.models.reviews import Review
 from engagement.models.risks import Risk, RiskCategory, RiskEvent, RiskState
+from engagement.models.rotations import SponsorRotation
 from engagement.models.scoring import (
     Alert,
     DigestRun,
@@ -106,6 +108,7 @@ __all__ = [
     "SchedulerBeat",
     "SendingStop",
     "Severity",
+    "SponsorRotation",
     "Sponsorship",
     "UTCDateTime",
     "WorkState",

@@ -21,12 +21,12 @@ from engagement.models import (
     PortfolioSettings,
     Risk,
     Role,
-    Sponsorship,
 )
 from engagement.portfolio.loader import PortfolioInvalid
 from engagement.portfolio.schema import AccountSpec, KpiSpec, PortfolioSpec, RiskSpec
 from engagement.reviews.cadence import EVERY
 from engagement.risks.service import add_risk, record
+from engagement.rotation.service import change_roles
 
 REVIEW_MONTHS = {name: months for months, name in EVERY.items()}
 LOOKUP_CHUNK = 500
@@ -283,23 +283,11 @@ def _import_account(
 
     wanted = {(member(account_spec.sam), Role.SAM)}
     wanted |= {(member(ref), Role.SPONSOR) for ref in account_spec.sponsors}
-    current = session.scalars(
-        select(Sponsorship).where(
-            Sponsorship.account_id == account.id, Sponsorship.ended_at.is_(None)
-        )
-    ).all()
-    have = {(row.person_id, Role(row.role)): row for row in current}
-    for key, row in have.items():
-        if key not in wanted:
-            row.ended_at = now
-            if account_plan.status != "added":
-                account_plan.details.append(f"{key[1]} {_ref(session, key[0])} ended")
-    for person_id, role in sorted(wanted - have.keys()):
-        session.add(
-            Sponsorship(person_id=person_id, account_id=account.id, role=role, started_at=now)
-        )
-        if account_plan.status != "added":
-            account_plan.details.append(f"{role} {_ref(session, person_id)} started")
+    changes = change_roles(session, account, wanted, actor="import", at=now)
+    if account_plan.status != "added":
+        account_plan.details += [
+            f"{change.role} {_ref(session, change.person_id)} {change.change}" for change in changes
+        ]
     risk_notes = _import_risks(session, account, account_spec.risks, now)
     if account_plan.status != "added":
         account_plan.details += risk_notes

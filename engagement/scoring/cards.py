@@ -23,6 +23,7 @@ from engagement.scoring.messages import (
     ScorecardCards,
 )
 from engagement.scoring.scorecard import Status
+from engagement.scoring.sponsors import cards_with_sponsors
 from engagement.scoring.strategic import cards_with_strategic
 
 CARDS_PER_REPLY = 5
@@ -151,6 +152,7 @@ def status_cards(
             )
     fall = score_fall(session)
     cards = [card(s, fall) for s in score_accounts(session, Account.id.in_(ids), now=now)]
+    cards = cards_with_sponsors(session, cards, can_rotate=actor.is_admin)
     return ScorecardCards(cards=cards_with_strategic(session, cards, now.date()))
 
 
@@ -184,6 +186,7 @@ def details_card(
             raise NotFound(NOT_YOURS_BY_ID)
     fall = score_fall(session)
     cards = [card(s, fall) for s in score_accounts(session, Account.id == account_id, now=now)]
+    cards = cards_with_sponsors(session, cards, can_rotate=actor.is_admin)
     return ScorecardCards(cards=cards_with_strategic(session, cards, now.date()))
 
 

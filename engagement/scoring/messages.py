@@ -87,6 +87,15 @@ class Indicator(Data):
     combined: float | None
 
 
+class SponsorTerm(Data):
+    """One sponsor of an account over one period; `ended` None while it lasts."""
+
+    user_id: str | None
+    name: str
+    started: date
+    ended: date | None
+
+
 class ScorecardCard(Data):
     """`/sponsor status` for one account."""
 
@@ -98,6 +107,10 @@ class ScorecardCard(Data):
     """Some KPIs have no data yet: left out, the other weights scaled up to 100."""
     checkin_regularity: float | None
     hours_to_acknowledge: float | None
+    sponsors: list[SponsorTerm] = []
+    """The account's sponsors over time, earliest first (`engagement.scoring.sponsors`)."""
+    can_rotate: bool = False
+    """The reader is an admin: the card offers *Rotate sponsor*."""
 
 
 class ScorecardCards(Message):

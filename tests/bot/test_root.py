@@ -33,6 +33,7 @@ def test_every_kind_of_due_work_has_its_handler() -> None:
     unstreamed = {
         "people.refresh", "people.answer_dm", "alerts.evaluate", "channels.notice",
         "channels.tell",
+        "channels.cleared",
     }  # fmt: skip
     assert set(wire().due_work.handlers) == POSTING | unstreamed
 

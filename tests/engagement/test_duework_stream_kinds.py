@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.root import wire
+from engagement.access import find_account
 from engagement.checkins.messages import CheckinPrompt
 from engagement.checkins.responses import remind_tomorrow
 from engagement.checkins.sends import schedule_send
@@ -15,10 +16,20 @@ from engagement.db import transaction
 from engagement.duework.engine import Engine
 from engagement.escalations import service
 from engagement.escalations.rules import EscalationInput
-from engagement.models import CheckIn, DigestRun, DueWork, Person, Risk, WorkState
+from engagement.models import (
+    Account,
+    CheckIn,
+    DigestRun,
+    DueWork,
+    Person,
+    Risk,
+    SponsorRotation,
+    WorkState,
+)
 from engagement.reviews.service import record_review
 from engagement.risks.rules import RiskInput
 from engagement.risks.service import log_risk
+from engagement.rotation.service import add_handover_note, rotate_sponsor
 from engagement.scoring.kpis import record_kpi
 from tests.engagement.test_scoring_digest import many_accounts
 from tests.factories import actor, checkin_registry, load_portfolio, person_id, portfolio
@@ -33,7 +44,14 @@ POSTING = {
     "escalation.remind", "escalation.path", "escalation.refresh",
     "digest.post", "digest.part", "digest.chart", "digest.refresh", "alerts.post",
     "risks.high", "risks.review", "reviews.remind",
+    "rotation.brief", "rotation.ask_note", "rotation.add_note",
 }  # fmt: skip
+
+
+def account_id(session: Session, name: str) -> int:
+    found = find_account(session, name)
+    assert found is not None
+    return found.id
 
 
 def expected_stream(session: Session, row: DueWork) -> str | None:
@@ -61,6 +79,10 @@ def expected_stream(session: Session, row: DueWork) -> str | None:
         return f"person:{session.get_one(Risk, row.payload['risk_id']).owner_id}"
     if row.kind == "reviews.remind":  # each sponsor's DM
         return f"person:{row.payload['person_id']}"
+    if row.kind == "rotation.ask_note":  # the outgoing sponsor's DM
+        return f"person:{session.get_one(SponsorRotation, row.payload['rotation_id']).outgoing_id}"
+    if row.kind.startswith("rotation."):  # the brief, and the note into it
+        return f"person:{session.get_one(SponsorRotation, row.payload['rotation_id']).incoming_id}"
     return None  # planning: posts nothing
 
 
@@ -89,12 +111,21 @@ def test_every_kind_that_posts_joins_the_stream_of_where_it_posts(
         # Account 004's review falls due two weeks on: its sponsor is reminded today.
         record_review(session, actor=sam, account="Account 004", held_on=date(2026, 11, 7),
                       notes="", now=MONDAY)  # fmt: skip
+        # Account 005 changes hands: a brief to U0SPN0006, a note asked of U0SPN0005.
+        rotation = rotate_sponsor(
+            session, session.get_one(Account, account_id(session, "Account 005")),
+            session.get_one(Person, person_id(session, "U0SPN0005")),
+            session.get_one(Person, person_id(session, "U0SPN0006")),
+            actor="U0ADMIN01", at=MONDAY,
+        ).id  # fmt: skip
     engine = Engine(sessions, registry, FakeNotifier())
     for hours in (0, 2, 4, 8):  # announce; the 09:00 DMs; re-alert; escalation path
         engine.run_due(MONDAY + timedelta(hours=hours))
     with transaction(sessions) as session:
         service.acknowledge(session, actor=actor(session, "U0SPN0002"), escalation_id=ids[1],
                             now=MONDAY + timedelta(hours=9))  # fmt: skip
+        add_handover_note(session, actor=actor(session, "U0SPN0005"), rotation_id=rotation,
+                          text="Call their CFO first.", at=MONDAY + timedelta(hours=9))  # fmt: skip
     for at in (timedelta(hours=9), timedelta(days=2, hours=2), timedelta(days=4, hours=9)):
         engine.run_due(MONDAY + at)  # the update; the nudges; Friday's digest and its thread
     with transaction(sessions) as session:  # the digest is brought up to date

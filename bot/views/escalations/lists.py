@@ -31,7 +31,7 @@ LIST_MAX = 40
 HOME_MAX = 10
 
 
-def _list_line(item: Listed) -> str:
+def list_line(item: Listed) -> str:
     card = item.escalation
     flags = " · :alarm_clock: *overdue*" if item.overdue else ""
     state = "acknowledged" if card.state is EscalationState.ACKNOWLEDGED else "open"
@@ -55,7 +55,7 @@ def escalations_list(listing: Listing) -> Payload:
         }
     count = f"{total} open escalation{'s' if total != 1 else ''}{scope}, oldest first"
     blocks: list[Block] = [section(f"*{count}*")]
-    blocks += [section(_list_line(item)) for item in listing.items[:LIST_MAX]]
+    blocks += [section(list_line(item)) for item in listing.items[:LIST_MAX]]
     if total > LIST_MAX:
         blocks.append(
             context(
@@ -83,7 +83,7 @@ def home_section(listing: Listing, *, viewer: str) -> list[Block]:
         return blocks
     for item in listing.items[:HOME_MAX]:
         card = item.escalation
-        blocks.append(section(_list_line(item)))
+        blocks.append(section(list_line(item)))
         elements: list[Block] = []
         if any(sponsor.user_id == viewer for sponsor in card.sponsors):
             elements += sponsor_elements(card)

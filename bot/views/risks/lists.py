@@ -46,6 +46,11 @@ def logged_text(line: RiskLine) -> str:
 
 
 def _risk_block(line: RiskLine, *, with_account: bool) -> Block:
+    return section(risk_text(line, with_account=with_account))
+
+
+def risk_text(line: RiskLine, *, with_account: bool) -> str:
+    """One risk as mrkdwn: its ID, score, description, mitigation and facts."""
     where = f"{escape(clip(line.account, 100))} · " if with_account else ""
     mitigation = f"\n_Mitigation:_ {clip_escaped(line.mitigation, 500)}" if line.mitigation else ""
     facts = [line.category, line.state]
@@ -53,7 +58,7 @@ def _risk_block(line: RiskLine, *, with_account: bool) -> Block:
         facts.append(f"owner <@{line.owner}>")
     if line.review_on:
         facts.append(f"review on {day(line.review_on)}")
-    return section(
+    return (
         f"*{line.code}* · {where}{score_text(line)}\n"
         f"{clip_escaped(line.description, 1000)}{mitigation}\n"
         f"_{' · '.join(facts)}_"

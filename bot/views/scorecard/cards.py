@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from bot.render import Payload
-from bot.views.kit import Block, context, divider, escape, header, section
+from bot.views.kit import Block, button, context, day, divider, escape, header, mention, section
 from bot.views.scorecard.common import (
     DOT,
     LEGEND,
+    ScorecardAction,
     ScorecardBlock,
     concerns,
     lines_within,
@@ -15,7 +16,7 @@ from bot.views.scorecard.common import (
     status_word,
 )
 from engagement.scoring.kpis import Recorded
-from engagement.scoring.messages import KpiItem, ScorecardCard, ScorecardCards
+from engagement.scoring.messages import KpiItem, ScorecardCard, ScorecardCards, SponsorTerm
 from engagement.scoring.scorecard import format_value
 
 CARDS_SHOWN = 5
@@ -29,8 +30,34 @@ def _kpi_line(kpi: KpiItem) -> str:
     )
 
 
+def _sponsor_term(term: SponsorTerm) -> str:
+    since = (
+        f"since {day(term.started)}"
+        if term.ended is None
+        else (f"{day(term.started)} – {day(term.ended)}")
+    )
+    return f"{mention(term.user_id, term.name)} {since}"
+
+
+def sponsors_block(card: ScorecardCard) -> Block | None:
+    """The sponsors over time, latest first; *Rotate sponsor* beside them for an admin."""
+    if not card.sponsors and not card.can_rotate:
+        return None
+    terms = [_sponsor_term(term) for term in reversed(card.sponsors)]
+    rotate = (
+        button("Rotate sponsor", ScorecardAction.ROTATE, str(card.summary.account_id))
+        if card.can_rotate
+        else None
+    )
+    return section(
+        lines_within(["*Sponsors over time*", *terms], 2900, what="earlier"),
+        accessory=rotate,
+        block_id=f"{ScorecardBlock.SPONSORS}:{card.summary.account_id}",
+    )
+
+
 def card_blocks(card: ScorecardCard) -> list[Block]:
-    """One account's scorecard: at most 7 blocks."""
+    """One account's scorecard: at most 8 blocks."""
     summary = card.summary
     attention = ""
     if summary.attention:
@@ -72,6 +99,9 @@ def card_blocks(card: ScorecardCard) -> list[Block]:
             "the other weights re-normalised to 100.",
         )
     blocks.append(context("\n".join(notes)))
+    sponsors = sponsors_block(card)
+    if sponsors is not None:
+        blocks.insert(2, sponsors)
     return blocks
 
 

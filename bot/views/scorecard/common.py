@@ -13,9 +13,11 @@ from engagement.scoring.scorecard import Status, Trend
 
 
 class ScorecardAction(enum.StrEnum):
-    """Actions the Slack listeners handle; the value of DETAILS is the account ID."""
+    """Actions the Slack listeners handle; the value of each is the account ID."""
 
     DETAILS = "scorecard_details"
+    ROTATE = "rotation_open"
+    """*Rotate sponsor*, for admins (handled in `bot/handlers/rotation.py`)."""
 
 
 class ScorecardBlock(enum.StrEnum):
@@ -25,6 +27,7 @@ class ScorecardBlock(enum.StrEnum):
     CARD = "scorecard_card"
     ALERT = "indicator_alert"
     HOME_SCORE = "home_score"
+    SPONSORS = "scorecard_sponsors"
 
 
 DOT = {
