@@ -8,12 +8,14 @@ One module per part of the product, all on one `Base`:
 - `scoring`: KPI definitions and actuals, alerts and digest runs;
 - `risks`: each account's strategic risk register and the history of each risk;
 - `reviews`: when each account's strategic review was held;
+- `audit`: every change to the portfolio, who made it and when;
 - `infrastructure`: the due-work queue, requests already handled, scheduler beats.
 
 Everything is re-exported here (`from engagement.models import Person`), and importing
 this package registers every table in `Base.metadata`, which migrations compare against.
 """
 
+from engagement.models.audit import AuditEntry
 from engagement.models.base import NAMING, Base, UTCDateTime
 from engagement.models.checkins import (
     RATING,
@@ -71,6 +73,7 @@ __all__ = [
     "AdvocacyAction",
     "Alert",
     "Answer",
+    "AuditEntry",
     "Base",
     "Cadence",
     "CheckIn",

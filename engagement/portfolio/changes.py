@@ -1,0 +1,51 @@
+"""An import's changes, each in the audit log as the portfolio file's; those that would
+overwrite a change made in Slack since the last import are noted for the operator."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from engagement.audit import IMPORT, last_changed_elsewhere, plain, record
+
+
+def summary(before: Mapping[str, object] | None, after: Mapping[str, object] | None) -> str:
+    """'channel #a -> #b; weight 10 -> 20', or the fields of something added or removed."""
+    old, new = before or {}, after or {}
+    if not old or not new:
+        return ", ".join(f"{key} {plain(value)}" for key, value in (new or old).items())
+    return "; ".join(f"{key} {plain(old.get(key))} -> {plain(new[key])}" for key in new)
+
+
+class Changes:
+    """Records the import's changes, at `now`, as the actor `import`."""
+
+    def __init__(self, session: Session, now: datetime) -> None:
+        self.session, self.now = session, now
+        self.elsewhere = last_changed_elsewhere(session)
+        self.overwrites: list[str] = []
+
+    def __call__(
+        self,
+        action: str,
+        subject: str,
+        before: Mapping[str, object] | None,
+        after: Mapping[str, object] | None,
+    ) -> None:
+        last = self.elsewhere.get(subject)
+        if last is not None:
+            self.overwrites.append(
+                f"{subject}: {action} ({summary(before, after)}) over {last.action} by "
+                f"{last.actor} on {last.at:%Y-%m-%d %H:%M} UTC"
+            )
+        record(
+            self.session,
+            actor=IMPORT,
+            action=action,
+            subject=subject,
+            before=before,
+            after=after,
+            at=self.now,
+        )
