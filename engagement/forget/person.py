@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from engagement.access import find_person
+from engagement.audit import forget_actor
 from engagement.db import count, rowcount
 from engagement.errors import NotFound
 from engagement.forget.mentions import Identity, replace_mentions
@@ -23,6 +24,7 @@ from engagement.models import (
     FORGOTTEN_DOMAIN,
     AdvocacyAction,
     Answer,
+    AuditEntry,
     Base,
     CheckIn,
     DueWork,
@@ -32,7 +34,16 @@ from engagement.models import (
     Sponsorship,
 )
 
-TOUCHED = (Person, Sponsorship, CheckIn, DueWork, Answer, AdvocacyAction, EscalationNotice)
+TOUCHED = (
+    Person,
+    Sponsorship,
+    CheckIn,
+    DueWork,
+    Answer,
+    AdvocacyAction,
+    EscalationNotice,
+    AuditEntry,
+)
 """Tables every forget may write to; `Forgotten.tables` adds those where mentions were replaced."""
 
 
@@ -58,6 +69,8 @@ class Forgotten:
     answer_texts: int = 0
     advocacy: int = 0
     advocacy_texts: int = 0
+    audit_texts: int = 0
+    """Audit entries of changes they made whose free text (notes, descriptions) was cleared."""
     checkins_kept: int = 0
     checkins_withdrawn: int = 0
     work_withdrawn: int = 0
@@ -89,6 +102,7 @@ class Forgotten:
             "answer_texts": self.answer_texts,
             "advocacy": self.advocacy,
             "advocacy_texts": self.advocacy_texts,
+            "audit_texts": self.audit_texts,
             "checkins_withdrawn": self.checkins_withdrawn,
             "work_withdrawn": self.work_withdrawn,
             "roles_ended": len(self.roles),
@@ -109,6 +123,7 @@ class Forgotten:
             f"free text removed from {self.answer_texts}",
             f"advocacy actions: {self.advocacy} kept and counted; "
             f"text removed from {self.advocacy_texts}",
+            f"audit log: free text removed from {self.audit_texts} of the changes they made",
             f"check-ins: {self.checkins_kept} answered, skipped or missed kept; "
             f"{self.checkins_withdrawn} open withdrawn, "
             f"with {self.work_withdrawn} queued sends, nudges and DMs",
@@ -142,6 +157,7 @@ def forget_person(session: Session, *, user: str, now: datetime) -> Forgotten:
     answers, answer_texts = _clear_answers(session, person_id)
     advocacy, advocacy_texts = _clear_advocacy(session, person_id)
     unlinked = _unlink_dms(session, person)
+    audit_texts = forget_actor(session, person.slack_user_id)
     person.slack_user_id = None
     person.email = pseudonym_email(person_id)
     person.display_name = pseudonym(person_id)
@@ -160,6 +176,7 @@ def forget_person(session: Session, *, user: str, now: datetime) -> Forgotten:
         answer_texts=answer_texts,
         advocacy=advocacy,
         advocacy_texts=advocacy_texts,
+        audit_texts=audit_texts,
         checkins_kept=count(session, CheckIn.person_id == person_id),
         checkins_withdrawn=withdrawn,
         work_withdrawn=work,
