@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from engagement.models import AuditEntry
@@ -72,16 +72,32 @@ def record(
     at: datetime,
 ) -> None:
     """One change, in the caller's transaction."""
-    session.add(
-        AuditEntry(
-            at=at,
-            actor=actor,
-            action=action,
-            subject=subject,
-            before=None if before is None else plain(before),
-            after=None if after is None else plain(after),
-        )
-    )
+    record_all(session, [entry(actor, action, subject, before, after, at)])
+
+
+def entry(
+    actor: str,
+    action: str,
+    subject: str,
+    before: Mapping[str, object] | None,
+    after: Mapping[str, object] | None,
+    at: datetime,
+) -> dict[str, Any]:
+    """One change as a row of the log, for `record_all`."""
+    return {
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "subject": subject,
+        "before": None if before is None else plain(before),
+        "after": None if after is None else plain(after),
+    }
+
+
+def record_all(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Many changes (rows from `entry`) in one statement: an import's thousands."""
+    if rows:
+        session.execute(insert(AuditEntry), list(rows))
 
 
 def changed(

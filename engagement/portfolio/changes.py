@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engagement.audit import IMPORT, last_changed_elsewhere, plain, record
+from engagement.audit import IMPORT, entry, last_changed_elsewhere, plain, record_all
 
 
 def summary(before: Mapping[str, object] | None, after: Mapping[str, object] | None) -> str:
@@ -20,12 +21,13 @@ def summary(before: Mapping[str, object] | None, after: Mapping[str, object] | N
 
 
 class Changes:
-    """Records the import's changes, at `now`, as the actor `import`."""
+    """The import's changes, at `now`, as the actor `import`; `write` records them all."""
 
     def __init__(self, session: Session, now: datetime) -> None:
         self.session, self.now = session, now
         self.elsewhere = last_changed_elsewhere(session)
         self.overwrites: list[str] = []
+        self.rows: list[dict[str, Any]] = []
 
     def __call__(
         self,
@@ -40,12 +42,8 @@ class Changes:
                 f"{subject}: {action} ({summary(before, after)}) over {last.action} by "
                 f"{last.actor} on {last.at:%Y-%m-%d %H:%M} UTC"
             )
-        record(
-            self.session,
-            actor=IMPORT,
-            action=action,
-            subject=subject,
-            before=before,
-            after=after,
-            at=self.now,
-        )
+        self.rows.append(entry(IMPORT, action, subject, before, after, self.now))
+
+    def write(self) -> None:
+        record_all(self.session, self.rows)
+        self.rows = []

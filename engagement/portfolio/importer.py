@@ -142,6 +142,7 @@ def import_portfolio(session: Session, spec: PortfolioSpec, *, now: datetime) ->
     ):
         plan.accounts.append(AccountPlan(name, "not in file (kept)"))
     session.flush()
+    changes.write()
     plan.overwrites = changes.overwrites
     return plan
 
