@@ -223,9 +223,9 @@ def _import_settings(
         session.add(PortfolioSettings(id=1, **values))
         plan.portfolio.append("settings added")
         changes("portfolio.added", PORTFOLIO, None, values)
-    elif (before := _assign(settings, values))[1]:
-        plan.portfolio.extend(_notes(*before))
-        changes("portfolio.changed", PORTFOLIO, *before)
+    elif (diff := _assign(settings, values))[1]:
+        plan.portfolio.extend(_notes(*diff))
+        changes("portfolio.changed", PORTFOLIO, *diff)
 
 
 def _import_scorecard(
