@@ -127,7 +127,7 @@ def recent(session: Session, *, before_id: int | None = None, limit: int = PAGE)
 
 def last_changed_elsewhere(session: Session) -> dict[str, AuditEntry]:
     """Each subject whose latest entry is not an import's: changed since, from Slack."""
-    latest = select(func.max(AuditEntry.id)).group_by(AuditEntry.subject).scalar_subquery()
+    latest = select(func.max(AuditEntry.id)).group_by(AuditEntry.subject)
     entries = session.scalars(
         select(AuditEntry).where(AuditEntry.id.in_(latest), AuditEntry.actor != IMPORT)
     )

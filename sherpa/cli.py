@@ -102,7 +102,10 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
             )
             return 1
         print("\n".join(plan.lines()))
-        answer = input(f"{_overwrites(plan)}. Apply them? [y/N] ")
+        try:
+            answer = input(f"{_overwrites(plan)}. Apply them? [y/N] ")
+        except EOFError:  # the terminal closed its input: no go-ahead
+            answer = ""
         if answer.strip().lower() not in ("y", "yes"):
             print("sherpa: nothing imported", file=sys.stderr)
             return 1

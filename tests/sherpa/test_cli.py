@@ -487,6 +487,13 @@ def test_an_import_over_changes_made_in_slack_needs_the_operators_go_ahead(
     assert prompts == ["this import would overwrite 1 change made in Slack. Apply them? [y/N] "]
     assert _sr02(env) == (4, "mitigating")
 
+    def closed(prompt: str) -> str:
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", closed)
+    assert run(capsys, "import", EXAMPLE)[:3:2] == (1, "sherpa: nothing imported\n")
+    assert _sr02(env) == (4, "mitigating")
+
     monkeypatch.setattr("builtins.input", lambda prompt: "y")
     status, out, _ = run(capsys, "import", EXAMPLE)
     assert status == 0 and "changed  Globex (risk SR-02: probability 4 -> 3" in out
