@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.orm import Session
 
+from engagement import audit
 from engagement.errors import Invalid, NotAllowed
 from engagement.models import Admin
 from engagement.refs import USER_ID
@@ -76,8 +77,10 @@ def set_admins(
         elif user_id not in chosen and row.removed_at is None:
             row.removed_by, row.removed_at = actor, now
     added, removed = sorted(chosen - current), sorted(current - chosen)
-    # audit: action="admins", subject="admins", before={"admins": sorted(current)},
-    #        after={"admins": sorted(chosen)}
+    if added or removed:
+        audit.record(session, actor=actor, action="admins.changed", subject=audit.ADMINS,
+                     before={"admins": sorted(current)}, after={"admins": sorted(chosen)},
+                     at=now)  # fmt: skip
     log.info("admins.changed user=%s added=%d removed=%d", actor, len(added), len(removed))
     return added, removed
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot import logs, root
+from bot.runtime import Runtime
 from engagement import db
 from engagement.backup import export_all, import_all
 from engagement.clock import as_utc, utcnow
@@ -22,13 +23,17 @@ from engagement.db import transaction
 from engagement.errors import Invalid, SherpaError
 from engagement.export import write_responses_csv
 from engagement.forget import forget_person, wipe_freed
-from engagement.portfolio.importer import import_portfolio
+from engagement.portfolio.exporter import export_portfolio
+from engagement.portfolio.importer import ImportPlan, import_portfolio
 from engagement.portfolio.loader import PortfolioInvalid, read_portfolio
+from engagement.portfolio.schema import PortfolioSpec
 from engagement.settings import Settings, load_settings
 
 log = logging.getLogger("sherpa")
 
 USAGE_ERROR = 2
+FORMATS = {"responses": "csv", "all": "jsonl", "portfolio": "yaml"}
+"""What `sherpa export` writes, and in which format."""
 
 
 def _instant(value: str) -> datetime:
@@ -81,18 +86,62 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
-    with runtime.sessions() as session, session.begin():
-        plan = import_portfolio(session, spec, now=utcnow())
-        if args.dry_run:
-            session.rollback()
-    print("\n".join(plan.lines()))
+    plan = _import(runtime, spec, write=not args.dry_run, accept=None if args.force else [])
     if args.dry_run:
+        print("\n".join(plan.lines()))
+        if plan.overwrites:
+            print(f"{_overwrites(plan)}: an import applies them only with --force")
         print("dry run: nothing written")
+        return 0
+    if plan.overwrites and not args.force:
+        if not sys.stdin.isatty():
+            print(
+                f"sherpa: {_overwrites(plan)} (`--dry-run` lists them): nothing imported; "
+                "run it again with --force to apply them",
+                file=sys.stderr,
+            )
+            return 1
+        print("\n".join(plan.lines()))
+        try:
+            answer = input(f"{_overwrites(plan)}. Apply them? [y/N] ")
+        except EOFError:  # the terminal closed its input: no go-ahead
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
+            print("sherpa: nothing imported", file=sys.stderr)
+            return 1
+        confirmed = plan.overwrites
+        plan = _import(runtime, spec, write=True, accept=confirmed)
+        if plan.overwrites != confirmed:
+            print(
+                "sherpa: the portfolio was changed in Slack meanwhile: nothing imported; "
+                "run the import again",
+                file=sys.stderr,
+            )
+            return 1
+    print("\n".join(plan.lines()))
+    log.info("portfolio.imported changes=%d overwrites=%d", plan.changes, len(plan.overwrites))
     return 0
 
 
+def _overwrites(plan: ImportPlan) -> str:
+    count = len(plan.overwrites)
+    return f"this import would overwrite {count} change{'s' if count > 1 else ''} made in Slack"
+
+
+def _import(
+    runtime: Runtime, spec: PortfolioSpec, *, write: bool, accept: list[str] | None
+) -> ImportPlan:
+    """One import in one transaction, committed when `write` and when the changes it
+    makes over changes made in Slack are none, or exactly those in `accept` (None: any)."""
+    with runtime.sessions() as session, session.begin():
+        plan = import_portfolio(session, spec, now=utcnow())
+        if not write or (accept is not None and plan.overwrites not in ([], accept)):
+            session.rollback()
+    return plan
+
+
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    expected = "jsonl" if args.what == "all" else "csv"
+    expected = FORMATS[args.what]
     if args.format not in (None, expected):
         raise Invalid(f"`export {args.what}` writes {expected}, not {args.format}")
     runtime = root.start(settings).runtime
@@ -100,6 +149,12 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
         out = stack.enter_context(_private_output(args.output)) if args.output else sys.stdout
         if args.what == "all":
             count = sum(export_all(session, out).values())
+        elif args.what == "portfolio":
+            exported = export_portfolio(session)
+            out.write(exported.text)
+            for warning in exported.warnings:
+                print(f"sherpa: {warning}", file=sys.stderr)
+            count = exported.accounts
         else:
             count = write_responses_csv(session, out)
     log.info("export.done what=%s rows=%d", args.what, count)
@@ -248,11 +303,20 @@ def build_parser() -> argparse.ArgumentParser:
     importer = add("import", cmd_import, "upsert a portfolio file")
     importer.add_argument("file", help="portfolio YAML file")
     importer.add_argument("--dry-run", action="store_true", help="show the changes only")
+    importer.add_argument(
+        "--force", action="store_true", help="apply it even over changes made in Slack"
+    )
 
-    export = add("export", cmd_export, "export responses (CSV) or every table (JSON lines)")
-    export.add_argument("what", choices=["responses", "all"])
+    export = add(
+        "export",
+        cmd_export,
+        "export responses (CSV), every table (JSON lines) or the portfolio file (YAML)",
+    )
+    export.add_argument("what", choices=list(FORMATS))
     export.add_argument(
-        "--format", choices=["csv", "jsonl"], help="csv for responses, jsonl for all (the defaults)"
+        "--format",
+        choices=sorted(set(FORMATS.values())),
+        help="csv for responses, jsonl for all, yaml for portfolio (the defaults)",
     )
     export.add_argument("--output", help="file to write (default: standard output)")
 

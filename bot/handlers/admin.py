@@ -201,8 +201,9 @@ def submit_kpi(request: SlackRequest, view: dict[str, Any]) -> dict[str, Any] | 
         with request.session() as session:
             actor = request.actor(session)
             card = editing.save_kpi(
-                session, actor=actor.user_id, admins=actor.admins, editing=metadata.kpi, form=form
-            )
+                session, actor=actor.user_id, admins=actor.admins, editing=metadata.kpi,
+                form=form, now=request.now(),
+            )  # fmt: skip
     except FormInvalid as problem:
         return errors(problem.field_errors)
     key = metadata.kpi or form.key.strip()

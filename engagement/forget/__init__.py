@@ -6,6 +6,7 @@ What goes:
   17", known as forgotten-17@forgotten.invalid, with no Slack ID, time zone UTC, no pause;
 - the free text (advocacy and note) of every revision of their answers, and of the
   advocacy actions they logged;
+- the free text (notes, descriptions) in the audit log's entries of changes they made;
 - the links to their DMs (check-in DMs; escalation requests and reminders), so Sherpa
   never updates those messages again;
 - their Slack ID, @-mentions, DM channels and e-mail address wherever else text kept by

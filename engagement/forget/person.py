@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from engagement.access import find_person
 from engagement.admins import forget_admin
+from engagement.audit import forget_actor
 from engagement.db import count, rowcount
 from engagement.errors import NotFound
 from engagement.forget.mentions import Identity, replace_mentions
@@ -25,6 +26,7 @@ from engagement.models import (
     Admin,
     AdvocacyAction,
     Answer,
+    AuditEntry,
     Base,
     ChannelNotice,
     CheckIn,
@@ -47,6 +49,7 @@ TOUCHED = (
     ChannelNotice,
     Admin,
     SponsorRotation,
+    AuditEntry,
 )
 """Tables every forget may write to; `Forgotten.tables` adds those where mentions were replaced."""
 
@@ -74,6 +77,8 @@ class Forgotten:
     advocacy: int = 0
     advocacy_texts: int = 0
     handover_notes: int = 0
+    audit_texts: int = 0
+    """Audit entries of changes they made whose free text (notes, descriptions) was cleared."""
     checkins_kept: int = 0
     checkins_withdrawn: int = 0
     work_withdrawn: int = 0
@@ -106,6 +111,7 @@ class Forgotten:
             "advocacy": self.advocacy,
             "advocacy_texts": self.advocacy_texts,
             "handover_notes": self.handover_notes,
+            "audit_texts": self.audit_texts,
             "checkins_withdrawn": self.checkins_withdrawn,
             "work_withdrawn": self.work_withdrawn,
             "roles_ended": len(self.roles),
@@ -127,6 +133,7 @@ class Forgotten:
             f"advocacy actions: {self.advocacy} kept and counted; "
             f"text removed from {self.advocacy_texts}",
             f"handover notes written: text removed from {self.handover_notes}",
+            f"audit log: free text removed from {self.audit_texts} of the changes they made",
             f"check-ins: {self.checkins_kept} answered, skipped or missed kept; "
             f"{self.checkins_withdrawn} open withdrawn, "
             f"with {self.work_withdrawn} queued sends, nudges and DMs",
@@ -163,6 +170,7 @@ def forget_person(session: Session, *, user: str, now: datetime) -> Forgotten:
     unlinked = _unlink_dms(session, person)
     if person.slack_user_id is not None:
         forget_admin(session, person.slack_user_id)
+    audit_texts = forget_actor(session, person.slack_user_id)
     person.slack_user_id = None
     person.email = pseudonym_email(person_id)
     person.display_name = pseudonym(person_id)
@@ -182,6 +190,7 @@ def forget_person(session: Session, *, user: str, now: datetime) -> Forgotten:
         advocacy=advocacy,
         advocacy_texts=advocacy_texts,
         handover_notes=notes,
+        audit_texts=audit_texts,
         checkins_kept=count(session, CheckIn.person_id == person_id),
         checkins_withdrawn=withdrawn,
         work_withdrawn=work,

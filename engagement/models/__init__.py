@@ -10,6 +10,7 @@ One module per part of the product, all on one `Base`:
 - `risks`: each account's strategic risk register and the history of each risk;
 - `reviews`: when each account's strategic review was held;
 - `rotations`: sponsor rotations, their handover briefs and notes;
+- `audit`: every change to the portfolio, who made it and when;
 - `infrastructure`: the due-work queue, requests already handled, scheduler beats.
 
 Everything is re-exported here (`from engagement.models import Person`), and importing
@@ -17,6 +18,7 @@ this package registers every table in `Base.metadata`, which migrations compare 
 """
 
 from engagement.models.admins import Admin
+from engagement.models.audit import AuditEntry
 from engagement.models.base import NAMING, Base, UTCDateTime
 from engagement.models.checkins import (
     RATING,
@@ -77,6 +79,7 @@ __all__ = [
     "AdvocacyAction",
     "Alert",
     "Answer",
+    "AuditEntry",
     "Base",
     "Cadence",
     "ChannelNotice",

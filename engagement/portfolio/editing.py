@@ -20,8 +20,10 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engagement import audit
 from engagement.access import find_account
 from engagement.admins import require_admin
+from engagement.audit import kpi_subject
 from engagement.errors import FormInvalid, NotFound
 from engagement.indicators import ALL as ALL_INDICATORS
 from engagement.models import (
@@ -184,9 +186,7 @@ def save_account(
     spec = _portfolio_spec(session, form, account)
     if account is not None:
         account.name = spec.accounts[0].name  # a rename: the import finds it by name
-    # audit: action="account.add" or "account.edit", subject=the account's name,
-    #        before/after=its name, SAM, sponsors, channel, phase, governance and cadence
-    return import_one_account(session, spec, now=now)
+    return import_one_account(session, spec, now=now, actor=actor)
 
 
 def _portfolio_spec(session: Session, form: AccountForm, account: Account | None) -> PortfolioSpec:
@@ -317,6 +317,7 @@ def save_kpi(
     admins: Collection[str],
     editing: str | None,
     form: KpiForm,
+    now: datetime,
 ) -> Scorecard:
     """Add a scorecard line (`editing` None) or change the one with key `editing` (its key
     stays); validated by the portfolio file's schema."""
@@ -356,11 +357,18 @@ def save_kpi(
     row = existing.get(key)
     if row is None:
         position = max((kpi.position for kpi in existing.values()), default=-1) + 1
-        session.add(KpiDefinition(key=key, **kpi_values(spec, position)))
+        values = kpi_values(spec, position)
+        session.add(KpiDefinition(key=key, **values))
+        audit.record(session, actor=actor, action="kpi.added", subject=kpi_subject(key),
+                     before=None, after=values, at=now)  # fmt: skip
     else:
-        for name, value in kpi_values(spec, row.position).items():
+        values = kpi_values(spec, row.position)
+        before = {name: getattr(row, name) for name in values}
+        for name, value in values.items():
             setattr(row, name, value)
-    # audit: action="kpi.add" or "kpi.edit", subject=key, before=<row's columns before>,
-    #        after=kpi_values(spec, position)
+        old, new = audit.changed(before, values)
+        if new:
+            audit.record(session, actor=actor, action="kpi.changed", subject=kpi_subject(key),
+                         before=old, after=new, at=now)  # fmt: skip
     session.flush()
     return Scorecard(tuple(load_kpis(session)))

@@ -14,6 +14,14 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from engagement.access import person_by_ref
+from engagement.audit import (
+    PORTFOLIO,
+    account_subject,
+    kpi_subject,
+    person_named,
+    person_subject,
+    risk_subject,
+)
 from engagement.models import (
     Account,
     KpiDefinition,
@@ -22,10 +30,11 @@ from engagement.models import (
     Risk,
     Role,
 )
+from engagement.portfolio.changes import Changes
 from engagement.portfolio.loader import PortfolioInvalid
 from engagement.portfolio.schema import AccountSpec, KpiSpec, PortfolioSpec, RiskSpec
 from engagement.reviews.cadence import EVERY
-from engagement.risks.service import add_risk, record
+from engagement.risks.service import add_risk, record, risk_fields
 from engagement.rotation.service import change_roles
 
 REVIEW_MONTHS = {name: months for months, name in EVERY.items()}
@@ -46,6 +55,8 @@ class ImportPlan:
     portfolio: list[str] = field(default_factory=list)
     scorecard: list[str] = field(default_factory=list)
     people_added: int = 0
+    overwrites: list[str] = field(default_factory=list)
+    """Changes made in Slack since the last import that this import overwrites."""
 
     @property
     def changes(self) -> int:
@@ -64,27 +75,33 @@ class ImportPlan:
         for account in self.accounts:
             detail = f" ({'; '.join(account.details)})" if account.details else ""
             out.append(f"{account.status:>9}  {account.name}{detail}")
+        out += [f"overwrites  {change}" for change in self.overwrites]
         summary = ", ".join(f"{n} {status}" for status, n in sorted(self.counts().items()))
         out.append(f"accounts: {summary or 'none'}; people added: {self.people_added}")
         return out
 
 
-def _assign(row: Any, values: dict[str, Any]) -> list[str]:
-    """Set attributes, returning a readable note for each that changed."""
-    notes = []
+def _assign(row: Any, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Set attributes, returning those that changed: (before, after)."""
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
     for name, value in values.items():
         old = getattr(row, name)
         if old != value:
-            notes.append(f"{name} {old} -> {value}")
+            before[name], after[name] = old, value
             setattr(row, name, value)
-    return notes
+    return before, after
+
+
+def _notes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return [f"{name} {before[name]} -> {after[name]}" for name in after]
 
 
 class _People:
     """Finds people by Slack user ID or e-mail, creating them on first mention."""
 
-    def __init__(self, session: Session, plan: ImportPlan) -> None:
-        self.session, self.plan = session, plan
+    def __init__(self, session: Session, plan: ImportPlan, changes: Changes) -> None:
+        self.session, self.plan, self.changes = session, plan, changes
         self.cache: dict[str, Person] = {}
 
     def get(self, ref: str, timezone: str, country: str | None) -> Person:
@@ -100,7 +117,15 @@ class _People:
             self.session.add(person)
             self.session.flush()
             self.plan.people_added += 1
-        person.country = country
+            self.changes("person.added", person_subject(ref), None, {"timezone": timezone})
+        if person.country != country:
+            self.changes(
+                "person.changed",
+                person_subject(ref),
+                {"country": person.country},
+                {"country": country},
+            )
+            person.country = country
         self.cache[ref] = person
         return person
 
@@ -110,12 +135,13 @@ def import_portfolio(session: Session, spec: PortfolioSpec, *, now: datetime) ->
     knows by two of the ways the file uses (see `one_way_per_person`)."""
     one_way_per_person(session, spec)
     plan = ImportPlan()
-    _import_settings(session, spec, plan)
-    _import_scorecard(session, spec.scorecard, plan)
-    people = _People(session, plan)
+    changes = Changes(session, now)
+    _import_settings(session, spec, plan, changes)
+    _import_scorecard(session, spec.scorecard, plan, changes)
+    people = _People(session, plan, changes)
     named: set[int] = set()
     for account_spec in spec.accounts:
-        account_plan, account = _import_account(session, spec, account_spec, people, now)
+        account_plan, account = _import_account(session, spec, account_spec, people, changes)
         plan.accounts.append(account_plan)
         named.add(account.id)
     for (name,) in session.execute(
@@ -123,20 +149,27 @@ def import_portfolio(session: Session, spec: PortfolioSpec, *, now: datetime) ->
     ):
         plan.accounts.append(AccountPlan(name, "not in file (kept)"))
     session.flush()
+    changes.write()
+    plan.overwrites = changes.overwrites
     return plan
 
 
-def import_one_account(session: Session, spec: PortfolioSpec, *, now: datetime) -> AccountPlan:
+def import_one_account(
+    session: Session, spec: PortfolioSpec, *, now: datetime, actor: str
+) -> AccountPlan:
     """Upsert the one account of `spec` as the import does (App Home's *Add account* and
-    *Edit*); the portfolio-wide settings are written from `spec` only when there are none
-    yet (the first account)."""
+    *Edit*, by the admin `actor`); the portfolio-wide settings are written from `spec`
+    only when there are none yet (the first account)."""
     one_way_per_person(session, spec)
     plan = ImportPlan()
+    changes = Changes(session, now, actor)
     if session.get(PortfolioSettings, 1) is None:
-        _import_settings(session, spec, plan)
+        _import_settings(session, spec, plan, changes)
     [account_spec] = spec.accounts
-    account_plan, _ = _import_account(session, spec, account_spec, _People(session, plan), now)
+    people = _People(session, plan, changes)
+    account_plan, _ = _import_account(session, spec, account_spec, people, changes)
     session.flush()
+    changes.write()
     return account_plan
 
 
@@ -190,7 +223,9 @@ def one_way_per_person(session: Session, spec: PortfolioSpec) -> None:
         raise PortfolioInvalid(problems)
 
 
-def _import_settings(session: Session, spec: PortfolioSpec, plan: ImportPlan) -> None:
+def _import_settings(
+    session: Session, spec: PortfolioSpec, plan: ImportPlan, changes: Changes
+) -> None:
     values = {
         "timezone": spec.timezone,
         "cadence": str(spec.checkins.cadence),
@@ -213,8 +248,10 @@ def _import_settings(session: Session, spec: PortfolioSpec, plan: ImportPlan) ->
     if settings is None:
         session.add(PortfolioSettings(id=1, **values))
         plan.portfolio.append("settings added")
-    else:
-        plan.portfolio.extend(_assign(settings, values))
+        changes("portfolio.added", PORTFOLIO, None, values)
+    elif (diff := _assign(settings, values))[1]:
+        plan.portfolio.extend(_notes(*diff))
+        changes("portfolio.changed", PORTFOLIO, *diff)
 
 
 def kpi_values(spec: KpiSpec, position: int) -> dict[str, Any]:
@@ -231,7 +268,9 @@ def kpi_values(spec: KpiSpec, position: int) -> dict[str, Any]:
     }
 
 
-def _import_scorecard(session: Session, kpis: list[KpiSpec], plan: ImportPlan) -> None:
+def _import_scorecard(
+    session: Session, kpis: list[KpiSpec], plan: ImportPlan, changes: Changes
+) -> None:
     existing = {kpi.key: kpi for kpi in session.scalars(select(KpiDefinition))}
     for position, spec in enumerate(kpis):
         values = kpi_values(spec, position)
@@ -239,8 +278,10 @@ def _import_scorecard(session: Session, kpis: list[KpiSpec], plan: ImportPlan) -
         if row is None:
             session.add(KpiDefinition(key=spec.key, **values))
             plan.scorecard.append(f"{spec.key} added")
-        elif notes := _assign(row, values):
-            plan.scorecard.append(f"{spec.key}: {'; '.join(notes)}")
+            changes("kpi.added", kpi_subject(spec.key), None, values)
+        elif (diff := _assign(row, values))[1]:
+            plan.scorecard.append(f"{spec.key}: {'; '.join(_notes(*diff))}")
+            changes("kpi.changed", kpi_subject(spec.key), *diff)
 
 
 def _import_account(
@@ -248,8 +289,9 @@ def _import_account(
     spec: PortfolioSpec,
     account_spec: AccountSpec,
     people: _People,
-    now: datetime,
+    changes: Changes,
 ) -> tuple[AccountPlan, Account]:
+    now = changes.now
     checkins = account_spec.checkins or spec.checkins
     timezone = account_spec.timezone or spec.timezone
     values = {
@@ -273,9 +315,13 @@ def _import_account(
         session.add(account)
         session.flush()
         account_plan = AccountPlan(account_spec.name, "added")
+        changes("account.added", account_subject(account.name), None, values)
     else:
-        notes = _assign(account, values)
+        diff = _assign(account, values)
+        notes = _notes(*diff)
         account_plan = AccountPlan(account_spec.name, "changed" if notes else "unchanged", notes)
+        if notes:
+            changes("account.changed", account_subject(account.name), *diff)
 
     def member(ref: str) -> int:
         settings = spec.people.get(ref)
@@ -283,12 +329,16 @@ def _import_account(
 
     wanted = {(member(account_spec.sam), Role.SAM)}
     wanted |= {(member(ref), Role.SPONSOR) for ref in account_spec.sponsors}
-    changes = change_roles(session, account, wanted, actor="import", at=now)
-    if account_plan.status != "added":
-        account_plan.details += [
-            f"{change.role} {_ref(session, change.person_id)} {change.change}" for change in changes
-        ]
-    risk_notes = _import_risks(session, account, account_spec.risks, now)
+    subject = account_subject(account.name)
+    for role_change in change_roles(session, account, wanted, actor=changes.actor, at=now):
+        held = {"role": role_change.role, "person": person_named(session, role_change.person_id)}
+        if role_change.change == "ended":
+            changes("sponsorship.closed", subject, held, None)
+        else:
+            changes("sponsorship.opened", subject, None, held)
+        if account_plan.status != "added":
+            account_plan.details.append(f"{held['role']} {held['person']} {role_change.change}")
+    risk_notes = _import_risks(session, account, account_spec.risks, changes)
     if account_plan.status != "added":
         account_plan.details += risk_notes
     if account_plan.details and account_plan.status == "unchanged":
@@ -297,7 +347,7 @@ def _import_account(
 
 
 def _import_risks(
-    session: Session, account: Account, risks: list[RiskSpec], now: datetime
+    session: Session, account: Account, risks: list[RiskSpec], changes: Changes
 ) -> list[str]:
     """Add the file's risks by ID and bring changed ones up to date, each change in the
     risk's history; risks logged from Slack and not in the file are kept."""
@@ -306,6 +356,7 @@ def _import_risks(
         risk.number: risk
         for risk in session.scalars(select(Risk).where(Risk.account_id == account.id))
     }
+    now = changes.now
     notes = []
     for spec in risks:
         risk = existing.get(spec.id)
@@ -315,6 +366,7 @@ def _import_risks(
                 risk.state = spec.state
                 record(session, risk, by=None, now=now, note="portfolio file")
             notes.append(f"risk {risk.code} added")
+            changes("risk.added", risk_subject(account.name, risk.code), None, risk_fields(risk))
             continue
         values = {
             "description": spec.description,
@@ -326,12 +378,8 @@ def _import_risks(
         }
         if spec.review_on is not None:  # else the date Sherpa keeps (a quarter on, reviewed)
             values["review_on"] = spec.review_on
-        if changed := _assign(risk, values):
+        if (diff := _assign(risk, values))[1]:
             record(session, risk, by=None, now=now, note="portfolio file")
-            notes.append(f"risk {risk.code}: {'; '.join(changed)}")
+            notes.append(f"risk {risk.code}: {'; '.join(_notes(*diff))}")
+            changes("risk.changed", risk_subject(account.name, risk.code), *diff)
     return notes
-
-
-def _ref(session: Session, person_id: int) -> str:
-    person = session.get_one(Person, person_id)
-    return person.slack_user_id or person.email or str(person_id)

@@ -197,7 +197,12 @@ class KpiSpec(Strict):
 
     @property
     def display_label(self) -> str:
-        return self.label or ALL_INDICATORS.get(self.key) or self.key.replace("_", " ").capitalize()
+        return self.label or default_label(self.key)
+
+
+def default_label(key: str) -> str:
+    """A KPI's label when the file gives none: the indicator's name, or the key in words."""
+    return ALL_INDICATORS.get(key) or key.replace("_", " ").capitalize()
 
 
 def _risk_number(value: object) -> int:

@@ -1,7 +1,7 @@
 """Recording a strategic review as held, and reading where each account stands.
 
 The account's sponsors, its SAM and admins record its reviews; recording the same day
-again replaces that day's notes. The caller commits.
+again replaces that day's notes; each record is in the audit log. The caller commits.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engagement import audit
 from engagement.access import Actor, account_for, visible_accounts
 from engagement.errors import Invalid
 from engagement.models import Review, Role
@@ -56,10 +57,20 @@ def record_review(
     review = session.scalars(
         select(Review).where(Review.account_id == target.id, Review.held_on == day)
     ).first()
+    before = None if review is None else {"held_on": day, "notes": review.notes}
     if review is None:
         review = Review(account_id=target.id, held_on=day, recorded_at=now)
         session.add(review)
     review.notes, review.recorded_by, review.recorded_at = notes, actor.person_id, now
+    audit.record(
+        session,
+        actor=actor.user_id,
+        action="review.recorded",
+        subject=audit.account_subject(target.name),
+        before=before,
+        after={"held_on": day, "notes": notes},
+        at=now,
+    )
     session.flush()
     log.info("review.recorded account=%d held_on=%s by=%s", target.id, day, actor.user_id)
     return ReviewRecorded(held_on=day, due=review_dues(session, [target])[0])

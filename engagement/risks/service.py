@@ -1,7 +1,8 @@
 """The risk register: logging a risk, moving it along, reading it back by score.
 
 Who may: an account's sponsors, its SAM and admins log and change its risks; only its
-members (and admins) see them. Every change writes a `RiskEvent`. The caller commits.
+members (and admins) see them. Every change writes a `RiskEvent`, and one from Slack an
+audit entry too. The caller commits.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engagement import audit
 from engagement.access import Actor, account_for, require_role, visible_account, visible_accounts
 from engagement.dates import months_after
 from engagement.models import Account, Person, Risk, RiskEvent, RiskState, Role, Sponsorship
@@ -75,6 +77,44 @@ def add_risk(
     return risk
 
 
+def risk_fields(risk: Risk) -> dict[str, object]:
+    """What the audit log keeps of a risk."""
+    return {
+        "description": risk.description,
+        "category": risk.category,
+        "probability": risk.probability,
+        "impact": risk.impact,
+        "mitigation": risk.mitigation,
+        "state": risk.state,
+        "review_on": risk.review_on,
+    }
+
+
+def _audit(
+    session: Session,
+    actor: Actor,
+    action: str,
+    risk: Risk,
+    before: dict[str, object] | None,
+    now: datetime,
+    **extra: object,
+) -> None:
+    """A change from Slack in the audit log: the fields it changed (all, for a new risk)."""
+    after = {**risk_fields(risk), **extra}
+    if before is not None:
+        before, after = audit.changed(before, after)
+    subject = audit.risk_subject(risk.account.name, risk.code)
+    audit.record(
+        session,
+        actor=actor.user_id,
+        action=action,
+        subject=subject,
+        before=before,
+        after=after,
+        at=now,
+    )
+
+
 def record(session: Session, risk: Risk, *, by: int | None, now: datetime, note: str) -> None:
     """The risk as it now stands, in its history; told once if it now scores high."""
     watch(session, risk, now)
@@ -107,6 +147,7 @@ def log_risk(
         target = visible_account(session, actor, account_id or -1)
         require_role(session, actor, target, Role.SPONSOR, Role.SAM)
     risk = add_risk(session, target, fields, by=actor.person_id, now=now)
+    _audit(session, actor, "risk.added", risk, None, now)
     log.info(
         "risk.logged account=%d risk=%s score=%d by=%s",
         target.id,
@@ -179,18 +220,22 @@ def reassess(
     """A risk re-assessed at its review: new figures, mitigation and state, and the next
     review a quarter on (or on the date given)."""
     risk = editable_risk(session, actor, risk_id)
+    before = risk_fields(risk)
     risk.probability, risk.impact = fields.probability, fields.impact
     risk.mitigation, risk.state = fields.mitigation, state
     risk.review_on = fields.review_on or months_after(now.date(), REVIEW_MONTHS)
     record(session, risk, by=actor.person_id, now=now, note="re-assessed")
+    _audit(session, actor, "risk.reassessed", risk, before, now)
     return line_of(session, risk)
 
 
 def still_right(session: Session, *, actor: Actor, risk_id: int, now: datetime) -> RiskLine:
     """Reviewed, nothing changed: the next review a quarter on."""
     risk = editable_risk(session, actor, risk_id)
+    before = risk_fields(risk)
     risk.review_on = months_after(now.date(), REVIEW_MONTHS)
     record(session, risk, by=actor.person_id, now=now, note="reviewed: still right")
+    _audit(session, actor, "risk.reviewed", risk, before, now)
     return line_of(session, risk)
 
 
@@ -198,6 +243,8 @@ def close(session: Session, *, actor: Actor, risk_id: int, note: str, now: datet
     """Closed, with why (checked by `rules.read_closing_note`)."""
     risk = editable_risk(session, actor, risk_id)
     if risk.state != RiskState.CLOSED:
+        before = risk_fields(risk)
         risk.state, risk.review_on = RiskState.CLOSED, None
         record(session, risk, by=actor.person_id, now=now, note=note)
+        _audit(session, actor, "risk.closed", risk, before, now, note=note)
     return line_of(session, risk)

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from engagement import audit
 from engagement.access import Actor, require_owner
 from engagement.db import rowcount
 from engagement.duework import streams
@@ -105,8 +106,6 @@ def _hand_over(
     )  # fmt: skip
     session.add(rotation)
     session.flush()
-    # audit: record(session, actor=actor, action="sponsor.rotate", subject=account.name,
-    #   before={"sponsor": outgoing}, after={"sponsor": incoming}, at=at)
     owned = session.execute(
         update(Risk)
         .where(Risk.account_id == account.id, Risk.owner_id == outgoing,
@@ -152,6 +151,12 @@ def rotate_sponsor(
                                             name=account.name)})  # fmt: skip
     wanted = (current - {(outgoing.id, Role.SPONSOR)}) | {(incoming.id, Role.SPONSOR)}
     change_roles(session, account, wanted, actor=actor, at=at)
+    subject = audit.account_subject(account.name)
+    for action, person in (("sponsorship.closed", outgoing), ("sponsorship.opened", incoming)):
+        held = {"role": Role.SPONSOR, "person": audit.person_named(session, person.id)}
+        before, after = (held, None) if action == "sponsorship.closed" else (None, held)
+        audit.record(session, actor=actor, action=action, subject=subject, before=before,
+                     after=after, at=at)  # fmt: skip
     return session.scalars(
         select(SponsorRotation)
         .where(SponsorRotation.account_id == account.id)

@@ -134,15 +134,15 @@ def test_a_kpi_from_slack_is_checked_by_the_portfolio_files_rules(session: Sessi
     form = KpiForm(key="Revenue", label="", unit="%", target="5", red="x", weight="20",
                    lower_is_better=False)  # fmt: skip
     with pytest.raises(FormInvalid) as refused:
-        save_kpi(session, actor="U0ADMIN01", admins=admins, editing=None, form=form)
+        save_kpi(session, actor="U0ADMIN01", admins=admins, editing=None, now=NOW, form=form)
     assert refused.value.field_errors == {"red": "'x' is not a number."}
     with pytest.raises(FormInvalid) as refused:
-        save_kpi(session, actor="U0ADMIN01", admins=admins, editing=None,
+        save_kpi(session, actor="U0ADMIN01", admins=admins, editing=None, now=NOW,
                  form=KpiForm(**{**form.__dict__, "red": "4"}))  # fmt: skip
     assert refused.value.field_errors == {
         "key": "Must be lower_snake_case, starting with a letter."
     }
-    card = save_kpi(session, actor="U0ADMIN01", admins=admins, editing=None,
+    card = save_kpi(session, actor="U0ADMIN01", admins=admins, editing=None, now=NOW,
                     form=KpiForm(**{**form.__dict__, "key": "revenue", "red": "4"}))  # fmt: skip
     assert [kpi.key for kpi in card.kpis][-1] == "revenue"
     assert card.weight_note == (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import stat
 import tracemalloc
@@ -16,11 +17,14 @@ import pytest
 from sqlalchemy import Engine, event, func, insert, select, text
 
 from engagement import db
+from engagement.clock import utcnow
 from engagement.export import write_responses_csv
-from engagement.models import Account, Answer, CheckIn, DueWork, Person
+from engagement.models import Account, Answer, CheckIn, DueWork, Person, Risk, RiskState
+from engagement.risks.rules import RiskInput
+from engagement.risks.service import reassess
 from sherpa.cli import main
 from tests.engagement.test_forget import DANA, DANA_MAIL, build
-from tests.factories import add_checkin, app_sessions, load_portfolio
+from tests.factories import actor, add_checkin, app_sessions, load_portfolio
 
 EXAMPLE = str(Path(__file__).resolve().parents[2] / "examples" / "portfolio.yaml")
 
@@ -422,3 +426,121 @@ def test_tick_exits_1_and_says_what_when_a_call_to_slack_fails(
         "the log says why; "
         "the clock retries those left"
     )
+
+
+def _slack_reassesses_globex_sr02(url: str) -> None:
+    """Globex's sponsor re-assesses SR-02 from Slack: 4 × 5, mitigating."""
+    engine = db.make_engine(url)
+    with app_sessions(engine)() as session:
+        sr02 = session.scalar(select(Risk.id).where(Risk.description.startswith("Disruptive")))
+        assert sr02 is not None
+        fields = RiskInput(probability=4, impact=5, description="Disruptive technology.")
+        sponsor = actor(session, "U0SPN0002")
+        state = RiskState.MITIGATING
+        reassess(session, actor=sponsor, risk_id=sr02, fields=fields, state=state, now=utcnow())
+        session.commit()
+    engine.dispose()
+
+
+def _sr02(url: str) -> tuple[int, str]:
+    engine = db.make_engine(url)
+    with db.session_factory(engine)() as session:
+        risk = session.scalars(select(Risk).where(Risk.description.startswith("Disruptive"))).one()
+        result = (risk.probability, risk.state)
+    engine.dispose()
+    return result
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_an_import_over_changes_made_in_slack_needs_the_operators_go_ahead(
+    env: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run(capsys, "import", EXAMPLE)[0] == 0
+    _slack_reassesses_globex_sr02(env)
+    status, out, _ = run(capsys, "import", EXAMPLE, "--dry-run")
+    assert status == 0
+    assert "overwrites  risk:Globex SR-02: risk.changed (probability 4 -> 3; impact 5 -> 4; " in out
+    assert "over risk.reassessed by U0SPN0002 on " in out
+    assert (
+        "this import would overwrite 1 change made in Slack: an import applies them only with "
+        "--force\ndry run: nothing written" in out
+    )
+
+    status, out, err = run(capsys, "import", EXAMPLE)  # no terminal to ask at
+    assert (status, out) == (1, "")
+    assert err.splitlines() == [
+        "sherpa: this import would overwrite 1 change made in Slack (`--dry-run` lists them): "
+        "nothing imported; run it again with --force to apply them"
+    ]
+    assert _sr02(env) == (4, "mitigating")
+
+    monkeypatch.setattr("sys.stdin", _Terminal())
+    prompts: list[str] = []
+    monkeypatch.setattr("builtins.input", lambda prompt: prompts.append(prompt) or "n")
+    status, out, err = run(capsys, "import", EXAMPLE)
+    assert status == 1 and err == "sherpa: nothing imported\n"
+    assert "overwrites  risk:Globex SR-02" in out
+    assert prompts == ["this import would overwrite 1 change made in Slack. Apply them? [y/N] "]
+    assert _sr02(env) == (4, "mitigating")
+
+    def closed(prompt: str) -> str:
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", closed)
+    assert run(capsys, "import", EXAMPLE)[:3:2] == (1, "sherpa: nothing imported\n")
+    assert _sr02(env) == (4, "mitigating")
+
+    monkeypatch.setattr("builtins.input", lambda prompt: "y")
+    status, out, _ = run(capsys, "import", EXAMPLE)
+    assert status == 0 and "changed  Globex (risk SR-02: probability 4 -> 3" in out
+    assert _sr02(env) == (3, "open")
+
+    _slack_reassesses_globex_sr02(env)
+    monkeypatch.setattr("sys.stdin", io.StringIO())
+    status, out, _ = run(capsys, "import", EXAMPLE, "--force")
+    assert status == 0 and "overwrites  risk:Globex SR-02" in out
+    assert _sr02(env) == (3, "open")
+    assert run(capsys, "import", EXAMPLE)[0] == 0  # the file is the latest word again
+
+
+def test_export_portfolio_round_trips_through_a_new_database(
+    env: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert run(capsys, "import", EXAMPLE)[0] == 0
+    _slack_reassesses_globex_sr02(env)
+    exported = tmp_path / "portfolio.yaml"
+    assert run(capsys, "export", "portfolio", "--output", str(exported))[0] == 0
+    assert _mode(exported) == "0o600"
+    status, out, _ = run(capsys, "import", str(exported))
+    assert status == 0 and "accounts: 12 unchanged; people added: 0" in out
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/copy.sqlite3")
+    assert run(capsys, "db", "upgrade")[0] == 0
+    assert run(capsys, "import", str(exported))[0] == 0
+    status, again, _ = run(capsys, "export", "portfolio")
+    assert status == 0 and again == exported.read_text()
+    assert _sr02(f"sqlite:///{tmp_path}/copy.sqlite3") == (4, "mitigating")
+
+
+def test_export_all_holds_the_audit_log(
+    env: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert run(capsys, "import", EXAMPLE)[0] == 0
+    _slack_reassesses_globex_sr02(env)
+    status, out, _ = run(capsys, "export", "all")
+    rows = [json.loads(line) for line in out.splitlines()[1:]]
+    audit = [row["row"] for row in rows if row["table"] == "audit_entries"]
+    assert status == 0 and len(audit) == 63  # the example's 62 changes, and Slack's one
+    assert {row["actor"] for row in audit[:-1]} == {"import"}
+    last = audit[-1]
+    assert (last["actor"], last["action"], last["subject"]) == (
+        "U0SPN0002",
+        "risk.reassessed",
+        "risk:Globex SR-02",
+    )
+    assert (last["before"]["probability"], last["before"]["state"]) == (3, "open")
+    assert (last["after"]["probability"], last["after"]["state"]) == (4, "mitigating")
