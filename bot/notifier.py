@@ -254,18 +254,22 @@ class SlackNotifier:
             "chat.update", channel=where.channel, ts=where.ts, **self.renderers.render(message)
         )
 
-    def upload(self, where: Posted, *, filename: str, content: bytes, title: str) -> None:
+    def upload(
+        self, where: Posted, *, filename: str, content: bytes, title: str, alt_text: str
+    ) -> str:
         self._refuse_while_stopped()
         started = time.perf_counter()
         try:
             with waiting(Wait.REPLY):
-                self.client.files_upload_v2(
+                done = self.client.files_upload_v2(
                     channel=where.channel,
                     thread_ts=where.ts,
                     content=content,
                     filename=filename,
                     title=title,
+                    alt_txt=alt_text,
                 )
+            return str((done.get("file") or {}).get("id", ""))
         except SlackApiError as error:
             self._raise(failure("files_upload_v2", str(error.response.get("error")), where.channel))
         except (SlackClientError, OSError) as error:

@@ -262,7 +262,10 @@ class WebApi:
             size = int(length)
         except ValueError:
             raise ApiError("invalid_arguments", ["must be an integer: length"]) from None
-        stored = self.store.new_file(filename, size, args.get("alt_txt"))
+        alt_txt = args.get("alt_txt")
+        if alt_txt is not None and len(str(alt_txt)) > limits.ALT_TXT:
+            raise ApiError("alt_txt_too_large")
+        stored = self.store.new_file(filename, size, None if alt_txt is None else str(alt_txt))
         return {"upload_url": f"{self.public_url}upload/{stored.id}", "file_id": stored.id}
 
     def files_complete_upload_external(self, args: Args) -> Answer:

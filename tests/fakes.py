@@ -31,8 +31,11 @@ class FakeNotifier:
     def update(self, where: Posted, message: Message) -> None:
         self.updates.append((where, message))
 
-    def upload(self, where: Posted, *, filename: str, content: bytes, title: str) -> None:
+    def upload(
+        self, where: Posted, *, filename: str, content: bytes, title: str, alt_text: str
+    ) -> str:
         self.uploads.append((where, filename, content))
+        return f"F{len(self.uploads):08d}"
 
     def profile(self, *, user_id: str | None = None, email: str | None = None) -> Profile | None:
         """Profiles are keyed by user ID or e-mail address."""

@@ -37,7 +37,7 @@ from engagement.models import (
 from engagement.notify import DeliveryError, Posted
 from engagement.scoring import weeks
 from engagement.scoring.cards import score_fall, summary
-from engagement.scoring.chart import TrendChart, render_png
+from engagement.scoring.chart import TrendChart, alt_text, render_png
 from engagement.scoring.evaluate import AccountScores, score_accounts
 from engagement.scoring.indicators import HISTORY
 from engagement.scoring.messages import (
@@ -393,6 +393,7 @@ def post_chart(context: WorkContext) -> None:
         filename=f"sponsor-digest-{run.iso_week}.png",
         content=render_png(chart),
         title=chart.title,
+        alt_text=alt_text(chart),
     )
     run.state = DigestState.POSTED
     run.posted_at = context.now

@@ -73,6 +73,10 @@ def test_weekly_digest_is_posted_once_with_chart_and_details_work(stack: Stack) 
     [chart] = stack.emulator.files()
     assert chart.content[:8] == b"\x89PNG\r\n\x1a\n"
     assert any(share.thread_ts == head["ts"] for share in chart.shares)
+    [shared] = [m for m in messages if m.get("files")]
+    described = shared["files"][0]["alt_txt"]  # what a screen reader reads in Slack
+    assert described.startswith("Sponsor scorecards, last 12 weeks — #sponsor-digest. Bars: the ")
+    assert "Last week: " in described and chart.alt_txt == described
     # someone in the digest channel who is not on the account opens its card from there,
     # with the digest's one menu
     menu = next(

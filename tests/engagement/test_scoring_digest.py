@@ -210,6 +210,30 @@ def test_the_chart_is_a_readable_png() -> None:
     assert io.BytesIO(content).read(4) == b"\x89PNG"
 
 
+def test_the_chart_has_alt_text_and_a_legend_of_only_what_it_shows() -> None:
+    chart = chart_module.TrendChart(
+        title="Sponsor scorecards, last 12 weeks — #sponsor-digest",
+        weeks=[f"2026-W{n}" for n in range(37, 49)],
+        green=[0] * 6 + [7] * 6, amber=[0] * 12, red=[0] * 6 + [5] * 6, no_data=[12] * 6 + [0] * 6,
+        mean_score=[None] * 6 + [70.0, 71.5, 72.0, 72.0, 74.0, 75.25],
+    )  # fmt: skip
+    legend = chart_module.draw(chart).legends[0]
+    drawn = ["Green accounts", "Red accounts", "No data accounts", "Mean score (right axis)"]
+    assert [text.get_text() for text in legend.get_texts()] == drawn  # no amber in any week
+    assert chart_module.alt_text(chart) == (
+        "Sponsor scorecards, last 12 weeks — #sponsor-digest. Bars: the 12 accounts by status "
+        "in each of the 12 weeks from the week of 7 Sep 2026 to the week of 23 Nov 2026. "
+        "Last week: 5 red, 7 green; the first week: 12 without data. "
+        "Line: the mean score (of 100), from 70 to 75.25."
+    )
+    nothing = [0] * 12
+    calm = chart.model_copy(update={"red": nothing, "no_data": nothing, "mean_score": [None] * 12})
+    labels = [t.get_text() for t in chart_module.draw(calm).legends[0].get_texts()]
+    assert labels == ["Green accounts"]  # no line drawn, none in the legend
+    long = chart.model_copy(update={"title": "x" * 2000})
+    assert len(chart_module.alt_text(long)) == chart_module.ALT_TEXT  # Slack's limit
+
+
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_two_processes_post_the_digest_once(
     sessions: sessionmaker[Session], database_url: str, tmp_path: Path

@@ -373,6 +373,28 @@ def test_upload_steps_and_their_refusals(emu: Emulator, client: WebClient) -> No
     )
 
 
+def test_an_image_keeps_its_alt_text_where_readers_get_it_and_too_long_is_refused(
+    emu: Emulator, client: WebClient
+) -> None:
+    described = "Bars: 12 accounts by status over 12 weeks"
+    answer = client.files_upload_v2(
+        channel=ACME, content=b"\x89PNG-", filename="chart.png", alt_txt=described
+    )
+    assert answer["file"]["alt_txt"] == described
+    [shared] = emu.messages(ACME)
+    assert shared["files"][0]["alt_txt"] == described  # what a screen reader reads in Slack
+    [stored] = emu.files()
+    assert stored.alt_txt == described
+    at_limit = client.files_getUploadURLExternal(filename="a.png", length=3, alt_txt="x" * 1000)
+    assert at_limit["ok"]
+    too_long = {"filename": "a.png", "length": 3, "alt_txt": "x" * 1001}
+    assert (
+        error_of(client.api_call, "files.getUploadURLExternal", params=too_long)
+        == "alt_txt_too_large"
+    )
+    assert len(emu.files()) == 2  # the refused one was never created
+
+
 def test_upload_into_a_dm_by_user_id(emu: Emulator, client: WebClient) -> None:
     answer = client.files_upload_v2(channel=SAM, content="notes", filename="notes.txt")
     assert answer["file"]["ims"] == [emu.workspace.dm(SAM, create=False)]
