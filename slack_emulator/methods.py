@@ -223,8 +223,8 @@ class WebApi:
         profile: Answer = {
             "real_name": user.real_name,
             "real_name_normalized": user.real_name,
-            "display_name": user.name,
-            "display_name_normalized": user.name,
+            "display_name": user.profile_display_name(),
+            "display_name_normalized": user.profile_display_name(),
             "team": team,
             "status_emoji": user.status_emoji,
             "status_text": user.status_text,
