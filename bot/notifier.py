@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 PERMANENT = frozenset({
     "user_not_found", "users_not_found", "invalid_blocks", "msg_too_long", "cannot_dm_bot",
     "user_disabled", "invalid_arguments", "no_text", "message_not_found", "cant_update_message",
+    "file_not_found", "file_deleted",
 })  # fmt: skip
 """Errors that retrying cannot fix: the due work is kept as failed, for an operator."""
 
@@ -253,6 +254,12 @@ class SlackNotifier:
         self.call(
             "chat.update", channel=where.channel, ts=where.ts, **self.renderers.render(message)
         )
+
+    def delete(self, where: Posted) -> None:
+        self.call("chat.delete", channel=where.channel, ts=where.ts)
+
+    def delete_file(self, file_id: str) -> None:
+        self.call("files.delete", file=file_id)
 
     def upload(
         self, where: Posted, *, filename: str, content: bytes, title: str, alt_text: str

@@ -82,6 +82,14 @@ class Notifier(Protocol):
         returns the file's ID."""
         ...
 
+    def delete(self, where: Posted) -> None:
+        """Remove a message Sherpa posted earlier."""
+        ...
+
+    def delete_file(self, file_id: str) -> None:
+        """Remove a file Sherpa uploaded earlier (and it from the messages that shared it)."""
+        ...
+
     def profile(self, *, user_id: str | None = None, email: str | None = None) -> Profile | None:
         """Look a person up by user ID or e-mail; None when Slack does not know them."""
         ...

@@ -91,6 +91,29 @@ def test_weekly_digest_is_posted_once_with_chart_and_details_work(stack: Stack) 
     assert "Acme Corp" in str(last_reply(stack, OTHER_SAM)["blocks"])
 
 
+def test_a_late_figure_updates_the_digest_and_its_chart_to_agree(stack: Stack) -> None:
+    stack.slack.slash(SAM, "kpi Acme Corp joint_revenue_growth 3")  # red
+    stack.settle()
+    friday = next_friday_digest()
+    stack.tick(friday)
+    [before] = stack.emulator.files()
+    assert "Last week: 1 red, 2 without data;" in str(before.alt_txt)
+    stack.slack.slash(SAM, "kpi Acme Corp joint_revenue_growth 6")  # late: green after all
+    stack.settle()
+    stack.tick(friday + timedelta(minutes=2))
+    messages = stack.emulator.messages("#sponsor-digest")
+    [head] = [m for m in messages if m.get("thread_ts") in (None, m["ts"])]
+    shown = " ".join(stack.emulator.shown(str(b.get("text", {}).get("text", ""))) for b in
+                     head["blocks"])  # fmt: skip
+    assert "0 red" in shown and "1 green" in shown and "2 no data" in shown
+    assert "edited" in head  # the top message, updated in place
+    [chart] = stack.emulator.files()  # the old chart deleted, the new one in the thread
+    assert chart.id != before.id and "Last week: 1 green, 2 without data;" in str(chart.alt_txt)
+    thread = stack.emulator.messages("#sponsor-digest", thread_ts=head["ts"])
+    assert [f["id"] for m in thread for f in m.get("files", ())] == [chart.id]
+    assert head["reply_count"] == len(thread) - 1
+
+
 def test_digest_preview_goes_only_to_the_caller(stack: Stack) -> None:
     stack.slack.slash(SAM, "digest")
     reply = last_reply(stack, SAM)

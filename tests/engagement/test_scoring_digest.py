@@ -386,6 +386,55 @@ def test_a_posted_digest_is_updated_in_place_until_the_next_one(
     assert notifier.updates[-1][1].iso_week == "2026-W49"  # type: ignore[attr-defined]
 
 
+def test_a_refreshed_digest_updates_its_thread_and_replaces_its_chart(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions() as session:
+        load_portfolio(session, many_accounts(60))
+        with_a_figure(session, "Account 000", "U0SAM0001")  # 59 without data: in the thread
+    notifier = FakeNotifier()
+    engine = Engine(sessions, registry, notifier)
+    engine.run_due(FRIDAY_DUE)
+    [_, (_, part, thread_ts)] = digests(notifier)  # the page replies in the top message's thread
+    assert isinstance(part, DigestContinuation) and len(part.no_data) == 59
+    with sessions() as session:
+        run = session.scalars(select(DigestRun)).one()
+        [part_ts] = run.part_ts.values()  # where the thread's page went
+        assert run.part_ts == {"2": part_ts} and run.chart_file == "F00000001"
+    saturday = FRIDAY_DUE + timedelta(days=1)
+    with sessions() as session:  # a late figure for an account listed in the thread
+        sam = actor_for(session, "U0SAM0001", admins=())
+        record_kpi(session, actor=sam, account_name="Account 001", key="joint_revenue_growth",
+                   value="1", now=saturday)  # fmt: skip
+        session.commit()
+    engine.run_due(saturday + timedelta(minutes=2))
+    updated = {where.ts: message for where, message in notifier.updates}
+    top, rest = updated[thread_ts], updated[part_ts]  # both messages, in place
+    assert isinstance(top, Digest) and isinstance(rest, DigestContinuation)
+    assert [s.name for s in top.attention] == ["Account 001"] and top.totals.red == 1
+    assert "Account 001" not in [s.name for s in rest.no_data] and len(rest.no_data) == 58
+    check(render(rest))
+    assert len(digests(notifier)) == 2  # nothing posted anew
+    assert notifier.deleted == ["F00000001"]  # the old chart went, a new one came
+    [_, (where, _, _)] = notifier.uploads
+    assert where == Posted("#sponsor-digest", thread_ts)
+    with sessions() as session:
+        run = session.scalars(select(DigestRun)).one()
+        assert run.chart_file == "F00000002" and run.part_ts == {"2": part_ts}
+        chart = chart_module.TrendChart.model_validate(run.chart)
+    totals = top.totals  # the chart's last week says what the top message says
+    assert (chart.red[-1], chart.amber[-1], chart.green[-1], chart.no_data[-1]) == (
+        totals.red, totals.amber, totals.green, totals.no_data,
+    )  # fmt: skip
+    with sessions() as session:  # the same figure again: the chart is still true
+        sam = actor_for(session, "U0SAM0001", admins=())
+        record_kpi(session, actor=sam, account_name="Account 001", key="joint_revenue_growth",
+                   value="1", now=saturday + timedelta(hours=1))  # fmt: skip
+        session.commit()
+    engine.run_due(saturday + timedelta(hours=1, minutes=2))
+    assert len(notifier.uploads) == 2 and len(notifier.deleted) == 1
+
+
 def test_an_advocacy_action_that_signals_boss_mode_is_no_highlight(session: Session) -> None:
     load_portfolio(session)
     sponsor = {"account": "Acme Corp", "user": "U0SPN0001", "role": "sponsor"}
