@@ -62,20 +62,28 @@ def _week_of(label: str) -> str:
 
 
 def alt_text(chart: TrendChart) -> str:
-    """What the chart shows, in words, for people who cannot see it."""
+    """What the chart shows, in words, for people who cannot see it: the last week, the
+    first week with figures, and the mean score's way between them."""
     if not chart.weeks:
         return chart.title
     last = len(chart.weeks) - 1
     accounts = sum(counts[last] for _, counts in _series(chart))
+    scored = [week for week in range(last + 1) if chart.green[week] + chart.amber[week]
+              + chart.red[week]]  # fmt: skip
+    first = scored[0] if scored else last
     text = (
-        f"{chart.title}. Bars: the {accounts} accounts by status in each of the "
-        f"{len(chart.weeks)} weeks from the week of {_week_of(chart.weeks[0])} to the week of "
-        f"{_week_of(chart.weeks[last])}. Last week: {_counts(chart, last)}; "
-        f"the first week: {_counts(chart, 0)}."
+        f"{chart.title}. Bars: the {accounts} accounts by status, week by week, from the week "
+        f"of {_week_of(chart.weeks[0])} to the week of {_week_of(chart.weeks[last])}. "
+        f"Last week: {_counts(chart, last)}."
     )
+    if first != last:
+        text += f" Week of {_week_of(chart.weeks[first])}, the first with figures: "
+        text += f"{_counts(chart, first)}."
     scores = [score for score in chart.mean_score if score is not None]
-    if scores:
-        text += f" Line: the mean score (of 100), from {scores[0]:g} to {scores[-1]:g}."
+    if len(scores) > 1:
+        text += f" Line: the mean score out of 100, from {scores[0]:g} to {scores[-1]:g}."
+    elif scores:
+        text += f" Line: the mean score, {scores[0]:g} out of 100."
     return text if len(text) <= ALT_TEXT else text[: ALT_TEXT - 1] + "…"
 
 

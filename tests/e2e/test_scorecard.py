@@ -97,7 +97,7 @@ def test_a_late_figure_updates_the_digest_and_its_chart_to_agree(stack: Stack) -
     friday = next_friday_digest()
     stack.tick(friday)
     [before] = stack.emulator.files()
-    assert "Last week: 1 red, 2 without data;" in str(before.alt_txt)
+    assert "Last week: 1 red, 2 without data." in str(before.alt_txt)
     stack.slack.slash(SAM, "kpi Acme Corp joint_revenue_growth 6")  # late: green after all
     stack.settle()
     stack.tick(friday + timedelta(minutes=2))
@@ -108,7 +108,7 @@ def test_a_late_figure_updates_the_digest_and_its_chart_to_agree(stack: Stack) -
     assert "0 red" in shown and "1 green" in shown and "2 no data" in shown
     assert "edited" in head  # the top message, updated in place
     [chart] = stack.emulator.files()  # the old chart deleted, the new one in the thread
-    assert chart.id != before.id and "Last week: 1 green, 2 without data;" in str(chart.alt_txt)
+    assert chart.id != before.id and "Last week: 1 green, 2 without data." in str(chart.alt_txt)
     thread = stack.emulator.messages("#sponsor-digest", thread_ts=head["ts"])
     assert [f["id"] for m in thread for f in m.get("files", ())] == [chart.id]
     assert head["reply_count"] == len(thread) - 1

@@ -221,15 +221,19 @@ def test_the_chart_has_alt_text_and_a_legend_of_only_what_it_shows() -> None:
     drawn = ["Green accounts", "Red accounts", "No data accounts", "Mean score (right axis)"]
     assert [text.get_text() for text in legend.get_texts()] == drawn  # no amber in any week
     assert chart_module.alt_text(chart) == (
-        "Sponsor scorecards, last 12 weeks — #sponsor-digest. Bars: the 12 accounts by status "
-        "in each of the 12 weeks from the week of 7 Sep 2026 to the week of 23 Nov 2026. "
-        "Last week: 5 red, 7 green; the first week: 12 without data. "
-        "Line: the mean score (of 100), from 70 to 75.25."
+        "Sponsor scorecards, last 12 weeks — #sponsor-digest. Bars: the 12 accounts by status, "
+        "week by week, from the week of 7 Sep 2026 to the week of 23 Nov 2026. "
+        "Last week: 5 red, 7 green. Week of 19 Oct 2026, the first with figures: 5 red, 7 green. "
+        "Line: the mean score out of 100, from 70 to 75.25."
     )
     nothing = [0] * 12
     calm = chart.model_copy(update={"red": nothing, "no_data": nothing, "mean_score": [None] * 12})
     labels = [t.get_text() for t in chart_module.draw(calm).legends[0].get_texts()]
     assert labels == ["Green accounts"]  # no line drawn, none in the legend
+    assert chart_module.alt_text(calm).endswith("Last week: 7 green. Week of 19 Oct 2026, the "
+                                                "first with figures: 7 green.")  # fmt: skip
+    first = chart.model_copy(update={"mean_score": [None] * 11 + [80.0]})
+    assert chart_module.alt_text(first).endswith("Line: the mean score, 80 out of 100.")
     long = chart.model_copy(update={"title": "x" * 2000})
     assert len(chart_module.alt_text(long)) == chart_module.ALT_TEXT  # Slack's limit
 
