@@ -41,8 +41,10 @@ def refresh_thread(
     notifier: Notifier, run: DigestRun, rest: list[DigestContinuation], chart: TrendChart
 ) -> None:
     """Bring a posted digest's thread up to date: its continuations, then its chart. A
-    thread still being posted is left to its own due work."""
-    if run.state != DigestState.POSTED or run.message_channel is None or run.message_ts is None:
+    thread still being posted is left to its own due work; one posted before where its
+    messages went was kept (no chart recorded) is left as it was."""
+    recorded = run.state == DigestState.POSTED and run.chart is not None
+    if not recorded or run.message_channel is None or run.message_ts is None:
         return
     thread = Posted(run.message_channel, run.message_ts)
     for page in rest:

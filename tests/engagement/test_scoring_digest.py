@@ -439,6 +439,28 @@ def test_a_refreshed_digest_updates_its_thread_and_replaces_its_chart(
     assert len(notifier.uploads) == 2 and len(notifier.deleted) == 1
 
 
+def test_a_digest_posted_before_its_thread_was_recorded_keeps_its_thread(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions() as session:
+        load_portfolio(session, many_accounts(60))
+        with_a_figure(session, "Account 000", "U0SAM0001")
+    notifier = FakeNotifier()
+    engine = Engine(sessions, registry, notifier)
+    engine.run_due(FRIDAY_DUE)
+    with sessions() as session:  # as an upgrade finds it: nothing known of its thread
+        run = session.scalars(select(DigestRun)).one()
+        run.part_ts, run.chart_file, run.chart = {}, None, None
+        sam = actor_for(session, "U0SAM0001", admins=())
+        record_kpi(session, actor=sam, account_name="Account 001", key="joint_revenue_growth",
+                   value="1", now=FRIDAY_DUE + timedelta(hours=1))  # fmt: skip
+        session.commit()
+    engine.run_due(FRIDAY_DUE + timedelta(hours=1, minutes=2))
+    [(_, top)] = notifier.updates  # the top message only: no page or chart posted twice
+    assert isinstance(top, Digest) and top.totals.red == 1
+    assert len(digests(notifier)) == 2 and len(notifier.uploads) == 1 and notifier.deleted == []
+
+
 def test_an_advocacy_action_that_signals_boss_mode_is_no_highlight(session: Session) -> None:
     load_portfolio(session)
     sponsor = {"account": "Acme Corp", "user": "U0SPN0001", "role": "sponsor"}
