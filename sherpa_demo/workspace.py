@@ -44,7 +44,7 @@ def workspace_for(spec: PortfolioSpec) -> dict[str, Any]:
     for user_id, zone in accounts_zones(spec).items():
         name = NAMES.get(user_id, user_id)
         users[user_id] = {
-            "id": user_id, "name": name.split()[0].lower(), "real_name": name, "display_name": name,
+            "id": user_id, "name": name.split()[0].lower(), "real_name": name,
             "tz": ELSEWHERE.get(user_id, zone), "email": f"{name.split()[0].lower()}@example.com",
         }  # fmt: skip
     for account in spec.accounts:
@@ -52,8 +52,9 @@ def workspace_for(spec: PortfolioSpec) -> dict[str, Any]:
             channels.add(account.digest_channel)
         if account.channel:
             channels.add(account.channel)
-    users[ADMIN] = {"id": ADMIN, "name": "morgan", "real_name": "Morgan Lee",
-                    "display_name": "Morgan Lee", "tz": spec.timezone}  # fmt: skip
+    users[ADMIN] = {"id": ADMIN, "name": "morgan", "real_name": "Morgan Lee", "tz": spec.timezone}
+    for user in users.values():  # as their mentions read in Slack: "@Dana Whitfield"
+        user["display_name"] = user["real_name"]
     members = [*users, Bot().user_id]  # Sherpa invited to each, as the README's install says
     path = spec.escalation_path or "#exec-steering"
     return {
