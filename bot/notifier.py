@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 PERMANENT = frozenset({
     "user_not_found", "users_not_found", "invalid_blocks", "msg_too_long", "cannot_dm_bot",
     "user_disabled", "invalid_arguments", "no_text", "message_not_found", "cant_update_message",
+    "file_not_found", "file_deleted",
 })  # fmt: skip
 """Errors that retrying cannot fix: the due work is kept as failed, for an operator."""
 
@@ -259,18 +260,28 @@ class SlackNotifier:
             "chat.update", channel=where.channel, ts=where.ts, **self.renderers.render(message)
         )
 
-    def upload(self, where: Posted, *, filename: str, content: bytes, title: str) -> None:
+    def delete(self, where: Posted) -> None:
+        self.call("chat.delete", channel=where.channel, ts=where.ts)
+
+    def delete_file(self, file_id: str) -> None:
+        self.call("files.delete", file=file_id)
+
+    def upload(
+        self, where: Posted, *, filename: str, content: bytes, title: str, alt_text: str
+    ) -> str:
         self._refuse_while_stopped()
         started = time.perf_counter()
         try:
             with waiting(Wait.REPLY):
-                self.client.files_upload_v2(
+                done = self.client.files_upload_v2(
                     channel=where.channel,
                     thread_ts=where.ts,
                     content=content,
                     filename=filename,
                     title=title,
+                    alt_txt=alt_text,
                 )
+            return str((done.get("file") or {}).get("id", ""))
         except SlackApiError as error:
             self._raise(failure("files_upload_v2", str(error.response.get("error")), where.channel))
         except (SlackClientError, OSError) as error:

@@ -6,6 +6,7 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     # posting to channels the bot has not joined needs chat:write.public as well
     "chat.postMessage": frozenset({"chat:write", "chat:write.public"}),
     "chat.update": frozenset({"chat:write"}),
+    "chat.delete": frozenset({"chat:write"}),
     "chat.postEphemeral": frozenset({"chat:write"}),
     "chat.getPermalink": frozenset(),
     "views.open": frozenset(),
@@ -15,6 +16,7 @@ METHOD_SCOPES: dict[str, frozenset[str]] = {
     "users.lookupByEmail": frozenset({"users:read", "users:read.email"}),
     "files.getUploadURLExternal": frozenset({"files:write"}),
     "files.completeUploadExternal": frozenset({"files:write"}),
+    "files.delete": frozenset({"files:write"}),
     "auth.test": frozenset(),
     # `sherpa doctor`'s look at the portfolio's channels (private ones: groups:read)
     "conversations.list": frozenset({"channels:read", "groups:read"}),

@@ -84,8 +84,19 @@ class Notifier(Protocol):
         """Replace a message Sherpa posted earlier."""
         ...
 
-    def upload(self, where: Posted, *, filename: str, content: bytes, title: str) -> None:
-        """Upload a file into the thread of `where`."""
+    def upload(
+        self, where: Posted, *, filename: str, content: bytes, title: str, alt_text: str
+    ) -> str:
+        """Upload an image into the thread of `where`, described in words by `alt_text`;
+        returns the file's ID."""
+        ...
+
+    def delete(self, where: Posted) -> None:
+        """Remove a message Sherpa posted earlier."""
+        ...
+
+    def delete_file(self, file_id: str) -> None:
+        """Remove a file Sherpa uploaded earlier (and it from the messages that shared it)."""
         ...
 
     def profile(self, *, user_id: str | None = None, email: str | None = None) -> Profile | None:

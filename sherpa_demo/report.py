@@ -3,8 +3,7 @@ and, on disk, the transcript of every message (Markdown) and the digest chart (P
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +13,11 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.views.kit import unescape
 from bot.views.scorecard.alerts import figures, headline
 from engagement.models import Account, Alert, Escalation, EscalationEvent
 from engagement.scoring.messages import IndicatorAlert
-from slack_emulator import Emulator
+from slack_emulator import Emulator, Workspace
+from slack_emulator.rendering import shown
 
 EMOJI = {
     ":large_green_circle:": "🟢", ":large_yellow_circle:": "🟡", ":red_circle:": "🔴",
@@ -30,26 +29,25 @@ EMOJI = {
 }  # fmt: skip
 
 
-Names = Mapping[str, str]
-"""Display names by Slack user ID: a mention reads as Slack shows it, @Dana Whitfield."""
+Shown = Callable[[str], str]
+"""Message text as a reader sees it in Slack (`Emulator.shown`): @Dana Whitfield, #acme."""
+
+_NOBODY = Workspace()
 
 
-def names_of(emulator: Emulator) -> dict[str, str]:
-    return {user.id: user.real_name or user.id for user in emulator.workspace.users}
+def _alone(text: str) -> str:
+    """Text shown with no workspace to name people from (a mention shows its user ID)."""
+    return shown(text, _NOBODY)
 
 
-def plain(text: str, names: Names | None = None) -> str:
-    """Slack mrkdwn to terminal text: mentions, links, dates and emoji codes made readable."""
+def plain(text: str, show: Shown = _alone) -> str:
+    """Slack mrkdwn to terminal text: as Slack shows it (`show`), with emoji codes drawn."""
     for code, emoji in EMOJI.items():
         text = text.replace(code, emoji)
-    text = re.sub(r"<!date\^\d+\^[^|]*\|([^>]*)>", r"\1", text)
-    known = names or {}
-    text = re.sub(r"<@(\w+)>", lambda found: f"@{known.get(found[1], found[1])}", text)
-    text = re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2", text)
-    return unescape(text)
+    return show(text)
 
 
-def block_lines(blocks: list[dict[str, Any]], names: Names | None = None) -> list[str]:
+def block_lines(blocks: list[dict[str, Any]], show: Shown = _alone) -> list[str]:
     """The readable text of a message's blocks, one line per block (buttons in brackets)."""
     lines: list[str] = []
     for block in blocks:
@@ -58,12 +56,12 @@ def block_lines(blocks: list[dict[str, Any]], names: Names | None = None) -> lis
             lines.append(f"## {block['text']['text']}")
         elif kind == "section":
             if block.get("text"):
-                lines.append(plain(block["text"]["text"], names))
-            lines += [plain(f["text"], names) for f in block.get("fields") or []]
+                lines.append(plain(block["text"]["text"], show))
+            lines += [plain(f["text"], show) for f in block.get("fields") or []]
             if (block.get("accessory") or {}).get("type") == "button":
                 lines.append(f"[{block['accessory']['text']['text']}]")
         elif kind == "context":
-            lines.append(" ".join(plain(e.get("text", ""), names) for e in block["elements"]))
+            lines.append(" ".join(plain(e.get("text", ""), show) for e in block["elements"]))
         elif kind == "actions":
             lines.append(" ".join(_element(e) for e in block["elements"]))
         elif kind == "divider":
@@ -87,7 +85,7 @@ def write_transcript(
     first, what happened in Slack outside Sherpa: people whose Slack time zone is not their
     accounts' (`zones`: user ID -> the accounts' zone), and `notes`."""
     out = ["# Sherpa demo transcript", ""]
-    names = names_of(emulator)
+    show = emulator.shown
     workspace = emulator.workspace
     elsewhere = [
         f"{u.real_name or u.id} works in {u.tz} (their Slack time zone); the portfolio "
@@ -107,8 +105,12 @@ def write_transcript(
         out += [f"## {title}", ""]
         for number, message in enumerate(messages, start=1):
             indent = "> " if message.get("thread_ts") not in (None, message["ts"]) else ""
-            lines = block_lines(message.get("blocks") or [], names) or [
-                plain(message.get("text", ""), names)
+            lines = block_lines(message.get("blocks") or [], show) or [
+                plain(message.get("text", ""), show)
+            ]
+            lines += [  # an image as a screen reader reads it
+                f"🖼️ {item.get('alt_txt') or item.get('title', '') + ' (no description)'}"
+                for item in message.get("files") or []
             ]
             out.append(f"{indent}**{number}.**")
             out += [f"{indent}{line}" for line in lines if line]
@@ -134,10 +136,10 @@ def show_last_digest(console: Console, emulator: Emulator, channel: str) -> bool
         return False
     head = heads[-1]
     thread = emulator.messages(channel, head["ts"])[1:]
-    names = names_of(emulator)
-    lines = block_lines(head.get("blocks") or [], names)
+    show = emulator.shown
+    lines = block_lines(head.get("blocks") or [], show)
     for reply in thread:
-        lines += block_lines(reply.get("blocks") or [], names)
+        lines += block_lines(reply.get("blocks") or [], show)
     console.print(Panel("\n".join(lines), title=f"Last weekly digest in {channel}",
                         border_style="cyan"))  # fmt: skip
     return True

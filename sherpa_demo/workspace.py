@@ -63,6 +63,8 @@ def workspace_for(spec: PortfolioSpec) -> dict[str, Any]:
             "email": f"{name.split()[0].lower()}@example.com",
         }  # fmt: skip
     users[ADMIN] = {"id": ADMIN, "name": "morgan", "real_name": "Morgan Lee", "tz": spec.timezone}
+    for user in users.values():  # as their mentions read in Slack: "@Dana Whitfield"
+        user["display_name"] = user["real_name"]
     members = [*users, Bot().user_id]  # Sherpa invited to each, as the README's install says
     path = spec.escalation_path or "#exec-steering"
     return {

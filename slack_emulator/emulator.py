@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
 
+from slack_emulator import rendering
 from slack_emulator.actor import Actor
 from slack_emulator.args import normalize
 from slack_emulator.errors import ApiError
@@ -165,6 +166,11 @@ class Emulator:
 
     def files(self) -> list[StoredFile]:
         return self.store.files()
+
+    def shown(self, text: str) -> str:
+        """Message text as a reader sees it in Slack: mentions by name, channels by name
+        (`rendering`)."""
+        return rendering.shown(text, self.workspace)
 
     def responses(self, user: str | None = None) -> list[ResponsePost]:
         """Replies the app made to interactions: posts to ``response_url``s, and slash

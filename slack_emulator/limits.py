@@ -14,6 +14,10 @@ from typing import Any, Literal
 from blockkit import check, limits
 from slack_emulator.errors import ApiError
 
+ALT_TXT = 1000
+"""An image's description (``files.getUploadURLExternal`` ``alt_txt``), in characters;
+longer is ``alt_txt_too_large``."""
+
 
 def check_message(args: Mapping[str, Any]) -> ApiError | None:
     """``chat.postMessage`` / ``chat.update`` / ``chat.postEphemeral`` content rules."""

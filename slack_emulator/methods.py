@@ -34,6 +34,7 @@ class WebApi:
             "auth.test": self.auth_test,
             "chat.postMessage": self.chat_post_message,
             "chat.update": self.chat_update,
+            "chat.delete": self.chat_delete,
             "chat.postEphemeral": self.chat_post_ephemeral,
             "chat.getPermalink": self.chat_get_permalink,
             "views.open": self.views_open,
@@ -46,6 +47,7 @@ class WebApi:
             "conversations.list": self.conversations_list,
             "files.getUploadURLExternal": self.files_get_upload_url_external,
             "files.completeUploadExternal": self.files_complete_upload_external,
+            "files.delete": self.files_delete,
         }
 
     def call(self, method: str, args: Args) -> Answer:
@@ -85,6 +87,15 @@ class WebApi:
         message = self.store.update(channel, ts, _content(args))
         text = message.get("text", "")
         return {"channel": channel, "ts": ts, "text": text, "message": public(message)}
+
+    def chat_delete(self, args: Args) -> Answer:
+        """The bot deletes a message (the emulator keeps only the bot's own)."""
+        channel = self._existing_channel(args, "channel")
+        ts = require(args, "ts")
+        if self.store.find(channel, ts) is None:
+            raise ApiError("message_not_found")
+        self.store.delete(channel, ts)
+        return {"channel": channel, "ts": ts}
 
     def chat_post_ephemeral(self, args: Args) -> Answer:
         channel = self._writable(self._channel(args, "channel", open_dm=True))
@@ -223,8 +234,8 @@ class WebApi:
         profile: Answer = {
             "real_name": user.real_name,
             "real_name_normalized": user.real_name,
-            "display_name": user.name,
-            "display_name_normalized": user.name,
+            "display_name": user.profile_display_name(),
+            "display_name_normalized": user.profile_display_name(),
             "team": team,
             "status_emoji": user.status_emoji,
             "status_text": user.status_text,
@@ -262,7 +273,10 @@ class WebApi:
             size = int(length)
         except ValueError:
             raise ApiError("invalid_arguments", ["must be an integer: length"]) from None
-        stored = self.store.new_file(filename, size, args.get("alt_txt"))
+        alt_txt = args.get("alt_txt")
+        if alt_txt is not None and len(str(alt_txt)) > limits.ALT_TXT:
+            raise ApiError("alt_txt_too_large")
+        stored = self.store.new_file(filename, size, None if alt_txt is None else str(alt_txt))
         return {"upload_url": f"{self.public_url}upload/{stored.id}", "file_id": stored.id}
 
     def files_complete_upload_external(self, args: Args) -> Answer:
@@ -290,6 +304,10 @@ class WebApi:
             for f in stored:
                 f.shares.append(Share(channel, message["ts"], message.get("thread_ts")))
         return {"files": [self._file_object(f) for f in stored]}
+
+    def files_delete(self, args: Args) -> Answer:
+        self.store.delete_file(require(args, "file"))
+        return {}
 
     def _file_object(self, stored: StoredFile) -> Answer:
         team, bot = self.workspace.team, self.workspace.bot

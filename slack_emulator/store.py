@@ -58,6 +58,7 @@ class Store:
         self._stacks: dict[str, list[str]] = {}  # user -> modal view ids, bottom first
         self._homes: dict[str, str] = {}  # user -> home view id
         self._files: dict[str, StoredFile] = {}
+        self._deleted: set[str] = set()  # file IDs
 
     # Messages ---------------------------------------------------------------------------
 
@@ -95,8 +96,15 @@ class Store:
             return copy.deepcopy(message)
 
     def delete(self, channel: str, ts: str) -> None:
+        """Remove a message; a reply no longer counts in its parent's thread."""
         with self.lock:
-            self._messages[channel] = [m for m in self._messages.get(channel, ()) if m["ts"] != ts]
+            message = self.find(channel, ts)
+            if message is None:
+                return
+            self._messages[channel].remove(message)
+            parent = self.find(channel, message.get("thread_ts") or "")
+            if parent is not None and parent is not message:
+                parent["reply_count"] = max(0, parent.get("reply_count", 0) - 1)
 
     def messages(
         self, channel: str, thread_ts: str | None = None, after: str | None = None
@@ -257,6 +265,23 @@ class Store:
     def files(self) -> list[StoredFile]:
         with self.lock:
             return [copy.deepcopy(f) for f in self._files.values()]
+
+    def delete_file(self, file_id: str) -> None:
+        """Slack's ``files.delete``: the file goes, and from each message that shared it; a
+        message that held nothing else goes too."""
+        with self.lock:
+            stored = self._files.get(file_id)
+            if stored is None:
+                raise ApiError("file_deleted" if file_id in self._deleted else "file_not_found")
+            del self._files[file_id]
+            self._deleted.add(file_id)
+            for share in stored.shares:
+                message = self.find(share.channel, share.ts)
+                if message is None:
+                    continue
+                message["files"] = [f for f in message.get("files", ()) if f["id"] != file_id]
+                if not message["files"] and not message.get("text"):
+                    self.delete(share.channel, share.ts)
 
 
 def public(message: Mapping[str, Any]) -> Message:

@@ -25,6 +25,17 @@ class User:
     status_text: str = ""
     status_expiration: int = 0
     """Unix time the status clears itself; 0 when it stays until the person changes it."""
+    display_name: str | None = None
+    """The profile's display name; None: their username (`name`), as Slack keeps it for
+    people who never set one in the emulator's workspaces."""
+
+    def profile_display_name(self) -> str:
+        return self.name if self.display_name is None else self.display_name
+
+    def shown_name(self) -> str:
+        """How Slack shows the person in a mention: their display name, or their full name
+        when they have none."""
+        return self.profile_display_name() or self.real_name or self.id
 
     def tz_offset(self) -> int:
         """Seconds east of UTC right now, as Slack reports it (changes with daylight saving)."""
@@ -47,6 +58,7 @@ class User:
             status_emoji=data.get("status_emoji", ""),
             status_text=data.get("status_text", ""),
             status_expiration=int(data.get("status_expiration", 0)),
+            display_name=data.get("display_name"),
         )
 
 

@@ -17,6 +17,8 @@ class FakeNotifier:
     posts: list[tuple[str, Message, str | None]] = field(default_factory=list)
     updates: list[tuple[Posted, Message]] = field(default_factory=list)
     uploads: list[tuple[Posted, str, bytes]] = field(default_factory=list)
+    deleted: list[Posted | str] = field(default_factory=list)
+    """Messages (where they were) and files (their IDs) removed, in order."""
     lookups: list[tuple[str | None, str | None]] = field(default_factory=list)
     """Every profile look-up asked for: (user_id, email)."""
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -31,8 +33,17 @@ class FakeNotifier:
     def update(self, where: Posted, message: Message) -> None:
         self.updates.append((where, message))
 
-    def upload(self, where: Posted, *, filename: str, content: bytes, title: str) -> None:
+    def upload(
+        self, where: Posted, *, filename: str, content: bytes, title: str, alt_text: str
+    ) -> str:
         self.uploads.append((where, filename, content))
+        return f"F{len(self.uploads):08d}"
+
+    def delete(self, where: Posted) -> None:
+        self.deleted.append(where)
+
+    def delete_file(self, file_id: str) -> None:
+        self.deleted.append(file_id)
 
     def profile(self, *, user_id: str | None = None, email: str | None = None) -> Profile | None:
         """Profiles are keyed by user ID or e-mail address."""

@@ -34,6 +34,7 @@ from engagement.checkins.items import (
     summary,
 )
 from engagement.checkins.messages import AnswerSummary
+from engagement.checkins.reminders import close
 from engagement.checkins.schedule import local_date, zone
 from engagement.checkins.sends import EXPIRE, expire_key
 from engagement.duework import streams
@@ -313,7 +314,7 @@ def record_answer(
     if processed is not None:
         session.add(ProcessedRequest(key=processed, at=now))
     if checkin.state != CheckInState.ANSWERED:
-        checkin.state, checkin.closed_at = CheckInState.ANSWERED, now
+        close(session, checkin, CheckInState.ANSWERED, now)
     digest_changed(session, checkin.account_id, now)
     return Recorded(
         checkin.id,

@@ -33,6 +33,7 @@ from engagement.checkins.items import (
     remember_followup,
 )
 from engagement.checkins.messages import CheckinNudge
+from engagement.checkins.reminders import close
 from engagement.checkins.schedule import day_bounds, local_date, zone
 from engagement.checkins.sends import (
     CHECKINS,
@@ -81,7 +82,7 @@ def withdraw_paused(session: Session, person: Person, now: datetime) -> list[Che
         if checkin.sent_at is None:
             session.delete(checkin)
         else:
-            checkin.state, checkin.closed_at = CheckInState.SKIPPED, now
+            close(session, checkin, CheckInState.SKIPPED, now)
             changed.append(checkin)
     session.flush()
     return changed
@@ -126,7 +127,7 @@ def deliver_day(
     due = [checkin for checkin, _, _ in found if checkin.due_at < end]
     if due and is_away(session, notifier, person, now):
         for checkin in due:
-            checkin.state, checkin.closed_at = CheckInState.SKIPPED, now
+            close(session, checkin, CheckInState.SKIPPED, now)
             _update_dm(session, notifier, checkin)  # a postponed one's DM says so
         log.info("checkins.away person=%d skipped=%d", person.id, len(due))
         return None
@@ -231,7 +232,9 @@ def nudge(context: WorkContext) -> None:
         recipient_name=person.display_name,
         items=items(session, batch),
     )
-    context.notifier.post(person.slack_user_id, message)
+    posted = context.notifier.post(person.slack_user_id, message)
+    for row in batch:  # kept true as each one is answered, skipped or expires
+        row.reminder_channel, row.reminder_ts = posted.channel, posted.ts
     log.info("checkins.nudged person=%d count=%d", person.id, len(batch))
 
 
@@ -242,8 +245,8 @@ def expire(context: WorkContext) -> None:
     if checkin is None or checkin.state not in PENDING:
         return
     away = is_away(context.session, context.notifier, checkin.person, context.now)
-    checkin.state = CheckInState.SKIPPED if away else CheckInState.EXPIRED  # away: not missed
-    checkin.closed_at = context.now
+    state = CheckInState.SKIPPED if away else CheckInState.EXPIRED  # away: not missed
+    close(context.session, checkin, state, context.now)
     _update_dm(context.session, context.notifier, checkin)
     log.info("checkins.expired checkin=%d", checkin.id)
 

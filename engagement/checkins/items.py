@@ -135,6 +135,7 @@ def items(session: Session, checkins: Sequence[CheckIn]) -> tuple[CheckinItem, .
                 answer=summary(answer) if answer is not None else None,
                 remind_at=checkin.due_at if status is ItemStatus.POSTPONED else None,
                 expires_at=expires_at(checkin, checkin.account, checkin.person, after),
+                closed_at=checkin.closed_at,
             )
         )
     return tuple(result)

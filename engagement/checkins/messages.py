@@ -58,6 +58,7 @@ class CheckinItem(Frozen):
     answer: AnswerSummary | None = None
     remind_at: datetime | None = None  # UTC; when postponed, when it comes back
     expires_at: datetime | None = None  # UTC; unanswered after this it counts as missed
+    closed_at: datetime | None = None  # UTC; when it was answered, skipped or expired
 
 
 class CheckinPrompt(Message):
@@ -72,7 +73,8 @@ class CheckinPrompt(Message):
 
 
 class CheckinNudge(Message):
-    """The one reminder for check-ins left unanswered (a new DM, so it notifies)."""
+    """The one reminder for check-ins left unanswered (a new DM, so it notifies), as first
+    posted and as updated when they are answered, skipped, postponed or expire."""
 
     user_id: str
     recipient_name: str

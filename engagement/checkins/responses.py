@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from engagement.access import Actor
 from engagement.checkins.answers import own_checkin
 from engagement.checkins.items import DmUpdate, dm_update, expires_at, followup
+from engagement.checkins.reminders import close, reminder_changed
 from engagement.checkins.schedule import local_date, next_day_same_time, zone
 from engagement.checkins.sends import nudge_key, schedule_send
 from engagement.errors import Conflict
@@ -32,7 +33,7 @@ def skip(session: Session, *, actor: Actor, checkin_id: int, now: datetime) -> D
     if checkin.state == CheckInState.EXPIRED:
         raise Conflict("This check-in has already expired.")
     if checkin.state != CheckInState.SKIPPED:
-        checkin.state, checkin.closed_at = CheckInState.SKIPPED, now
+        close(session, checkin, CheckInState.SKIPPED, now)
     return dm_update(session, checkin)
 
 
@@ -61,4 +62,5 @@ def remind_tomorrow(session: Session, *, actor: Actor, checkin_id: int, now: dat
         .where(DueWork.key == nudge_key(checkin.id), DueWork.state == WorkState.DUE)
         .values(due_at=nudge_at, scheduled_for=nudge_at)
     )
+    reminder_changed(session, checkin, now)  # a reminder listing it says when it comes back
     return Postponed(checkin.id, remind_at, dm_update(session, checkin))

@@ -261,8 +261,11 @@ def _unlink_dms(session: Session, person: Person) -> int:
     unlinked = rowcount(
         session.execute(
             update(CheckIn)
-            .where(CheckIn.person_id == person.id, CheckIn.message_channel.is_not(None))
-            .values(message_channel=None, message_ts=None)
+            .where(
+                CheckIn.person_id == person.id,
+                or_(CheckIn.message_channel.is_not(None), CheckIn.reminder_channel.is_not(None)),
+            )
+            .values(message_channel=None, message_ts=None, reminder_channel=None, reminder_ts=None)
             .execution_options(synchronize_session=False)
         )
     )

@@ -68,6 +68,9 @@ class CheckIn(Base):
     deferred: Mapped[bool] = mapped_column(default=False)
     message_channel: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
+    reminder_channel: Mapped[str | None] = mapped_column(String(32))
+    reminder_ts: Mapped[str | None] = mapped_column(String(32))
+    """The reminder (nudge) that listed this check-in, kept true as its state changes."""
 
     account: Mapped[Account] = relationship()
     person: Mapped[Person] = relationship()

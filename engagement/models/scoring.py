@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -104,3 +105,8 @@ class DigestRun(Base):
     message_channel: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
     posted_at: Mapped[datetime | None] = mapped_column()
+    part_ts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """Each continuation's message in the thread, by part number ("2", "3"…)."""
+    chart_file: Mapped[str | None] = mapped_column(String(32))
+    chart: Mapped[dict[str, Any] | None] = mapped_column()
+    """The chart in the thread (its file and what it shows), replaced when it changes."""

@@ -9,7 +9,7 @@ Posting is a chain of due work, each link in its own transaction:
    worst; a run found recorded is never posted again.
 2. `digest.part:<channel>:<week>:<n>` posts part n in the thread, after part n-1.
 3. `digest.chart:<channel>:<week>` uploads the trend chart into the thread and marks
-   the run posted.
+   the run posted. Where each went is kept, for `digest_refresh` (`digest_thread`).
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ from engagement.models import (
 from engagement.notify import DeliveryError, Posted
 from engagement.scoring import weeks
 from engagement.scoring.cards import score_fall, summary
-from engagement.scoring.chart import TrendChart, render_png
+from engagement.scoring.chart import TrendChart
+from engagement.scoring.digest_thread import remember_part, upload_chart
 from engagement.scoring.evaluate import AccountScores, score_accounts
 from engagement.scoring.indicators import HISTORY
 from engagement.scoring.messages import (
@@ -375,7 +376,9 @@ def post_part(context: WorkContext) -> None:
     run, thread = _thread(session, int(context.payload["run"]))
     if run.state == DigestState.POSTED:
         return
-    context.notifier.post(thread.channel, message, thread_ts=thread.ts)
+    remember_part(
+        run, message.part, context.notifier.post(thread.channel, message, thread_ts=thread.ts)
+    )
 
 
 def post_chart(context: WorkContext) -> None:
@@ -387,12 +390,6 @@ def post_chart(context: WorkContext) -> None:
     parts = int(context.payload["parts"])
     if parts > 1:
         _require_posted(session, f"digest.part:{run.channel}:{run.iso_week}:{parts}")
-    chart = TrendChart.model_validate(context.payload["chart"])
-    context.notifier.upload(
-        thread,
-        filename=f"sponsor-digest-{run.iso_week}.png",
-        content=render_png(chart),
-        title=chart.title,
-    )
+    upload_chart(context.notifier, run, thread, TrendChart.model_validate(context.payload["chart"]))
     run.state = DigestState.POSTED
     run.posted_at = context.now

@@ -40,6 +40,7 @@ render = wire().slack.renderers.render
 """How each message looks, by the renderers the features registered."""
 
 AT = datetime(2026, 11, 23, 14, tzinfo=UTC)
+CLOSED = datetime(2026, 11, 24, 9, tzinfo=UTC)  # Tue 24 Nov
 ANSWER = AnswerForm.parse({
     "stakeholder_engagement": 4, "strategic_alignment": 3, "internal_advocacy": 5,
     "regular_checkins": 4, "role_balance": 2, "role_direction": "took_over",
@@ -68,6 +69,7 @@ def item(number: int, status: ItemStatus = ItemStatus.PENDING, name: str = "") -
         answer=SUMMARY if status is ItemStatus.ANSWERED else None,
         remind_at=AT if status is ItemStatus.POSTPONED else None,
         expires_at=AT,
+        closed_at=CLOSED if status in (ItemStatus.ANSWERED, ItemStatus.EXPIRED) else None,
     )
 
 
@@ -131,6 +133,25 @@ def test_the_nudge() -> None:
     check(payload)
     assert (ActionId.ANSWER, "5") in actions(payload["blocks"])
     assert "Reminder" in payload["text"]
+
+
+def test_a_reminder_keeps_buttons_only_for_what_is_still_open() -> None:
+    states = (ItemStatus.ANSWERED, ItemStatus.SKIPPED, ItemStatus.POSTPONED, ItemStatus.EXPIRED)
+    items = tuple(item(n, status) for n, status in enumerate(states, start=1))
+    payload = render(CheckinNudge(user_id="U1", recipient_name="Ada", items=(*items, item(9))))
+    blocks = check(payload)
+    assert actions(blocks) == [(ActionId.ANSWER, "9"), (ActionId.SKIP, "9"), (ActionId.REMIND, "9")]
+    settled = render(CheckinNudge(user_id="U1", recipient_name="Ada", items=items))
+    blocks = check(settled)
+    assert actions(blocks) == [] and [b["type"] for b in blocks] == ["section"] * 4
+    texts = [b["text"]["text"] for b in blocks]
+    token = f"<!date^{int(CLOSED.timestamp())}^{{date_short}}|Tue 24 Nov>"
+    assert texts[0] == f":white_check_mark: *Account 1* — Answered on {token} — thank you."
+    assert texts[1] == ":next_track_button: *Account 2* — Skipped."
+    assert texts[2].startswith(":alarm_clock: *Account 3* — Postponed: it comes back <!date^")
+    assert texts[3] == f":hourglass: *Account 4* — This check-in closed on {token}, unanswered."
+    names = "Account 1, Account 2, Account 3, Account 4"
+    assert settled["text"] == f"Reminder: check-in settled for {names}"
 
 
 def form(role: Role, latest: AnswerForm | None = None) -> CheckinForm:

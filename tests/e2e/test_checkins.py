@@ -390,6 +390,35 @@ def test_exactly_one_nudge_then_expiry(delivered: World) -> None:
     assert "expired" in reply.body["text"]
 
 
+def test_a_reminder_loses_its_buttons_once_answered_or_expired(delivered: World) -> None:
+    world = delivered
+    nudged = NEW_YORK_9 + timedelta(hours=48)
+    world.tick(nudged)
+    [nudge] = world.nudges(SAM1)
+    [checkin_id] = checkin_ids(nudge)
+    assert buttons(world.nudges(SPN1)[0]["blocks"])  # both reminded, both with buttons
+    world.at(nudged + timedelta(hours=2))
+    world.click(SAM1, "checkin_answer", message=nudge)  # answered from the reminder
+    world.submit(SAM1, world.modal(SAM1), GOOD)
+    world.tick(nudged + timedelta(hours=2))
+    [reminder] = world.nudges(SAM1)
+    assert reminder["ts"] == nudge["ts"]  # the same message, updated in place
+    assert buttons(reminder["blocks"]) == []
+    assert not [block for block in reminder["blocks"] if block["type"] == "actions"]
+    said = text_of(reminder["blocks"])
+    assert "Answered on" in said and "Wed 25 Nov" in said and "thank you" in said
+    assert "still open" not in said
+    assert world.checkin(checkin_id).state == CheckInState.ANSWERED
+    assert buttons(world.nudges(SPN1)[0]["blocks"])  # the sponsor's is still to answer
+    world.tick(NEW_YORK_9 + timedelta(days=7))  # the sponsor's expires unanswered
+    [expired] = world.nudges(SPN1)
+    assert buttons(expired["blocks"]) == []
+    assert "This check-in closed on" in text_of(expired["blocks"])
+    assert "Mon 30 Nov" in text_of(expired["blocks"])
+    updates = [c for c in world.emulator.calls("chat.update") if c.args["ts"] == nudge["ts"]]
+    assert len(updates) == 1  # the sponsor's expiry left the SAM's reminder alone
+
+
 # --- commands ---------------------------------------------------------------------------
 
 

@@ -6,8 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from slack_sdk import WebClient
 
 from sherpa.cli import main
+from sherpa_demo.report import write_transcript
+from slack_emulator import Emulator
 
 
 def test_two_weeks_of_the_demo_work_end_to_end(
@@ -25,10 +28,32 @@ def test_two_weeks_of_the_demo_work_end_to_end(
     assert (out / "digest-chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert re.search(r"@U0[A-Z0-9]+", transcript) is None  # mentions read as Slack shows them
     assert "@Sam Carter" in transcript
+    assert "🖼️ Sponsor scorecards, last 12 weeks — #sponsor-digest. Bars: the 12 accounts" in (
+        transcript
+    )  # the chart, as a screen reader reads it
     digest = last_digest(transcript)
     assert digest[0].startswith("## Sponsor digest — week of ")
     assert len(digest) <= 25 and len("\n".join(digest)) <= 3000  # one laptop screen
     assert "*12 accounts*" in digest[1]
+
+
+def test_the_transcript_shows_each_message_as_the_emulator_does(tmp_path: Path) -> None:
+    people = [
+        {"id": "U0SAM0001", "name": "sam", "real_name": "Sam Carter", "display_name": ""},
+        {"id": "U0SPN0001", "name": "dana", "real_name": "Dana Whitfield", "display_name": "DW"},
+    ]
+    channel = {"id": "C0DIGEST01", "name": "sponsor-digest", "members": ["U0SHERPA00"]}
+    with Emulator({"users": people, "channels": [channel]}) as emulator:
+        client = WebClient(token=emulator.bot_token, base_url=emulator.api_url)
+        text = "<@U0SAM0001> thanks <@U0SPN0001> in <#C0DIGEST01>"
+        client.chat_postMessage(channel="C0DIGEST01", text=text)
+        client.files_upload_v2(
+            channel="C0DIGEST01", content=b"\x89PNG-", filename="c.png", alt_txt="Bars: 3 red"
+        )
+        transcript = write_transcript(emulator, tmp_path, {}, []).read_text()
+        assert emulator.shown(text) in transcript.splitlines()
+    assert "@Sam Carter thanks @DW in #sponsor-digest" in transcript
+    assert "🖼️ Bars: 3 red" in transcript
 
 
 def last_digest(transcript: str) -> list[str]:

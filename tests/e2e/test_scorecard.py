@@ -73,6 +73,10 @@ def test_weekly_digest_is_posted_once_with_chart_and_details_work(stack: Stack) 
     [chart] = stack.emulator.files()
     assert chart.content[:8] == b"\x89PNG\r\n\x1a\n"
     assert any(share.thread_ts == head["ts"] for share in chart.shares)
+    [shared] = [m for m in messages if m.get("files")]
+    described = shared["files"][0]["alt_txt"]  # what a screen reader reads in Slack
+    assert described.startswith("Sponsor scorecards, last 12 weeks — #sponsor-digest. Bars: the ")
+    assert "Last week: " in described and chart.alt_txt == described
     # someone in the digest channel who is not on the account opens its card from there,
     # with the digest's one menu
     menu = next(
@@ -85,6 +89,29 @@ def test_weekly_digest_is_posted_once_with_chart_and_details_work(stack: Stack) 
     acme = next(o["value"] for o in menu["options"] if o["text"]["text"] == "Acme Corp")
     stack.slack.block_action(OTHER_SAM, ScorecardAction.DETAILS, acme, message=head)
     assert "Acme Corp" in str(last_reply(stack, OTHER_SAM)["blocks"])
+
+
+def test_a_late_figure_updates_the_digest_and_its_chart_to_agree(stack: Stack) -> None:
+    stack.slack.slash(SAM, "kpi Acme Corp joint_revenue_growth 3")  # red
+    stack.settle()
+    friday = next_friday_digest()
+    stack.tick(friday)
+    [before] = stack.emulator.files()
+    assert "Last week: 1 red, 2 without data." in str(before.alt_txt)
+    stack.slack.slash(SAM, "kpi Acme Corp joint_revenue_growth 6")  # late: green after all
+    stack.settle()
+    stack.tick(friday + timedelta(minutes=2))
+    messages = stack.emulator.messages("#sponsor-digest")
+    [head] = [m for m in messages if m.get("thread_ts") in (None, m["ts"])]
+    shown = " ".join(stack.emulator.shown(str(b.get("text", {}).get("text", ""))) for b in
+                     head["blocks"])  # fmt: skip
+    assert "0 red" in shown and "1 green" in shown and "2 no data" in shown
+    assert "edited" in head  # the top message, updated in place
+    [chart] = stack.emulator.files()  # the old chart deleted, the new one in the thread
+    assert chart.id != before.id and "Last week: 1 green, 2 without data." in str(chart.alt_txt)
+    thread = stack.emulator.messages("#sponsor-digest", thread_ts=head["ts"])
+    assert [f["id"] for m in thread for f in m.get("files", ())] == [chart.id]
+    assert head["reply_count"] == len(thread) - 1
 
 
 def test_digest_preview_goes_only_to_the_caller(stack: Stack) -> None:

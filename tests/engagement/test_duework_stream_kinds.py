@@ -39,7 +39,7 @@ registry = wire().due_work
 MONDAY = datetime(2026, 11, 23, 12, tzinfo=UTC)  # 07:00 in New York, ISO week 48
 SAM = "U0SAM0001"  # the SAM of every account of `many_accounts`
 POSTING = {
-    "checkin.send", "checkin.nudge", "checkin.expire", "checkin.introduce",
+    "checkin.send", "checkin.nudge", "checkin.expire", "checkin.introduce", "checkin.reminder",
     "escalation.announce", "escalation.request", "escalation.critical", "escalation.realert",
     "escalation.remind", "escalation.path", "escalation.refresh",
     "digest.post", "digest.part", "digest.chart", "digest.refresh", "alerts.post",
@@ -60,7 +60,7 @@ def expected_stream(session: Session, row: DueWork) -> str | None:
         return f"person:{row.key.split(':')[1]}"
     if row.kind == "checkin.introduce":  # checkin.introduce:<person>
         return f"person:{row.key.split(':')[1]}"
-    if row.kind in ("checkin.nudge", "checkin.expire"):
+    if row.kind in ("checkin.nudge", "checkin.expire", "checkin.reminder"):
         return f"person:{session.get_one(CheckIn, row.payload['checkin_id']).person_id}"
     if row.kind.startswith("escalation."):
         return f"escalation:{row.payload['escalation_id']}"
@@ -132,6 +132,7 @@ def test_every_kind_that_posts_joins_the_stream_of_where_it_posts(
         service.acknowledge(session, actor=actor(session, "U0SPN0000"), escalation_id=ids[0],
                             now=MONDAY + timedelta(days=4, hours=10))  # fmt: skip
     engine.run_due(MONDAY + timedelta(days=7))  # week 48 complete: the KPI's alert
+    engine.run_due(MONDAY + timedelta(days=7, hours=3))  # expiries update their reminders
     with sessions() as session:
         rows = session.scalars(select(DueWork).order_by(DueWork.id)).all()
         assert {row.kind for row in rows} >= POSTING  # every kind that posts was queued

@@ -210,6 +210,34 @@ def test_the_chart_is_a_readable_png() -> None:
     assert io.BytesIO(content).read(4) == b"\x89PNG"
 
 
+def test_the_chart_has_alt_text_and_a_legend_of_only_what_it_shows() -> None:
+    chart = chart_module.TrendChart(
+        title="Sponsor scorecards, last 12 weeks — #sponsor-digest",
+        weeks=[f"2026-W{n}" for n in range(37, 49)],
+        green=[0] * 6 + [7] * 6, amber=[0] * 12, red=[0] * 6 + [5] * 6, no_data=[12] * 6 + [0] * 6,
+        mean_score=[None] * 6 + [70.0, 71.5, 72.0, 72.0, 74.0, 75.25],
+    )  # fmt: skip
+    legend = chart_module.draw(chart).legends[0]
+    drawn = ["Green accounts", "Red accounts", "No data accounts", "Mean score (right axis)"]
+    assert [text.get_text() for text in legend.get_texts()] == drawn  # no amber in any week
+    assert chart_module.alt_text(chart) == (
+        "Sponsor scorecards, last 12 weeks — #sponsor-digest. Bars: the 12 accounts by status, "
+        "week by week, from the week of 7 Sep 2026 to the week of 23 Nov 2026. "
+        "Last week: 5 red, 7 green. Week of 19 Oct 2026, the first with figures: 5 red, 7 green. "
+        "Line: the mean score out of 100, from 70 to 75.25."
+    )
+    nothing = [0] * 12
+    calm = chart.model_copy(update={"red": nothing, "no_data": nothing, "mean_score": [None] * 12})
+    labels = [t.get_text() for t in chart_module.draw(calm).legends[0].get_texts()]
+    assert labels == ["Green accounts"]  # no line drawn, none in the legend
+    assert chart_module.alt_text(calm).endswith("Last week: 7 green. Week of 19 Oct 2026, the "
+                                                "first with figures: 7 green.")  # fmt: skip
+    first = chart.model_copy(update={"mean_score": [None] * 11 + [80.0]})
+    assert chart_module.alt_text(first).endswith("Line: the mean score, 80 out of 100.")
+    long = chart.model_copy(update={"title": "x" * 2000})
+    assert len(chart_module.alt_text(long)) == chart_module.ALT_TEXT  # Slack's limit
+
+
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_two_processes_post_the_digest_once(
     sessions: sessionmaker[Session], database_url: str, tmp_path: Path
@@ -360,6 +388,77 @@ def test_a_posted_digest_is_updated_in_place_until_the_next_one(
         notifier.updates[-1][0].ts,
     ]
     assert notifier.updates[-1][1].iso_week == "2026-W49"  # type: ignore[attr-defined]
+
+
+def test_a_refreshed_digest_updates_its_thread_and_replaces_its_chart(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions() as session:
+        load_portfolio(session, many_accounts(60))
+        with_a_figure(session, "Account 000", "U0SAM0001")  # 59 without data: in the thread
+    notifier = FakeNotifier()
+    engine = Engine(sessions, registry, notifier)
+    engine.run_due(FRIDAY_DUE)
+    [_, (_, part, thread_ts)] = digests(notifier)  # the page replies in the top message's thread
+    assert isinstance(part, DigestContinuation) and len(part.no_data) == 59
+    with sessions() as session:
+        run = session.scalars(select(DigestRun)).one()
+        [part_ts] = run.part_ts.values()  # where the thread's page went
+        assert run.part_ts == {"2": part_ts} and run.chart_file == "F00000001"
+    saturday = FRIDAY_DUE + timedelta(days=1)
+    with sessions() as session:  # a late figure for an account listed in the thread
+        sam = actor_for(session, "U0SAM0001", admins=())
+        record_kpi(session, actor=sam, account_name="Account 001", key="joint_revenue_growth",
+                   value="1", now=saturday)  # fmt: skip
+        session.commit()
+    engine.run_due(saturday + timedelta(minutes=2))
+    updated = {where.ts: message for where, message in notifier.updates}
+    top, rest = updated[thread_ts], updated[part_ts]  # both messages, in place
+    assert isinstance(top, Digest) and isinstance(rest, DigestContinuation)
+    assert [s.name for s in top.attention] == ["Account 001"] and top.totals.red == 1
+    assert "Account 001" not in [s.name for s in rest.no_data] and len(rest.no_data) == 58
+    check(render(rest))
+    assert len(digests(notifier)) == 2  # nothing posted anew
+    assert notifier.deleted == ["F00000001"]  # the old chart went, a new one came
+    [_, (where, _, _)] = notifier.uploads
+    assert where == Posted("#sponsor-digest", thread_ts)
+    with sessions() as session:
+        run = session.scalars(select(DigestRun)).one()
+        assert run.chart_file == "F00000002" and run.part_ts == {"2": part_ts}
+        chart = chart_module.TrendChart.model_validate(run.chart)
+    totals = top.totals  # the chart's last week says what the top message says
+    assert (chart.red[-1], chart.amber[-1], chart.green[-1], chart.no_data[-1]) == (
+        totals.red, totals.amber, totals.green, totals.no_data,
+    )  # fmt: skip
+    with sessions() as session:  # the same figure again: the chart is still true
+        sam = actor_for(session, "U0SAM0001", admins=())
+        record_kpi(session, actor=sam, account_name="Account 001", key="joint_revenue_growth",
+                   value="1", now=saturday + timedelta(hours=1))  # fmt: skip
+        session.commit()
+    engine.run_due(saturday + timedelta(hours=1, minutes=2))
+    assert len(notifier.uploads) == 2 and len(notifier.deleted) == 1
+
+
+def test_a_digest_posted_before_its_thread_was_recorded_keeps_its_thread(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions() as session:
+        load_portfolio(session, many_accounts(60))
+        with_a_figure(session, "Account 000", "U0SAM0001")
+    notifier = FakeNotifier()
+    engine = Engine(sessions, registry, notifier)
+    engine.run_due(FRIDAY_DUE)
+    with sessions() as session:  # as an upgrade finds it: nothing known of its thread
+        run = session.scalars(select(DigestRun)).one()
+        run.part_ts, run.chart_file, run.chart = {}, None, None
+        sam = actor_for(session, "U0SAM0001", admins=())
+        record_kpi(session, actor=sam, account_name="Account 001", key="joint_revenue_growth",
+                   value="1", now=FRIDAY_DUE + timedelta(hours=1))  # fmt: skip
+        session.commit()
+    engine.run_due(FRIDAY_DUE + timedelta(hours=1, minutes=2))
+    [(_, top)] = notifier.updates  # the top message only: no page or chart posted twice
+    assert isinstance(top, Digest) and top.totals.red == 1
+    assert len(digests(notifier)) == 2 and len(notifier.uploads) == 1 and notifier.deleted == []
 
 
 def test_an_advocacy_action_that_signals_boss_mode_is_no_highlight(session: Session) -> None:

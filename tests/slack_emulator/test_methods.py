@@ -373,6 +373,50 @@ def test_upload_steps_and_their_refusals(emu: Emulator, client: WebClient) -> No
     )
 
 
+def test_an_image_keeps_its_alt_text_where_readers_get_it_and_too_long_is_refused(
+    emu: Emulator, client: WebClient
+) -> None:
+    described = "Bars: 12 accounts by status over 12 weeks"
+    answer = client.files_upload_v2(
+        channel=ACME, content=b"\x89PNG-", filename="chart.png", alt_txt=described
+    )
+    assert answer["file"]["alt_txt"] == described
+    [shared] = emu.messages(ACME)
+    assert shared["files"][0]["alt_txt"] == described  # what a screen reader reads in Slack
+    [stored] = emu.files()
+    assert stored.alt_txt == described
+    at_limit = client.files_getUploadURLExternal(filename="a.png", length=3, alt_txt="x" * 1000)
+    assert at_limit["ok"]
+    too_long = {"filename": "a.png", "length": 3, "alt_txt": "x" * 1001}
+    assert (
+        error_of(client.api_call, "files.getUploadURLExternal", params=too_long)
+        == "alt_txt_too_large"
+    )
+    assert len(emu.files()) == 2  # the refused one was never created
+
+
+def test_delete_a_reply_and_a_file_shared_in_a_thread(emu: Emulator, client: WebClient) -> None:
+    parent = client.chat_postMessage(channel=ACME, text="Weekly digest")
+    reply = client.chat_postMessage(channel=ACME, text="part 2", thread_ts=parent["ts"])
+    answer = client.files_upload_v2(
+        channel=ACME, thread_ts=parent["ts"], content=b"\x89PNG-", filename="chart.png"
+    )
+    assert emu.messages(ACME)[0]["reply_count"] == 2
+    assert client.chat_delete(channel=ACME, ts=reply["ts"])["ts"] == reply["ts"]
+    assert error_of(client.chat_delete, channel=ACME, ts=reply["ts"]) == "message_not_found"
+    client.files_delete(file=answer["file"]["id"])  # its message held nothing else: gone too
+    assert emu.files() == []
+    [left] = emu.messages(ACME)
+    assert left["text"] == "Weekly digest" and left["reply_count"] == 0
+    assert error_of(client.files_delete, file=answer["file"]["id"]) == "file_deleted"
+    assert error_of(client.files_delete, file="F0NOPE0001") == "file_not_found"
+    commented = client.files_upload_v2(
+        channel=ACME, content=b"\x89PNG-", filename="c.png", initial_comment="The trend"
+    )
+    client.files_delete(file=commented["file"]["id"])
+    assert [(m["text"], m["files"]) for m in emu.messages(ACME)[1:]] == [("The trend", [])]
+
+
 def test_upload_into_a_dm_by_user_id(emu: Emulator, client: WebClient) -> None:
     answer = client.files_upload_v2(channel=SAM, content="notes", filename="notes.txt")
     assert answer["file"]["ims"] == [emu.workspace.dm(SAM, create=False)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.render import Payload
 from bot.views.checkins.common import DIRECTIONS, FREE_TEXT, SHORT, ActionId, day
 from bot.views.kit import (
@@ -111,16 +113,45 @@ def prompt_message(message: CheckinPrompt) -> Payload:
     return {"text": escape(clip(f"Sponsor check-in: {names}", 3000)), "blocks": blocks}
 
 
+def _settled(item: CheckinItem) -> str:
+    """A reminder's line for a check-in with nothing left to do there: one short sentence."""
+    name = f"*{escape(item.account_name)}*"
+    if item.status is ItemStatus.ANSWERED:
+        when = f" on {_on(item.closed_at)}" if item.closed_at else ""
+        return f":white_check_mark: {name} — Answered{when} — thank you."
+    if item.status is ItemStatus.SKIPPED:
+        return f":next_track_button: {name} — Skipped."
+    if item.status is ItemStatus.POSTPONED:
+        when = date_token(item.remind_at) if item.remind_at else "tomorrow"
+        return f":alarm_clock: {name} — Postponed: it comes back {when}."
+    when = f" on {_on(item.closed_at)}" if item.closed_at else ""
+    return f":hourglass: {name} — This check-in closed{when}, unanswered."
+
+
+def _on(at: datetime) -> str:
+    """A day in the reader's own zone, "Nov 3, 2026" (the fallback "Tue 3 Nov", in UTC)."""
+    return date_token(at, style="{date_short}", fallback=f"%a {at.day} %b")
+
+
 def nudge_message(message: CheckinNudge) -> Payload:
+    """The reminder: each pending check-in with its buttons; once one is answered, skipped,
+    postponed or expired, one short line for it and no buttons."""
     names = ", ".join(item.account_name for item in message.items)
-    head = [
-        section(
+    pending = [item for item in message.items if item.status is ItemStatus.PENDING]
+    head: list[Block] = []
+    if pending:
+        intro = (
             "A reminder: your check-in is still open. It takes under a minute, "
-            "and this is the only reminder.",
-            block_id="checkin_nudge",
+            "and this is the only reminder."
         )
+        head.append(section(intro, block_id="checkin_nudge"))
+    parts = [
+        item_blocks(item)
+        if item.status is ItemStatus.PENDING
+        else [section(_settled(item), block_id=f"checkin:{item.checkin_id}")]
+        for item in message.items
     ]
-    parts = [item_blocks(item) for item in message.items]
     blocks = fit(head, parts, MESSAGE_BLOCKS, MORE_IN_HOME)
-    text = escape(clip(f"Reminder: check-in open for {names}", 3000))
+    state = "open" if pending else "settled"
+    text = escape(clip(f"Reminder: check-in {state} for {names}", 3000))
     return {"text": text, "blocks": blocks}
