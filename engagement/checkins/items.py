@@ -99,6 +99,8 @@ def summary(answer: Answer) -> AnswerSummary:
         advocacy=answer.advocacy,
         note=answer.note,
         submitted_at=answer.submitted_at,
+        phase=answer.phase,
+        phase_check=answer.phase_check,
     )
 
 
