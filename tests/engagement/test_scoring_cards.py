@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from engagement.access import actor_for
 from engagement.errors import NotFound
-from engagement.models import DigestRun, DigestState
+from engagement.models import Answer, DigestRun, DigestState
 from engagement.scoring.cards import details_card, home_scores, status_cards
 from engagement.scoring.kpis import record_kpi
+from engagement.scoring.messages import RoleBalance
 from engagement.scoring.scorecard import Status
-from tests.factories import NOW, account_id, load_portfolio, portfolio
+from tests.factories import NOW, account_id, add_checkin, load_portfolio, portfolio
 
 
 def test_status_without_an_account_shows_each_of_the_callers(session: Session) -> None:
@@ -73,3 +75,43 @@ def test_home_shows_latest_scores(session: Session) -> None:
     assert (score.name, score.score, score.status) == ("Globex", 33, Status.RED)
     assert score.red_kpis == ["Joint revenue growth"]
     assert home_scores(session, actor=actor_for(session, "U0NOBODY", admins=()), now=NOW) == []
+
+
+def test_the_card_counts_the_weeks_the_sponsor_took_over_or_stepped_back(
+    session: Session,
+) -> None:
+    """Seed 000's role balance: the weeks of the last four (this one included) in which the
+    latest answer of a check-in, the sponsor's or the SAM's, said the sponsor took over or
+    stepped back; with the account's phase and governance (seed 002)."""
+    accounts = portfolio()["accounts"]
+    accounts[0] |= {"phase": "implementation", "governance": "steering-committee"}
+    load_portfolio(session, portfolio(accounts=accounts))
+    monday = NOW.date()  # Monday 23 November 2026
+    said = [
+        (monday - timedelta(weeks=4), "U0SPN0001", "sponsor", "took_over"),  # before the window
+        (monday - timedelta(weeks=3), "U0SPN0001", "sponsor", "took_over"),
+        (monday - timedelta(weeks=2), "U0SPN0001", "sponsor", "took_over"),
+        (monday - timedelta(weeks=2), "U0SAM0001", "sam", "took_over"),  # the same week
+        (monday - timedelta(weeks=1), "U0SPN0001", "sponsor", "balanced"),  # edited (below)
+        (monday, "U0SAM0001", "sam", "stepped_back"),
+    ]
+    ids = [
+        add_checkin(session, account="Acme Corp", user=user, role=role, period=period,
+                    answers=[(4, 4, 4, 4, 5)] * 2, direction=direction)
+        for period, user, role, direction in said
+    ]  # fmt: skip
+    session.execute(  # the first revision said "took over"; the edit, which counts, did not
+        update(Answer)
+        .where(Answer.checkin_id == ids[4], Answer.revision == 1)
+        .values(role_direction="took_over")
+    )
+    sam = actor_for(session, "U0SAM0001", admins=())
+    (card,) = status_cards(session, actor=sam, account_name="Acme Corp", now=NOW).cards
+    summary = card.summary
+    assert summary.role_balance == RoleBalance(took_over=2, stepped_back=1, answered=4)
+    assert (summary.phase, summary.governance) == ("implementation", "steering-committee")
+    assert summary.attention  # boss mode needs attention, whatever the score
+    globex = actor_for(session, "U0SAM0002", admins=())
+    (calm,) = status_cards(session, actor=globex, account_name="Globex", now=NOW).cards
+    assert calm.summary.role_balance == RoleBalance() and not calm.summary.role_balance.off
+    assert (calm.summary.phase, calm.summary.governance) == ("steady-state", "direct")
