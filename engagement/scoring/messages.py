@@ -109,6 +109,15 @@ class Indicator(Data):
     combined: float | None
 
 
+class PhaseAnswer(Data):
+    """A sponsor's yes or no to the question of the phase they were asked about (seed 002),
+    in the check-in of `period_start`."""
+
+    phase: str
+    check: bool
+    period_start: date
+
+
 class ScorecardCard(Data):
     """`/sponsor status` for one account."""
 
@@ -120,6 +129,8 @@ class ScorecardCard(Data):
     """Some KPIs have no data yet: left out, the other weights scaled up to 100."""
     checkin_regularity: float | None
     hours_to_acknowledge: float | None
+    phase_answer: PhaseAnswer | None = None
+    """The sponsor's latest answer to the phase's question."""
 
 
 class ScorecardCards(Message):

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
+from engagement.checkins.items import is_latest_revision
 from engagement.models import AdvocacyAction, Answer, CheckIn, RoleDirection
 from engagement.scoring import weeks
 from engagement.scoring.alert_posts import Found
@@ -84,7 +85,6 @@ def balances(session: Session, account_ids: Sequence[int], week: int) -> dict[in
     answer of each check-in (one query, grouped by account, direction and period)."""
     if not account_ids:
         return {}
-    later = aliased(Answer)
     rows = session.execute(
         select(CheckIn.account_id, Answer.role_direction, CheckIn.period_start)
         .join(Answer, Answer.checkin_id == CheckIn.id)
@@ -93,9 +93,7 @@ def balances(session: Session, account_ids: Sequence[int], week: int) -> dict[in
             CheckIn.period_start >= weeks.monday(week - WINDOW + 1),
             CheckIn.period_start < weeks.monday(week + 1),
             Answer.role_direction.is_not(None),
-            ~exists().where(
-                later.checkin_id == Answer.checkin_id, later.revision > Answer.revision
-            ),
+            is_latest_revision(),
         )
         .group_by(CheckIn.account_id, Answer.role_direction, CheckIn.period_start)
     )

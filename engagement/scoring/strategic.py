@@ -15,6 +15,7 @@ from engagement.reviews.cadence import review_dues
 from engagement.risks.rules import HIGH_SCORE
 from engagement.scoring import weeks
 from engagement.scoring.messages import AccountSummary, RoleBalance, ScorecardCard
+from engagement.scoring.phase import latest_phase_answers
 from engagement.scoring.role_balance import balances
 
 
@@ -59,6 +60,8 @@ def cards_with_strategic(
     session: Session, cards: Sequence[ScorecardCard], today: date
 ) -> list[ScorecardCard]:
     summaries = with_strategic(session, [card.summary for card in cards], today)
+    answers = latest_phase_answers(session, [card.summary.account_id for card in cards])
     return [
-        card.model_copy(update={"summary": s}) for card, s in zip(cards, summaries, strict=True)
+        card.model_copy(update={"summary": s, "phase_answer": answers.get(s.account_id)})
+        for card, s in zip(cards, summaries, strict=True)
     ]

@@ -25,6 +25,7 @@ from engagement.scoring.messages import (
     KpiItem,
     KpiTurnedRed,
     PerceptionGap,
+    PhaseAnswer,
     RoleBalance,
     RoleBalanceShift,
     ScorecardCard,
@@ -116,7 +117,10 @@ def test_card_says_phase_governance_and_role_balance_in_words() -> None:
                     "governance": "steering-committee",
                     "role_balance": RoleBalance(took_over=2, stepped_back=1, answered=4),
                 }
-            )
+            ),
+            "phase_answer": PhaseAnswer(
+                phase="implementation", check=False, period_start=date(2026, 11, 16)
+            ),
         }
     )
     blocks = check(render(ScorecardCards(cards=[boss])))
@@ -130,6 +134,7 @@ def test_card_says_phase_governance_and_role_balance_in_words() -> None:
         "*Role balance:* sponsor took over (2 of last 4 weeks), sponsor stepped back "
         "(1 of last 4 weeks)"
     ) in text
+    assert "*Sponsor's answer* (Mon 16 Nov): governance charter and KPIs agreed: no" in text
     summary = plain.summary
     assert role_balance_text(RoleBalance(answered=3)) == "balanced (last 4 weeks)"
     assert role_balance_text(summary.role_balance) == "no answers in the last 4 weeks"

@@ -346,7 +346,8 @@ def test_edit_adds_a_revision_keeps_the_first_and_the_latest_counts(delivered: W
 
 def test_the_sponsor_answers_their_phase_question_in_each_phase(delivered: World) -> None:
     """Seed 002: the sponsor's check-in asks the account phase's question; the answer is
-    recorded with the phase it answered and shown in the DM; the SAM is not asked."""
+    recorded with the phase it answered and shown in the DM and on the account's card; the
+    SAM is not asked."""
     world = delivered
     world.click(SAM1, "checkin_answer", message=world.prompt(SAM1))
     assert "phase_check" not in {b.get("block_id") for b in world.modal(SAM1)["blocks"]}
@@ -376,6 +377,9 @@ def test_the_sponsor_answers_their_phase_question_in_each_phase(delivered: World
         )  # fmt: skip
         assert f": {said}" in text_of(world.prompt(SPN1)["blocks"])
     assert "steering committee held, new value found: yes" in text_of(world.prompt(SPN1)["blocks"])
+    world.slash(SAM1, "status Acme Corp")  # the team sees it on the account's card
+    card = text_of(world.emulator.responses(SAM1)[-1].body["blocks"])
+    assert "*Sponsor's answer* (Mon 23 Nov): steering committee held, new value found: yes" in card
 
 
 def test_skip_closes_it_without_a_nudge(delivered: World) -> None:

@@ -13,7 +13,7 @@ from engagement.errors import NotFound
 from engagement.models import Answer, DigestRun, DigestState
 from engagement.scoring.cards import details_card, home_scores, status_cards
 from engagement.scoring.kpis import record_kpi
-from engagement.scoring.messages import RoleBalance
+from engagement.scoring.messages import PhaseAnswer, RoleBalance
 from engagement.scoring.scorecard import Status
 from tests.factories import NOW, account_id, add_checkin, load_portfolio, portfolio
 
@@ -82,7 +82,8 @@ def test_the_card_counts_the_weeks_the_sponsor_took_over_or_stepped_back(
 ) -> None:
     """Seed 000's role balance: the weeks of the last four (this one included) in which the
     latest answer of a check-in, the sponsor's or the SAM's, said the sponsor took over or
-    stepped back; with the account's phase and governance (seed 002)."""
+    stepped back; with the account's phase and governance and the sponsor's latest answer
+    to the phase's question (seed 002)."""
     accounts = portfolio()["accounts"]
     accounts[0] |= {"phase": "implementation", "governance": "steering-committee"}
     load_portfolio(session, portfolio(accounts=accounts))
@@ -105,8 +106,20 @@ def test_the_card_counts_the_weeks_the_sponsor_took_over_or_stepped_back(
         .where(Answer.checkin_id == ids[4], Answer.revision == 1)
         .values(role_direction="took_over")
     )
+    for checkin_id, phase, check in (
+        (ids[2], "selection", True),
+        (ids[4], "implementation", False),
+    ):
+        session.execute(  # the phase question, answered in the latest revision
+            update(Answer)
+            .where(Answer.checkin_id == checkin_id, Answer.revision == 2)
+            .values(phase=phase, phase_check=check)
+        )
     sam = actor_for(session, "U0SAM0001", admins=())
     (card,) = status_cards(session, actor=sam, account_name="Acme Corp", now=NOW).cards
+    assert card.phase_answer == PhaseAnswer(
+        phase="implementation", check=False, period_start=monday - timedelta(weeks=1)
+    )
     summary = card.summary
     assert summary.role_balance == RoleBalance(took_over=2, stepped_back=1, answered=4)
     assert (summary.phase, summary.governance) == ("implementation", "steering-committee")
@@ -115,3 +128,4 @@ def test_the_card_counts_the_weeks_the_sponsor_took_over_or_stepped_back(
     (calm,) = status_cards(session, actor=globex, account_name="Globex", now=NOW).cards
     assert calm.summary.role_balance == RoleBalance() and not calm.summary.role_balance.off
     assert (calm.summary.phase, calm.summary.governance) == ("steady-state", "direct")
+    assert calm.phase_answer is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.render import Payload
 from bot.views.kit import Block, context, divider, escape, header, section
-from bot.views.phases import SPONSOR_PART, governance_name, phase_name
+from bot.views.phases import SPONSOR_PART, governance_name, phase_fact, phase_name
 from bot.views.scorecard.common import (
     DOT,
     LEGEND,
@@ -17,7 +17,13 @@ from bot.views.scorecard.common import (
     status_word,
 )
 from engagement.scoring.kpis import Recorded
-from engagement.scoring.messages import AccountSummary, KpiItem, ScorecardCard, ScorecardCards
+from engagement.scoring.messages import (
+    AccountSummary,
+    KpiItem,
+    PhaseAnswer,
+    ScorecardCard,
+    ScorecardCards,
+)
 from engagement.scoring.scorecard import format_value
 
 CARDS_SHOWN = 5
@@ -44,6 +50,15 @@ def stage_line(summary: AccountSummary) -> str:
     return line
 
 
+def phase_answer_line(answer: PhaseAnswer | None) -> str:
+    """The sponsor's latest answer to the phase's question, on a line of its own:
+    "Sponsor's answer (Mon 16 Nov): governance charter and KPIs agreed: no"."""
+    if answer is None:
+        return ""
+    fact = phase_fact(answer.phase, answer.check)
+    return f"\n*Sponsor's answer* ({answer.period_start:%a %d %b}): {fact}"
+
+
 def card_blocks(card: ScorecardCard) -> list[Block]:
     """One account's scorecard: at most 7 blocks."""
     summary = card.summary
@@ -57,6 +72,7 @@ def card_blocks(card: ScorecardCard) -> list[Block]:
             f"Overall {score_text(summary.score, summary.status, summary.trend)} "
             f"({status_word(summary.status)}) · week {card.iso_week}"
             + stage_line(summary)
+            + phase_answer_line(card.phase_answer)
             + attention,
             block_id=f"{ScorecardBlock.CARD}:{summary.account_id}",
         ),
