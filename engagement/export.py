@@ -15,6 +15,7 @@ RESPONSE_COLUMNS = (
     "account", "person", "role", "iso_week", "period_start", "revision", "submitted_at",
     "stakeholder_engagement", "strategic_alignment", "internal_advocacy", "regular_checkins",
     "role_balance", "alignment_meeting_held", "stakeholders_met", "advocacy", "note",
+    "phase", "phase_check",
 )  # fmt: skip
 
 
@@ -43,7 +44,7 @@ def response_rows(session: Session, batch: int = 1000) -> Iterator[tuple[object,
             answer.revision, answer.submitted_at.isoformat(), answer.stakeholder_engagement,
             answer.strategic_alignment, answer.internal_advocacy, answer.regular_checkins,
             answer.role_balance, answer.alignment_meeting_held, answer.stakeholders_met,
-            answer.advocacy, answer.note,
+            answer.advocacy, answer.note, answer.phase, answer.phase_check,
         )  # fmt: skip
         session.expunge(answer)
 

@@ -392,6 +392,8 @@ class Simulation:
             "advocacy": advocacy,
             "note": "",
         }
+        if role == Role.SPONSOR:  # the phase's question: yes while the work stays aligned
+            values["phase_check"] = "yes" if ratings["strategic_alignment"] >= 3 else "no"
         return {block: {FIELD_ACTION: value} for block, value in values.items()}
 
     def _acknowledge(self, user: str, escalation_id: str) -> None:

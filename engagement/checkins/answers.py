@@ -47,6 +47,7 @@ from engagement.models import (
     CheckIn,
     CheckInState,
     Person,
+    Phase,
     ProcessedRequest,
     Role,
     Sponsorship,
@@ -67,6 +68,7 @@ class CheckinForm:
     period_start: date
     revision: int  # the latest revision, 0 when not answered yet
     latest: AnswerForm | None  # prefill for an Edit
+    phase: Phase | None = None  # whose question a sponsor answers (seed 002); None for a SAM
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,21 @@ def _form(session: Session, checkin: CheckIn) -> CheckinForm:
         latest=AnswerForm.model_validate({k: getattr(latest, k) for k in ANSWER_FIELDS})
         if latest
         else None,
+        phase=_asked_phase(checkin),
     )
+
+
+def _asked_phase(checkin: CheckIn) -> Phase | None:
+    """The phase whose question the check-in asks: the account's, of a sponsor only."""
+    return Phase(checkin.account.phase) if checkin.role == Role.SPONSOR else None
+
+
+def _with_phase_check(checkin: CheckIn, answer: AnswerForm) -> AnswerForm:
+    """A sponsor may answer the phase's question; a SAM is not asked, whatever a payload
+    says."""
+    if _asked_phase(checkin) is None and answer.phase_check is not None:
+        return answer.model_copy(update={"phase_check": None})
+    return answer
 
 
 def open_or_create_adhoc(
@@ -287,6 +303,7 @@ def record_answer(
     checkin = own_checkin(session, actor, checkin_id, lock=True)
     _refuse_expired(checkin)
     answer = form if isinstance(form, AnswerForm) else AnswerForm.parse(form)
+    answer = _with_phase_check(checkin, answer)
     latest = latest_answers(session, [checkin.id]).get(checkin.id)
     processed = _request(request_key)
     seen = processed is not None and session.get(ProcessedRequest, processed) is not None
@@ -306,6 +323,7 @@ def record_answer(
         revision=(latest.revision + 1) if latest else 1,
         submitted_at=now,
         submitted_by=checkin.person_id,
+        phase=_asked_phase(checkin) if answer.phase_check is not None else None,
         **answer.values(),
     )
     session.add(row)

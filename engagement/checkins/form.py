@@ -73,6 +73,10 @@ class AnswerForm(BaseModel):
     ] = Field(default=0, ge=0, le=STAKEHOLDERS_LIMIT)
     advocacy: Text = ""
     note: Text = ""
+    phase_check: Annotated[
+        bool | None, BeforeValidator(_blank_to_none), BeforeValidator(_yes_no)
+    ] = None
+    """The sponsor's yes or no to their account phase's question; SAMs are not asked."""
 
     @classmethod
     def parse(cls, raw: Mapping[str, Any]) -> AnswerForm:
@@ -102,7 +106,7 @@ def _message(name: str, given: object) -> str:
         return "Pick a rating from 1 to 5."
     if name == "role_direction":
         return "Pick one: stepped back, balanced or took over."
-    if name == "alignment_meeting_held":
+    if name in ("alignment_meeting_held", "phase_check"):
         return "Answer yes or no."
     if name == "stakeholders_met":
         return f"Enter a whole number from 0 to {STAKEHOLDERS_LIMIT:,}."

@@ -20,6 +20,8 @@ class HomeAccount:
     name: str
     roles: tuple[Role, ...]
     last_answered: datetime | None  # the actor's latest answer on this account
+    phase: str = ""  # an `engagement.models.Phase` value (seed 002)
+    governance: str = ""  # an `engagement.models.Governance` value
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ def home(session: Session, *, actor: Actor, now: datetime) -> Home:
             account.name,
             tuple(sorted(roles_on(session, member, account.id))),
             last.get(account.id),
+            account.phase,
+            account.governance,
         )
         for account in visible_accounts(session, member)
     )

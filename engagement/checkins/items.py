@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import cast
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy.orm import Session, aliased
 
 from engagement.checkins.messages import (
     AnswerSummary,
@@ -99,7 +99,16 @@ def summary(answer: Answer) -> AnswerSummary:
         advocacy=answer.advocacy,
         note=answer.note,
         submitted_at=answer.submitted_at,
+        phase=answer.phase,
+        phase_check=answer.phase_check,
     )
+
+
+def is_latest_revision() -> ColumnElement[bool]:
+    """True for an `Answer` that no later revision of its check-in replaced (a correlated
+    NOT EXISTS on the revision's unique index), to select the answers that count in SQL."""
+    newer = aliased(Answer)
+    return ~exists().where(newer.checkin_id == Answer.checkin_id, newer.revision > Answer.revision)
 
 
 def latest_answers(session: Session, checkin_ids: Sequence[int]) -> dict[int, Answer]:

@@ -45,6 +45,9 @@ class AnswerSummary(Frozen):
     advocacy: str
     note: str
     submitted_at: datetime
+    phase: str | None = None
+    """The phase whose question the sponsor answered (an `engagement.models.Phase` value)."""
+    phase_check: bool | None = None
 
 
 class CheckinItem(Frozen):

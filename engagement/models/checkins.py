@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engagement.models.base import Base, one_of
-from engagement.models.portfolio import Account, Person, Role
+from engagement.models.portfolio import Account, Person, Phase, Role
 
 
 class CheckInState(enum.StrEnum):
@@ -96,6 +96,7 @@ class Answer(Base):
         CheckConstraint(f"role_balance {RATING}", name="role_balance"),
         CheckConstraint("stakeholders_met >= 0", name="stakeholders_met"),
         CheckConstraint(one_of("role_direction", RoleDirection), name="role_direction"),
+        CheckConstraint(one_of("phase", Phase), name="phase"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -111,6 +112,10 @@ class Answer(Base):
     stakeholders_met: Mapped[int] = mapped_column(Integer, default=0)
     advocacy: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
+    phase: Mapped[str | None] = mapped_column(String(32))
+    """The account's phase when a sponsor answered its question (seed 002), else None."""
+    phase_check: Mapped[bool | None] = mapped_column()
+    """The sponsor's yes or no to the phase's question; None when it was not asked."""
     submitted_at: Mapped[datetime] = mapped_column()
     submitted_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
 

@@ -38,6 +38,21 @@ class KpiItem(KpiBrief):
     weighted: float | None
 
 
+class RoleBalance(Data):
+    """Role balance as seed 000 means it: in how many of the last `weeks` weeks a check-in
+    answer (the sponsor's or the SAM's) said the sponsor took over from the SAM ("boss
+    mode") or stepped back, and in how many any answer said which way they leaned."""
+
+    took_over: int = 0
+    stepped_back: int = 0
+    answered: int = 0
+    weeks: int = 4
+
+    @property
+    def off(self) -> bool:
+        return self.took_over > 0 or self.stepped_back > 0
+
+
 class AccountSummary(Data):
     """One account's line in a digest (and the head of its card)."""
 
@@ -63,11 +78,17 @@ class AccountSummary(Data):
     """Open risks scoring 15 or more of 25 (`engagement.scoring.strategic`)."""
     review_overdue: bool = False
     """The account's strategic review is past its due date."""
+    role_balance: RoleBalance = RoleBalance()
+    """Whether the sponsor took over or stepped back lately (`scoring.role_balance`)."""
+    phase: str = ""
+    """The account's phase (an `engagement.models.Phase` value, seed 002)."""
+    governance: str = ""
+    """Its governance model (an `engagement.models.Governance` value)."""
 
     @property
     def attention(self) -> bool:
         """Red, amber, falling materially, an overdue escalation, missed check-ins, a high
-        risk or an overdue review."""
+        risk, an overdue review or a sponsor off balance."""
         return (
             self.status in (Status.RED, Status.AMBER)
             or self.falling
@@ -75,6 +96,7 @@ class AccountSummary(Data):
             or self.missed_checkins
             or self.high_risks > 0
             or self.review_overdue
+            or self.role_balance.off
         )
 
 
@@ -96,6 +118,15 @@ class SponsorTerm(Data):
     ended: date | None
 
 
+class PhaseAnswer(Data):
+    """A sponsor's yes or no to the question of the phase they were asked about (seed 002),
+    in the check-in of `period_start`."""
+
+    phase: str
+    check: bool
+    period_start: date
+
+
 class ScorecardCard(Data):
     """`/sponsor status` for one account."""
 
@@ -111,6 +142,8 @@ class ScorecardCard(Data):
     """The account's sponsors over time, earliest first (`engagement.scoring.sponsors`)."""
     can_rotate: bool = False
     """The reader is an admin: the card offers *Rotate sponsor*."""
+    phase_answer: PhaseAnswer | None = None
+    """The sponsor's latest answer to the phase's question."""
 
 
 class ScorecardCards(Message):

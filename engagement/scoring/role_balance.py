@@ -8,20 +8,31 @@ account's last completed week when an answer says so and none did the week befor
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import Session
 
+from engagement.checkins.items import is_latest_revision
 from engagement.models import AdvocacyAction, Answer, CheckIn, RoleDirection
 from engagement.scoring import weeks
 from engagement.scoring.alert_posts import Found
 from engagement.scoring.evaluate import AccountScores
-from engagement.scoring.messages import AlertCondition, IndicatorAlert, RoleBalanceShift
+from engagement.scoring.messages import (
+    AlertCondition,
+    IndicatorAlert,
+    RoleBalance,
+    RoleBalanceShift,
+)
 
 Said = dict[tuple[int, int], dict[str, set[str]]]
 """{(account ID, week): {direction: {roles that said it}}}"""
 
+
+WINDOW = 4
+"""The role balance on the card and the digest counts the weeks of this many, this one
+included, in which an answer said the sponsor took over or stepped back."""
 
 BOSS_MODE_WEEKS = 4
 """An advocacy action is boss mode's signal, not a highlight, while its author said they
@@ -67,6 +78,37 @@ def directions(session: Session, account_ids: list[int], first_week: int) -> Sai
     for account_id, period, role, direction in rows:
         said[account_id, weeks.week_of(period)][str(direction)].add(str(role))
     return said
+
+
+def balances(session: Session, account_ids: Sequence[int], week: int) -> dict[int, RoleBalance]:
+    """Each account's role balance over the WINDOW weeks up to `week`, from the latest
+    answer of each check-in (one query, grouped by account, direction and period)."""
+    if not account_ids:
+        return {}
+    rows = session.execute(
+        select(CheckIn.account_id, Answer.role_direction, CheckIn.period_start)
+        .join(Answer, Answer.checkin_id == CheckIn.id)
+        .where(
+            CheckIn.account_id.in_(account_ids),
+            CheckIn.period_start >= weeks.monday(week - WINDOW + 1),
+            CheckIn.period_start < weeks.monday(week + 1),
+            Answer.role_direction.is_not(None),
+            is_latest_revision(),
+        )
+        .group_by(CheckIn.account_id, Answer.role_direction, CheckIn.period_start)
+    )
+    said: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for account_id, direction, period in rows:
+        said[account_id][str(direction)].add(weeks.week_of(period))
+    return {
+        account_id: RoleBalance(
+            took_over=len(by[RoleDirection.TOOK_OVER]),
+            stepped_back=len(by[RoleDirection.STEPPED_BACK]),
+            answered=len(set().union(*by.values())),
+            weeks=WINDOW,
+        )
+        for account_id, by in said.items()
+    }
 
 
 def role_balance(session: Session, scored: list[AccountScores]) -> list[Found]:

@@ -1,5 +1,6 @@
 """What the digest and the card take from the risk register and the review cadence: each
-account's high risks and whether its strategic review is overdue (seed 002)."""
+account's high risks and whether its strategic review is overdue (seed 002); and from the
+check-ins' answers, its role balance (seed 000); and its phase and governance."""
 
 from __future__ import annotations
 
@@ -12,14 +13,18 @@ from sqlalchemy.orm import Session
 from engagement.models import Account, Risk, RiskState
 from engagement.reviews.cadence import review_dues
 from engagement.risks.rules import HIGH_SCORE
-from engagement.scoring.messages import AccountSummary, ScorecardCard
+from engagement.scoring import weeks
+from engagement.scoring.messages import AccountSummary, RoleBalance, ScorecardCard
+from engagement.scoring.phase import latest_phase_answers
+from engagement.scoring.role_balance import balances
 
 
 def with_strategic(
     session: Session, summaries: Sequence[AccountSummary], today: date
 ) -> list[AccountSummary]:
-    """The summaries with their accounts' open high risks and overdue reviews (two queries
-    and the review cadence's two, however many accounts)."""
+    """The summaries with their accounts' open high risks, overdue reviews, role balance over
+    the weeks up to `today`'s, phase and governance (three queries and the review
+    cadence's two, however many accounts)."""
     ids = [item.account_id for item in summaries]
     high = {
         account_id: count
@@ -35,11 +40,16 @@ def with_strategic(
     }
     accounts = session.scalars(select(Account).where(Account.id.in_(ids))).all()
     overdue = {due.account_id for due in review_dues(session, accounts) if due.overdue(today)}
+    balance = balances(session, ids, weeks.week_of(today))
+    stage = {account.id: (account.phase, account.governance) for account in accounts}
     return [
         item.model_copy(
             update={
                 "high_risks": high.get(item.account_id, 0),
                 "review_overdue": item.account_id in overdue,
+                "role_balance": balance.get(item.account_id, RoleBalance()),
+                "phase": stage[item.account_id][0],
+                "governance": stage[item.account_id][1],
             }
         )
         for item in summaries
@@ -50,6 +60,8 @@ def cards_with_strategic(
     session: Session, cards: Sequence[ScorecardCard], today: date
 ) -> list[ScorecardCard]:
     summaries = with_strategic(session, [card.summary for card in cards], today)
+    answers = latest_phase_answers(session, [card.summary.account_id for card in cards])
     return [
-        card.model_copy(update={"summary": s}) for card, s in zip(cards, summaries, strict=True)
+        card.model_copy(update={"summary": s, "phase_answer": answers.get(s.account_id)})
+        for card, s in zip(cards, summaries, strict=True)
     ]

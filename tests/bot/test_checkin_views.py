@@ -11,6 +11,7 @@ import pytest
 from bot.root import wire
 from bot.views.checkins.common import ActionId
 from bot.views.checkins.home import home_view
+from bot.views.checkins.messages import summary_text
 from bot.views.checkins.modal import (
     CALLBACK_ID,
     FIELD_ACTION,
@@ -20,6 +21,7 @@ from bot.views.checkins.modal import (
     form_input,
     modal_errors,
 )
+from bot.views.phases import ANSWERED
 from engagement.checkins.answers import CheckinForm
 from engagement.checkins.form import AnswerForm
 from engagement.checkins.home import Home, HomeAccount
@@ -33,7 +35,7 @@ from engagement.checkins.messages import (
 )
 from engagement.errors import FormInvalid
 from engagement.indicators import RATED
-from engagement.models import Role
+from engagement.models import Phase, Role
 from tests.bot.blockkit import check
 
 render = wire().slack.renderers.render
@@ -154,7 +156,7 @@ def test_a_reminder_keeps_buttons_only_for_what_is_still_open() -> None:
     assert settled["text"] == f"Reminder: check-in settled for {names}"
 
 
-def form(role: Role, latest: AnswerForm | None = None) -> CheckinForm:
+def form(role: Role, latest: AnswerForm | None = None, phase: Phase | None = None) -> CheckinForm:
     return CheckinForm(
         checkin_id=42,
         account_name="Acme Corp",
@@ -163,11 +165,39 @@ def form(role: Role, latest: AnswerForm | None = None) -> CheckinForm:
         period_start=date(2026, 11, 23),
         revision=1 if latest else 0,
         latest=latest,
+        phase=phase,
     )
 
 
 def labels(modal: dict[str, Any]) -> dict[str, str]:
     return {b["block_id"]: b["label"]["text"] for b in modal["blocks"] if b["type"] == "input"}
+
+
+@pytest.mark.parametrize(
+    ("phase", "label"),
+    [
+        (Phase.PRE_RFP, "Pre-RFP phase: Is the business case still sound?"),
+        (Phase.SELECTION, "Selection phase: Have the shortlist and cultural fit been reviewed?"),
+        (Phase.IMPLEMENTATION, "Implementation phase: Are the governance charter and KPIs agreed?"),
+        (
+            Phase.STEADY_STATE,
+            "Steady state phase: Was the steering committee held, and was new value found?",
+        ),
+    ],
+)
+def test_the_sponsor_is_asked_their_phase_question(phase: Phase, label: str) -> None:
+    """Seed 002: each phase asks the sponsor one question, yes or no; an Edit shows the
+    answer given, and the recorded summary says it."""
+    modal = answer_modal(form(Role.SPONSOR, phase=phase))
+    check(modal, "modal")
+    block = next(b for b in modal["blocks"] if b.get("block_id") == BlockId.PHASE_CHECK)
+    assert block["label"]["text"] == label and block["optional"] is True
+    assert [o["value"] for o in block["element"]["options"]] == ["yes", "no"]
+    edit = answer_modal(form(Role.SPONSOR, ANSWER.model_copy(update={"phase_check": False}), phase))
+    again = next(b for b in edit["blocks"] if b.get("block_id") == BlockId.PHASE_CHECK)
+    assert again["element"]["initial_option"]["value"] == "no"
+    answer = SUMMARY.model_copy(update={"phase": phase.value, "phase_check": True})
+    assert f"{ANSWERED[phase]}: yes" in summary_text(answer)
 
 
 def test_the_modal_is_worded_for_each_role() -> None:
@@ -179,7 +209,7 @@ def test_the_modal_is_worded_for_each_role() -> None:
         "How well did Dana Whitfield support you without taking over?"
     )
     assert labels(sam)[BlockId.ROLE_DIRECTION] == "Which way did Dana Whitfield lean?"
-    assert set(labels(sam)) == {block.value for block in BlockId}
+    assert set(labels(sam)) == {block.value for block in BlockId} - {BlockId.PHASE_CHECK}
     for modal in (sponsor, sam):
         check(modal, "modal")
         assert modal["callback_id"] == CALLBACK_ID

@@ -16,6 +16,7 @@ from engagement.scoring.messages import (
     DigestContinuation,
     Highlight,
     KpiBrief,
+    RoleBalance,
     StatusCounts,
 )
 from engagement.scoring.scorecard import Status, Trend
@@ -59,6 +60,8 @@ def account(
         overdue_escalations=flags.get("overdue", 0), advocacy_actions=2,
         falling=flags.get("falling", False), missed_checkins=flags.get("missed", False),
         high_risks=flags.get("high_risks", 0), review_overdue=flags.get("review_overdue", False),
+        phase=flags.get("phase", ""), governance=flags.get("governance", ""),
+        role_balance=RoleBalance(took_over=flags.get("took_over", 0), answered=4),
     )  # fmt: skip
 
 
@@ -96,21 +99,22 @@ def read(payload: dict[str, Any]) -> str:
 
 def test_three_accounts_golden() -> None:
     text = read(render(digest([
-        account(1, "Globex", 41, 57, "RRRGAGR", missed=True, overdue=1),
-        account(2, "Acme Corp", 97, 93, "GGAGGGG"),
-        account(3, "Hanami Logistics", 86, 100, "GAGGGAA", falling=True),
+        account(1, "Globex", 41, 57, "RRRGAGR", missed=True, overdue=1, phase="implementation"),
+        account(2, "Acme Corp", 97, 93, "GGAGGGG", phase="steady-state"),
+        account(3, "Hanami Logistics", 86, 100, "GAGGGAA", falling=True, phase="pre-rfp"),
     ])))  # fmt: skip
     assert text == (
         "## Sponsor digest — week of 30 Nov\n"
         "*3 accounts* · 🔴 1 red · 🟡 1 amber · 🟢 1 green\n"
         "*Needs attention (2)* — ranked red, then amber, then the steepest fall, then overdue "
-        "escalations and missed check-ins, then high risks and overdue reviews\n"
-        "🔴 *Globex* · Red *41* ▼ from 57 · red: engagement, advocacy, role balance +1 more · "
-        "amber: time to acknowledge · 1 escalation overdue · check-ins missed\n"
-        "🟡 *Hanami Logistics* · Amber *86* ▼ from 100 · amber: advocacy, joint revenue growth, "
-        "joint milestones on time\n"
+        "escalations and missed check-ins, then high risks, overdue reviews and role balance\n"
+        "🔴 *Globex* · implementation · Red *41* ▼ from 57 · red: engagement, advocacy, "
+        "role balance +1 more · amber: time to acknowledge · 1 escalation overdue · "
+        "check-ins missed\n"
+        "🟡 *Hanami Logistics* · pre-RFP · Amber *86* ▼ from 100 · amber: advocacy, "
+        "joint revenue growth, joint milestones on time\n"
         "*On track (1)*\n"
-        "🟢 *Acme Corp* · Green *97* ▲ from 93 · amber: role balance\n"
+        "🟢 *Acme Corp* · steady state · Green *97* ▲ from 93 · amber: role balance\n"
         "📣 *Stark Industries* — @U0SPN0005: Unblocked legal review of the joint offering\n"
         "📣 *Globex* — @U0SPN0002: Forwarded the QBR deck to the regional leads\n"
         "📣 *Wayne Enterprises* — Bruce: Introduced us to the CFO's office\n"
@@ -136,20 +140,21 @@ def test_a_green_account_with_a_high_risk_or_an_overdue_review_needs_attention()
 
 
 def twelve() -> list[AccountSummary]:
-    """The demo's twelve accounts at their worst week: five red, one falling, six on track."""
+    """The demo's twelve accounts at their worst week, each labelled by its phase: five red,
+    one falling, two whose sponsor took over (boss mode), four on track."""
     return [
-        account(1, "Globex", 38, 55, "RRRRARR", missed=True),
-        account(2, "Sakura Finance", 41, 57, "RRRGNRR"),
-        account(3, "Umbrella Health", 41, 45, "RRRGNRR", overdue=1),
-        account(4, "Wayne Enterprises", 41, 61, "RRRGNRR", overdue=2),
-        account(5, "Soylent Foods", 45, 62, "RARANRR"),
-        account(6, "Hanami Logistics", 88, 100, "GAGGGAA", falling=True),
-        account(7, "Acme Corp", 97, 93, "GGAGNGG"),
-        account(8, "Cyberdyne Systems", 95, 100, "AGGGGGG"),
-        account(9, "Initech", 93, 97, "GAAGNGG"),
-        account(10, "Nordlicht Energie", 100, 100),
-        account(11, "Stark Industries", 100, 100),
-        account(12, "Tyrell Robotics", 90, 100, "GGGGNAA"),
+        account(1, "Globex", 38, 55, "RRRRARR", missed=True, phase="implementation"),
+        account(2, "Sakura Finance", 41, 57, "RRRGNRR", phase="steady-state"),
+        account(3, "Umbrella Health", 41, 45, "RRRGNRR", overdue=1, phase="steady-state"),
+        account(4, "Wayne Enterprises", 41, 61, "RRRGNRR", overdue=2, phase="pre-rfp"),
+        account(5, "Soylent Foods", 45, 62, "RARANRR", phase="selection"),
+        account(6, "Hanami Logistics", 88, 100, "GAGGGAA", falling=True, phase="implementation"),
+        account(7, "Acme Corp", 97, 93, "GGAGNGG", phase="steady-state"),
+        account(8, "Cyberdyne Systems", 95, 100, "AGGGGGG", phase="steady-state"),
+        account(9, "Initech", 93, 97, "GAAGNGG", took_over=4, phase="selection"),
+        account(10, "Nordlicht Energie", 100, 100, phase="steady-state"),
+        account(11, "Stark Industries", 100, 100, phase="implementation"),
+        account(12, "Tyrell Robotics", 90, 100, "GGGGNAA", took_over=3, phase="implementation"),
     ]
 
 
@@ -163,7 +168,14 @@ def test_twelve_accounts_fit_one_laptop_screen() -> None:
     dots = ("🔴", "🟡", "🟢", "⚪")
     assert sum(1 for line in lines if line.startswith(dots)) == 12  # one line each
     assert "Median hours" not in text and "Stakeholder engagement" not in text  # brief names
-    assert "Nordlicht Energie* · Green *100* ▬" in text  # nothing off target, nothing named
+    assert "Nordlicht Energie* · steady state · Green *100* ▬" in text  # nothing off target
+    assert (  # boss mode needs attention, though green
+        "🟢 *Initech* · selection · Green *93* ▼ from 97 · amber: advocacy, role balance · "
+        "sponsor took over (4 of 4 weeks)"
+    ) in lines
+    assert lines.index("*On track (4)*") > max(
+        index for index, line in enumerate(lines) if "sponsor took over" in line
+    )
 
 
 def test_status_is_a_word_as_well_as_a_colour() -> None:

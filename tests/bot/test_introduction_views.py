@@ -45,6 +45,7 @@ def test_the_introduction_says_who_what_how_often_when_and_how_to_pause() -> Non
     assert "Your admins added you" in text
     assert "*Tue 24 Nov at 09:00* your time (Asia/Tokyo)" in text
     assert "next working day" in text
+    assert "with one question for the account's phase and an optional note" in text  # sponsor
     assert "/sponsor pause YYYY-MM-DD" in text and "/sponsor help" in text
     assert payload["text"] == "Hello from Sherpa: your first check-in comes Tue 24 Nov at 09:00"
 
@@ -52,6 +53,7 @@ def test_the_introduction_says_who_what_how_often_when_and_how_to_pause() -> Non
 def test_without_working_days_the_introduction_promises_no_move() -> None:
     payload = render(introduction(account("A", Role.SAM, Cadence.WEEKLY), working_days=False))
     assert "next working day" not in json.dumps(check(payload))
+    assert "the account's phase" not in json.dumps(check(payload))  # a SAM is not asked it
 
 
 def test_the_answer_to_a_dm_points_to_help_and_home() -> None:

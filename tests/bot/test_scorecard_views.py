@@ -8,6 +8,7 @@ from typing import Any
 from bot.root import wire
 from bot.views.scorecard.alerts import detail, figures, headline, what_to_do
 from bot.views.scorecard.cards import CARDS_SHOWN, recorded_line
+from bot.views.scorecard.common import role_balance_text
 from bot.views.scorecard.home import home_scores_blocks
 from engagement.scoring.kpis import Recorded
 from engagement.scoring.messages import (
@@ -24,6 +25,8 @@ from engagement.scoring.messages import (
     KpiItem,
     KpiTurnedRed,
     PerceptionGap,
+    PhaseAnswer,
+    RoleBalance,
     RoleBalanceShift,
     ScorecardCard,
     ScorecardCards,
@@ -100,6 +103,42 @@ def test_card_is_valid_and_says_weights_were_renormalised() -> None:
     assert "left out of the overall, the other weights re-normalised to 100" in text
     assert "…and" in text  # 60 KPI lines do not fit one section: cut visibly
     assert blocks[0]["text"]["text"].startswith("Very Long Account Name & <Partners>")  # plain
+
+
+def test_card_says_phase_governance_and_role_balance_in_words() -> None:
+    """Seed 002's phase and governance model, and seed 000's role balance from the "took
+    over" / "stepped back" answers; none of them adds a block."""
+    plain = card(1)
+    boss = plain.model_copy(
+        update={
+            "summary": plain.summary.model_copy(
+                update={
+                    "phase": "implementation",
+                    "governance": "steering-committee",
+                    "role_balance": RoleBalance(took_over=2, stepped_back=1, answered=4),
+                }
+            ),
+            "phase_answer": PhaseAnswer(
+                phase="implementation", check=False, period_start=date(2026, 11, 16)
+            ),
+        }
+    )
+    blocks = check(render(ScorecardCards(cards=[boss])))
+    assert len(blocks) == len(check(render(ScorecardCards(cards=[plain]))))
+    text = str(blocks)
+    assert (
+        "*Phase:* implementation · *governance:* joint steering committee, where the sponsor "
+        "chairs the committee and sets its agenda"
+    ) in text
+    assert (
+        "*Role balance:* sponsor took over (2 of last 4 weeks), sponsor stepped back "
+        "(1 of last 4 weeks)"
+    ) in text
+    assert "*Sponsor's answer* (Mon 16 Nov): governance charter and KPIs agreed: no" in text
+    summary = plain.summary
+    assert role_balance_text(RoleBalance(answered=3)) == "balanced (last 4 weeks)"
+    assert role_balance_text(summary.role_balance) == "no answers in the last 4 weeks"
+    assert "*Phase:*" not in str(check(render(ScorecardCards(cards=[plain]))))  # none stored
 
 
 def test_many_cards_are_cut_visibly() -> None:

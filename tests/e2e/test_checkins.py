@@ -28,12 +28,14 @@ from engagement import db
 from engagement.checkins.items import latest_answers
 from engagement.clock import MovableClock, utcnow
 from engagement.models import (
+    Account,
     AdvocacyAction,
     Answer,
     CheckIn,
     CheckInState,
     DueWork,
     Person,
+    Phase,
     WorkState,
 )
 from sherpa_demo.stack import Stack, running_stack
@@ -340,6 +342,44 @@ def test_edit_adds_a_revision_keeps_the_first_and_the_latest_counts(delivered: W
     assert "edited (revision 2)" in text_of(world.prompt(SAM1)["blocks"])
     advocacy = world.query(select(AdvocacyAction))
     assert [a.text for a in advocacy] == ["Unblocked the security review."]  # not counted twice
+
+
+def test_the_sponsor_answers_their_phase_question_in_each_phase(delivered: World) -> None:
+    """Seed 002: the sponsor's check-in asks the account phase's question; the answer is
+    recorded with the phase it answered and shown in the DM and on the account's card; the
+    SAM is not asked."""
+    world = delivered
+    world.click(SAM1, "checkin_answer", message=world.prompt(SAM1))
+    assert "phase_check" not in {b.get("block_id") for b in world.modal(SAM1)["blocks"]}
+    questions = {
+        Phase.PRE_RFP: ("Pre-RFP phase: Is the business case still sound?", "no"),
+        Phase.SELECTION: (
+            "Selection phase: Have the shortlist and cultural fit been reviewed?", "yes"),
+        Phase.IMPLEMENTATION: (
+            "Implementation phase: Are the governance charter and KPIs agreed?", "no"),
+        Phase.STEADY_STATE: (
+            "Steady state phase: Was the steering committee held, and was new value found?",
+            "yes"),
+    }  # fmt: skip
+    for revision, (phase, (label, said)) in enumerate(questions.items(), start=1):
+        with world.stack.runtime.sessions() as session, session.begin():
+            session.execute(update(Account).where(Account.name == "Acme Corp").values(phase=phase))
+        button = "checkin_answer" if revision == 1 else "checkin_edit"
+        world.click(SPN1, button, message=world.prompt(SPN1))
+        modal = world.modal(SPN1)
+        block = next(b for b in modal["blocks"] if b.get("block_id") == "phase_check")
+        assert block["label"]["text"] == label
+        result = world.submit(SPN1, modal, {**GOOD, "phase_check": said, "note": phase.value})
+        assert result.status == 200 and not result.json
+        latest = world.answers()[-1]
+        assert (latest.revision, latest.phase, latest.phase_check) == (
+            revision, phase.value, said == "yes",
+        )  # fmt: skip
+        assert f": {said}" in text_of(world.prompt(SPN1)["blocks"])
+    assert "steering committee held, new value found: yes" in text_of(world.prompt(SPN1)["blocks"])
+    world.slash(SAM1, "status Acme Corp")  # the team sees it on the account's card
+    card = text_of(world.emulator.responses(SAM1)[-1].body["blocks"])
+    assert "*Sponsor's answer* (Mon 23 Nov): steering committee held, new value found: yes" in card
 
 
 def test_skip_closes_it_without_a_nudge(delivered: World) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.views.scorecard import ScorecardAction
-from engagement.models import KpiActual
+from engagement.models import Account, KpiActual
 from sherpa_demo.stack import Stack
+from tests.factories import account_id, add_checkin
 
 SAM, SPONSOR, OTHER_SAM = "U0SAM0001", "U0SPN0001", "U0SAM0002"
 
@@ -126,3 +127,41 @@ def test_home_shows_the_latest_scores(stack: Stack) -> None:
     stack.settle()
     home = stack.emulator.home(SAM)
     assert home is not None and "Acme Corp" in str(home["blocks"])
+
+
+def test_card_home_and_digest_show_phase_governance_and_role_balance(live: Stack) -> None:
+    """Seed 002's phase and governance and seed 000's role balance, as people read them: on
+    `/sponsor status`, in App Home's accounts and its account card, in the digest."""
+    monday = datetime.now(UTC).date() - timedelta(days=datetime.now(UTC).weekday())
+    with live.runtime.sessions() as session, session.begin():
+        session.execute(
+            update(Account)
+            .where(Account.name == "Acme Corp")
+            .values(phase="implementation", governance="steering-committee")
+        )
+        for weeks_ago, user, role in ((0, SPONSOR, "sponsor"), (2, SAM, "sam")):
+            add_checkin(session, account="Acme Corp", user=user, role=role,
+                        period=monday - timedelta(weeks=weeks_ago), answers=[(4, 4, 4, 4, 5)],
+                        direction="took_over")  # fmt: skip
+    phase = (
+        "*Phase:* implementation · *governance:* joint steering committee, where the sponsor "
+        "chairs the committee and sets its agenda"
+    )
+    balance = "*Role balance:* sponsor took over (2 of last 4 weeks)"
+    live.slack.slash(SAM, "status Acme Corp")
+    card = str(last_reply(live, SAM)["blocks"])
+    assert phase in card and balance in card
+    live.slack.event({"type": "app_home_opened", "user": SAM, "tab": "home"})
+    live.settle()
+    home = live.emulator.home(SAM)
+    assert home is not None
+    assert "*Acme Corp* (SAM) · implementation · joint steering committee" in str(home["blocks"])
+    with live.runtime.sessions() as session:
+        acme = str(account_id(session, "Acme Corp"))
+    live.slack.block_action(SAM, ScorecardAction.DETAILS, acme, view=home)  # its card
+    from_home = str(last_reply(live, SAM)["blocks"])
+    assert phase in from_home and balance in from_home
+    live.slack.slash(SAM, "digest")
+    digest = str(last_reply(live, SAM)["blocks"])
+    assert "*Acme Corp* · implementation · " in digest
+    assert "sponsor took over (2 of 4 weeks)" in digest

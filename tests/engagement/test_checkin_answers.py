@@ -23,7 +23,7 @@ from engagement.checkins.home import home
 from engagement.checkins.messages import ItemStatus
 from engagement.checkins.pausing import pause
 from engagement.errors import Conflict, FormInvalid, Invalid, NotAllowed, NotFound
-from engagement.models import AdvocacyAction, Answer, CheckIn, CheckInState, DueWork, Role
+from engagement.models import AdvocacyAction, Answer, CheckIn, CheckInState, DueWork, Phase, Role
 from tests.engagement.test_checkin_delivery import ACME_DUE, SAM1, T0, run, the_checkin
 from tests.factories import actor, load_portfolio, portfolio
 from tests.fakes import FakeNotifier
@@ -286,3 +286,33 @@ def test_app_home_shows_pending_accounts_and_pause(
     assert after.pending == () and after.accounts[0].last_answered == AT
     assert after.paused_until == date(2026, 12, 28)
     assert not stranger.known and stranger.pending == () and count
+
+
+def test_the_sponsor_answers_the_phase_question_and_a_sam_cannot(
+    sent: tuple[sessionmaker[Session], int],
+) -> None:
+    """Seed 002: the sponsor's form asks their account phase's question and the answer is
+    kept with that phase; a SAM is not asked, and a yes in a SAM's payload is dropped."""
+    sessions, sam_checkin = sent
+    sponsor_checkin = the_checkin(sessions, SPONSOR1).id
+    with sessions() as session:
+        sponsor = actor(session, SPONSOR1)
+        assert checkin_form(session, actor=sponsor, checkin_id=sponsor_checkin).phase == (
+            Phase.STEADY_STATE  # the portfolio's default
+        )
+        sam = actor(session, SAM1)
+        assert checkin_form(session, actor=sam, checkin_id=sam_checkin).phase is None
+        record_answer(session, actor=sponsor, checkin_id=sponsor_checkin,
+                      form={**FORM, "phase_check": "no"}, now=AT)  # fmt: skip
+        record_answer(session, actor=sam, checkin_id=sam_checkin,
+                      form={**FORM, "phase_check": "yes"}, now=AT)  # fmt: skip
+        session.commit()
+    rows = {row.checkin_id: row for row in answers(sessions)}
+    assert (rows[sponsor_checkin].phase, rows[sponsor_checkin].phase_check) == (
+        "steady-state", False,
+    )  # fmt: skip
+    assert (rows[sam_checkin].phase, rows[sam_checkin].phase_check) == (None, None)
+    with sessions() as session, pytest.raises(FormInvalid) as caught:
+        record_answer(session, actor=actor(session, SPONSOR1), checkin_id=sponsor_checkin,
+                      form={**FORM, "phase_check": "perhaps"}, now=AT)  # fmt: skip
+    assert caught.value.field_errors == {"phase_check": "Answer yes or no."}

@@ -32,7 +32,7 @@ def kinds(found: list[object]) -> list[tuple[str, str]]:
 
 def test_kpi_turning_red(session: Session) -> None:
     load_portfolio(session)
-    sam = actor_for(session, "U0SAM0002", admins=())
+    sam = actor_for(session, "U0SAM0002", seed=())
     for value, when in (("4.5", NOW - timedelta(weeks=2)), ("1", NOW - timedelta(hours=2))):
         record_kpi(session, actor=sam, account_name="Globex", key="joint_revenue_growth",
                    value=value, now=when)  # fmt: skip
@@ -161,7 +161,7 @@ def test_each_alert_is_posted_once_to_the_channel_and_the_sam(
 ) -> None:
     with sessions() as session:
         load_portfolio(session)
-        sam = actor_for(session, "U0SAM0002", admins=())
+        sam = actor_for(session, "U0SAM0002", seed=())
         record_kpi(session, actor=sam, account_name="Globex", key="joint_revenue_growth",
                    value="1", now=NOW - timedelta(hours=2))  # fmt: skip
         session.commit()
@@ -188,7 +188,7 @@ def test_the_sam_gets_a_dm_only_when_the_status_turns_amber_or_red(
 ) -> None:
     with sessions() as session:
         load_portfolio(session)
-        sam = actor_for(session, "U0SAM0002", admins=())
+        sam = actor_for(session, "U0SAM0002", seed=())
         for value, when in (("6", NOW - timedelta(weeks=1)), ("1", NOW - timedelta(hours=2))):
             record_kpi(session, actor=sam, account_name="Globex", key="joint_revenue_growth",
                        value=value, now=when)  # fmt: skip
@@ -211,7 +211,7 @@ def test_a_condition_found_later_that_week_goes_in_the_thread(
 ) -> None:
     with sessions() as session:
         load_portfolio(session)
-        sam = actor_for(session, "U0SAM0002", admins=())
+        sam = actor_for(session, "U0SAM0002", seed=())
         record_kpi(session, actor=sam, account_name="Globex", key="joint_revenue_growth",
                    value="1", now=NOW - timedelta(hours=2))  # fmt: skip
         session.commit()

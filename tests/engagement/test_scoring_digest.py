@@ -62,7 +62,7 @@ def many_accounts(count: int) -> dict[str, Any]:
 
 def with_a_figure(session: Session, account: str = "Globex", sam: str = "U0SAM0002") -> None:
     """One KPI actual this week: a week with any data gets its digest."""
-    actor = actor_for(session, sam, admins=())
+    actor = actor_for(session, sam, seed=())
     record_kpi(session, actor=actor, account_name=account, key="joint_revenue_growth",
                value="6", now=FRIDAY_DUE - timedelta(days=1))  # fmt: skip
     session.commit()
@@ -169,7 +169,7 @@ def test_a_failed_thread_message_is_retried_without_reposting_the_digest(
 def test_accounts_needing_attention_come_first(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
         load_portfolio(session)
-        sam = actor_for(session, "U0SAM0002", admins=())
+        sam = actor_for(session, "U0SAM0002", seed=())
         record_kpi(session, actor=sam, account_name="Globex", key="joint_revenue_growth",
                    value="1", now=FRIDAY_DUE - timedelta(days=1))  # fmt: skip
         sponsor = {"account": "Acme Corp", "user": "U0SPN0001", "role": "sponsor"}
@@ -189,7 +189,7 @@ def test_accounts_needing_attention_come_first(sessions: sessionmaker[Session]) 
 
 def test_preview_only_covers_the_callers_accounts(session: Session) -> None:
     load_portfolio(session)
-    sam = actor_for(session, "U0SAM0002", admins=())
+    sam = actor_for(session, "U0SAM0002", seed=())
     pages = preview_digest(session, actor=sam, now=FRIDAY_DUE)
     assert pages.head.preview and pages.head.total_accounts == 1
     assert [s.name for s in pages.head.no_data + pages.head.attention] == ["Globex"]
@@ -363,7 +363,7 @@ def test_a_posted_digest_is_updated_in_place_until_the_next_one(
     assert head.totals.red == 0
     saturday = FRIDAY_DUE + timedelta(days=1)  # still week 48 in New York
     with sessions() as session:
-        sam = actor_for(session, "U0SAM0002", admins=())
+        sam = actor_for(session, "U0SAM0002", seed=())
         record_kpi(session, actor=sam, account_name="Globex", key="joint_revenue_growth",
                    value="1", now=saturday)  # fmt: skip
         record_kpi(session, actor=sam, account_name="Globex", key="joint_revenue_growth",
@@ -378,7 +378,7 @@ def test_a_posted_digest_is_updated_in_place_until_the_next_one(
     # the next week's digest is posted: a change no longer touches the old one
     engine.run_due(FRIDAY_DUE + timedelta(weeks=1))
     with sessions() as session:
-        sam = actor_for(session, "U0SAM0002", admins=())
+        sam = actor_for(session, "U0SAM0002", seed=())
         record_kpi(session, actor=sam, account_name="Globex", key="joint_revenue_growth",
                    value="7", now=FRIDAY_DUE + timedelta(weeks=1, hours=1))  # fmt: skip
         session.commit()
@@ -407,7 +407,7 @@ def test_a_refreshed_digest_updates_its_thread_and_replaces_its_chart(
         assert run.part_ts == {"2": part_ts} and run.chart_file == "F00000001"
     saturday = FRIDAY_DUE + timedelta(days=1)
     with sessions() as session:  # a late figure for an account listed in the thread
-        sam = actor_for(session, "U0SAM0001", admins=())
+        sam = actor_for(session, "U0SAM0001", seed=())
         record_kpi(session, actor=sam, account_name="Account 001", key="joint_revenue_growth",
                    value="1", now=saturday)  # fmt: skip
         session.commit()
@@ -431,7 +431,7 @@ def test_a_refreshed_digest_updates_its_thread_and_replaces_its_chart(
         totals.red, totals.amber, totals.green, totals.no_data,
     )  # fmt: skip
     with sessions() as session:  # the same figure again: the chart is still true
-        sam = actor_for(session, "U0SAM0001", admins=())
+        sam = actor_for(session, "U0SAM0001", seed=())
         record_kpi(session, actor=sam, account_name="Account 001", key="joint_revenue_growth",
                    value="1", now=saturday + timedelta(hours=1))  # fmt: skip
         session.commit()
@@ -451,7 +451,7 @@ def test_a_digest_posted_before_its_thread_was_recorded_keeps_its_thread(
     with sessions() as session:  # as an upgrade finds it: nothing known of its thread
         run = session.scalars(select(DigestRun)).one()
         run.part_ts, run.chart_file, run.chart = {}, None, None
-        sam = actor_for(session, "U0SAM0001", admins=())
+        sam = actor_for(session, "U0SAM0001", seed=())
         record_kpi(session, actor=sam, account_name="Account 001", key="joint_revenue_growth",
                    value="1", now=FRIDAY_DUE + timedelta(hours=1))  # fmt: skip
         session.commit()

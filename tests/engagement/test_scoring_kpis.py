@@ -19,7 +19,7 @@ from tests.factories import NOW, TABLE_1, TABLE_1_ACTUALS, load_portfolio, portf
 
 
 def sam(session: Session, user: str = "U0SAM0001") -> Actor:
-    return actor_for(session, user, admins=())
+    return actor_for(session, user, seed=())
 
 
 @pytest.fixture
@@ -105,7 +105,7 @@ def test_unknown_names_suggest_the_closest(table_1: Session) -> None:
 
 def test_only_the_sam_or_an_admin_records(session: Session) -> None:
     load_portfolio(session, portfolio(scorecard=TABLE_1))
-    sponsor = actor_for(session, "U0SPN0001", admins=())
+    sponsor = actor_for(session, "U0SPN0001", seed=())
     with pytest.raises(NotAllowed, match="Only the SAM of Acme Corp"):
         record_kpi(session, actor=sponsor, account_name="Acme Corp",
                    key="milestone_delivery", value="88", now=NOW)  # fmt: skip
@@ -113,7 +113,7 @@ def test_only_the_sam_or_an_admin_records(session: Session) -> None:
     with pytest.raises(NotFound, match=r"^None of your accounts is named 'Acme Corp'\.$"):
         record_kpi(session, actor=other_sam, account_name="Acme Corp",
                    key="milestone_delivery", value="88", now=NOW)  # fmt: skip
-    admin = actor_for(session, "U0SAM0002", admins=("U0SAM0002",))
+    admin = actor_for(session, "U0SAM0002", seed=("U0SAM0002",))
     done = record_kpi(session, actor=admin, account_name="Acme Corp",
                       key="milestone_delivery", value="88", now=NOW)  # fmt: skip
     assert done == Recorded("Acme Corp", "milestone_delivery", "Joint milestone delivery", 88, "%")

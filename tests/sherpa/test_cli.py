@@ -148,8 +148,9 @@ def _answers(url: str, count: int) -> None:
              "strategic_alignment": 3, "internal_advocacy": 5, "regular_checkins": 2,
              "role_balance": 3, "alignment_meeting_held": True, "stakeholders_met": 2,
              "advocacy": "Opened doors, \"quoted\", and, commas", "note": "", "submitted_at": at,
-             "submitted_by": person.id}
-            for checkin_id in ids
+             "submitted_by": person.id, "phase": "selection" if n == 0 else None,
+             "phase_check": False if n == 0 else None}
+            for n, checkin_id in enumerate(ids)
         ])  # fmt: skip
         session.commit()
     engine.dispose()
@@ -163,6 +164,8 @@ def test_export_responses_csv(env: str, capsys: pytest.CaptureFixture[str]) -> N
     assert rows[0]["account"] == "Acme Corp" and rows[0]["person"] == "U0SAM0001"
     assert rows[0]["iso_week"] == "2000-W01" and rows[0]["revision"] == "1"
     assert rows[0]["advocacy"] == 'Opened doors, "quoted", and, commas'
+    assert (rows[0]["phase"], rows[0]["phase_check"]) == ("selection", "False")  # seed 002
+    assert (rows[1]["phase"], rows[1]["phase_check"]) == ("", "")  # not asked
 
 
 FORMULAS = [

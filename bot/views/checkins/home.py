@@ -20,6 +20,7 @@ from bot.views.kit import (
     plain,
     section,
 )
+from bot.views.phases import governance_name, phase_name
 from engagement.checkins.home import Home
 from engagement.models import Role
 
@@ -87,7 +88,13 @@ def _account_blocks(home: Home, most: int = 22) -> list[Block]:
             if account.last_answered
             else "not answered yet"
         )
-        lines.append(f"• *{escape(account.name)}* ({roles}) — {last}")
+        stage = " · ".join(
+            name
+            for name in (phase_name(account.phase), governance_name(account.governance))
+            if name
+        )
+        stage = f" · {stage}" if stage else ""
+        lines.append(f"• *{escape(account.name)}* ({roles}){stage} — {last}")
     if not lines:
         lines.append("You have no current accounts.")
     blocks: list[Block] = [section("*My accounts*", block_id="checkin_accounts")]

@@ -34,9 +34,12 @@ def introduction_message(message: Introduction) -> Payload:
     ]
     roles = "Your admins added you to Sherpa:\n" + "\n".join(lines)
     first = message.first_checkin
+    sponsor = any(account.role == Role.SPONSOR for account in message.accounts)
     asks = (
         "Each check-in asks you to rate the sponsorship (engagement, alignment, advocacy, "
-        "role balance) and how many stakeholders you met, with an optional note: under a "
+        "role balance) and how many stakeholders you met, "
+        + ("with one question for the account's phase and " if sponsor else "with ")
+        + "an optional note: under a "
         "minute per account, and only you see it. Times are in your own time zone"
         + (
             ", moved to the next working day on weekends and public holidays."

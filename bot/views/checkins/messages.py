@@ -18,6 +18,7 @@ from bot.views.kit import (
     fit,
     section,
 )
+from bot.views.phases import phase_fact
 from engagement.checkins.messages import (
     AnswerSummary,
     CheckinItem,
@@ -46,6 +47,7 @@ def summary_text(answer: AnswerSummary) -> str:
         f"role: {direction.lower()}" if direction else "",
         f"alignment meeting: {'yes' if answer.alignment_meeting_held else 'no'}",
         f"stakeholders met: {answer.stakeholders_met}",
+        phase_fact(answer.phase, answer.phase_check),
     ]
     lines = [ratings, " · ".join(fact for fact in facts if fact)]
     if answer.advocacy:

@@ -22,6 +22,7 @@ from bot.views.kit import (
     section,
     text_input,
 )
+from bot.views.phases import QUESTIONS, phase_name
 from engagement.checkins.answers import CheckinForm
 from engagement.checkins.form import STAKEHOLDERS_LIMIT, TEXT_LIMIT, AnswerForm
 from engagement.indicators import RATED
@@ -43,6 +44,7 @@ class BlockId(enum.StrEnum):
     STAKEHOLDERS_MET = "stakeholders_met"
     ADVOCACY = "advocacy"
     NOTE = "note"
+    PHASE_CHECK = "phase_check"  # the sponsor's only: their account phase's question
 
 
 FIELD_ACTION = "value"
@@ -72,11 +74,18 @@ def _rating_options(field: str) -> list[Block]:
     return [option(labels.get(n, str(n)), str(n)) for n in range(1, 6)]
 
 
-def _choice(block: BlockId, label: str, options: list[Block], initial: str | None) -> Block:
+def _choice(
+    block: BlockId,
+    label: str,
+    options: list[Block],
+    initial: str | None,
+    *,
+    optional: bool = False,
+) -> Block:
     element: Block = {"type": "radio_buttons", "action_id": FIELD_ACTION, "options": options}
     if initial is not None:
         element["initial_option"] = next(o for o in options if o["value"] == initial)
-    return input_block(block.value, label, element)
+    return input_block(block.value, label, element, optional=optional)
 
 
 def _text(
@@ -135,6 +144,17 @@ def answer_modal(form: CheckinForm, *, from_home: bool = False) -> Block:
             None if held is None else ("yes" if held else "no"),
         )
     )
+    if form.phase is not None:
+        check, name = values.get("phase_check"), phase_name(form.phase)
+        blocks.append(
+            _choice(
+                BlockId.PHASE_CHECK,
+                f"{name[0].upper()}{name[1:]} phase: {QUESTIONS[form.phase]}",
+                [option("Yes", "yes"), option("No", "no")],
+                None if check is None else ("yes" if check else "no"),
+                optional=True,
+            )
+        )
     met = values.get("stakeholders_met")
     blocks.append(
         _text(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.render import Payload
 from bot.views.kit import Block, button, context, day, divider, escape, header, mention, section
+from bot.views.phases import SPONSOR_PART, governance_name, phase_fact, phase_name
 from bot.views.scorecard.common import (
     DOT,
     LEGEND,
@@ -12,11 +13,19 @@ from bot.views.scorecard.common import (
     concerns,
     lines_within,
     percent,
+    role_balance_text,
     score_text,
     status_word,
 )
 from engagement.scoring.kpis import Recorded
-from engagement.scoring.messages import KpiItem, ScorecardCard, ScorecardCards, SponsorTerm
+from engagement.scoring.messages import (
+    AccountSummary,
+    KpiItem,
+    PhaseAnswer,
+    ScorecardCard,
+    ScorecardCards,
+    SponsorTerm,
+)
 from engagement.scoring.scorecard import format_value
 
 CARDS_SHOWN = 5
@@ -56,6 +65,28 @@ def sponsors_block(card: ScorecardCard) -> Block | None:
     )
 
 
+def stage_line(summary: AccountSummary) -> str:
+    """Seed 002: "Phase: implementation · governance: joint steering committee, where the
+    sponsor chairs the committee and sets its agenda" on a line of its own."""
+    if not summary.phase:
+        return ""
+    line = f"\n*Phase:* {phase_name(summary.phase)}"
+    if summary.governance:
+        line += f" · *governance:* {governance_name(summary.governance)}"
+        part = SPONSOR_PART.get(summary.governance)
+        line += f", where {part}" if part else ""
+    return line
+
+
+def phase_answer_line(answer: PhaseAnswer | None) -> str:
+    """The sponsor's latest answer to the phase's question, on a line of its own:
+    "Sponsor's answer (Mon 16 Nov): governance charter and KPIs agreed: no"."""
+    if answer is None:
+        return ""
+    fact = phase_fact(answer.phase, answer.check)
+    return f"\n*Sponsor's answer* ({answer.period_start:%a %d %b}): {fact}"
+
+
 def card_blocks(card: ScorecardCard) -> list[Block]:
     """One account's scorecard: at most 8 blocks."""
     summary = card.summary
@@ -67,7 +98,10 @@ def card_blocks(card: ScorecardCard) -> list[Block]:
         header(f"{summary.name} — {summary.score if summary.score is not None else 'no data'}"),
         section(
             f"Overall {score_text(summary.score, summary.status, summary.trend)} "
-            f"({status_word(summary.status)}) · week {card.iso_week}" + attention,
+            f"({status_word(summary.status)}) · week {card.iso_week}"
+            + stage_line(summary)
+            + phase_answer_line(card.phase_answer)
+            + attention,
             block_id=f"{ScorecardBlock.CARD}:{summary.account_id}",
         ),
     ]
@@ -89,6 +123,7 @@ def card_blocks(card: ScorecardCard) -> list[Block]:
         f"SAM {format_value(item.sam)} · together {format_value(item.combined)}"
         for item in card.indicators
     ]
+    rows.append(f"*Role balance:* {role_balance_text(summary.role_balance)}")
     blocks.append(section("*Leading indicators (1–5, 4-week means)*\n" + "\n".join(rows)))
     notes = [LEGEND]
     missing = [kpi.label for kpi in card.kpis if kpi.actual is None]

@@ -8,7 +8,7 @@ import re
 from datetime import date
 
 from bot.views.kit import SECTION_TEXT, Block, button, clip, escape
-from engagement.scoring.messages import AccountSummary, KpiBrief
+from engagement.scoring.messages import AccountSummary, KpiBrief, RoleBalance
 from engagement.scoring.scorecard import Status, Trend
 
 
@@ -100,7 +100,8 @@ def off_target(summary: AccountSummary) -> list[str]:
 
 def concerns(summary: AccountSummary) -> list[str]:
     """What is off on an account, briefly (mrkdwn): the KPIs off target, overdue
-    escalations, missed check-ins, high risks and an overdue strategic review."""
+    escalations, missed check-ins, high risks, an overdue strategic review and a sponsor
+    who took over or stepped back."""
     parts = [escape(part) for part in off_target(summary)]
     if summary.overdue_escalations:
         count = summary.overdue_escalations
@@ -112,7 +113,22 @@ def concerns(summary: AccountSummary) -> list[str]:
         parts.append(f"{count} high risk{'s' if count != 1 else ''}")
     if summary.review_overdue:
         parts.append("review overdue")
+    if summary.role_balance.off:
+        parts.append(role_balance_text(summary.role_balance, brief=True))
     return parts
+
+
+def role_balance_text(balance: RoleBalance, *, brief: bool = False) -> str:
+    """Seed 000's role balance in words: "sponsor took over (2 of last 4 weeks)"; `brief`
+    says only what is off, for a digest line ("sponsor took over (2 of 4 weeks)")."""
+    last = ("" if brief else "last ") + str(balance.weeks)
+    counts = (("took over", balance.took_over), ("stepped back", balance.stepped_back))
+    said = [f"sponsor {what} ({weeks} of {last} weeks)" for what, weeks in counts if weeks]
+    if said:
+        return ", ".join(said)
+    if balance.answered:
+        return f"balanced ({last} weeks)"
+    return f"no answers in the {last} weeks"
 
 
 def trend_text(summary: AccountSummary) -> str:

@@ -17,6 +17,7 @@ from bot.views.kit import (
     section,
     static_select,
 )
+from bot.views.phases import phase_name
 from bot.views.scorecard.common import (
     DOT,
     WORD,
@@ -34,7 +35,7 @@ NAME_CHARS = 60
 """An account's name on its line is cut to this, so ten lines always fit one section."""
 RULE = (
     "red, then amber, then the steepest fall, then overdue escalations and missed check-ins, "
-    "then high risks and overdue reviews"
+    "then high risks, overdue reviews and role balance"
 )
 """The one ranking rule (`engagement.scoring.digest.attention_rank`), as the digest states it."""
 HIGHLIGHT = ":mega:"
@@ -43,10 +44,11 @@ CHUNK = 8
 
 
 def account_line(summary: AccountSummary) -> str:
-    """One account on one line: status as colour and word, score, trend, the KPIs off
-    target briefly named, and what else needs doing."""
+    """One account on one line: its phase, status as colour and word, score, trend, the
+    KPIs off target briefly named, and what else needs doing."""
     score = "" if summary.score is None else f" *{summary.score}*"
-    head = f"{DOT[summary.status]} *{escape(clip(summary.name, NAME_CHARS))}* · "
+    phase = f" · {phase_name(summary.phase)}" if summary.phase else ""
+    head = f"{DOT[summary.status]} *{escape(clip(summary.name, NAME_CHARS))}*{phase} · "
     head += f"{WORD[summary.status]}{score} {trend_text(summary)}".rstrip()
     return " · ".join([head, *concerns(summary)])
 
