@@ -254,7 +254,9 @@ class SlackNotifier:
             "chat.update", channel=where.channel, ts=where.ts, **self.renderers.render(message)
         )
 
-    def upload(self, where: Posted, *, filename: str, content: bytes, title: str) -> None:
+    def upload(
+        self, where: Posted, *, filename: str, content: bytes, title: str, alt_text: str = ""
+    ) -> None:
         self._refuse_while_stopped()
         started = time.perf_counter()
         try:
@@ -265,6 +267,7 @@ class SlackNotifier:
                     content=content,
                     filename=filename,
                     title=title,
+                    alt_txt=alt_text or None,
                 )
         except SlackApiError as error:
             self._raise(failure("files_upload_v2", str(error.response.get("error")), where.channel))

@@ -75,8 +75,11 @@ class Notifier(Protocol):
         """Replace a message Sherpa posted earlier."""
         ...
 
-    def upload(self, where: Posted, *, filename: str, content: bytes, title: str) -> None:
-        """Upload a file into the thread of `where`."""
+    def upload(
+        self, where: Posted, *, filename: str, content: bytes, title: str, alt_text: str = ""
+    ) -> None:
+        """Upload a file into the thread of `where`; an image's `alt_text` says in words
+        what it shows, for screen readers (at most 1,000 characters)."""
         ...
 
     def profile(self, *, user_id: str | None = None, email: str | None = None) -> Profile | None:

@@ -1,5 +1,6 @@
 """What the demo shows: the last digest in the terminal, the alerts, the escalations' fate,
-and, on disk, the transcript of every message (Markdown) and the digest chart (PNG)."""
+and, on disk, the transcript of every message (Markdown), the digest chart and the risk
+heat map (PNG)."""
 
 from __future__ import annotations
 
@@ -110,6 +111,7 @@ def write_transcript(
             lines = block_lines(message.get("blocks") or [], names) or [
                 plain(message.get("text", ""), names)
             ]
+            lines += [_file_line(file) for file in message.get("files") or []]
             out.append(f"{indent}**{number}.**")
             out += [f"{indent}{line}" for line in lines if line]
             out.append("")
@@ -118,12 +120,23 @@ def write_transcript(
     return path
 
 
-def write_chart(emulator: Emulator, folder: Path) -> Path | None:
-    charts = [f.content for f in emulator.files() if f.content and f.content[:4] == b"\x89PNG"]
-    if not charts:
+def _file_line(file: Mapping[str, Any]) -> str:
+    """A shared file as the transcript shows it: its title, and what it shows in words."""
+    described = f": {file['alt_txt']}" if file.get("alt_txt") else ""
+    return f"📎 {file.get('title') or file['name']}{described}"
+
+
+def write_image(emulator: Emulator, folder: Path, prefix: str, name: str) -> Path | None:
+    """The last PNG uploaded whose file name starts with `prefix`, as `name` in `folder`."""
+    images = [
+        f.content
+        for f in emulator.files()
+        if f.name.startswith(prefix) and f.content and f.content[:4] == b"\x89PNG"
+    ]
+    if not images:
         return None
-    path = folder / "digest-chart.png"
-    path.write_bytes(charts[-1])
+    path = folder / name
+    path.write_bytes(images[-1])
     return path
 
 

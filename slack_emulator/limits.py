@@ -14,6 +14,9 @@ from typing import Any, Literal
 from blockkit import check, limits
 from slack_emulator.errors import ApiError
 
+FILE_ALT_TEXT = 1000
+"""A file's alt text (``alt_txt`` of ``files.getUploadURLExternal``), in characters."""
+
 
 def check_message(args: Mapping[str, Any]) -> ApiError | None:
     """``chat.postMessage`` / ``chat.update`` / ``chat.postEphemeral`` content rules."""
@@ -33,3 +36,10 @@ def check_view(view: Any, kind: Literal["modal", "home"]) -> ApiError | None:
     """``views.*`` rules; Slack reports every view problem as ``invalid_arguments``."""
     problems = check.view_problems(view, kind)
     return ApiError("invalid_arguments", problems) if problems else None
+
+
+def check_alt_text(alt_txt: Any) -> ApiError | None:
+    """``files.getUploadURLExternal``: Slack refuses an image description over its limit."""
+    if isinstance(alt_txt, str) and len(alt_txt) > FILE_ALT_TEXT:
+        return ApiError("alt_txt_too_large")
+    return None

@@ -262,6 +262,7 @@ class WebApi:
             size = int(length)
         except ValueError:
             raise ApiError("invalid_arguments", ["must be an integer: length"]) from None
+        _raise(limits.check_alt_text(args.get("alt_txt")))
         stored = self.store.new_file(filename, size, args.get("alt_txt"))
         return {"upload_url": f"{self.public_url}upload/{stored.id}", "file_id": stored.id}
 

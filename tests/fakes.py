@@ -17,6 +17,8 @@ class FakeNotifier:
     posts: list[tuple[str, Message, str | None]] = field(default_factory=list)
     updates: list[tuple[Posted, Message]] = field(default_factory=list)
     uploads: list[tuple[Posted, str, bytes]] = field(default_factory=list)
+    alt_texts: dict[str, str] = field(default_factory=dict)
+    """Each uploaded file's alt text, by file name."""
     lookups: list[tuple[str | None, str | None]] = field(default_factory=list)
     """Every profile look-up asked for: (user_id, email)."""
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -31,8 +33,11 @@ class FakeNotifier:
     def update(self, where: Posted, message: Message) -> None:
         self.updates.append((where, message))
 
-    def upload(self, where: Posted, *, filename: str, content: bytes, title: str) -> None:
+    def upload(
+        self, where: Posted, *, filename: str, content: bytes, title: str, alt_text: str = ""
+    ) -> None:
         self.uploads.append((where, filename, content))
+        self.alt_texts[filename] = alt_text
 
     def profile(self, *, user_id: str | None = None, email: str | None = None) -> Profile | None:
         """Profiles are keyed by user ID or e-mail address."""

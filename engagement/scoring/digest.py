@@ -9,7 +9,7 @@ Posting is a chain of due work, each link in its own transaction:
    worst; a run found recorded is never posted again.
 2. `digest.part:<channel>:<week>:<n>` posts part n in the thread, after part n-1.
 3. `digest.chart:<channel>:<week>` uploads the trend chart into the thread and marks
-   the run posted.
+   the run posted; then `digest.heatmap:<channel>:<week>` the open risks' heat map.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from engagement.models import (
     WorkState,
 )
 from engagement.notify import DeliveryError, Posted
+from engagement.risks import heatmap
 from engagement.scoring import weeks
 from engagement.scoring.cards import score_fall, summary
 from engagement.scoring.chart import TrendChart, render_png
@@ -345,6 +346,7 @@ def post_digest(context: WorkContext) -> None:
         payload={"run": run.id, "parts": pages.head.parts, "chart": pages.chart.model_dump()},
         stream=streams.channel(channel),
     )
+    heatmap.queue(session, run, now=context.now)
 
 
 class Waiting(DeliveryError):

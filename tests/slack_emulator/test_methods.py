@@ -373,6 +373,23 @@ def test_upload_steps_and_their_refusals(emu: Emulator, client: WebClient) -> No
     )
 
 
+def test_an_images_alt_text_is_kept_and_refused_over_slacks_limit(
+    emu: Emulator, client: WebClient
+) -> None:
+    described = "Heat map: 3 open risks, 1 high"
+    answer = client.files_upload_v2(
+        channel=ACME, content=b"\x89PNG", filename="map.png", alt_txt=described
+    )
+    assert answer["file"]["alt_txt"] == described
+    assert emu.messages(ACME)[0]["files"][0]["alt_txt"] == described
+    too_long = {"filename": "map.png", "length": 4, "alt_txt": "x" * 1001}
+    assert (
+        error_of(client.api_call, "files.getUploadURLExternal", params=too_long)
+        == "alt_txt_too_large"
+    )
+    assert client.files_getUploadURLExternal(filename="map.png", length=4, alt_txt="x" * 1000)
+
+
 def test_upload_into_a_dm_by_user_id(emu: Emulator, client: WebClient) -> None:
     answer = client.files_upload_v2(channel=SAM, content="notes", filename="notes.txt")
     assert answer["file"]["ims"] == [emu.workspace.dm(SAM, create=False)]
