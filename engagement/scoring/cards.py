@@ -23,7 +23,7 @@ from engagement.scoring.messages import (
     ScorecardCards,
 )
 from engagement.scoring.scorecard import Status
-from engagement.scoring.strategic import cards_with_strategic
+from engagement.scoring.strategic import cards_with_risks, cards_with_strategic
 
 CARDS_PER_REPLY = 5
 """A card takes up to ~9 blocks; more accounts than this are listed by name instead."""
@@ -151,7 +151,9 @@ def status_cards(
             )
     fall = score_fall(session)
     cards = [card(s, fall) for s in score_accounts(session, Account.id.in_(ids), now=now)]
-    return ScorecardCards(cards=cards_with_strategic(session, cards, now.date()))
+    return ScorecardCards(
+        cards=cards_with_risks(session, cards_with_strategic(session, cards, now.date()))
+    )
 
 
 def details_card(
@@ -166,12 +168,14 @@ def details_card(
 
     Members of the account and admins may open it anywhere; anyone else only from the
     channel the account's digest was posted to (`from_channel`, the Slack channel ID of
-    the clicked message), since they can read that channel anyway.
+    the clicked message), since they can read that channel anyway, and without the
+    account's risks, which are for its members.
     """
     account = session.get(Account, account_id)
     if account is None:
         raise NotFound(NOT_YOURS_BY_ID)
-    if not actor.is_admin and not roles_on(session, actor, account.id):
+    member = actor.is_admin or bool(roles_on(session, actor, account.id))
+    if not member:
         posted_there = from_channel is not None and session.scalar(
             select(DigestRun.id)
             .where(
@@ -184,7 +188,8 @@ def details_card(
             raise NotFound(NOT_YOURS_BY_ID)
     fall = score_fall(session)
     cards = [card(s, fall) for s in score_accounts(session, Account.id == account_id, now=now)]
-    return ScorecardCards(cards=cards_with_strategic(session, cards, now.date()))
+    cards = cards_with_strategic(session, cards, now.date())
+    return ScorecardCards(cards=cards_with_risks(session, cards) if member else cards)
 
 
 def home_scores(session: Session, *, actor: Actor, now: datetime) -> list[HomeScore]:

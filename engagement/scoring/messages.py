@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from engagement.notify import Message
+from engagement.risks.lines import RiskLine
 from engagement.scoring.scorecard import Status, Trend
 
 
@@ -98,6 +99,10 @@ class ScorecardCard(Data):
     """Some KPIs have no data yet: left out, the other weights scaled up to 100."""
     checkin_regularity: float | None
     hours_to_acknowledge: float | None
+    risks: list[RiskLine] | None = None
+    """The account's open risks, highest score first, the first few; None where the
+    reader may not see them (not a member of the account, nor an admin)."""
+    risks_open: int = 0
 
 
 class ScorecardCards(Message):

@@ -1,5 +1,6 @@
 """What the digest and the card take from the risk register and the review cadence: each
-account's high risks and whether its strategic review is overdue (seed 002)."""
+account's high risks and whether its strategic review is overdue (seed 002), and for the
+card the open risks themselves."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from engagement.models import Account, Risk, RiskState
 from engagement.reviews.cadence import review_dues
+from engagement.risks.lines import RiskLine
 from engagement.risks.rules import HIGH_SCORE
+from engagement.risks.service import open_risks
 from engagement.scoring.messages import AccountSummary, ScorecardCard
 
 
@@ -52,4 +55,25 @@ def cards_with_strategic(
     summaries = with_strategic(session, [card.summary for card in cards], today)
     return [
         card.model_copy(update={"summary": s}) for card, s in zip(cards, summaries, strict=True)
+    ]
+
+
+CARD_RISKS = 5
+"""Open risks listed on an account's card; the rest are counted."""
+
+
+def cards_with_risks(session: Session, cards: Sequence[ScorecardCard]) -> list[ScorecardCard]:
+    """The cards with their accounts' open risks, highest score first (one query). Only
+    for readers who may see them: the accounts' members and admins."""
+    found: dict[str, list[RiskLine]] = {card.summary.name: [] for card in cards}
+    for line in open_risks(session, [card.summary.account_id for card in cards]):
+        found[line.account].append(line)
+    return [
+        card.model_copy(
+            update={
+                "risks": found[card.summary.name][:CARD_RISKS],
+                "risks_open": len(found[card.summary.name]),
+            }
+        )
+        for card in cards
     ]

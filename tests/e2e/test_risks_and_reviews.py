@@ -276,3 +276,29 @@ def test_the_digest_thread_carries_the_risk_heat_map_with_its_alt_text(live: Sta
     [shared] = [m for m in messages if m.get("files") and m["files"][0]["id"] == heat_map.id]
     assert shared["thread_ts"] == head["ts"]
     assert shared["files"][0]["alt_txt"] == heat_map.alt_txt
+
+
+def test_the_status_card_lists_the_accounts_open_risks_for_its_members_only(
+    live: Stack,
+) -> None:
+    slash(live, SAM, "risk Acme Corp 2 3 Budget freeze next quarter")
+    slash(live, SAM, "risk Acme Corp 4 4 Their CIO <leaves>")
+    [card] = slash(live, SPONSOR, "status Acme Corp")
+    [listed] = [b for b in card["blocks"] if "*Open risks" in str(b.get("text"))]
+    lines = listed["text"]["text"].split("\n")[1:]
+    assert [line.split(" · ")[:2] for line in lines] == [
+        ["*SR-02*", "*16* :warning: high"], ["*SR-01*", "*6*"]
+    ]  # fmt: skip
+    assert "Their CIO &lt;leaves&gt; · open · next review " in lines[0]
+    [refused] = slash(live, OUTSIDER, "status Acme Corp")
+    assert refused["text"].startswith("No account named 'Acme Corp'.")
+    # App Home's Details opens the same card, risks included, for a member
+    live.slack.event({"type": "app_home_opened", "user": SPONSOR, "tab": "home"})
+    live.settle()
+    home = live.emulator.home(SPONSOR)
+    assert home is not None
+    live.slack.block_action(SPONSOR, "scorecard_details", view=home)
+    live.settle()
+    opened = live.emulator.messages(SPONSOR)[-1]  # from App Home: in the DM with Sherpa
+    assert opened["text"].startswith("Scorecard: Acme Corp")
+    assert "Their CIO &lt;leaves&gt; · open · next review " in str(opened["blocks"])

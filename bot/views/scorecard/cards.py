@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.render import Payload
 from bot.views.kit import Block, context, divider, escape, header, section
+from bot.views.risks.lists import risk_brief
 from bot.views.scorecard.common import (
     DOT,
     LEGEND,
@@ -30,7 +31,7 @@ def _kpi_line(kpi: KpiItem) -> str:
 
 
 def card_blocks(card: ScorecardCard) -> list[Block]:
-    """One account's scorecard: at most 7 blocks."""
+    """One account's scorecard: at most 8 blocks."""
     summary = card.summary
     attention = ""
     if summary.attention:
@@ -63,6 +64,8 @@ def card_blocks(card: ScorecardCard) -> list[Block]:
         for item in card.indicators
     ]
     blocks.append(section("*Leading indicators (1–5, 4-week means)*\n" + "\n".join(rows)))
+    if card.risks is not None:
+        blocks.append(_risks_section(card))
     notes = [LEGEND]
     missing = [kpi.label for kpi in card.kpis if kpi.actual is None]
     if card.renormalised and missing:
@@ -73,6 +76,18 @@ def card_blocks(card: ScorecardCard) -> list[Block]:
         )
     blocks.append(context("\n".join(notes)))
     return blocks
+
+
+def _risks_section(card: ScorecardCard) -> Block:
+    """The account's open risks, highest score first, for its members and admins."""
+    if not card.risks:
+        return section("*Open risks*\n_None. Log one with `/sponsor risk`._")
+    lines = [risk_brief(line) for line in card.risks]
+    more = card.risks_open - len(card.risks)
+    if more > 0:
+        lines.append(f"…and {more} more: `/sponsor risks {escape(card.summary.name)}`")
+    heading = "*Open risks, highest score first* (score = probability × impact, of 25)"
+    return section(f"{heading}\n{lines_within(lines, what='risks')}")
 
 
 def render_cards(message: ScorecardCards) -> Payload:
