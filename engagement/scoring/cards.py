@@ -100,23 +100,7 @@ def card(scores: AccountScores, fall: int = MATERIAL_FALL) -> ScorecardCard:
     return ScorecardCard(
         summary=summary(scores, fall),
         iso_week=weeks.label(scores.timeline.current),
-        kpis=[
-            KpiItem(
-                key=line.kpi.key,
-                label=line.kpi.label,
-                unit=line.kpi.unit,
-                target=line.kpi.target,
-                red_below=line.kpi.thresholds.red_below,
-                red_above=line.kpi.thresholds.red_above,
-                actual=line.actual,
-                before=line.before,
-                status=line.status,
-                trend=line.trend,
-                weight=line.kpi.weight,
-                weighted=line.weighted,
-            )
-            for line in scores.lines()
-        ],
+        kpis=[KpiItem.of(line) for line in scores.lines()],
         indicators=[
             Indicator(
                 label=label,

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from engagement.notify import Message
 from engagement.risks.lines import RiskLine
+from engagement.scoring.evaluate import KpiLine
 from engagement.scoring.scorecard import Status, Trend
 
 
@@ -37,6 +38,24 @@ class KpiItem(KpiBrief):
     before: float | None
     weight: float
     weighted: float | None
+
+    @classmethod
+    def of(cls, line: KpiLine) -> KpiItem:
+        """A KPI of an account's current scorecard."""
+        return cls(
+            key=line.kpi.key,
+            label=line.kpi.label,
+            unit=line.kpi.unit,
+            target=line.kpi.target,
+            red_below=line.kpi.thresholds.red_below,
+            red_above=line.kpi.thresholds.red_above,
+            actual=line.actual,
+            before=line.before,
+            status=line.status,
+            trend=line.trend,
+            weight=line.kpi.weight,
+            weighted=line.weighted,
+        )
 
 
 class AccountSummary(Data):

@@ -22,7 +22,8 @@ from engagement.scoring.scorecard import format_value
 CARDS_SHOWN = 5
 
 
-def _kpi_line(kpi: KpiItem) -> str:
+def kpi_line(kpi: KpiItem) -> str:
+    """A KPI with its figure against its target: ":red_circle: *Revenue*  3% (target 5%) ▼"."""
     target = format_value(kpi.target, kpi.unit)
     return (
         f"{DOT[kpi.status]} *{escape(kpi.label)}*  {format_value(kpi.actual, kpi.unit)} "
@@ -46,7 +47,7 @@ def card_blocks(card: ScorecardCard) -> list[Block]:
         ),
     ]
     if card.kpis:
-        blocks.append(section(lines_within([_kpi_line(kpi) for kpi in card.kpis], what="KPIs")))
+        blocks.append(section(lines_within([kpi_line(kpi) for kpi in card.kpis], what="KPIs")))
     else:
         blocks.append(section("_No KPIs in the portfolio's scorecard yet._"))
     hours = card.hours_to_acknowledge
