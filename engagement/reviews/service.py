@@ -59,6 +59,7 @@ def record_review(
     if review is None:
         review = Review(account_id=target.id, held_on=day, recorded_at=now)
         session.add(review)
+    # audit: a review recorded; actor: actor.user_id; before: the notes replaced; after: notes
     review.notes, review.recorded_by, review.recorded_at = notes, actor.person_id, now
     session.flush()
     log.info("review.recorded account=%d held_on=%s by=%s", target.id, day, actor.user_id)

@@ -77,6 +77,7 @@ def add_risk(
 
 def record(session: Session, risk: Risk, *, by: int | None, now: datetime, note: str) -> None:
     """The risk as it now stands, in its history; told once if it now scores high."""
+    # audit: every risk change; actor: by's user ID or "import"; before/after: its figures
     watch(session, risk, now)
     session.add(
         RiskEvent(
