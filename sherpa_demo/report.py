@@ -121,9 +121,8 @@ def write_transcript(
 
 
 def _file_line(file: Mapping[str, Any]) -> str:
-    """A shared file as the transcript shows it: its title, and what it shows in words."""
-    described = f": {file['alt_txt']}" if file.get("alt_txt") else ""
-    return f"📎 {file.get('title') or file['name']}{described}"
+    """A shared file as the transcript shows it: what it shows in words, else its title."""
+    return f"📎 {file.get('alt_txt') or file.get('title') or file['name']}"
 
 
 def write_image(emulator: Emulator, folder: Path, prefix: str, name: str) -> Path | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -115,9 +115,13 @@ class RiskHeatMap(BaseModel):
         text = (
             f"{self.title}: a 5 by 5 grid of probability (1–5, up) by impact (1–5, across), "
             f"each cell coloured by its score band. {self.total} open risk{plural}: "
-            f"{'; '.join(parts)}. The fullest cell: {fullest.count} at probability "
-            f"{fullest.probability} × impact {fullest.impact}."
+            f"{'; '.join(parts)}."
         )
+        if fullest.count > 1:
+            text += (
+                f" The fullest cell: {fullest.count} at probability {fullest.probability} × "
+                f"impact {fullest.impact}."
+            )
         return _clip(text, ALT_TEXT_LIMIT)
 
 
@@ -160,12 +164,11 @@ def heat_map(session: Session, *, channel: str, title: str) -> RiskHeatMap | Non
     return RiskHeatMap(title=title, cells=cells, high=high)
 
 
-def queue(session: Session, run: DigestRun, *, now: datetime) -> None:
+def queue(session: Session, run: DigestRun, *, week_start: date, now: datetime) -> None:
     """After the digest's first message: its heat map for the thread, frozen now, when
     the channel's accounts have open risks."""
-    found = heat_map(
-        session, channel=run.channel, title=f"Open strategic risks — {run.channel}, {run.iso_week}"
-    )
+    title = f"Open strategic risks — {run.channel}, week of {week_start.day} {week_start:%b %Y}"
+    found = heat_map(session, channel=run.channel, title=title)
     if found is None:
         return
     schedule(

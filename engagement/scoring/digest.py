@@ -346,7 +346,7 @@ def post_digest(context: WorkContext) -> None:
         payload={"run": run.id, "parts": pages.head.parts, "chart": pages.chart.model_dump()},
         stream=streams.channel(channel),
     )
-    heatmap.queue(session, run, now=context.now)
+    heatmap.queue(session, run, week_start=pages.head.week_start, now=context.now)
 
 
 class Waiting(DeliveryError):

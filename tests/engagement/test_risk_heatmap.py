@@ -62,7 +62,8 @@ def test_the_heat_map_follows_the_chart_in_the_digest_thread_with_its_alt_text(
     described = notifier.alt_texts["sponsor-risks-2026-W48.png"]
     assert "4 open risks: 1 high: Globex SR-01 scores 16; 1 significant (10–14); " in described
     assert "1 medium (5–9); 1 low (1–4)." in described
-    assert "Open strategic risks — #sponsor-digest, 2026-W48" in described
+    assert described.startswith("Open strategic risks — #sponsor-digest, week of 23 Nov 2026: ")
+    assert "fullest" not in described  # one risk a cell: no cell stands out
     assert len(described) <= heatmap.ALT_TEXT_LIMIT
 
 
@@ -101,7 +102,7 @@ def test_a_full_cell_shows_its_count_and_the_words_stay_within_slacks_limit() ->
         HeatCell(probability=2, impact=2, count=2, labels=["Acme Corp SR-01", "Acme Corp SR-02"]),
     ]
     found = RiskHeatMap(
-        title="Open strategic risks — #sponsor-digest, 2026-W48",
+        title="Open strategic risks — #sponsor-digest, week of 23 Nov 2026",
         cells=cells,
         high=[(f"{long_name} SR-{n:02d}", 25) for n in range(1, 6)],
     )
