@@ -1,5 +1,6 @@
 """What the demo shows: the last digest in the terminal, the alerts, the escalations' fate,
-and, on disk, the transcript of every message (Markdown) and the digest chart (PNG)."""
+and, on disk, the transcript of every message (Markdown), the digest chart and the risk
+heat map (PNG)."""
 
 from __future__ import annotations
 
@@ -120,12 +121,17 @@ def write_transcript(
     return path
 
 
-def write_chart(emulator: Emulator, folder: Path) -> Path | None:
-    charts = [f.content for f in emulator.files() if f.content and f.content[:4] == b"\x89PNG"]
-    if not charts:
+def write_image(emulator: Emulator, folder: Path, prefix: str, name: str) -> Path | None:
+    """The last PNG uploaded whose file name starts with `prefix`, as `name` in `folder`."""
+    images = [
+        f.content
+        for f in emulator.files()
+        if f.name.startswith(prefix) and f.content and f.content[:4] == b"\x89PNG"
+    ]
+    if not images:
         return None
-    path = folder / "digest-chart.png"
-    path.write_bytes(charts[-1])
+    path = folder / name
+    path.write_bytes(images[-1])
     return path
 
 

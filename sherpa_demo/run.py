@@ -74,7 +74,8 @@ def run_demo(args: argparse.Namespace) -> int:
         transcript = report.write_transcript(
             stack.emulator, folder, accounts_zones(spec), simulation.notes
         )
-        chart = report.write_chart(stack.emulator, folder)
+        chart = report.write_image(stack.emulator, folder, "sponsor-digest-", "digest-chart.png")
+        heat_map = report.write_image(stack.emulator, folder, "sponsor-risks-", "digest-risks.png")
         failures = [
             post.body.get("text", "") for post in stack.emulator.responses()
             if "Something went wrong" in str(post.body.get("text", ""))
@@ -89,7 +90,7 @@ def run_demo(args: argparse.Namespace) -> int:
     console.print(f"\n{counts}; {alerts} alerts; {escalations} escalations.")
     for line in figures.lines():
         console.print(line)
-    for path in (transcript, chart):
+    for path in (transcript, chart, heat_map):
         if path is not None:
             console.print(f"wrote {path} ({path.stat().st_size:,} bytes)")
     console.print(f"finished in {time.monotonic() - started:.1f} s")

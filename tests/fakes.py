@@ -19,6 +19,8 @@ class FakeNotifier:
     uploads: list[tuple[Posted, str, bytes]] = field(default_factory=list)
     deleted: list[Posted | str] = field(default_factory=list)
     """Messages (where they were) and files (their IDs) removed, in order."""
+    alt_texts: dict[str, str] = field(default_factory=dict)
+    """Each uploaded file's alt text, by file name."""
     lookups: list[tuple[str | None, str | None]] = field(default_factory=list)
     """Every profile look-up asked for: (user_id, email)."""
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -37,6 +39,7 @@ class FakeNotifier:
         self, where: Posted, *, filename: str, content: bytes, title: str, alt_text: str
     ) -> str:
         self.uploads.append((where, filename, content))
+        self.alt_texts[filename] = alt_text
         return f"F{len(self.uploads):08d}"
 
     def delete(self, where: Posted) -> None:

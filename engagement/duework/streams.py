@@ -21,7 +21,8 @@ once. Which kinds share a stream, and why:
   must not wait behind a check-in DM being retried.
 - `channel:<channel>`: posts to one channel: the weekly digest (`digest.post`), its
   continuations in the thread (`digest.part`, which must follow the first message and
-  each other) and the chart (`digest.chart`); an alert's channel copy
+  each other), the chart (`digest.chart`) and after it the risks' heat map
+  (`digest.heatmap`); an alert's channel copy
   (`alerts.post`, the `:channel` copy), after whatever went to that channel before.
 
 Planning rows (`plan`, `alerts.evaluate`) have no stream: they post nothing, and a

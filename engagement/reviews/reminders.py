@@ -1,6 +1,6 @@
 """Two weeks before an account's review is due, each sponsor gets a DM with a drafted
-agenda (seed 002's: strategic performance, open risks, the period's escalations, the
-relationship's health), at 09:00 their time.
+agenda (seed 002's: strategic performance as the scorecard's figures, open risks, the
+period's escalations, the relationship's health), at 09:00 their time.
 
 The hourly planner queues a reminder a day ahead; its key names the due date, so each
 due date is reminded once, and recording the review before it goes out withdraws it.
@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -34,6 +35,10 @@ from engagement.notify import Message
 from engagement.reviews.cadence import ReviewDue, review_dues
 from engagement.risks.lines import RiskLine
 from engagement.risks.service import open_risks
+from engagement.scoring import weeks
+from engagement.scoring.evaluate import score_accounts
+from engagement.scoring.messages import KpiItem
+from engagement.scoring.scorecard import Status, Trend
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +47,7 @@ AHEAD = timedelta(days=14)
 AT = time(9, 0)
 AGENDA_MAX = 5
 """Risks and escalations named in the agenda; the rest are counted."""
+OFF_TARGET = (Status.RED, Status.AMBER)
 
 
 @dataclass(frozen=True)
@@ -54,10 +60,28 @@ class Health:
     internal_advocacy: float | None
 
 
+class Performance(BaseModel):
+    """Strategic performance, from the account's scorecard of the week."""
+
+    model_config = ConfigDict(frozen=True)
+
+    iso_week: str
+    score: int | None
+    status: Status | None
+    trend: Trend
+    kpis: int
+    """How many KPIs the scorecard has."""
+    off_target: list[KpiItem]
+    """The KPIs red, then amber, each in scorecard order, with their values and targets."""
+    no_data: list[str]
+    """The labels of the KPIs without a figure this week."""
+
+
 class ReviewReminder(Message):
     """A sponsor's DM: the review coming up and its drafted agenda."""
 
     due: ReviewDue
+    performance: Performance
     risks: list[RiskLine]
     escalations_raised: int
     open_escalations: list[tuple[str, str]]
@@ -103,12 +127,12 @@ def remind(context: WorkContext) -> None:
         return
     if person.id not in {sponsor.id for sponsor in _sponsors(session, account.id)}:
         return
-    context.notifier.post(person.slack_user_id, agenda(session, due))
+    context.notifier.post(person.slack_user_id, agenda(session, due, context.now))
     log.info("review.reminded account=%d person=%d due=%s", account.id, person.id, due.next_due)
 
 
-def agenda(session: Session, due: ReviewDue) -> ReviewReminder:
-    """The drafted agenda, over the period since the last review."""
+def agenda(session: Session, due: ReviewDue, now: datetime) -> ReviewReminder:
+    """The drafted agenda, over the period since the last review; the scorecard as of now."""
     since = datetime.combine(due.last_held or date.min, time(), tzinfo=zone("UTC"))
     raised = select(Escalation).where(
         Escalation.account_id == due.account_id, Escalation.created_at >= since
@@ -124,10 +148,31 @@ def agenda(session: Session, due: ReviewDue) -> ReviewReminder:
     ).all()
     return ReviewReminder(
         due=due,
+        performance=_performance(session, due.account_id, now),
         risks=open_risks(session, [due.account_id])[:AGENDA_MAX],
         escalations_raised=session.scalar(select(func.count()).select_from(raised.subquery())) or 0,
         open_escalations=[(code_of(item.id), item.summary) for item in still_open],
         health=_health(session, due.account_id, since),
+    )
+
+
+def _performance(session: Session, account_id: int, now: datetime) -> Performance:
+    """The account's scorecard this week: its score and the KPIs off target, red first."""
+    [scores] = score_accounts(session, Account.id == account_id, now=now)
+    lines = scores.lines()
+    off = sorted(
+        (line for line in lines if line.status in OFF_TARGET),
+        key=lambda line: OFF_TARGET.index(line.status),
+    )
+    current = scores.current.score
+    return Performance(
+        iso_week=weeks.label(scores.timeline.current),
+        score=current.score,
+        status=current.status,
+        trend=scores.score_trend,
+        kpis=len(lines),
+        off_target=[KpiItem.of(line) for line in off],
+        no_data=[line.kpi.label for line in lines if line.actual is None],
     )
 
 

@@ -24,7 +24,7 @@ from engagement.scoring.messages import (
 )
 from engagement.scoring.scorecard import Status
 from engagement.scoring.sponsors import cards_with_sponsors
-from engagement.scoring.strategic import cards_with_strategic
+from engagement.scoring.strategic import cards_with_risks, cards_with_strategic
 
 CARDS_PER_REPLY = 5
 """A card takes up to ~9 blocks; more accounts than this are listed by name instead."""
@@ -101,23 +101,7 @@ def card(scores: AccountScores, fall: int = MATERIAL_FALL) -> ScorecardCard:
     return ScorecardCard(
         summary=summary(scores, fall),
         iso_week=weeks.label(scores.timeline.current),
-        kpis=[
-            KpiItem(
-                key=line.kpi.key,
-                label=line.kpi.label,
-                unit=line.kpi.unit,
-                target=line.kpi.target,
-                red_below=line.kpi.thresholds.red_below,
-                red_above=line.kpi.thresholds.red_above,
-                actual=line.actual,
-                before=line.before,
-                status=line.status,
-                trend=line.trend,
-                weight=line.kpi.weight,
-                weighted=line.weighted,
-            )
-            for line in scores.lines()
-        ],
+        kpis=[KpiItem.of(line) for line in scores.lines()],
         indicators=[
             Indicator(
                 label=label,
@@ -153,7 +137,9 @@ def status_cards(
     fall = score_fall(session)
     cards = [card(s, fall) for s in score_accounts(session, Account.id.in_(ids), now=now)]
     cards = cards_with_sponsors(session, cards, can_rotate=actor.is_admin)
-    return ScorecardCards(cards=cards_with_strategic(session, cards, now.date()))
+    return ScorecardCards(
+        cards=cards_with_risks(session, cards_with_strategic(session, cards, now.date()))
+    )
 
 
 def details_card(
@@ -168,12 +154,14 @@ def details_card(
 
     Members of the account and admins may open it anywhere; anyone else only from the
     channel the account's digest was posted to (`from_channel`, the Slack channel ID of
-    the clicked message), since they can read that channel anyway.
+    the clicked message), since they can read that channel anyway, and without the
+    account's risks, which are for its members.
     """
     account = session.get(Account, account_id)
     if account is None:
         raise NotFound(NOT_YOURS_BY_ID)
-    if not actor.is_admin and not roles_on(session, actor, account.id):
+    member = actor.is_admin or bool(roles_on(session, actor, account.id))
+    if not member:
         posted_there = from_channel is not None and session.scalar(
             select(DigestRun.id)
             .where(
@@ -187,7 +175,8 @@ def details_card(
     fall = score_fall(session)
     cards = [card(s, fall) for s in score_accounts(session, Account.id == account_id, now=now)]
     cards = cards_with_sponsors(session, cards, can_rotate=actor.is_admin)
-    return ScorecardCards(cards=cards_with_strategic(session, cards, now.date()))
+    cards = cards_with_strategic(session, cards, now.date())
+    return ScorecardCards(cards=cards_with_risks(session, cards) if member else cards)
 
 
 def home_scores(session: Session, *, actor: Actor, now: datetime) -> list[HomeScore]:

@@ -10,6 +10,7 @@ Posting is a chain of due work, each link in its own transaction:
 2. `digest.part:<channel>:<week>:<n>` posts part n in the thread, after part n-1.
 3. `digest.chart:<channel>:<week>` uploads the trend chart into the thread and marks
    the run posted. Where each went is kept, for `digest_refresh` (`digest_thread`).
+4. `digest.heatmap:<channel>:<week>` uploads the open risks' heat map after the chart.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from engagement.models import (
     WorkState,
 )
 from engagement.notify import DeliveryError, Posted
+from engagement.risks import heatmap
 from engagement.scoring import weeks
 from engagement.scoring.cards import score_fall, summary
 from engagement.scoring.chart import TrendChart
@@ -346,6 +348,7 @@ def post_digest(context: WorkContext) -> None:
         payload={"run": run.id, "parts": pages.head.parts, "chart": pages.chart.model_dump()},
         stream=streams.channel(channel),
     )
+    heatmap.queue(session, run, week_start=pages.head.week_start, now=context.now)
 
 
 class Waiting(DeliveryError):

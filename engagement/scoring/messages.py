@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from engagement.notify import Message
+from engagement.risks.lines import RiskLine
+from engagement.scoring.evaluate import KpiLine
 from engagement.scoring.scorecard import Status, Trend
 
 
@@ -36,6 +38,24 @@ class KpiItem(KpiBrief):
     before: float | None
     weight: float
     weighted: float | None
+
+    @classmethod
+    def of(cls, line: KpiLine) -> KpiItem:
+        """A KPI of an account's current scorecard."""
+        return cls(
+            key=line.kpi.key,
+            label=line.kpi.label,
+            unit=line.kpi.unit,
+            target=line.kpi.target,
+            red_below=line.kpi.thresholds.red_below,
+            red_above=line.kpi.thresholds.red_above,
+            actual=line.actual,
+            before=line.before,
+            status=line.status,
+            trend=line.trend,
+            weight=line.kpi.weight,
+            weighted=line.weighted,
+        )
 
 
 class RoleBalance(Data):
@@ -144,6 +164,10 @@ class ScorecardCard(Data):
     """The reader is an admin: the card offers *Rotate sponsor*."""
     phase_answer: PhaseAnswer | None = None
     """The sponsor's latest answer to the phase's question."""
+    risks: list[RiskLine] | None = None
+    """The account's open risks, highest score first, the first few; None where the
+    reader may not see them (not a member of the account, nor an admin)."""
+    risks_open: int = 0
 
 
 class ScorecardCards(Message):

@@ -1,6 +1,7 @@
 """What the digest and the card take from the risk register and the review cadence: each
-account's high risks and whether its strategic review is overdue (seed 002); and from the
-check-ins' answers, its role balance (seed 000); and its phase and governance."""
+account's high risks and whether its strategic review is overdue (seed 002), and for the
+card the open risks themselves; and from the check-ins' answers, its role balance (seed
+000); and its phase and governance."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from sqlalchemy.orm import Session
 
 from engagement.models import Account, Risk, RiskState
 from engagement.reviews.cadence import review_dues
+from engagement.risks.lines import RiskLine
 from engagement.risks.rules import HIGH_SCORE
+from engagement.risks.service import open_risks
 from engagement.scoring import weeks
 from engagement.scoring.messages import AccountSummary, RoleBalance, ScorecardCard
 from engagement.scoring.phase import latest_phase_answers
@@ -64,4 +67,25 @@ def cards_with_strategic(
     return [
         card.model_copy(update={"summary": s, "phase_answer": answers.get(s.account_id)})
         for card, s in zip(cards, summaries, strict=True)
+    ]
+
+
+CARD_RISKS = 5
+"""Open risks listed on an account's card; the rest are counted."""
+
+
+def cards_with_risks(session: Session, cards: Sequence[ScorecardCard]) -> list[ScorecardCard]:
+    """The cards with their accounts' open risks, highest score first (one query). Only
+    for readers who may see them: the accounts' members and admins."""
+    found: dict[str, list[RiskLine]] = {card.summary.name: [] for card in cards}
+    for line in open_risks(session, [card.summary.account_id for card in cards]):
+        found[line.account].append(line)
+    return [
+        card.model_copy(
+            update={
+                "risks": found[card.summary.name][:CARD_RISKS],
+                "risks_open": len(found[card.summary.name]),
+            }
+        )
+        for card in cards
     ]

@@ -11,9 +11,11 @@ from bot.views.risks.forms import new_risk_modal
 from bot.views.risks.lists import home_section, logged_text, risks_list
 from bot.views.risks.messages import high_risk_message
 from engagement.reviews.cadence import ReviewDue
-from engagement.reviews.reminders import Health, ReviewReminder
+from engagement.reviews.reminders import Health, Performance, ReviewReminder
 from engagement.risks.alerts import HighRiskAlert
 from engagement.risks.lines import RiskLine
+from engagement.scoring.messages import KpiItem
+from engagement.scoring.scorecard import Status, Trend
 from tests.bot.blockkit import check
 
 
@@ -57,9 +59,58 @@ DUE = ReviewDue(account_id=1, account="A&B <Corp>" * 20, name="quarterly steerin
                 months=3, last_held=date(2026, 9, 1), next_due=date(2026, 12, 1))  # fmt: skip
 
 
+def kpi(n: int, status: Status | None, actual: float | None) -> KpiItem:
+    return KpiItem(
+        key=f"k{n}", label=f"KPI {n} <with> a long label & more " * 3, status=status,
+        trend=Trend.DOWN, unit="%", target=5, red_below=4, red_above=None, actual=actual,
+        before=None, weight=10, weighted=None,
+    )  # fmt: skip
+
+
+PERFORMANCE = Performance(
+    iso_week="2026-W48", score=48, status=Status.RED, trend=Trend.DOWN, kpis=60,
+    off_target=[kpi(n, Status.RED if n < 30 else Status.AMBER, 3.5) for n in range(59)],
+    no_data=["Joint revenue & <growth>"],
+)  # fmt: skip
+
+
+def _performance_text(performance: Performance) -> str:
+    """The agenda's first item as the DM shows it, without its heading."""
+    reminder = ReviewReminder(
+        due=DUE, performance=performance, risks=[], escalations_raised=0, open_escalations=[],
+        health=Health(answers=0, stakeholder_engagement=None, strategic_alignment=None,
+                      internal_advocacy=None),
+    )  # fmt: skip
+    blocks = check(reminder_message(reminder))
+    heading, text = blocks[1]["text"]["text"].split("\n", 1)
+    assert heading == "*1. Strategic performance*"
+    return str(text)
+
+
+def test_the_agendas_strategic_performance_is_the_scorecards_figures() -> None:
+    text = _performance_text(PERFORMANCE)
+    lines = text.split("\n")
+    assert lines[0] == "Overall :red_circle: *48* ▼ (Red), week of 23 Nov."
+    assert lines[1] == "59 of 60 KPIs off target:"
+    assert lines[2].startswith(":red_circle: *KPI 0 &lt;with&gt; a long label &amp; more")
+    assert lines[2].endswith("3.5% (target 5%) ▼")
+    assert lines[-1].startswith("…and ") and len(text) <= 2800  # cut visibly
+    calm = PERFORMANCE.model_copy(update={"off_target": [], "kpis": 3, "no_data": []})
+    assert _performance_text(calm).split("\n")[1] == "All 3 KPIs with a figure are on target."
+    empty = PERFORMANCE.model_copy(
+        update={"score": None, "status": None, "off_target": [], "kpis": 2,
+                "no_data": ["Joint revenue & <growth>", "Margin"]}
+    )  # fmt: skip
+    assert _performance_text(empty) == (
+        "No overall score for the week of 23 Nov: the scorecard has no figures yet.\n"
+        "No figure yet for Joint revenue &amp; &lt;growth&gt;, Margin."
+    )
+
+
 def test_the_reminder_drafts_the_agenda_within_the_limits() -> None:
     reminder = ReviewReminder(
-        due=DUE, risks=[line(number) for number in range(1, 6)], escalations_raised=7,
+        due=DUE, performance=PERFORMANCE, risks=[line(number) for number in range(1, 6)],
+        escalations_raised=7,
         open_escalations=[(f"ESC-{n}", "<!here> " * 100) for n in range(5)],
         health=Health(answers=6, stakeholder_engagement=3.5, strategic_alignment=4.0,
                       internal_advocacy=None),

@@ -10,6 +10,7 @@ from bot.views.scorecard.alerts import detail, figures, headline, what_to_do
 from bot.views.scorecard.cards import CARDS_SHOWN, recorded_line
 from bot.views.scorecard.common import role_balance_text
 from bot.views.scorecard.home import home_scores_blocks
+from engagement.risks.lines import RiskLine
 from engagement.scoring.kpis import Recorded
 from engagement.scoring.messages import (
     AccountSummary,
@@ -145,6 +146,30 @@ def test_many_cards_are_cut_visibly() -> None:
     blocks = check(render(ScorecardCards(cards=[card(n) for n in range(12)])))
     assert sum(1 for b in blocks if b["type"] == "header") == CARDS_SHOWN
     assert "…and 7 more" in str(blocks[-1])
+
+
+def risk(number: int, score: int = 25) -> RiskLine:
+    return RiskLine(
+        account=f"{LONG[:180]} 7", code=f"SR-{number:02d}", description="<!channel> & " * 300,
+        category="other", probability=5, impact=score // 5, score=score, state="mitigating",
+        mitigation="", owner="U0SPN0001", review_on=date(2027, 3, 31),
+    )  # fmt: skip
+
+
+def test_the_card_lists_open_risks_by_score_for_those_who_may_see_them() -> None:
+    shown = [risk(n) for n in range(1, 6)]
+    with_risks = card(7).model_copy(update={"risks": shown, "risks_open": 9})
+    blocks = check(render(ScorecardCards(cards=[with_risks])))
+    [listed] = [b for b in blocks if "*Open risks" in b.get("text", {}).get("text", "")]
+    lines = listed["text"]["text"].split("\n")
+    assert lines[1].startswith("*SR-01* · *25* :warning: high · &lt;!channel&gt; &amp; ")
+    assert lines[1].endswith("… · mitigating · next review Wed 31 Mar 2027")  # cut visibly
+    assert lines[-1].startswith("…and 4 more: `/sponsor risks Very Long Account Name &amp;")
+    none = card(7).model_copy(update={"risks": []})
+    assert "_None. Log one with `/sponsor risk`._" in str(render(ScorecardCards(cards=[none])))
+    assert "Open risks" not in str(render(ScorecardCards(cards=[card(7)])))  # not theirs
+    many = [card(n).model_copy(update={"risks": shown, "risks_open": 5}) for n in range(12)]
+    check(render(ScorecardCards(cards=many)))  # five cards with their risks fit a message
 
 
 def test_no_cards_say_why() -> None:

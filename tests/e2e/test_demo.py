@@ -26,6 +26,8 @@ def test_two_weeks_of_the_demo_work_end_to_end(
     transcript = (out / "transcript.md").read_text()
     assert "## #sponsor-digest" in transcript and "## DM with Dana Whitfield" in transcript
     assert (out / "digest-chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (out / "digest-risks.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "> 🖼️ Open strategic risks — #sponsor-digest, week of " in transcript  # in the thread
     assert re.search(r"@U0[A-Z0-9]+", transcript) is None  # mentions read as Slack shows them
     assert "@Sam Carter" in transcript
     assert "🖼️ Sponsor scorecards, last 12 weeks — #sponsor-digest. Bars: the 12 accounts" in (

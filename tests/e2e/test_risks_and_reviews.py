@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 from engagement.dates import months_after
 from engagement.models import Review, Risk
 from sherpa_demo.stack import Stack
+from tests.e2e.test_scorecard import next_friday_digest
 
 SAM = "U0SAM0001"  # SAM of Acme Corp
 SPONSOR = "U0SPN0001"  # its sponsor
@@ -257,3 +258,47 @@ def test_a_forged_account_in_the_modal_is_refused_and_writes_nothing(live: Stack
         "risk_account": "That account no longer exists, or is not one of yours."
     }
     assert risks(live) == 0
+
+
+def test_the_digest_thread_carries_the_risk_heat_map_with_its_alt_text(live: Stack) -> None:
+    slash(live, SAM, "kpi Acme Corp joint_revenue_growth 3")
+    slash(live, SAM, "risk Acme Corp 4 4 Their CIO leaves")  # 16: high
+    slash(live, OUTSIDER, "risk Globex 2 3 Budget freeze")  # 6: medium
+    live.tick(next_friday_digest())
+    messages = live.emulator.messages("#sponsor-digest")
+    [head] = [m for m in messages if m.get("thread_ts") in (None, m["ts"])]
+    chart, heat_map = live.emulator.files()  # the trend chart first, then the heat map
+    assert chart.name.startswith("sponsor-digest-") and heat_map.name.startswith("sponsor-risks-")
+    assert heat_map.content is not None and heat_map.content[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [share.thread_ts for share in heat_map.shares] == [head["ts"]]
+    assert heat_map.alt_txt is not None and len(heat_map.alt_txt) <= 1000
+    assert "2 open risks: 1 high: Acme Corp SR-01 scores 16; 1 medium (5–9)." in heat_map.alt_txt
+    [shared] = [m for m in messages if m.get("files") and m["files"][0]["id"] == heat_map.id]
+    assert shared["thread_ts"] == head["ts"]
+    assert shared["files"][0]["alt_txt"] == heat_map.alt_txt
+
+
+def test_the_status_card_lists_the_accounts_open_risks_for_its_members_only(
+    live: Stack,
+) -> None:
+    slash(live, SAM, "risk Acme Corp 2 3 Budget freeze next quarter")
+    slash(live, SAM, "risk Acme Corp 4 4 Their CIO <leaves>")
+    [card] = slash(live, SPONSOR, "status Acme Corp")
+    [listed] = [b for b in card["blocks"] if "*Open risks" in str(b.get("text"))]
+    lines = listed["text"]["text"].split("\n")[1:]
+    assert [line.split(" · ")[:2] for line in lines] == [
+        ["*SR-02*", "*16* :warning: high"], ["*SR-01*", "*6*"]
+    ]  # fmt: skip
+    assert "Their CIO &lt;leaves&gt; · open · next review " in lines[0]
+    [refused] = slash(live, OUTSIDER, "status Acme Corp")
+    assert refused["text"].startswith("No account named 'Acme Corp'.")
+    # App Home's Details opens the same card, risks included, for a member
+    live.slack.event({"type": "app_home_opened", "user": SPONSOR, "tab": "home"})
+    live.settle()
+    home = live.emulator.home(SPONSOR)
+    assert home is not None
+    live.slack.block_action(SPONSOR, "scorecard_details", view=home)
+    live.settle()
+    opened = live.emulator.messages(SPONSOR)[-1]  # from App Home: in the DM with Sherpa
+    assert opened["text"].startswith("Scorecard: Acme Corp")
+    assert "Their CIO &lt;leaves&gt; · open · next review " in str(opened["blocks"])

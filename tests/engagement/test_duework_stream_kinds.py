@@ -42,7 +42,8 @@ POSTING = {
     "checkin.send", "checkin.nudge", "checkin.expire", "checkin.introduce", "checkin.reminder",
     "escalation.announce", "escalation.request", "escalation.critical", "escalation.realert",
     "escalation.remind", "escalation.path", "escalation.refresh",
-    "digest.post", "digest.part", "digest.chart", "digest.refresh", "alerts.post",
+    "digest.post", "digest.part", "digest.chart", "digest.heatmap", "digest.refresh",
+    "alerts.post",
     "risks.high", "risks.review", "reviews.remind",
     "rotation.brief", "rotation.ask_note", "rotation.add_note",
 }  # fmt: skip

@@ -25,6 +25,8 @@ from engagement.reviews.service import record_review, reviews_for
 from engagement.risks.rules import RiskInput
 from engagement.risks.service import log_risk
 from engagement.scoring.cards import status_cards
+from engagement.scoring.kpis import record_kpi
+from engagement.scoring.scorecard import Status
 from tests.factories import NOW, actor, add_checkin, load_portfolio, portfolio
 from tests.fakes import FakeNotifier
 
@@ -131,6 +133,9 @@ def test_each_sponsor_is_reminded_two_weeks_ahead_at_09_00_their_time_with_the_a
             session, actor=actor(session, SAM), account_name="Acme Corp", now=NOW,
             fields=EscalationInput.read({"severity": "high", "summary": "Renewal blocked"}),
         )  # fmt: skip
+        record_kpi(session, actor=actor(session, SAM), account_name="Acme Corp",
+                   key="joint_revenue_growth", value="3",
+                   now=datetime(2026, 12, 8, tzinfo=UTC))  # fmt: skip
         session.commit()
     notifier = FakeNotifier()
     remind_on = date(2026, 12, 9)  # 14 days before Acme Corp's review, due 23 Dec
@@ -149,6 +154,14 @@ def test_each_sponsor_is_reminded_two_weeks_ahead_at_09_00_their_time_with_the_a
     assert [(risk.code, risk.score) for risk in reminder.risks] == [("SR-01", 16)]
     assert reminder.escalations_raised == 1
     assert reminder.open_escalations == [("ESC-1", "Renewal blocked")]
+    performance = reminder.performance  # the scorecard's figures of the week
+    assert (performance.iso_week, performance.status, performance.kpis) == (
+        "2026-W50", Status.RED, 2
+    )  # fmt: skip
+    assert [(kpi.key, kpi.actual, kpi.target, kpi.status) for kpi in performance.off_target] == [
+        ("joint_revenue_growth", 3.0, 5.0, Status.RED)
+    ]
+    assert performance.score is not None and performance.no_data == ["Stakeholder engagement"]
 
 
 def test_a_review_recorded_before_the_reminder_withdraws_it(

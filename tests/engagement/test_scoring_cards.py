@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engagement.access import actor_for
 from engagement.errors import NotFound
-from engagement.models import Answer, DigestRun, DigestState
+from engagement.models import Answer, DigestRun, DigestState, Risk
+from engagement.risks.rules import RiskInput
+from engagement.risks.service import close, log_risk
 from engagement.scoring.cards import details_card, home_scores, status_cards
 from engagement.scoring.kpis import record_kpi
 from engagement.scoring.messages import PhaseAnswer, RoleBalance
@@ -64,6 +66,39 @@ def test_details_from_the_digest_channel_are_open_to_its_readers(session: Sessio
     with pytest.raises(NotFound) as gone:
         details_card(session, actor=reader, account_id=9999, now=NOW)
     assert str(elsewhere.value) == str(gone.value) == str(refused.value)
+
+
+def test_the_card_lists_open_risks_by_score_to_members_and_admins_only(session: Session) -> None:
+    load_portfolio(session)
+    globex = account_id(session, "Globex")
+    sam = actor_for(session, "U0SAM0002", seed=())
+    for probability, impact in ((2, 3), (4, 4), (1, 1), (3, 4), (2, 2), (5, 1)):
+        fields = RiskInput.read(probability=probability, impact=impact, description="A risk")
+        log_risk(session, actor=sam, account="Globex", fields=fields, now=NOW)
+    closed = RiskInput.read(probability=5, impact=5, description="Gone")
+    log_risk(session, actor=sam, account="Globex", fields=closed, now=NOW)
+    gone = session.scalars(select(Risk.id).where(Risk.description == "Gone")).one()
+    close(session, actor=sam, risk_id=gone, note="Over", now=NOW)
+    (card,) = status_cards(session, actor=sam, account_name="Globex", now=NOW).cards
+    assert card.risks is not None and card.risks_open == 6
+    assert [(line.code, line.score) for line in card.risks] == [
+        ("SR-02", 16), ("SR-04", 12), ("SR-01", 6), ("SR-06", 5), ("SR-05", 4)
+    ]  # fmt: skip
+    admin = actor_for(session, "U0ADMIN01", seed=("U0ADMIN01",))
+    (seen,) = details_card(session, actor=admin, account_id=globex, now=NOW).cards
+    assert seen.risks == card.risks
+    (other,) = status_cards(session, actor=actor_for(session, "U0SAM0001", seed=()),
+                            now=NOW).cards  # fmt: skip
+    assert other.summary.name == "Acme Corp" and other.risks == []
+    session.add(DigestRun(channel="#sponsor-digest", iso_week="2026-W48",
+                          state=DigestState.POSTED, message_channel="C0DIGEST",
+                          message_ts="1.0"))  # fmt: skip
+    session.flush()
+    reader = actor_for(session, "U0READER", seed=())
+    (read,) = details_card(
+        session, actor=reader, account_id=globex, now=NOW, from_channel="C0DIGEST"
+    ).cards
+    assert read.risks is None and read.summary.high_risks == 1  # counted, never listed
 
 
 def test_home_shows_latest_scores(session: Session) -> None:

@@ -6,9 +6,11 @@ from datetime import date
 
 from bot.render import Payload
 from bot.views.kit import Block, clip_escaped, context, day, escape, header, section
-from bot.views.risks.lists import score_text
+from bot.views.risks.lists import score_text as risk_score_text
+from bot.views.scorecard.cards import kpi_line
+from bot.views.scorecard.common import WORD, lines_within, score_text, week_label
 from engagement.reviews.cadence import ReviewDue
-from engagement.reviews.reminders import Health, ReviewReminder
+from engagement.reviews.reminders import Health, Performance, ReviewReminder
 from engagement.reviews.service import ReviewRecorded
 
 HOME_MAX = 5
@@ -39,13 +41,34 @@ def _health_line(health: Health) -> str:
     return f"{health.answers} check-in answer{plural} since the last review: {shown}."
 
 
+def _performance_text(performance: Performance) -> str:
+    """The scorecard's figures: the overall score, then each KPI off target against its
+    target, red first (then what has no figure)."""
+    when = week_label(performance.iso_week)
+    if performance.score is None:
+        lines = [f"No overall score for the {when}: the scorecard has no figures yet."]
+    else:
+        overall = score_text(performance.score, performance.status, performance.trend)
+        lines = [f"Overall {overall} ({WORD[performance.status]}), {when}."]
+    off = performance.off_target
+    measured = performance.kpis - len(performance.no_data)
+    if off:
+        lines.append(f"{len(off)} of {performance.kpis} KPIs off target:")
+        lines += [kpi_line(kpi) for kpi in off]
+    elif measured:
+        lines.append(f"All {measured} KPIs with a figure are on target.")
+    if performance.no_data:
+        lines.append(f"No figure yet for {escape(', '.join(performance.no_data))}.")
+    return lines_within(lines, limit=2800, what="KPIs")
+
+
 def reminder_message(message: ReviewReminder) -> Payload:
     """The sponsor's DM two weeks ahead: when, and an agenda drafted from Sherpa's records."""
     due = message.due
     since = f"since {day(due.last_held)}" if due.last_held else "so far"
     risks = (
         "\n".join(
-            f"• *{risk.code}* {clip_escaped(risk.description, 200)} — {score_text(risk)}"
+            f"• *{risk.code}* {clip_escaped(risk.description, 200)} — {risk_score_text(risk)}"
             for risk in message.risks
         )
         or "• No open risks."
@@ -59,8 +82,7 @@ def reminder_message(message: ReviewReminder) -> Payload:
             f":calendar: The {due.name} of *{escape(due.account)}* is due by "
             f"*{day(due.next_due)}*. A drafted agenda:"
         ),
-        section(f"*1. Strategic performance*\nGo through the scorecard: `/sponsor status "
-                f"{escape(due.account)}`."),
+        section(f"*1. Strategic performance*\n{_performance_text(message.performance)}"),
         section(f"*2. Open risks, highest first*\n{risks}"),
         section(
             f"*3. Escalations {since}*\n{raised} raised"

@@ -35,6 +35,17 @@ def score_text(line: RiskLine) -> str:
     )
 
 
+def risk_brief(line: RiskLine) -> str:
+    """One risk on one line, as an account's card lists it: ID, score, the start of its
+    description, its state and next review."""
+    flag = " :warning: high" if line.score >= HIGH_SCORE else ""
+    review = f" · next review {day(line.review_on)}" if line.review_on else ""
+    return (
+        f"*{line.code}* · *{line.score}*{flag} · {clip_escaped(line.description, 100)} · "
+        f"{line.state}{review}"
+    )
+
+
 def logged_text(line: RiskLine) -> str:
     """The reply to `/sponsor risk …`: the risk's ID, its score, who owns it."""
     owner = f" It is owned by <@{line.owner}>." if line.owner else ""

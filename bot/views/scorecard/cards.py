@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.render import Payload
 from bot.views.kit import Block, button, context, day, divider, escape, header, mention, section
 from bot.views.phases import SPONSOR_PART, governance_name, phase_fact, phase_name
+from bot.views.risks.lists import risk_brief
 from bot.views.scorecard.common import (
     DOT,
     LEGEND,
@@ -31,7 +32,8 @@ from engagement.scoring.scorecard import format_value
 CARDS_SHOWN = 5
 
 
-def _kpi_line(kpi: KpiItem) -> str:
+def kpi_line(kpi: KpiItem) -> str:
+    """A KPI with its figure against its target: ":red_circle: *Revenue*  3% (target 5%) ▼"."""
     target = format_value(kpi.target, kpi.unit)
     return (
         f"{DOT[kpi.status]} *{escape(kpi.label)}*  {format_value(kpi.actual, kpi.unit)} "
@@ -106,7 +108,7 @@ def card_blocks(card: ScorecardCard) -> list[Block]:
         ),
     ]
     if card.kpis:
-        blocks.append(section(lines_within([_kpi_line(kpi) for kpi in card.kpis], what="KPIs")))
+        blocks.append(section(lines_within([kpi_line(kpi) for kpi in card.kpis], what="KPIs")))
     else:
         blocks.append(section("_No KPIs in the portfolio's scorecard yet._"))
     hours = card.hours_to_acknowledge
@@ -125,6 +127,8 @@ def card_blocks(card: ScorecardCard) -> list[Block]:
     ]
     rows.append(f"*Role balance:* {role_balance_text(summary.role_balance)}")
     blocks.append(section("*Leading indicators (1–5, 4-week means)*\n" + "\n".join(rows)))
+    if card.risks is not None:
+        blocks.append(_risks_section(card))
     notes = [LEGEND]
     missing = [kpi.label for kpi in card.kpis if kpi.actual is None]
     if card.renormalised and missing:
@@ -138,6 +142,18 @@ def card_blocks(card: ScorecardCard) -> list[Block]:
     if sponsors is not None:
         blocks.insert(2, sponsors)
     return blocks
+
+
+def _risks_section(card: ScorecardCard) -> Block:
+    """The account's open risks, highest score first, for its members and admins."""
+    if not card.risks:
+        return section("*Open risks*\n_None. Log one with `/sponsor risk`._")
+    lines = [risk_brief(line) for line in card.risks]
+    more = card.risks_open - len(card.risks)
+    if more > 0:
+        lines.append(f"…and {more} more: `/sponsor risks {escape(card.summary.name)}`")
+    heading = "*Open risks, highest score first* (score = probability × impact, of 25)"
+    return section(f"{heading}\n{lines_within(lines, what='risks')}")
 
 
 def render_cards(message: ScorecardCards) -> Payload:
