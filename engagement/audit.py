@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import ColumnElement, exists, func, insert, select
 from sqlalchemy.orm import Session
 
 from engagement.models import AuditEntry, Person
@@ -121,16 +121,40 @@ class AuditPage:
     entries: Sequence[AuditEntry]
     older: int | None
     """The cursor of the next page (older entries), None on the last page."""
+    newer: int | None = None
+    """The cursor of the page before (newer entries), None on the newest page."""
 
 
-def recent(session: Session, *, before_id: int | None = None, limit: int = PAGE) -> AuditPage:
-    """The newest entries first, `limit` at a time; pass `older` back for the next page."""
-    statement = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit + 1)
+def recent(
+    session: Session,
+    *,
+    before_id: int | None = None,
+    after_id: int | None = None,
+    limit: int = PAGE,
+) -> AuditPage:
+    """The newest entries first, `limit` at a time: pass `older` back as `before_id` for the
+    next page, `newer` as `after_id` for the one before it."""
+    statement = select(AuditEntry).limit(limit + 1)
+    if after_id is not None:
+        rows = session.scalars(
+            statement.where(AuditEntry.id > after_id).order_by(AuditEntry.id)
+        ).all()
+        entries = list(reversed(rows[:limit]))
+        newer = entries[0].id if len(rows) > limit else None
+        older = (
+            entries[-1].id if entries and _any(session, AuditEntry.id < entries[-1].id) else None
+        )
+        return AuditPage(entries, older, newer)
     if before_id is not None:
         statement = statement.where(AuditEntry.id < before_id)
-    rows = session.scalars(statement).all()
+    rows = session.scalars(statement.order_by(AuditEntry.id.desc())).all()
     entries = rows[:limit]
-    return AuditPage(entries, entries[-1].id if len(rows) > limit else None)
+    newer = entries[0].id if entries and _any(session, AuditEntry.id > entries[0].id) else None
+    return AuditPage(entries, entries[-1].id if len(rows) > limit else None, newer)
+
+
+def _any(session: Session, condition: ColumnElement[bool]) -> bool:
+    return session.scalar(select(exists().where(condition))) is True
 
 
 def last_changed_elsewhere(session: Session) -> dict[str, AuditEntry]:

@@ -211,6 +211,24 @@ def test_recent_entries_come_newest_first_a_page_at_a_time(session: Session) -> 
     assert [entry.subject for entry in second.entries] == ["kpi:k2", "kpi:k1"]
     last = audit.recent(session, before_id=second.older, limit=2)
     assert [entry.subject for entry in last.entries] == ["kpi:k0"] and last.older is None
+    assert first.newer is None
+    assert (second.newer, last.newer) == (second.entries[0].id, last.entries[0].id)
+
+
+def test_newer_turns_back_a_page_at_a_time_to_the_newest(session: Session) -> None:
+    for number in range(5):
+        audit.record(session, actor=audit.IMPORT, action="kpi.added",
+                     subject=audit.kpi_subject(f"k{number}"), before=None,
+                     after={"weight": number}, at=NOW + timedelta(minutes=number))  # fmt: skip
+    session.commit()
+    last = audit.recent(session, before_id=audit.recent(session, limit=4).older, limit=2)
+    assert [entry.subject for entry in last.entries] == ["kpi:k0"]
+    back = audit.recent(session, after_id=last.newer, limit=2)
+    assert [entry.subject for entry in back.entries] == ["kpi:k2", "kpi:k1"]
+    assert (back.older, back.newer) == (back.entries[-1].id, back.entries[0].id)
+    newest = audit.recent(session, after_id=back.newer, limit=2)
+    assert [entry.subject for entry in newest.entries] == ["kpi:k4", "kpi:k3"]
+    assert (newest.older, newest.newer) == (newest.entries[-1].id, None)
 
 
 def test_forgetting_a_person_clears_their_text_and_name_from_the_log(session: Session) -> None:
