@@ -1,5 +1,5 @@
 """The admin in Slack: App Home's switch to the Admin view, the first run, *Add account* and
-*Edit*, *Scorecard* and its KPI form, *Admins*.
+*Edit*, *Scorecard* and its KPI form, *Admins*, *Audit log*.
 
 Every handler asks the domain (`engagement.portfolio.editing`, `engagement.admins`), which
 refuses anyone but an admin before reading a field: a forged click or submission from
@@ -20,6 +20,7 @@ from bot.errors import user_message
 from bot.payloads import row_id
 from bot.request import SlackRequest
 from bot.surfaces import Surfaces
+from bot.views.admin.audit import audit_modal
 from bot.views.admin.common import AdminAction, AdminCallback, AdminField, FormMetadata
 from bot.views.admin.home import admin_view, top_blocks
 from bot.views.admin.modals import (
@@ -34,6 +35,7 @@ from bot.views.admin.modals import (
     scorecard_modal,
 )
 from bot.views.kit import Block, done_modal, submitted, submitted_users
+from engagement import audit
 from engagement.access import Actor
 from engagement.admins import require_admin, set_admins
 from engagement.errors import FormInvalid, Invalid, NotFound
@@ -57,6 +59,8 @@ def register(surfaces: Surfaces) -> None:
     surfaces.view(AdminCallback.KPI, submit_kpi)
     surfaces.action(AdminAction.ADMINS, open_admins)
     surfaces.view(AdminCallback.ADMINS, submit_admins)
+    for action in (AdminAction.AUDIT, AdminAction.AUDIT_OLDER, AdminAction.AUDIT_NEWER):
+        surfaces.action(action, show_audit_log)
 
 
 def admin_top(session: Session, actor: Actor, now: datetime) -> list[Block]:
@@ -239,3 +243,29 @@ def submit_admins(request: SlackRequest, view: dict[str, Any]) -> dict[str, Any]
         "response_action": "update",
         "view": done_modal("Admins saved", admins_saved(added, removed)),
     }
+
+
+# --- the audit log ------------------------------------------------------------------------
+
+AUDIT_PAGE = 20
+"""Entries on a page of the Audit log."""
+
+
+def show_audit_log(request: SlackRequest, action: dict[str, Any]) -> None:
+    """*Audit log* opens the newest page; *Older* and *Newer* turn it in place."""
+    kind, cursor = action.get("action_id"), row_id(action.get("value"))
+    with request.reading() as session:
+        actor = request.actor(session)
+        require_admin(actor.user_id, actor.admins, what="audit")
+        page = audit.recent(
+            session,
+            before_id=cursor if kind == AdminAction.AUDIT_OLDER else None,
+            after_id=cursor if kind == AdminAction.AUDIT_NEWER else None,
+            limit=AUDIT_PAGE,
+        )
+    log.info("admin.audit_shown user=%s entries=%d", request.user_id, len(page.entries))
+    if kind == AdminAction.AUDIT:
+        request.open_view(audit_modal(page))
+        return
+    view_id = (request.body.get("view") or {}).get("id")
+    request.runtime.notifier.call("views.update", view_id=view_id, view=audit_modal(page))

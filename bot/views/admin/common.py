@@ -22,6 +22,9 @@ class AdminAction(enum.StrEnum):
     ADD_KPI = "admin_add_kpi"  # in the Scorecard modal
     EDIT_KPI = "admin_edit_kpi"  # value: the KPI's key
     ADMINS = "admin_admins"
+    AUDIT = "admin_audit"  # opens the Audit log
+    AUDIT_OLDER = "admin_audit_older"  # value: the cursor (`AuditPage.older`)
+    AUDIT_NEWER = "admin_audit_newer"  # value: the cursor (`AuditPage.newer`)
 
 
 class AdminCallback(enum.StrEnum):

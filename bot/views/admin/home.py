@@ -79,6 +79,7 @@ def admin_view(page: AccountPage) -> Block:
             button("Add account", AdminAction.ADD_ACCOUNT, str(page.page), style="primary"),
             button("Scorecard", AdminAction.SCORECARD, str(page.page)),
             button("Admins", AdminAction.ADMINS, str(page.page)),
+            button("Audit log", AdminAction.AUDIT),
             button("My Home", AdminAction.MY_HOME),
             block_id="admin_tools",
         ),

@@ -33,8 +33,14 @@ from engagement.scoring.scorecard import format_value
 LOWER, HIGHER = "lower", "higher"
 
 
-def _modal(callback: AdminCallback | None, title: str, blocks: list[Block], *,
-           submit: str | None = None, metadata: FormMetadata | None = None) -> Block:  # fmt: skip
+def admin_modal(
+    callback: AdminCallback | None,
+    title: str,
+    blocks: list[Block],
+    *,
+    submit: str | None = None,
+    metadata: FormMetadata | None = None,
+) -> Block:
     view: Block = {
         "type": "modal",
         "title": plain(title, VIEW_TITLE),
@@ -116,7 +122,7 @@ def account_modal(form: AccountForm | None, metadata: FormMetadata, *, first_run
                  form.cadence if form else Cadence.WEEKLY.value),
     ]  # fmt: skip
     title = f"Edit {form.name}" if form else "Add account"
-    return _modal(AdminCallback.ACCOUNT, clip(title, VIEW_TITLE), blocks, submit="Save",
+    return admin_modal(AdminCallback.ACCOUNT, clip(title, VIEW_TITLE), blocks, submit="Save",
                   metadata=metadata)  # fmt: skip
 
 
@@ -145,7 +151,7 @@ def scorecard_modal(card: Scorecard, *, saved: str | None = None) -> Block:
     tail = actions(button("Add KPI", AdminAction.ADD_KPI, style="primary"), block_id="admin_kpis")
     lines = [[_kpi_line(kpi)] for kpi in card.kpis]
     blocks = fit(head, lines, VIEW_BLOCKS - 1, "…and {n} more KPIs (edit them in the file).")
-    return _modal(None, "Scorecard", [*blocks, tail])
+    return admin_modal(None, "Scorecard", [*blocks, tail])
 
 
 def kpi_modal(kpi: Kpi | None) -> Block:
@@ -177,7 +183,7 @@ def kpi_modal(kpi: Kpi | None) -> Block:
                 hint="Weights should add up to 100; otherwise each counts for its share."),
     ]  # fmt: skip
     metadata = FormMetadata(kpi=kpi.key if kpi else None)
-    return _modal(AdminCallback.KPI, "Edit KPI" if kpi else "Add KPI", blocks, submit="Save",
+    return admin_modal(AdminCallback.KPI, "Edit KPI" if kpi else "Add KPI", blocks, submit="Save",
                   metadata=metadata)  # fmt: skip
 
 
@@ -196,7 +202,7 @@ def admins_modal(admins: Collection[str], metadata: FormMetadata) -> Block:
                hint="Everyone here may change the portfolio, the scorecard and the admins. "
                "Someone taken off loses that at once; keep at least one."),
     ]  # fmt: skip
-    return _modal(AdminCallback.ADMINS, "Admins", blocks, submit="Save", metadata=metadata)
+    return admin_modal(AdminCallback.ADMINS, "Admins", blocks, submit="Save", metadata=metadata)
 
 
 def admins_saved(added: list[str], removed: list[str]) -> str:
