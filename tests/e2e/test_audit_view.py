@@ -77,7 +77,7 @@ def test_an_admin_sees_their_change_from_app_home_with_before_and_after(live: St
     )
     assert when.startswith("<!date^") and when.endswith(" UTC>")  # the reader's zone, a fallback
     imported = entries(modal)[-1]["text"]["text"]
-    assert "\nthe portfolio file " in imported  # what `sherpa import` did, in words
+    assert "\nThe portfolio file " in imported  # what `sherpa import` did, in words
     ids = entry_ids(modal)
     assert ids == sorted(ids, reverse=True)
 

@@ -47,7 +47,7 @@ def _person(ref: str) -> str:
 
 
 def _who(actor: str) -> str:
-    return "the portfolio file" if actor == IMPORT else _person(actor)
+    return "The portfolio file" if actor == IMPORT else _person(actor)
 
 
 def _subject(subject: str) -> str:
