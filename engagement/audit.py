@@ -135,22 +135,24 @@ def recent(
     """The newest entries first, `limit` at a time: pass `older` back as `before_id` for the
     next page, `newer` as `after_id` for the one before it."""
     statement = select(AuditEntry).limit(limit + 1)
-    if after_id is not None:
-        rows = session.scalars(
-            statement.where(AuditEntry.id > after_id).order_by(AuditEntry.id)
-        ).all()
+    if after_id is not None:  # the newer entries nearest the cursor, turned newest first
+        statement = statement.where(AuditEntry.id > after_id).order_by(AuditEntry.id)
+        rows = session.scalars(statement).all()
         entries = list(reversed(rows[:limit]))
-        newer = entries[0].id if len(rows) > limit else None
-        older = (
-            entries[-1].id if entries and _any(session, AuditEntry.id < entries[-1].id) else None
-        )
-        return AuditPage(entries, older, newer)
-    if before_id is not None:
-        statement = statement.where(AuditEntry.id < before_id)
-    rows = session.scalars(statement.order_by(AuditEntry.id.desc())).all()
-    entries = rows[:limit]
-    newer = entries[0].id if entries and _any(session, AuditEntry.id > entries[0].id) else None
-    return AuditPage(entries, entries[-1].id if len(rows) > limit else None, newer)
+        more_newer = len(rows) > limit
+        more_older = bool(entries) and _any(session, AuditEntry.id < entries[-1].id)
+    else:
+        if before_id is not None:
+            statement = statement.where(AuditEntry.id < before_id)
+        rows = session.scalars(statement.order_by(AuditEntry.id.desc())).all()
+        entries = list(rows[:limit])
+        more_older = len(rows) > limit
+        more_newer = bool(entries) and _any(session, AuditEntry.id > entries[0].id)
+    return AuditPage(
+        entries,
+        entries[-1].id if more_older else None,
+        entries[0].id if more_newer else None,
+    )
 
 
 def _any(session: Session, condition: ColumnElement[bool]) -> bool:
