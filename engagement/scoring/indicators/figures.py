@@ -7,16 +7,33 @@ start from (which accounts, from when), so that each family of indicators
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, Select, and_, select, true
+from sqlalchemy import (
+    CTE,
+    Boolean,
+    ColumnElement,
+    Date,
+    Executable,
+    Integer,
+    Select,
+    String,
+    and_,
+    column,
+    select,
+    true,
+    values,
+)
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from engagement.indicators import RATED
-from engagement.models import Account, Person, Role, Sponsorship
+from engagement.models import Account, Person, Role, Sponsorship, UTCDateTime
 from engagement.scoring import weeks
 
 WINDOW = 4
@@ -141,6 +158,61 @@ def earliest_start(week: int) -> datetime:
     """The first instant of `week` anywhere: where it starts on the earliest wall clock on
     Earth. Events since then can fall in that week in some account's own zone."""
     return weeks.week_start(week, "Pacific/Kiritimati")
+
+
+def week_table(current: Mapping[str, int], now: datetime, first: int, last: int) -> CTE:
+    """Weeks `first` to `last` in each time zone, as a table the aggregates join: the week's
+    Monday and the next (check-in periods are dates), where its trailing window of WINDOW
+    weeks starts and where the week ends in the zone (events are instants), the instant
+    its figures are read (`weeks.as_of`), and whether
+    it is one of the last HISTORY weeks up to the zone's current week in `current`."""
+    rows = [
+        (
+            zone,
+            week,
+            weeks.monday(week),
+            weeks.monday(week + 1),
+            weeks.week_start(week - WINDOW + 1, zone),
+            weeks.week_end(week, zone),
+            weeks.as_of(week, zone, now),
+            zone_week - HISTORY < week <= zone_week,
+        )
+        for zone, zone_week in current.items()
+        for week in range(first, last + 1)
+    ]
+    table = values(
+        column("zone", String),
+        column("week", Integer),
+        column("monday", Date),
+        column("next_monday", Date),
+        column("window_starts", UTCDateTime()),
+        column("ends", UTCDateTime()),
+        column("as_of", UTCDateTime()),
+        column("scored", Boolean),
+        name="weeks",
+    )
+    return table.data(rows).cte("zone_weeks")
+
+
+class week_number(FunctionElement[int]):
+    """The week of a date column, numbered as `weeks.week_of` numbers it."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "week_number"
+
+
+@compiles(week_number)
+def _week_number(element: week_number, compiler: SQLCompiler, **kw: Any) -> str:
+    """Days since 0001-01-01 (ordinal - 1), divided by 7 (PostgreSQL: date - date is days)."""
+    return f"(({compiler.process(element.clauses, **kw)} - DATE '0001-01-01') / 7)"
+
+
+@compiles(week_number, "sqlite")
+def _week_number_sqlite(element: week_number, compiler: SQLCompiler, **kw: Any) -> str:
+    """The same from the Julian day (0001-01-01 is Julian day 1721425.5)."""
+    day = compiler.process(element.clauses, **kw)
+    return f"(CAST(julianday({day}) - 1721425.5 AS INTEGER) / 7)"
 
 
 def fetch_all(session: Session, statement: Executable) -> Sequence[Any]:
