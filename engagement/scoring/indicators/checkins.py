@@ -20,6 +20,7 @@ from sqlalchemy import (
     CTE,
     ColumnElement,
     Float,
+    Over,
     Select,
     Subquery,
     and_,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     cast,
     exists,
     func,
+    literal_column,
     or_,
     select,
 )
@@ -47,6 +49,7 @@ from engagement.scoring.indicators.figures import (
     WINDOW,
     MissedStreak,
     fetch_all,
+    greatest,
     week_number,
 )
 
@@ -101,9 +104,11 @@ def weekly_figures(
     the account's zone, the figures of the window ending that week, in one statement.
 
     Each row: account ID, week, scored (`table.scored`), check-ins counted and answered in
-    the week itself, then over the window: response rate, regularity, advocacy actions,
-    and the means of the five ratings by the sponsor, by the SAM and combined (NULL where
-    nobody answered). Rows are those scored, and any other week with check-ins out.
+    the week itself, then over the window: response rate, regularity, advocacy actions
+    (for scored weeks; 0 for the others),
+    the means of the five ratings by the sponsor, by the SAM and combined, and the widest
+    gap between the sponsor's and the SAM's (NULL where nobody answered). Rows are those
+    scored, and any other week with check-ins out.
     """
     first, last = span
     grid = (
@@ -113,68 +118,79 @@ def weekly_figures(
         .cte("grid")
     )
     per_week = _checkin_weeks(ids, first, last, now)
-    window = and_(
-        per_week.c.account_id == grid.c.account_id,
-        per_week.c.week > grid.c.week - WINDOW,
-        per_week.c.week <= grid.c.week,
-    )
-    this_week = per_week.c.week == grid.c.week
-    sums = [column for column in per_week.c if column.key not in ("account_id", "week", "held")]
-    slot = case((per_week.c.sent > 0, 1), else_=0)
-    checkins = (
-        select(
-            grid.c.account_id,
-            grid.c.week,
-            func.sum(case((this_week, per_week.c.sent), else_=0)).label("sent_week"),
-            func.sum(case((this_week, per_week.c.answered), else_=0)).label("answered_week"),
-            *[func.sum(column).label(column.key) for column in sums],
-            func.sum(per_week.c.held * slot).label("held"),
-            func.sum(slot).label("slots"),
-        )
-        .select_from(grid)
-        .join(per_week, window)
-        .group_by(grid.c.account_id, grid.c.week)
-        .subquery("checkin_windows")
-    )
-    advocacy = (
-        select(grid.c.account_id, grid.c.week, func.count().label("actions"))
-        .select_from(grid)
-        .join(
-            AdvocacyAction,
-            and_(
-                AdvocacyAction.account_id == grid.c.account_id,
-                AdvocacyAction.logged_at >= grid.c.window_starts,
-                AdvocacyAction.logged_at < grid.c.ends,
-                AdvocacyAction.logged_at <= now,
-            ),
-        )
-        .group_by(grid.c.account_id, grid.c.week)
-        .subquery("advocacy_windows")
-    )
-    c = checkins.c
-    both = c.n_sponsor + c.n_sam
-    statement = (
+    weekly = per_week.c
+    slot = case((func.coalesce(weekly.sent, 0) > 0, 1), else_=0)
+    sums = [column.key for column in weekly if column.key not in ("account_id", "week", "held")]
+
+    # running totals over each account's weeks (one window for all), then each trailing
+    # window as its running total less the one WINDOW weeks before (the grid has every week)
+    def running_total(value: ColumnElement[Any]) -> Over[Any]:
+        return func.sum(value).over(partition_by=grid.c.account_id, order_by=grid.c.week)
+
+    running = (
         select(
             grid.c.account_id,
             grid.c.week,
             grid.c.scored,
-            func.coalesce(c.sent_week, 0),
-            func.coalesce(c.answered_week, 0),
-            _mean(c.answered * 100, c.settled),
-            _mean(c.held * 100, c.slots),
-            func.coalesce(advocacy.c.actions, 0),
-            *[_mean(c[f"sponsor_{n}"], c.n_sponsor) for n in range(len(RATED_KEYS))],
-            *[_mean(c[f"sam_{n}"], c.n_sam) for n in range(len(RATED_KEYS))],
-            *[_mean(c[f"sponsor_{n}"] + c[f"sam_{n}"], both) for n in range(len(RATED_KEYS))],
+            grid.c.window_starts,
+            grid.c.ends,
+            func.coalesce(weekly.sent, 0).label("sent_week"),
+            func.coalesce(weekly.answered, 0).label("answered_week"),
+            *[running_total(func.coalesce(weekly[key], 0)).label(key) for key in sums],
+            running_total(func.coalesce(weekly.held, 0) * slot).label("held"),
+            running_total(slot).label("slots"),
         )
         .select_from(grid)
-        .outerjoin(checkins, and_(c.account_id == grid.c.account_id, c.week == grid.c.week))
         .outerjoin(
-            advocacy,
-            and_(advocacy.c.account_id == grid.c.account_id, advocacy.c.week == grid.c.week),
+            per_week, and_(weekly.account_id == grid.c.account_id, weekly.week == grid.c.week)
         )
-        .where(or_(grid.c.scored, c.sent_week > 0))
+        .subquery("running")
     )
+    r = running.c
+
+    def earlier(value: ColumnElement[Any]) -> ColumnElement[Any]:
+        """The value WINDOW rows (weeks) before, 0 before the first."""
+        lag = func.lag(value, literal_column(f"{WINDOW}"))
+        return func.coalesce(lag.over(partition_by=r.account_id, order_by=r.week), 0)
+
+    checkins = select(
+        r.account_id,
+        r.week,
+        r.scored,
+        r.window_starts,
+        r.ends,
+        r.sent_week,
+        r.answered_week,
+        *[(r[key] - earlier(r[key])).label(key) for key in (*sums, "held", "slots")],
+    ).subquery("checkin_windows")
+    c = checkins.c
+    advocacy = (
+        select(func.count())
+        .where(
+            AdvocacyAction.account_id == c.account_id,
+            AdvocacyAction.logged_at >= c.window_starts,
+            AdvocacyAction.logged_at < c.ends,
+            AdvocacyAction.logged_at <= now,
+        )
+        .scalar_subquery()
+    )
+    both = c.n_sponsor + c.n_sam
+    sponsor = [_mean(c[f"sponsor_{n}"], c.n_sponsor) for n in range(len(RATED_KEYS))]
+    sam = [_mean(c[f"sam_{n}"], c.n_sam) for n in range(len(RATED_KEYS))]
+    statement = select(
+        c.account_id,
+        c.week,
+        c.scored,
+        c.sent_week,
+        c.answered_week,
+        _mean(c.answered * 100, c.settled),
+        _mean(c.held * 100, c.slots),
+        case((c.scored, advocacy), else_=0),
+        *sponsor,
+        *sam,
+        *[_mean(c[f"sponsor_{n}"] + c[f"sam_{n}"], both) for n in range(len(RATED_KEYS))],
+        greatest(*[func.abs(mine - theirs) for mine, theirs in zip(sponsor, sam, strict=True)]),
+    ).where(or_(c.scored, c.sent_week > 0))
     return fetch_all(session, statement)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     Executable,
+    Float,
     Integer,
     Select,
     String,
@@ -213,6 +214,25 @@ def _week_number_sqlite(element: week_number, compiler: SQLCompiler, **kw: Any) 
     """The same from the Julian day (0001-01-01 is Julian day 1721425.5)."""
     day = compiler.process(element.clauses, **kw)
     return f"(CAST(julianday({day}) - 1721425.5 AS INTEGER) / 7)"
+
+
+class greatest(FunctionElement[float]):
+    """The largest of its arguments (NULL if any is NULL)."""
+
+    type = Float()
+    inherit_cache = True
+    name = "greatest"
+
+
+@compiles(greatest)
+def _greatest(element: greatest, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"GREATEST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(greatest, "sqlite")
+def _greatest_sqlite(element: greatest, compiler: SQLCompiler, **kw: Any) -> str:
+    """SQLite's max() of several arguments is the scalar function."""
+    return f"max({compiler.process(element.clauses, **kw)})"
 
 
 def fetch_all(session: Session, statement: Executable) -> Sequence[Any]:

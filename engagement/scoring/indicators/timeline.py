@@ -118,9 +118,9 @@ def _week_figures(
     }
     if combined[0] is not None:  # someone answered
         values.update(zip(RATED_KEYS, combined, strict=True))
-    both = sponsor[0] is not None and sam[0] is not None
-    if both:
-        values["perception_gap"] = max(abs(s - m) for s, m in zip(sponsor, sam, strict=True))
+    gap = row[8 + 3 * RATED]
+    if gap is not None:  # both views answered
+        values["perception_gap"] = gap
     if response is not None:
         values["response_rate"] = response
         values["checkin_regularity"] = regularity
@@ -134,7 +134,7 @@ def _week_figures(
             figures.sponsor.update(zip(RATED_KEYS, sponsor, strict=True))
         if sam[0] is not None:
             figures.sam.update(zip(RATED_KEYS, sam, strict=True))
-        if both:
+        if gap is not None:
             for key in RATED_KEYS:
                 figures.gap[key] = figures.sponsor[key] - figures.sam[key]
     timeline.weeks[week] = figures
