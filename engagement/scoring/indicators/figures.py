@@ -23,15 +23,16 @@ from sqlalchemy import (
     Select,
     String,
     and_,
-    column,
+    literal,
     select,
     true,
-    values,
+    union_all,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import TypeEngine
 
 from engagement.indicators import RATED
 from engagement.models import Account, Person, Role, Sponsorship, UTCDateTime
@@ -161,12 +162,28 @@ def earliest_start(week: int) -> datetime:
     return weeks.week_start(week, "Pacific/Kiritimati")
 
 
+COLUMNS: dict[str, TypeEngine[Any]] = {
+    "zone": String(),
+    "week": Integer(),
+    "monday": Date(),
+    "next_monday": Date(),
+    "window_starts": UTCDateTime(),
+    "ends": UTCDateTime(),
+    "as_of": UTCDateTime(),
+    "scored": Boolean(),
+}
+"""The columns of `week_table`, with their types."""
+
+
 def week_table(current: Mapping[str, int], now: datetime, first: int, last: int) -> CTE:
     """Weeks `first` to `last` in each time zone, as a table the aggregates join: the week's
     Monday and the next (check-in periods are dates), where its trailing window of WINDOW
     weeks starts and where the week ends in the zone (events are instants), the instant
-    its figures are read (`weeks.as_of`), and whether
-    it is one of the last HISTORY weeks up to the zone's current week in `current`."""
+    its figures are read (`weeks.as_of`), and whether it is one of the last HISTORY weeks
+    up to the zone's current week in `current`.
+
+    Rows of bound parameters (a UNION ALL), not a VALUES list, which SQLAlchemy cannot
+    cache: the statements that join it compile once per number of rows."""
     rows = [
         (
             zone,
@@ -181,18 +198,16 @@ def week_table(current: Mapping[str, int], now: datetime, first: int, last: int)
         for zone, zone_week in current.items()
         for week in range(first, last + 1)
     ]
-    table = values(
-        column("zone", String),
-        column("week", Integer),
-        column("monday", Date),
-        column("next_monday", Date),
-        column("window_starts", UTCDateTime()),
-        column("ends", UTCDateTime()),
-        column("as_of", UTCDateTime()),
-        column("scored", Boolean),
-        name="weeks",
-    )
-    return table.data(rows).cte("zone_weeks")
+    selects = [
+        select(
+            *[
+                literal(value, kind).label(name)
+                for value, (name, kind) in zip(row, COLUMNS.items(), strict=True)
+            ]
+        )
+        for row in rows
+    ]
+    return union_all(*selects).cte("zone_weeks")
 
 
 class week_number(FunctionElement[int]):
