@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, Select
 from sqlalchemy.orm import Session
 
 from engagement.models import KpiSource
 from engagement.scoring import indicators
 from engagement.scoring.indicators import HISTORY, AccountRef, Timeline
-from engagement.scoring.kpis import Kpi, ManualActuals, load_actuals, load_kpis
+from engagement.scoring.kpis import Kpi, ManualActuals, actuals_statement, load_actuals, load_kpis
 from engagement.scoring.scorecard import Score, Status, Trend, overall, status_of, trend
 
 TREND_WEEKS = 4
@@ -116,8 +118,16 @@ def score_loaded(
     timelines = indicators.compute(session, accounts, now=now, within=within)
     manual: ManualActuals = {}
     if within is not None and any(kpi.source is KpiSource.MANUAL for kpi in kpis):
-        manual = load_actuals(session, indicators.account_ids(accounts), within.table)
+        listed, named = indicators.id_parameters(accounts)
+        statement = _actuals_statement(len(within.rows), listed)
+        manual = load_actuals(session, statement, {**within.parameters(now), **named})
     return [_score(timelines[account.id], kpis, manual) for account in accounts]
+
+
+@lru_cache(maxsize=64)
+def _actuals_statement(rows: int, listed: bool) -> Select[Any]:
+    """The manual KPIs' statement, built once per shape (`indicators.week_table`)."""
+    return actuals_statement(indicators.week_table(rows), indicators.listed_ids(listed))
 
 
 def _score(timeline: Timeline, kpis: list[Kpi], manual: ManualActuals) -> AccountScores:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -61,9 +62,21 @@ ManualActuals = dict[tuple[int, int, int], float]
 """{(account ID, week, KPI ID): the latest value recorded by the week's figures' instant}"""
 
 
-def load_actuals(session: Session, ids: Select[Any], table: CTE) -> ManualActuals:
-    """Each manual KPI's value as of each scored week of `table` (`indicators.week_table`)
-    in each account's zone: the latest recorded at or before the week's `as_of`, of values
+def load_actuals(
+    session: Session, statement: Select[Any], parameters: Mapping[str, Any]
+) -> ManualActuals:
+    """Each manual KPI's value as of each scored week, from `actuals_statement` run with
+    `parameters` (the weeks table's and the accounts')."""
+    return {
+        (account_id, week, kpi_id): value
+        for account_id, week, kpi_id, value in session.connection().execute(statement, parameters)
+        if value is not None
+    }
+
+
+def actuals_statement(table: CTE, ids: Select[Any]) -> Select[Any]:
+    """Per account, scored week of `table` (`indicators.week_table`) in the account's zone
+    and manual KPI: the latest value recorded at or before the week's `as_of`, of values
     recorded at the same instant the last inserted (one statement)."""
     latest = (
         select(KpiActual.value)
@@ -76,17 +89,12 @@ def load_actuals(session: Session, ids: Select[Any], table: CTE) -> ManualActual
         .limit(1)
         .scalar_subquery()
     )
-    statement = (
+    return (
         select(Account.id, table.c.week, KpiDefinition.id, latest)
         .join(table, and_(table.c.zone == Account.timezone, table.c.scored))
         .join(KpiDefinition, KpiDefinition.source == KpiSource.MANUAL)
         .where(Account.id.in_(ids))
     )
-    return {
-        (account_id, week, kpi_id): value
-        for account_id, week, kpi_id, value in session.connection().execute(statement)
-        if value is not None
-    }
 
 
 NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")

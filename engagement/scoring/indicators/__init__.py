@@ -19,14 +19,19 @@ from engagement.scoring.indicators.figures import (
     WINDOW,
     AccountRef,
     MissedStreak,
+    Span,
     Timeline,
     WeekFigures,
     account_ids,
     earliest_start,
     everyone,
+    id_parameters,
+    listed_ids,
     load_accounts,
+    span,
+    week_table,
 )
-from engagement.scoring.indicators.timeline import Span, compute, span
+from engagement.scoring.indicators.timeline import compute
 
 __all__ = [
     "HISTORY",
@@ -43,6 +48,9 @@ __all__ = [
     "compute",
     "earliest_start",
     "everyone",
+    "id_parameters",
+    "listed_ids",
     "load_accounts",
     "span",
+    "week_table",
 ]

@@ -14,16 +14,18 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
-    CTE,
     ColumnElement,
+    Date,
     Float,
     Over,
     Select,
     Subquery,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -42,15 +44,20 @@ from engagement.models import (
     CheckInState,
     Person,
     Role,
+    UTCDateTime,
 )
-from engagement.scoring import weeks
 from engagement.scoring.indicators.figures import (
     RATED_KEYS,
     WINDOW,
+    AccountRef,
     MissedStreak,
+    Span,
     fetch_all,
     greatest,
+    id_parameters,
+    listed_ids,
     week_number,
+    week_table,
 )
 
 
@@ -98,10 +105,10 @@ def _mean(total: ColumnElement[Any], count: ColumnElement[Any]) -> ColumnElement
 
 
 def weekly_figures(
-    session: Session, ids: Select[Any], table: CTE, span: tuple[int, int], now: datetime
+    session: Session, accounts: Sequence[AccountRef], span: Span, now: datetime
 ) -> Sequence[Any]:
-    """Per account and week of `table` (`figures.week_table` of the weeks in `span`) in
-    the account's zone, the figures of the window ending that week, in one statement.
+    """Per account and week of `span` in the account's zone, the figures of the window
+    ending that week, in one statement (built once, `_weekly_statement`).
 
     Each row: account ID, week, scored (`table.scored`), check-ins counted and answered in
     the week itself, then over the window: response rate, regularity, advocacy actions
@@ -110,14 +117,24 @@ def weekly_figures(
     gap between the sponsor's and the SAM's (NULL where nobody answered). Rows are those
     scored, and any other week with check-ins out.
     """
-    first, last = span
+    listed, named = id_parameters(accounts)
+    statement = _weekly_statement(len(span.rows), listed)
+    return fetch_all(session, statement, {**span.parameters(now), **named})
+
+
+@lru_cache(maxsize=64)
+def _weekly_statement(rows: int, listed: bool) -> Select[Any]:
+    """`weekly_figures`'s statement for a weeks table of `rows` rows (`figures.week_table`)
+    and the accounts `listed` or all (`figures.listed_ids`); its values are parameters."""
+    table, ids = week_table(rows), listed_ids(listed)
+    now = bindparam("now", type_=UTCDateTime())
     grid = (
         select(Account.id.label("account_id"), *table.c)
         .join(table, table.c.zone == Account.timezone)
         .where(Account.id.in_(ids))
         .cte("grid")
     )
-    per_week = _checkin_weeks(ids, first, last, now)
+    per_week = _checkin_weeks(ids, now)
     weekly = per_week.c
     slot = case((func.coalesce(weekly.sent, 0) > 0, 1), else_=0)
     sums = [column.key for column in weekly if column.key not in ("account_id", "week", "held")]
@@ -177,7 +194,7 @@ def weekly_figures(
     both = c.n_sponsor + c.n_sam
     sponsor = [_mean(c[f"sponsor_{n}"], c.n_sponsor) for n in range(len(RATED_KEYS))]
     sam = [_mean(c[f"sam_{n}"], c.n_sam) for n in range(len(RATED_KEYS))]
-    statement = select(
+    return select(
         c.account_id,
         c.week,
         c.scored,
@@ -191,13 +208,12 @@ def weekly_figures(
         *[_mean(c[f"sponsor_{n}"] + c[f"sam_{n}"], both) for n in range(len(RATED_KEYS))],
         greatest(*[func.abs(mine - theirs) for mine, theirs in zip(sponsor, sam, strict=True)]),
     ).where(or_(c.scored, c.sent_week > 0))
-    return fetch_all(session, statement)
 
 
-def _checkin_weeks(ids: Select[Any], first: int, last: int, now: datetime) -> Subquery:
-    """Per account and week from `first` to `last`: check-ins counted, answered and
-    settled, answers by role and the sums of their ratings, and whether an alignment
-    meeting was held."""
+def _checkin_weeks(ids: Select[Any], now: ColumnElement[datetime]) -> Subquery:
+    """Per account and week from the parameter `first_monday` to `end_monday`: check-ins
+    counted, answered and settled, answers by role and the sums of their ratings, and
+    whether an alignment meeting was held."""
     newer = aliased(Answer)
     is_latest = ~exists().where(
         newer.checkin_id == Answer.checkin_id, newer.revision > Answer.revision
@@ -236,8 +252,8 @@ def _checkin_weeks(ids: Select[Any], first: int, last: int, now: datetime) -> Su
         )
         .where(
             CheckIn.account_id.in_(ids),
-            CheckIn.period_start >= weeks.monday(first),
-            CheckIn.period_start < weeks.monday(last + 1),
+            CheckIn.period_start >= bindparam("first_monday", type_=Date()),
+            CheckIn.period_start < bindparam("end_monday", type_=Date()),
         )
         .group_by(CheckIn.account_id, week)
         .subquery("checkin_weeks")

@@ -7,12 +7,9 @@ recipient's wall clock, and of other events in the account's own zone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CTE
 from sqlalchemy.orm import Session
 
 from engagement.scoring import weeks
@@ -28,39 +25,15 @@ from engagement.scoring.indicators.escalations import (
 )
 from engagement.scoring.indicators.figures import (
     RATED_KEYS,
-    SPAN,
     STREAK_WEEKS,
     WINDOW,
     AccountRef,
+    Span,
     Timeline,
     WeekFigures,
     account_ids,
-    week_table,
+    span,
 )
-
-
-@dataclass(frozen=True)
-class Span:
-    """The weeks some accounts' figures cover: each zone's current week, the earliest and
-    latest week any of them needs, and those weeks as a table (`figures.week_table`)."""
-
-    current: dict[str, int]
-    first: int
-    last: int
-    table: CTE
-
-
-def span(accounts: Iterable[AccountRef], now: datetime, week: int | None = None) -> Span | None:
-    """The span of `accounts` as of `now` (ending at `week` for all, when given); None
-    without accounts."""
-    current = {
-        zone: weeks.local_week(now, zone) if week is None else week
-        for zone in {account.timezone for account in accounts}
-    }
-    if not current:
-        return None
-    first, last = min(current.values()) - SPAN + 1, max(current.values())
-    return Span(current, first, last, week_table(current, now, first, last))
 
 
 def compute(
@@ -83,7 +56,7 @@ def compute(
         for account in accounts
     }
     ids = account_ids(accounts)
-    rows = weekly_figures(session, ids, weeks_of.table, (weeks_of.first, weeks_of.last), now)
+    rows = weekly_figures(session, accounts, weeks_of, now)
     escalations = load_escalations(session, ids, now, weeks_of.first)
     missed = missed_streaks(session, ids, weeks.monday(weeks_of.last - STREAK_WEEKS + 1), now)
     for row in rows:
