@@ -6,12 +6,14 @@ Generates the portfolio with bulk inserts into a fresh database (SQLite file, or
 private PostgreSQL started with `tests/pg.py`), then, in a fresh child process so
 its peak memory is the digest's own, times:
 
-* composing every digest channel's digest (all its messages rendered to Block Kit,
-  and its chart data), counting SQL statements;
+* every digest channel's whole digest: composed (all its messages rendered to Block Kit)
+  and its trend chart drawn as a PNG, counting SQL statements;
 * the floor: one hand-written SQL aggregate over the same answers (the latest
   revision of each check-in in the same 15 weeks, grouped by account and role).
 
-Targets: at most 2 s and 200 MB on each database, and as many statements for 2,000 accounts
+Both are timed in the same process, warm, as in a running one (its connection pool open,
+matplotlib loaded): the best of RUNS runs each. Targets: the digests and their chart within
+1.5 s and 3× the floor, 200 MB, on each database; as many statements for 2,000 accounts
 as for one.
 """
 
@@ -203,8 +205,13 @@ GROUP BY c.account_id, c.role
 """
 
 
+RUNS = 3
+"""Runs of each timing; the best counts (the machine's other work only ever adds)."""
+
+
 def measure(url: str, channels: int) -> dict[str, Any]:
-    """Compose every channel's digest, then the floor query; runs in its own process."""
+    """Compose every channel's digest and draw its chart, then the floor query; runs in its
+    own process."""
     from bot import root
     from engagement.scoring import digest as digest_module
     from engagement.scoring import weeks
@@ -221,11 +228,16 @@ def measure(url: str, channels: int) -> dict[str, Any]:
     event.listen(engine, "before_cursor_execute", count)
     with engine.connect():
         pass  # the connection pool warm, as in a running process
+    import_started = time.perf_counter()
+    import matplotlib.figure  # noqa: F401 (loaded once by a running process)
+
+    chart_import = time.perf_counter() - import_started
     label = weeks.label(weeks.local_week(NOW, "America/New_York"))
 
-    def all_digests() -> tuple[int, int, list[Any]]:
+    def all_digests() -> tuple[int, int, float]:
+        """Every channel's digest with its chart; the seconds its charts took."""
         messages = accounts = 0
-        charts = []
+        drawing = 0.0
         with sessions() as session:
             for channel in CHANNELS[:channels]:
                 pages = digest_module.compose_channel(
@@ -233,17 +245,23 @@ def measure(url: str, channels: int) -> dict[str, Any]:
                 )
                 for message in pages.messages:
                     render(message)
+                drawn = time.perf_counter()
+                render_png(pages.chart)
+                drawing += time.perf_counter() - drawn
                 messages += len(pages.messages)
                 accounts += pages.head.total_accounts
-                charts.append(pages.chart)
-        return messages, accounts, charts
+        return messages, accounts, drawing
 
-    started, cpu_started = time.perf_counter(), time.process_time()
-    messages, accounts, charts = all_digests()
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    timings = []
+    for _ in range(RUNS):
+        statements[0] = 0
+        started, cpu_started = time.perf_counter(), time.process_time()
+        messages, accounts, chart = all_digests()
+        timings.append((time.perf_counter() - started, time.process_time() - cpu_started, chart))
+    elapsed, cpu, chart_seconds = min(timings)
     issued = statements[0]
     resident = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    tracemalloc.start()  # a second pass for memory: tracing slows Python down
+    tracemalloc.start()  # a last pass for memory: tracing slows Python down
     all_digests()
     _, traced_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
@@ -252,14 +270,13 @@ def measure(url: str, channels: int) -> dict[str, Any]:
         digest_module.compose(session, channel="#one", scope=Account.id == 1,
                               iso_week=label, now=NOW)  # fmt: skip
         one_account = statements[0]
-    chart_started = time.perf_counter()
-    render_png(charts[0])
-    chart_seconds = time.perf_counter() - chart_started
     start = date(2026, 11, 23) - timedelta(weeks=15)
+    floors = []
     with engine.connect() as connection:
-        floor_started = time.perf_counter()
-        floor_rows = len(connection.execute(text(FLOOR), {"start": start}).all())
-        floor = time.perf_counter() - floor_started
+        for _ in range(RUNS):
+            floor_started = time.perf_counter()
+            floor_rows = len(connection.execute(text(FLOOR), {"start": start}).all())
+            floors.append(time.perf_counter() - floor_started)
     engine.dispose()
     return {
         "accounts": accounts,
@@ -267,12 +284,13 @@ def measure(url: str, channels: int) -> dict[str, Any]:
         "messages": messages,
         "seconds": round(elapsed, 3),
         "cpu_seconds": round(cpu, 3),
+        "chart_seconds": round(chart_seconds, 3),
+        "chart_import_seconds": round(chart_import, 3),
         "statements": issued,
         "statements_one_account": one_account,
         "traced_peak_mb": round(traced_peak / 2**20, 1),
         "max_rss_mb": round(resident, 1),
-        "chart_seconds": round(chart_seconds, 3),
-        "floor_seconds": round(floor, 3),
+        "floor_seconds": round(min(floors), 3),
         "floor_rows": floor_rows,
     }
 
@@ -301,19 +319,23 @@ def run(url: str, accounts: int, weeks: int, channels: int) -> dict[str, Any]:
 
 
 def report(database: str, result: dict[str, Any]) -> None:
-    ratio = result["seconds"] / result["floor_seconds"] if result["floor_seconds"] else 0
+    seconds, floor = result["seconds"], result["floor_seconds"]
+    ratio = seconds / floor if floor else 0.0
     print(f"\n== {database}: {result['accounts']} accounts, rows {result['rows']}")
     print(f"   generated in {result['generate_seconds']} s")
-    print(f"   all digests: {result['seconds']:.3f} s for {result['channels']} digest channel(s), "
-          f"{result['messages']} messages rendered (target ≤ 2 s); "
+    print(f"   all digests and their chart: {seconds:.3f} s "
+          f"({result['chart_seconds']:.3f} s of it the chart) for {result['channels']} "
+          f"digest channel(s), {result['messages']} messages rendered (target ≤ 1.5 s); "
           f"{result['cpu_seconds']:.3f} s CPU in this process")  # fmt: skip
+    print(f"   floor (one SQL aggregate over the same answers): {floor:.3f} s, "
+          f"{result['floor_rows']} rows")  # fmt: skip
+    print(f"   digests and chart / floor = {ratio:.1f}× (target ≤ 3×)")
     print(f"   SQL statements: {result['statements']} for all; "
           f"{result['statements_one_account']} for a one-account digest (no N+1)")  # fmt: skip
     print(f"   peak memory: {result['max_rss_mb']} MB resident, "
           f"{result['traced_peak_mb']} MB Python allocations (target ≤ 200 MB)")  # fmt: skip
-    print(f"   floor (one SQL aggregate over the same answers): {result['floor_seconds']:.3f} s, "
-          f"{result['floor_rows']} rows; digest/floor = {ratio:.1f}×")  # fmt: skip
-    print(f"   chart PNG (not in the figure above): {result['chart_seconds']:.3f} s")
+    print(f"   best of {RUNS} runs each, warm; loading matplotlib once per process "
+          f"(not counted): {result['chart_import_seconds']:.3f} s")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> None:

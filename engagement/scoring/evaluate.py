@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, Select
 from sqlalchemy.orm import Session
 
 from engagement.models import KpiSource
-from engagement.scoring import indicators, weeks
+from engagement.scoring import indicators
 from engagement.scoring.indicators import HISTORY, AccountRef, Timeline
-from engagement.scoring.kpis import Kpi, ManualActuals, load_actuals, load_kpis
+from engagement.scoring.kpis import Kpi, ManualActuals, actuals_statement, load_actuals, load_kpis
 from engagement.scoring.scorecard import Score, Status, Trend, overall, status_of, trend
 
 TREND_WEEKS = 4
@@ -112,27 +114,31 @@ def score_loaded(
     session: Session, accounts: list[AccountRef], *, now: datetime, week: int | None = None
 ) -> list[AccountScores]:
     kpis = load_kpis(session)
-    timelines = indicators.compute(session, accounts, now=now, week=week)
-    manual = ManualActuals()
-    if accounts and any(kpi.source is KpiSource.MANUAL for kpi in kpis):
-        first = min(timeline.current for timeline in timelines.values()) - HISTORY + 1
-        since = indicators.earliest_start(first)
-        manual = load_actuals(session, indicators.account_ids(accounts), since=since, now=now)
-    return [_score(timelines[account.id], kpis, manual, now) for account in accounts]
+    within = indicators.span(accounts, now, week)
+    timelines = indicators.compute(session, accounts, now=now, within=within)
+    manual: ManualActuals = {}
+    if within is not None and any(kpi.source is KpiSource.MANUAL for kpi in kpis):
+        listed, named = indicators.id_parameters(accounts)
+        statement = _actuals_statement(len(within.rows), listed)
+        manual = load_actuals(session, statement, {**within.parameters(now), **named})
+    return [_score(timelines[account.id], kpis, manual) for account in accounts]
 
 
-def _score(
-    timeline: Timeline, kpis: list[Kpi], manual: ManualActuals, now: datetime
-) -> AccountScores:
-    zone, account_id = timeline.account.timezone, timeline.account.id
+@lru_cache(maxsize=64)
+def _actuals_statement(rows: int, listed: bool) -> Select[Any]:
+    """The manual KPIs' statement, built once per shape (`indicators.week_table`)."""
+    return actuals_statement(indicators.week_table(rows), indicators.listed_ids(listed))
+
+
+def _score(timeline: Timeline, kpis: list[Kpi], manual: ManualActuals) -> AccountScores:
+    account_id = timeline.account.id
     weights = tuple(kpi.weight for kpi in kpis)
     plan = [(kpi.source is KpiSource.INDICATOR, kpi.key, kpi.id, kpi.thresholds) for kpi in kpis]
     result: dict[int, WeekScore] = {}
     for week in range(timeline.current - HISTORY + 1, timeline.current + 1):
         figures = timeline.at(week).values
-        instant = weeks.as_of(week, zone, now)
         actuals = tuple(
-            figures.get(key) if computed else manual.as_of(account_id, kpi_id, instant)
+            figures.get(key) if computed else manual.get((account_id, week, kpi_id))
             for computed, key, kpi_id, _ in plan
         )
         statuses = tuple(

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_right
-from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import CTE, Select, and_, select
 from sqlalchemy.orm import Session
 
 from engagement.access import Actor, account_for, unknown
 from engagement.errors import Invalid, Line, NotFound
-from engagement.models import KpiActual, KpiDefinition, KpiSource, Role
+from engagement.models import Account, KpiActual, KpiDefinition, KpiSource, Role
 from engagement.scoring.digest_stale import digest_changed
 from engagement.scoring.scorecard import Thresholds, format_value
 
@@ -59,67 +58,43 @@ def load_kpis(session: Session) -> list[Kpi]:
     ]
 
 
-class ManualActuals:
-    """Recorded values per account and KPI, read "as of" any instant."""
-
-    def __init__(self) -> None:
-        self._times: dict[tuple[int, int], list[datetime]] = defaultdict(list)
-        self._values: dict[tuple[int, int], list[float]] = defaultdict(list)
-
-    def add(self, account_id: int, kpi_id: int, at: datetime, value: float) -> None:
-        self._times[account_id, kpi_id].append(at)
-        self._values[account_id, kpi_id].append(value)
-
-    def as_of(self, account_id: int, kpi_id: int, instant: datetime) -> float | None:
-        """The latest value recorded at or before `instant` (None before the first)."""
-        times = self._times.get((account_id, kpi_id))
-        if not times:
-            return None
-        index = bisect_right(times, instant)
-        return self._values[account_id, kpi_id][index - 1] if index else None
+ManualActuals = dict[tuple[int, int, int], float]
+"""{(account ID, week, KPI ID): the latest value recorded by the week's figures' instant}"""
 
 
 def load_actuals(
-    session: Session, ids: Select[Any], *, since: datetime, now: datetime
+    session: Session, statement: Select[Any], parameters: Mapping[str, Any]
 ) -> ManualActuals:
-    """Every value recorded in [since, now], plus the last one before `since` (two queries).
+    """Each manual KPI's value as of each scored week, from `actuals_statement` run with
+    `parameters` (the weeks table's and the accounts')."""
+    return {
+        (account_id, week, kpi_id): value
+        for account_id, week, kpi_id, value in session.connection().execute(statement, parameters)
+        if value is not None
+    }
 
-    Values recorded at the same instant are taken in insertion order (the last wins).
-    """
-    actuals = ManualActuals()
-    last = (
-        select(
-            KpiActual.account_id,
-            KpiActual.kpi_id,
-            func.max(KpiActual.recorded_at).label("recorded_at"),
-        )
-        .where(KpiActual.account_id.in_(ids), KpiActual.recorded_at < since)
-        .group_by(KpiActual.account_id, KpiActual.kpi_id)
-        .subquery()
-    )
-    before = select(
-        KpiActual.account_id, KpiActual.kpi_id, KpiActual.recorded_at, KpiActual.value
-    ).join(
-        last,
-        and_(
-            KpiActual.account_id == last.c.account_id,
-            KpiActual.kpi_id == last.c.kpi_id,
-            KpiActual.recorded_at == last.c.recorded_at,
-        ),
-    )
-    for row in session.connection().execute(before.order_by(KpiActual.id)).all():
-        actuals.add(*row)
-    recent = (
-        select(KpiActual.account_id, KpiActual.kpi_id, KpiActual.recorded_at, KpiActual.value)
+
+def actuals_statement(table: CTE, ids: Select[Any]) -> Select[Any]:
+    """Per account, scored week of `table` (`indicators.week_table`) in the account's zone
+    and manual KPI: the latest value recorded at or before the week's `as_of`, of values
+    recorded at the same instant the last inserted (one statement)."""
+    latest = (
+        select(KpiActual.value)
         .where(
-            KpiActual.account_id.in_(ids),
-            and_(KpiActual.recorded_at >= since, KpiActual.recorded_at <= now),
+            KpiActual.account_id == Account.id,
+            KpiActual.kpi_id == KpiDefinition.id,
+            KpiActual.recorded_at <= table.c.as_of,
         )
-        .order_by(KpiActual.recorded_at, KpiActual.id)
+        .order_by(KpiActual.recorded_at.desc(), KpiActual.id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    for row in session.connection().execute(recent).all():
-        actuals.add(*row)
-    return actuals
+    return (
+        select(Account.id, table.c.week, KpiDefinition.id, latest)
+        .join(table, and_(table.c.zone == Account.timezone, table.c.scored))
+        .join(KpiDefinition, KpiDefinition.source == KpiSource.MANUAL)
+        .where(Account.id.in_(ids))
+    )
 
 
 NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")

@@ -155,6 +155,6 @@ def test_a_fixed_number_of_queries_for_any_number_of_accounts(session: Session) 
         one = len(statements)
         statements.clear()
         indicators.compute(session, accounts, now=NOW)
-        assert len(statements) == one == 4
+        assert len(statements) == one == 3
     finally:
         event.remove(bind, "before_cursor_execute", count)

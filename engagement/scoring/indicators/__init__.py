@@ -1,10 +1,9 @@
 """Leading indicators for many accounts and weeks in a fixed number of set-based queries.
 
-The database does the heavy part (one GROUP BY over check-ins joined with the latest
-answer revision of each); numpy slides the 4-week windows over those per-week sums
-for all accounts at once. Weeks are the ISO weeks of each check-in's `period_start`,
-which is already a date on the recipient's wall clock, and of other events in the
-account's own zone.
+The database does the heavy part: one SQL aggregate sums each account's weeks and slides
+the 4-week windows over them with a window function (`checkins.weekly_figures`). Weeks
+are the ISO weeks of each check-in's `period_start`, which is already a date on the
+recipient's wall clock, and of other events in the account's own zone.
 The number of statements is the same for one account or two thousand.
 
 Modules: `figures` (the accounts, weeks and timelines computed into), `checkins` (what
@@ -20,12 +19,17 @@ from engagement.scoring.indicators.figures import (
     WINDOW,
     AccountRef,
     MissedStreak,
+    Span,
     Timeline,
     WeekFigures,
     account_ids,
     earliest_start,
     everyone,
+    id_parameters,
+    listed_ids,
     load_accounts,
+    span,
+    week_table,
 )
 from engagement.scoring.indicators.timeline import compute
 
@@ -37,11 +41,16 @@ __all__ = [
     "WINDOW",
     "AccountRef",
     "MissedStreak",
+    "Span",
     "Timeline",
     "WeekFigures",
     "account_ids",
     "compute",
     "earliest_start",
     "everyone",
+    "id_parameters",
+    "listed_ids",
     "load_accounts",
+    "span",
+    "week_table",
 ]

@@ -1,101 +1,64 @@
 """The indicators that come from check-ins and advocacy logs, for all accounts at once.
 
-Rated indicators (the 4-week means of the five ratings, the sponsor's and the SAM's views
-and their gap), the response rate, check-in regularity and advocacy actions. The database
-does the heavy part: one GROUP BY over check-ins joined with the latest answer revision
-of each. numpy then slides the 4-week windows over those per-week sums for every account
-at once. Which periods are still unanswered comes from the same sums, and sponsors'
+Rated indicators (the 4-week means of the five ratings, the sponsor's and the SAM's views),
+the response rate, check-in regularity and advocacy actions: one SQL aggregate gives them
+for every account and week. It sums each account's week (check-ins joined with the latest
+answer revision of each; advocacy actions logged in the week on the account's wall clock),
+then sums those over each trailing window of WINDOW weeks with a window function, and
+divides. Which periods are still unanswered comes from the same rows, and sponsors'
 streaks of missed check-ins from one more query.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-import numpy as np
-from sqlalchemy import Select, String, and_, case, exists, func, or_, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Float,
+    Over,
+    Select,
+    Subquery,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session, aliased
 
-from engagement.models import AdvocacyAction, Answer, CheckIn, CheckInState, Person, Role
-from engagement.scoring import weeks
+from engagement.models import (
+    Account,
+    AdvocacyAction,
+    Answer,
+    CheckIn,
+    CheckInState,
+    Person,
+    Role,
+    UTCDateTime,
+)
 from engagement.scoring.indicators.figures import (
     RATED_KEYS,
-    SPAN,
     WINDOW,
     AccountRef,
     MissedStreak,
-    earliest_start,
+    Span,
     fetch_all,
+    greatest,
+    id_parameters,
+    listed_ids,
+    week_number,
+    week_table,
 )
-
-PeriodRow = tuple[Any, ...]
-"""(account, period_start, role, sent, answered, settled, answers, meeting held, five rating
-sums)."""
-
-
-def period_sums(
-    session: Session, ids: Select[Any], start: date, end: date, now: datetime
-) -> list[PeriodRow]:
-    """One GROUP BY: per account, role and period, what went out, came back, and its ratings."""
-    newer = aliased(Answer)
-    is_latest = ~exists().where(
-        newer.checkin_id == Answer.checkin_id, newer.revision > Answer.revision
-    )
-    sent = and_(CheckIn.sent_at.is_not(None), CheckIn.sent_at <= now)
-    counted = and_(sent, CheckIn.state != CheckInState.SKIPPED)
-    # the response rate counts settled check-ins only: one still waiting for its answer is
-    # not a miss yet (so the rate does not dip every Monday morning), and a skip never is
-    settled = and_(sent, CheckIn.state.in_([CheckInState.ANSWERED, CheckInState.EXPIRED]))
-    rated = [getattr(Answer, key) for key in RATED_KEYS]
-    statement = (
-        select(
-            CheckIn.account_id,
-            type_coerce(CheckIn.period_start, String),  # parsed once per distinct date below
-            CheckIn.role,
-            func.sum(case((counted, 1), else_=0)),
-            func.sum(case((and_(counted, CheckIn.state == CheckInState.ANSWERED), 1), else_=0)),
-            func.sum(case((settled, 1), else_=0)),
-            func.count(Answer.id),
-            func.max(case((Answer.alignment_meeting_held, 1), else_=0)),
-            *[func.sum(column) for column in rated],
-        )
-        .select_from(CheckIn)
-        .outerjoin(
-            Answer, and_(Answer.checkin_id == CheckIn.id, is_latest, Answer.submitted_at <= now)
-        )
-        .where(
-            CheckIn.account_id.in_(ids),
-            CheckIn.period_start >= start,
-            CheckIn.period_start < end,
-        )
-        .group_by(CheckIn.account_id, CheckIn.role, CheckIn.period_start)
-    )
-    parsed: dict[Any, date] = {}
-    rows = []
-    for row in fetch_all(session, statement):
-        raw = row[1]
-        period = parsed.get(raw)
-        if period is None:
-            period = parsed[raw] = raw if isinstance(raw, date) else date.fromisoformat(raw)
-        rows.append((row[0], period, *row[2:]))
-    return rows
-
-
-def latest_periods(periods: list[PeriodRow]) -> dict[int, bool]:
-    """Per account: True when its latest period with check-ins out has no answer at all."""
-    latest: dict[int, list[Any]] = {}
-    for account_id, period, _, sent, answered, *_ in periods:
-        if not sent:
-            continue
-        seen = latest.get(account_id)
-        if seen is None or period > seen[0]:
-            latest[account_id] = [period, int(answered or 0)]
-        elif period == seen[0]:
-            seen[1] += int(answered or 0)
-    return {account_id: answered == 0 for account_id, (_, answered) in latest.items()}
 
 
 def missed_streaks(
@@ -136,118 +99,172 @@ def missed_streaks(
     return result
 
 
-def advocacy_logged(
-    session: Session, ids: Select[Any], now: datetime, first_week: int
-) -> list[tuple[int, datetime]]:
-    since = earliest_start(first_week)
-    rows = fetch_all(
-        session,
-        select(AdvocacyAction.account_id, AdvocacyAction.logged_at).where(
-            AdvocacyAction.account_id.in_(ids),
-            AdvocacyAction.logged_at >= since,
-            AdvocacyAction.logged_at <= now,
-        ),
-    )
-    return [(account_id, logged_at) for account_id, logged_at in rows]
+def _mean(total: ColumnElement[Any], count: ColumnElement[Any]) -> ColumnElement[Any]:
+    """total / count as a float, NULL when nothing was counted."""
+    return case((count > 0, cast(total, Float) / count))
 
 
-# Per-week fields, then summed over each trailing window (one array for all accounts).
-SENT, ANSWERED, SETTLED, COUNT_SPONSOR, COUNT_SAM = 0, 1, 2, 3, 4
-SUMS_SPONSOR = slice(5, 10)
-SUMS_SAM = slice(10, 15)
-HELD, SLOTS, ADVOCACY = 15, 16, 17
-FIELDS = 18
+def weekly_figures(
+    session: Session, accounts: Sequence[AccountRef], span: Span, now: datetime
+) -> Sequence[Any]:
+    """Per account and week of `span` in the account's zone, the figures of the window
+    ending that week, in one statement (built once, `_weekly_statement`).
 
-
-def window_sums(
-    accounts: list[AccountRef],
-    first: Any,
-    periods: list[PeriodRow],
-    advocacy: list[tuple[int, datetime]],
-) -> Any:
-    """Per-week totals of every account in one array, summed over each trailing window.
-
-    Returns an array (accounts, HISTORY, FIELDS): entry k is the window ending at the
-    account's week `first + WINDOW - 1 + k`.
+    Each row: account ID, week, scored (`table.scored`), check-ins counted and answered in
+    the week itself, then over the window: response rate, regularity, advocacy actions
+    (for scored weeks; 0 for the others),
+    the means of the five ratings by the sponsor, by the SAM and combined, and the widest
+    gap between the sponsor's and the SAM's (NULL where nobody answered). Rows are those
+    scored, and any other week with check-ins out.
     """
-    position = {account.id: index for index, account in enumerate(accounts)}
-    data = np.zeros((len(accounts), SPAN, FIELDS))
-    if periods:
-        columns = list(zip(*periods, strict=True))
-        rows = np.fromiter((position.get(a, -1) for a in columns[0]), dtype=np.int64)
-        week = np.fromiter(((p.toordinal() - 1) // 7 for p in columns[1]), dtype=np.int64)
-        keep = rows >= 0
-        offset = week - first[np.where(keep, rows, 0)]
-        keep &= (offset >= 0) & (offset < SPAN)
-        rows, offset = rows[keep], offset[keep]
-        values = np.array([columns[i] for i in range(3, len(columns))], dtype=float)[:, keep]
-        values = np.nan_to_num(values)  # sums over no answers are NULL
-        sponsor = np.array(columns[2], dtype=object)[keep] == Role.SPONSOR
-        sent, answered, settled, rated, held, ratings = (
-            values[0],
-            values[1],
-            values[2],
-            values[3],
-            values[4],
-            values[5:],
-        )
-        np.add.at(data[:, :, SENT], (rows, offset), sent)
-        np.add.at(data[:, :, ANSWERED], (rows, offset), answered)
-        np.add.at(data[:, :, SETTLED], (rows, offset), settled)
-        np.add.at(data[:, :, COUNT_SPONSOR], (rows, offset), np.where(sponsor, rated, 0))
-        np.add.at(data[:, :, COUNT_SAM], (rows, offset), np.where(sponsor, 0, rated))
-        for index in range(len(RATED_KEYS)):
-            sponsor_field, sam_field = SUMS_SPONSOR.start + index, SUMS_SAM.start + index
-            np.add.at(
-                data[:, :, sponsor_field], (rows, offset), np.where(sponsor, ratings[index], 0)
-            )
-            np.add.at(data[:, :, sam_field], (rows, offset), np.where(sponsor, 0, ratings[index]))
-        np.maximum.at(data[:, :, HELD], (rows, offset), held)
-    data[:, :, SLOTS] = data[:, :, SENT] > 0  # a period is a week at most (weekly cadence)
-    data[:, :, HELD] *= data[:, :, SLOTS]
-    for account_id, logged_at in advocacy:
-        row = position.get(account_id)
-        if row is None:
-            continue
-        logged = weeks.local_week(logged_at, accounts[row].timezone) - int(first[row])
-        if 0 <= logged < SPAN:
-            data[row, logged, ADVOCACY] += 1
-    totals = np.concatenate([np.zeros((len(accounts), 1, FIELDS)), data.cumsum(axis=1)], axis=1)
-    return totals[:, WINDOW:, :] - totals[:, :-WINDOW, :]
+    listed, named = id_parameters(accounts)
+    statement = _weekly_statement(len(span.rows), listed)
+    return fetch_all(session, statement, {**span.parameters(now), **named})
 
 
-@dataclass(frozen=True)
-class Derived:
-    """The indicators of every account and week, as nested lists (NaN: no data)."""
-
-    sponsor: list[list[list[float]]]
-    sam: list[list[list[float]]]
-    combined: list[list[list[float]]]
-    gap: list[list[float]]
-    response: list[list[float]]
-    regularity: list[list[float]]
-    advocacy: list[list[float]]
-
-
-def derive(windows: Any) -> Derived:
-    """Means, gaps and rates for all accounts and weeks at once."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sponsor_count = windows[:, :, COUNT_SPONSOR : COUNT_SPONSOR + 1]
-        sam_count = windows[:, :, COUNT_SAM : COUNT_SAM + 1]
-        sponsor = windows[:, :, SUMS_SPONSOR] / sponsor_count
-        sam = windows[:, :, SUMS_SAM] / sam_count
-        combined = (windows[:, :, SUMS_SPONSOR] + windows[:, :, SUMS_SAM]) / (
-            sponsor_count + sam_count
-        )
-        gap = np.abs(sponsor - sam).max(axis=2)  # NaN unless both views have answers
-        response = 100.0 * windows[:, :, ANSWERED] / windows[:, :, SETTLED]
-        regularity = 100.0 * windows[:, :, HELD] / windows[:, :, SLOTS]
-    return Derived(
-        sponsor.tolist(),
-        sam.tolist(),
-        combined.tolist(),
-        gap.tolist(),
-        response.tolist(),
-        regularity.tolist(),
-        windows[:, :, ADVOCACY].tolist(),
+@lru_cache(maxsize=64)
+def _weekly_statement(rows: int, listed: bool) -> Select[Any]:
+    """`weekly_figures`'s statement for a weeks table of `rows` rows (`figures.week_table`)
+    and the accounts `listed` or all (`figures.listed_ids`); its values are parameters."""
+    table, ids = week_table(rows), listed_ids(listed)
+    now = bindparam("now", type_=UTCDateTime())
+    grid = (
+        select(Account.id.label("account_id"), *table.c)
+        .join(table, table.c.zone == Account.timezone)
+        .where(Account.id.in_(ids))
+        .cte("grid")
     )
+    per_week = _checkin_weeks(ids, now)
+    weekly = per_week.c
+    slot = case((func.coalesce(weekly.sent, 0) > 0, 1), else_=0)
+    sums = [column.key for column in weekly if column.key not in ("account_id", "week", "held")]
+
+    # running totals over each account's weeks (one window for all), then each trailing
+    # window as its running total less the one WINDOW weeks before (the grid has every week)
+    def running_total(value: ColumnElement[Any]) -> Over[Any]:
+        return func.sum(value).over(partition_by=grid.c.account_id, order_by=grid.c.week)
+
+    running = (
+        select(
+            grid.c.account_id,
+            grid.c.week,
+            grid.c.scored,
+            grid.c.window_starts,
+            grid.c.ends,
+            func.coalesce(weekly.sent, 0).label("sent_week"),
+            func.coalesce(weekly.answered, 0).label("answered_week"),
+            *[running_total(func.coalesce(weekly[key], 0)).label(key) for key in sums],
+            running_total(func.coalesce(weekly.held, 0) * slot).label("held"),
+            running_total(slot).label("slots"),
+        )
+        .select_from(grid)
+        .outerjoin(
+            per_week, and_(weekly.account_id == grid.c.account_id, weekly.week == grid.c.week)
+        )
+        .subquery("running")
+    )
+    r = running.c
+
+    def earlier(value: ColumnElement[Any]) -> ColumnElement[Any]:
+        """The value WINDOW rows (weeks) before, 0 before the first."""
+        lag = func.lag(value, literal_column(f"{WINDOW}"))
+        return func.coalesce(lag.over(partition_by=r.account_id, order_by=r.week), 0)
+
+    checkins = select(
+        r.account_id,
+        r.week,
+        r.scored,
+        r.window_starts,
+        r.ends,
+        r.sent_week,
+        r.answered_week,
+        *[(r[key] - earlier(r[key])).label(key) for key in (*sums, "held", "slots")],
+    ).subquery("checkin_windows")
+    c = checkins.c
+    advocacy = (
+        select(func.count())
+        .where(
+            AdvocacyAction.account_id == c.account_id,
+            AdvocacyAction.logged_at >= c.window_starts,
+            AdvocacyAction.logged_at < c.ends,
+            AdvocacyAction.logged_at <= now,
+        )
+        .scalar_subquery()
+    )
+    both = c.n_sponsor + c.n_sam
+    sponsor = [_mean(c[f"sponsor_{n}"], c.n_sponsor) for n in range(len(RATED_KEYS))]
+    sam = [_mean(c[f"sam_{n}"], c.n_sam) for n in range(len(RATED_KEYS))]
+    return select(
+        c.account_id,
+        c.week,
+        c.scored,
+        c.sent_week,
+        c.answered_week,
+        _mean(c.answered * 100, c.settled),
+        _mean(c.held * 100, c.slots),
+        case((c.scored, advocacy), else_=0),
+        *sponsor,
+        *sam,
+        *[_mean(c[f"sponsor_{n}"] + c[f"sam_{n}"], both) for n in range(len(RATED_KEYS))],
+        greatest(*[func.abs(mine - theirs) for mine, theirs in zip(sponsor, sam, strict=True)]),
+    ).where(or_(c.scored, c.sent_week > 0))
+
+
+def _checkin_weeks(ids: Select[Any], now: ColumnElement[datetime]) -> Subquery:
+    """Per account and week from the parameter `first_monday` to `end_monday`: check-ins
+    counted, answered and settled, answers by role and the sums of their ratings, and
+    whether an alignment meeting was held."""
+    newer = aliased(Answer)
+    is_latest = ~exists().where(
+        newer.checkin_id == Answer.checkin_id, newer.revision > Answer.revision
+    )
+    sent = and_(CheckIn.sent_at.is_not(None), CheckIn.sent_at <= now)
+    counted = and_(sent, CheckIn.state != CheckInState.SKIPPED)
+    # the response rate counts settled check-ins only: one still waiting for its answer is
+    # not a miss yet (so the rate does not dip every Monday morning), and a skip never is
+    settled = and_(sent, CheckIn.state.in_([CheckInState.ANSWERED, CheckInState.EXPIRED]))
+    sponsor = CheckIn.role == Role.SPONSOR
+    answered = Answer.id.is_not(None)
+
+    def by(role: ColumnElement[bool], value: Any) -> ColumnElement[Any]:
+        return func.sum(case((and_(role, answered), value), else_=0))
+
+    rated = [getattr(Answer, key) for key in RATED_KEYS]
+    week = week_number(CheckIn.period_start)
+    return (
+        select(
+            CheckIn.account_id,
+            week.label("week"),
+            func.sum(case((counted, 1), else_=0)).label("sent"),
+            func.sum(
+                case((and_(counted, CheckIn.state == CheckInState.ANSWERED), 1), else_=0)
+            ).label("answered"),
+            func.sum(case((settled, 1), else_=0)).label("settled"),
+            func.max(case((Answer.alignment_meeting_held, 1), else_=0)).label("held"),
+            by(sponsor, 1).label("n_sponsor"),
+            by(~sponsor, 1).label("n_sam"),
+            *[by(sponsor, column).label(f"sponsor_{n}") for n, column in enumerate(rated)],
+            *[by(~sponsor, column).label(f"sam_{n}") for n, column in enumerate(rated)],
+        )
+        .select_from(CheckIn)
+        .outerjoin(
+            Answer, and_(Answer.checkin_id == CheckIn.id, is_latest, Answer.submitted_at <= now)
+        )
+        .where(
+            CheckIn.account_id.in_(ids),
+            CheckIn.period_start >= bindparam("first_monday", type_=Date()),
+            CheckIn.period_start < bindparam("end_monday", type_=Date()),
+        )
+        .group_by(CheckIn.account_id, week)
+        .subquery("checkin_weeks")
+    )
+
+
+def latest_unanswered(rows: Sequence[Any]) -> dict[int, bool]:
+    """Per account: True when its latest week with check-ins out has no answer at all."""
+    latest: dict[int, tuple[int, int]] = {}
+    for row in rows:
+        account_id, week, _, sent, answered = row[:5]
+        if sent and (account_id not in latest or week > latest[account_id][0]):
+            latest[account_id] = (week, answered)
+    return {account_id: answered == 0 for account_id, (_, answered) in latest.items()}

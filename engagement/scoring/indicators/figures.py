@@ -7,16 +7,36 @@ start from (which accounts, from when), so that each family of indicators
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Executable, Select, and_, select, true
+from sqlalchemy import (
+    CTE,
+    Boolean,
+    ColumnElement,
+    Date,
+    Executable,
+    Float,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import TypeEngine
 
 from engagement.indicators import RATED
-from engagement.models import Account, Person, Role, Sponsorship
+from engagement.models import Account, Person, Role, Sponsorship, UTCDateTime
 from engagement.scoring import weeks
 
 WINDOW = 4
@@ -137,15 +157,168 @@ def account_ids(accounts: Sequence[AccountRef]) -> Select[Any]:
     return select(Account.id).where(Account.id.in_([account.id for account in accounts]))
 
 
+def listed_ids(listed: bool) -> Select[Any]:
+    """`account_ids` for a statement built once: the IDs named in the parameter
+    `account_ids` (`id_parameters`) when `listed`, else every account's."""
+    if not listed:
+        return select(Account.id)
+    return select(Account.id).where(Account.id.in_(bindparam("account_ids", expanding=True)))
+
+
+def id_parameters(accounts: Sequence[AccountRef]) -> tuple[bool, dict[str, Any]]:
+    """Whether `accounts` are named one by one (`listed_ids`), and the parameters that name
+    them."""
+    if len(accounts) > MAX_LISTED:
+        return False, {}
+    return True, {"account_ids": [account.id for account in accounts]}
+
+
 def earliest_start(week: int) -> datetime:
     """The first instant of `week` anywhere: where it starts on the earliest wall clock on
     Earth. Events since then can fall in that week in some account's own zone."""
     return weeks.week_start(week, "Pacific/Kiritimati")
 
 
-def fetch_all(session: Session, statement: Executable) -> Sequence[Any]:
+COLUMNS: dict[str, TypeEngine[Any]] = {
+    "zone": String(),
+    "week": Integer(),
+    "monday": Date(),
+    "next_monday": Date(),
+    "window_starts": UTCDateTime(),
+    "ends": UTCDateTime(),
+    "as_of": UTCDateTime(),
+    "scored": Boolean(),
+}
+"""The columns of `week_table`, with their types."""
+
+
+def week_rows(
+    current: Mapping[str, int], now: datetime, first: int, last: int
+) -> list[tuple[Any, ...]]:
+    """Weeks `first` to `last` in each time zone, as `week_table`'s rows: the week's Monday
+    and the next (check-in periods are dates), where its trailing window of WINDOW weeks
+    starts and where the week ends in the zone (events are instants), the instant its
+    figures are read (`weeks.as_of`), and whether it is one of the last HISTORY weeks up
+    to the zone's current week in `current`."""
+    return [
+        (
+            zone,
+            week,
+            weeks.monday(week),
+            weeks.monday(week + 1),
+            weeks.week_start(week - WINDOW + 1, zone),
+            weeks.week_end(week, zone),
+            weeks.as_of(week, zone, now),
+            zone_week - HISTORY < week <= zone_week,
+        )
+        for zone, zone_week in current.items()
+        for week in range(first, last + 1)
+    ]
+
+
+@lru_cache(maxsize=64)
+def week_table(count: int) -> CTE:
+    """A table of `count` rows of `week_rows` for the aggregates to join: bound parameters
+    (`week_parameters`), so that the statements joining it are built and compiled once per
+    number of rows (SQLAlchemy never caches a VALUES list)."""
+    selects = [
+        select(
+            *[
+                bindparam(f"week_{n}_{name}", type_=kind).label(name)
+                for name, kind in COLUMNS.items()
+            ]
+        )
+        for n in range(count)
+    ]
+    return union_all(*selects).cte("zone_weeks")
+
+
+def week_parameters(rows: Sequence[tuple[Any, ...]]) -> dict[str, Any]:
+    return {
+        f"week_{n}_{name}": value
+        for n, row in enumerate(rows)
+        for name, value in zip(COLUMNS, row, strict=True)
+    }
+
+
+@dataclass(frozen=True)
+class Span:
+    """The weeks some accounts' figures cover: each zone's current week, the earliest and
+    latest week any of them needs, and those weeks as the rows of `figures.week_table`."""
+
+    current: dict[str, int]
+    first: int
+    last: int
+    rows: list[tuple[Any, ...]]
+
+    def parameters(self, now: datetime) -> dict[str, Any]:
+        """The values of the weeks table and of the bounds the aggregates read."""
+        return {
+            **week_parameters(self.rows),
+            "now": now,
+            "first_monday": weeks.monday(self.first),
+            "end_monday": weeks.monday(self.last + 1),
+        }
+
+
+def span(accounts: Iterable[AccountRef], now: datetime, week: int | None = None) -> Span | None:
+    """The span of `accounts` as of `now` (ending at `week` for all, when given); None
+    without accounts."""
+    current = {
+        zone: weeks.local_week(now, zone) if week is None else week
+        for zone in {account.timezone for account in accounts}
+    }
+    if not current:
+        return None
+    first, last = min(current.values()) - SPAN + 1, max(current.values())
+    return Span(current, first, last, week_rows(current, now, first, last))
+
+
+class week_number(FunctionElement[int]):
+    """The week of a date column, numbered as `weeks.week_of` numbers it."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "week_number"
+
+
+@compiles(week_number)
+def _week_number(element: week_number, compiler: SQLCompiler, **kw: Any) -> str:
+    """Days since 0001-01-01 (ordinal - 1), divided by 7 (PostgreSQL: date - date is days)."""
+    return f"(({compiler.process(element.clauses, **kw)} - DATE '0001-01-01') / 7)"
+
+
+@compiles(week_number, "sqlite")
+def _week_number_sqlite(element: week_number, compiler: SQLCompiler, **kw: Any) -> str:
+    """The same from the Julian day (0001-01-01 is Julian day 1721425.5)."""
+    day = compiler.process(element.clauses, **kw)
+    return f"(CAST(julianday({day}) - 1721425.5 AS INTEGER) / 7)"
+
+
+class greatest(FunctionElement[float]):
+    """The largest of its arguments (NULL if any is NULL)."""
+
+    type = Float()
+    inherit_cache = True
+    name = "greatest"
+
+
+@compiles(greatest)
+def _greatest(element: greatest, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"GREATEST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(greatest, "sqlite")
+def _greatest_sqlite(element: greatest, compiler: SQLCompiler, **kw: Any) -> str:
+    """SQLite's max() of several arguments is the scalar function."""
+    return f"max({compiler.process(element.clauses, **kw)})"
+
+
+def fetch_all(
+    session: Session, statement: Executable, parameters: Mapping[str, Any] | None = None
+) -> Sequence[Any]:
     """All rows at once through Core (no ORM loading): the fastest fetch for bulk reads."""
-    return session.connection().execute(statement).all()
+    return session.connection().execute(statement, parameters).all()
 
 
 def everyone() -> ColumnElement[bool]:
