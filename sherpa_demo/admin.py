@@ -12,18 +12,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from bot.views.admin.common import AdminAction, AdminField
 from bot.views.admin.modals import HIGHER, LOWER
 from engagement import db
-from engagement.clock import Clock
+from engagement.clock import Clock, MovableClock
 from engagement.portfolio.importer import import_portfolio
 from engagement.portfolio.schema import AccountSpec, KpiSpec, PortfolioSpec
-from sherpa_demo.report import block_lines
+from sherpa_demo.report import Shown, block_lines
+from sherpa_demo.simulate import START
 from sherpa_demo.stack import Stack
 from sherpa_demo.workspace import ADMIN
 
+SET_UP = START - timedelta(days=2, hours=9)
+"""Friday 15:00 UTC before the first week: the admin sets up the portfolio, and Sherpa
+looks everyone up in Slack that afternoon, before it plans any check-in in their zones."""
 SET_IN_SLACK = {"name", "phase", "governance", "channel", "digest_channel", "cadence", "sam",
                 "sponsor"}  # fmt: skip
 """What the *Add account* modal sets: words that start the import's notes of a change."""
@@ -46,15 +51,17 @@ class SetUp:
         self.seen += [line, *(f"> {part}" for part in shown), ""]
 
 
-def set_up_portfolio(stack: Stack, spec: PortfolioSpec, clock: Clock) -> SetUp:
-    """The admin adds every account and scorecard line of `spec` from App Home, then the
-    file sets the rest."""
+def set_up_portfolio(stack: Stack, spec: PortfolioSpec, clock: MovableClock) -> SetUp:
+    """At `SET_UP`, the admin adds every account and scorecard line of `spec` from App
+    Home, the file sets the rest, and Sherpa's due work runs once."""
+    clock.now = SET_UP
     done = SetUp()
     admin = _Admin(stack, done)
     home = admin.open_home()
     first_run = [block for block in home["blocks"] if block.get("block_id", "").startswith(
         "admin_")]  # fmt: skip
-    done.say("App Home, the first time, at its top:", block_lines(first_run, _shown(stack)))
+    done.say(f"{SET_UP:%a %d %b}, App Home the first time, at its top:",
+             block_lines(first_run, _shown(stack)))  # fmt: skip
     added: list[str] = []
     for number, account in enumerate(spec.accounts):
         button = home if number == 0 else admin.admin_view()
@@ -73,6 +80,8 @@ def set_up_portfolio(stack: Stack, spec: PortfolioSpec, clock: Clock) -> SetUp:
     view = block_lines(admin.admin_view()["blocks"], _shown(stack))
     done.say("The Admin view then:", [*view[:5], "…"])
     done.say(_import_the_rest(stack, spec, clock, done))
+    if (report := stack.tick(SET_UP)).failed:
+        done.problems.append(f"{report.failed} due work failed after the set-up")
     return done
 
 
@@ -102,12 +111,12 @@ class _Admin:
         values: dict[str, Any] = {
             AdminField.NAME: account.name, AdminField.SAM: account.sam,
             AdminField.SPONSORS: list(account.sponsors),
-            AdminField.CHANNEL: self._channel(account.channel or ""),
+            AdminField.CHANNEL: _channel_id(self.stack, account.channel or ""),
             AdminField.PHASE: str(account.phase), AdminField.GOVERNANCE: str(account.governance),
             AdminField.CADENCE: str((account.checkins or spec.checkins).cadence),
         }  # fmt: skip
         if first:
-            values[AdminField.DIGEST_CHANNEL] = self._channel(spec.digest.channel)
+            values[AdminField.DIGEST_CHANNEL] = _channel_id(self.stack, spec.digest.channel)
         return self._submit(values, f"add account {account.name}")
 
     def scorecard(self, kpis: list[KpiSpec]) -> list[str]:
@@ -123,9 +132,6 @@ class _Admin:
                 AdminField.LOWER_IS_BETTER: LOWER if kpi.red_above is not None else HIGHER,
             }, f"add KPI {kpi.key}")  # fmt: skip
         return block_lines(self._modal()["blocks"], _shown(self.stack))[:2]
-
-    def _channel(self, name: str) -> str:
-        return self.stack.emulator.workspace.resolve(name, open_dm=False) or name
 
     def _modal(self) -> dict[str, Any]:
         views = self.stack.emulator.open_views(ADMIN)
@@ -153,22 +159,22 @@ class _Admin:
 def _import_the_rest(stack: Stack, spec: PortfolioSpec, clock: Clock, done: SetUp) -> str:
     """The file, with the channels as the admin picked them (Slack's IDs), sets what the
     Admin view does not; what it changes, in brief."""
-    channels = {account.name: stack.emulator.workspace.resolve(account.channel or "",
-                                                               open_dm=False)
-                for account in spec.accounts}  # fmt: skip
-    digest = stack.emulator.workspace.resolve(spec.digest.channel, open_dm=False)
     rest = spec.model_copy(update={
-        "digest": spec.digest.model_copy(update={"channel": digest}),
-        "accounts": [a.model_copy(update={"channel": channels[a.name]}) for a in spec.accounts],
+        "digest": spec.digest.model_copy(
+            update={"channel": _channel_id(stack, spec.digest.channel)}),
+        "accounts": [a.model_copy(update={"channel": _channel_id(stack, a.channel or "")})
+                     for a in spec.accounts],
     })  # fmt: skip
     with db.transaction(stack.runtime.sessions) as session:
         plan = import_portfolio(session, rest, now=clock())
     fields: dict[str, list[str]] = {}
+    overwritten = []
     for account in plan.accounts:
         for name in dict.fromkeys(detail.split()[0] for detail in account.details):
             fields.setdefault(name, []).append(account.name)
             if name in SET_IN_SLACK:
-                done.problems.append(f"the file changed {account.name}'s {name}, set in Slack")
+                overwritten.append(f"{account.name}'s {name}")
+    done.problems += [f"the file changed {what}, set in Slack" for what in overwritten]
     settings = [_WORDS.get(line.split()[0], line.split()[0]) for line in plan.portfolio]
     grouped: dict[tuple[str, ...], list[str]] = {}
     for name, names in fields.items():
@@ -180,7 +186,8 @@ def _import_the_rest(stack: Stack, spec: PortfolioSpec, clock: Clock, done: SetU
     return (
         f"Then the portfolio file set what the Admin view does not set yet: the portfolio's "
         f"{_and(list(dict.fromkeys(settings))) or 'settings as they were'}; "
-        f"{accounts or 'no account'}. It changed nothing the admin had chosen."
+        f"{accounts or 'no account'}. It changed "
+        f"{_and(overwritten) if overwritten else 'nothing'} of what the admin had chosen."
     )
 
 
@@ -188,5 +195,10 @@ def _and(words: Sequence[str]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
 
 
-def _shown(stack: Stack) -> Any:
+def _channel_id(stack: Stack, name: str) -> str:
+    """What Slack's channel menu gives for the channel the file names `#name`."""
+    return stack.emulator.workspace.resolve(name, open_dm=False) or name
+
+
+def _shown(stack: Stack) -> Shown:
     return stack.emulator.shown
