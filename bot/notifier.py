@@ -22,6 +22,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.outbound import POOLED_PER_HOST, Answer, Outbound, TransportError, proxy_for
 from bot.pacing import PacedRetry, Pacer, refused
 from bot.render import Renderers
+from bot.views.channels import CHANNEL_ID
 from engagement.notify import (
     ChannelUnavailable,
     DeliveryError,
@@ -310,6 +311,16 @@ class SlackNotifier:
         except Undeliverable:
             return None
         return profile_of(data.get("user") or {})
+
+    def channel_name(self, channel: str) -> str:
+        if not CHANNEL_ID.match(channel):
+            return channel
+        try:
+            data = self.call("conversations.info", channel=channel)
+        except (Undeliverable, ChannelUnavailable):  # the upload that follows says why
+            return channel
+        name = (data.get("channel") or {}).get("name")
+        return f"#{name}" if name else channel
 
 
 def profile_of(user: dict[str, Any]) -> Profile:

@@ -102,3 +102,15 @@ class Notifier(Protocol):
     def profile(self, *, user_id: str | None = None, email: str | None = None) -> Profile | None:
         """Look a person up by user ID or e-mail; None when Slack does not know them."""
         ...
+
+    def channel_name(self, channel: str) -> str:
+        """A channel as people know it, `#name`, for plain text (an image's title, its
+        description); `channel` itself when it is a name already or Slack will not say."""
+        ...
+
+
+def naming_channel(text: str, channel: str, notifier: Notifier) -> str:
+    """`text`, which names `channel` as Sherpa keeps it (an ID when an admin chose it in
+    Slack), with the channel as people know it: plain text shows an ID as it is."""
+    name = notifier.channel_name(channel)
+    return text.replace(channel, name) if name != channel else text

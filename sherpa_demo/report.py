@@ -4,7 +4,7 @@ heat map (PNG)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.views.scorecard.alerts import figures, headline
 from engagement.models import Account, Alert, Escalation, EscalationEvent
 from engagement.scoring.messages import IndicatorAlert
+from sherpa_demo.workspace import ADMIN
 from slack_emulator import Emulator, Workspace
 from slack_emulator.rendering import shown
 
@@ -26,7 +27,7 @@ EMOJI = {
     ":palm_tree:": "🌴", ":face_with_thermometer:": "🤒",
     ":chart_with_upwards_trend:": "📈", ":thread:": "🧵", ":arrow_down:": "⬇️",
     ":scales:": "⚖️", ":chart_with_downwards_trend:": "📉", ":hourglass:": "⌛",
-    ":left_right_arrow:": "↔️",
+    ":left_right_arrow:": "↔️", ":white_check_mark:": "✅", ":wave:": "👋",
 }  # fmt: skip
 
 
@@ -80,12 +81,22 @@ def _element(element: dict[str, Any]) -> str:
 
 
 def write_transcript(
-    emulator: Emulator, folder: Path, zones: dict[str, str], notes: list[str]
+    emulator: Emulator,
+    folder: Path,
+    zones: dict[str, str],
+    notes: list[str],
+    *,
+    setup: Sequence[str] = (),
 ) -> Path:
     """Every channel and DM, every message in its final state, threads under their parent;
-    first, what happened in Slack outside Sherpa: people whose Slack time zone is not their
-    accounts' (`zones`: user ID -> the accounts' zone), and `notes`."""
+    first, what the admin saw setting up the portfolio in App Home (`setup`), then what
+    happened in Slack outside Sherpa: people whose Slack time zone is not their accounts'
+    (`zones`: user ID -> the accounts' zone), and `notes`."""
     out = ["# Sherpa demo transcript", ""]
+    if setup:
+        admin = emulator.workspace.user(ADMIN)
+        out += [f"## {admin.real_name if admin else ADMIN}, the admin, sets up the portfolio "
+                "in App Home", "", *(plain(line) for line in setup)]  # fmt: skip
     show = emulator.shown
     workspace = emulator.workspace
     elsewhere = [

@@ -1,5 +1,6 @@
-"""`sherpa demo`: start the emulator and Sherpa's real HTTP server on loopback, import the
-example portfolio, simulate the weeks, then show what happened and write it to a folder."""
+"""`sherpa demo`: start the emulator and Sherpa's real HTTP server on loopback, set up the
+example portfolio from App Home as its admin (the file sets what the Admin view does not),
+simulate the weeks, then show what happened and write it to a folder."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from engagement import db
 from engagement.clock import MovableClock
-from engagement.portfolio.importer import import_portfolio
 from engagement.portfolio.loader import read_portfolio
 from sherpa_demo import report
+from sherpa_demo.admin import set_up_portfolio
 from sherpa_demo.measure import measure
 from sherpa_demo.simulate import START, Simulation
 from sherpa_demo.stack import running_stack
@@ -43,19 +44,15 @@ def run_demo(args: argparse.Namespace) -> int:
     url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'demo.sqlite3'}"
     db.upgrade(url)
     spec = read_portfolio(Path(args.portfolio))
-    engine = db.make_engine(url)
-    with db.transaction(db.session_factory(engine)) as session:
-        plan = import_portfolio(session, spec, now=START)
-    engine.dispose()
-    console.print(f"[bold]Sherpa demo[/bold]: {len(spec.accounts)} accounts imported "
-                  f"({plan.people_added} people), {args.weeks} weeks from {START:%Y-%m-%d}, "
-                  f"seed {args.seed}")  # fmt: skip
-
     clock = MovableClock(START)
     with running_stack(url, workspace_for(spec), clock=clock, admins=ADMIN) as stack, Progress(
         TextColumn("simulated weeks"), BarColumn(), MofNCompleteColumn(), console=console,
         transient=True,
     ) as progress:  # fmt: skip
+        setup = set_up_portfolio(stack, spec, clock)
+        console.print(f"[bold]Sherpa demo[/bold]: {len(spec.accounts)} accounts and "
+                      f"{len(spec.scorecard)} KPIs set up by the admin in App Home, "
+                      f"{args.weeks} weeks from {START:%Y-%m-%d}, seed {args.seed}")  # fmt: skip
         task = progress.add_task("weeks", total=args.weeks)
         simulation = Simulation(
             stack,
@@ -72,7 +69,7 @@ def run_demo(args: argparse.Namespace) -> int:
             figures = measure(session, spec, START, args.weeks)
             escalations = report.show_escalations(console, session)
         transcript = report.write_transcript(
-            stack.emulator, folder, accounts_zones(spec), simulation.notes
+            stack.emulator, folder, accounts_zones(spec), simulation.notes, setup=setup.seen
         )
         chart = report.write_image(stack.emulator, folder, "sponsor-digest-", "digest-chart.png")
         heat_map = report.write_image(stack.emulator, folder, "sponsor-risks-", "digest-risks.png")
@@ -80,7 +77,7 @@ def run_demo(args: argparse.Namespace) -> int:
             post.body.get("text", "") for post in stack.emulator.responses()
             if "Something went wrong" in str(post.body.get("text", ""))
         ]  # fmt: skip
-    problems = [*simulation.problems, *failures]
+    problems = [*setup.problems, *simulation.problems, *failures]
     if not shown:
         problems.append("no digest was posted")
     if chart is None:

@@ -13,6 +13,8 @@ class FakeNotifier:
     """Records what the domain asked to say; optionally fails the first N posts."""
 
     profiles: dict[str, Profile] = field(default_factory=dict)
+    channel_names: dict[str, str] = field(default_factory=dict)
+    """Channel ID -> `#name`, as `conversations.info` would say."""
     fail_next: int = 0
     posts: list[tuple[str, Message, str | None]] = field(default_factory=list)
     updates: list[tuple[Posted, Message]] = field(default_factory=list)
@@ -47,6 +49,9 @@ class FakeNotifier:
 
     def delete_file(self, file_id: str) -> None:
         self.deleted.append(file_id)
+
+    def channel_name(self, channel: str) -> str:
+        return self.channel_names.get(channel, channel)
 
     def profile(self, *, user_id: str | None = None, email: str | None = None) -> Profile | None:
         """Profiles are keyed by user ID or e-mail address."""

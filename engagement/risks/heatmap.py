@@ -22,7 +22,7 @@ from engagement.duework import streams
 from engagement.duework.queue import schedule
 from engagement.duework.registry import WorkContext
 from engagement.models import Account, DigestRun, Risk, RiskState
-from engagement.notify import Posted
+from engagement.notify import Posted, naming_channel
 from engagement.risks.rules import HIGH_SCORE
 
 log = logging.getLogger(__name__)
@@ -187,6 +187,9 @@ def upload(context: WorkContext) -> None:
     run = context.session.get_one(DigestRun, int(context.payload["run"]))
     assert run.message_channel and run.message_ts  # recorded before this was queued
     found = RiskHeatMap.model_validate(context.payload["map"])
+    found = found.model_copy(
+        update={"title": naming_channel(found.title, run.channel, context.notifier)}
+    )
     context.notifier.upload(
         Posted(run.message_channel, run.message_ts),
         filename=f"sponsor-risks-{run.iso_week}.png",

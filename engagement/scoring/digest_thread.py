@@ -14,7 +14,7 @@ import logging
 from contextlib import suppress
 
 from engagement.models import DigestRun, DigestState
-from engagement.notify import Notifier, Posted, Undeliverable
+from engagement.notify import Notifier, Posted, Undeliverable, naming_channel
 from engagement.scoring.chart import TrendChart, alt_text, render_png
 from engagement.scoring.messages import DigestContinuation
 
@@ -27,6 +27,7 @@ def remember_part(run: DigestRun, part: int, posted: Posted) -> None:
 
 def upload_chart(notifier: Notifier, run: DigestRun, thread: Posted, chart: TrendChart) -> None:
     """Upload the chart into the digest's thread and remember the file and what it shows."""
+    chart = chart.model_copy(update={"title": naming_channel(chart.title, run.channel, notifier)})
     run.chart_file = notifier.upload(
         thread,
         filename=f"sponsor-digest-{run.iso_week}.png",

@@ -319,6 +319,25 @@ def test_a_channel_refusal_waits_for_the_channel_and_a_dm_refusal_is_permanent()
             notifier.call("chat.postMessage", channel="U0NOBODY1", text="x")
 
 
+def test_a_channel_is_named_as_people_know_it_when_slack_says() -> None:
+    workspace = {
+        "users": [{"id": "U1", "tz": "UTC"}],
+        "channels": [
+            {"id": "C0DIGEST01", "name": "sponsor-digest", "members": ["U1", "U0SHERPA00"]},
+            {"id": "C0SECRET01", "name": "secret", "members": ["U1"], "is_private": True},
+        ],
+    }
+    with Emulator(workspace) as emulator:
+        notifier = SlackNotifier(make_client(emulator.bot_token, emulator.api_url), Renderers())
+        assert notifier.channel_name("C0DIGEST01") == "#sponsor-digest"
+        assert notifier.channel_name("C0SECRET01") == "C0SECRET01"  # hidden from Sherpa
+        assert notifier.channel_name("#sponsor-digest") == "#sponsor-digest"
+        assert [call.args["channel"] for call in emulator.calls("conversations.info")] == [
+            "C0DIGEST01",
+            "C0SECRET01",
+        ]
+
+
 def test_a_refused_token_stops_calls_without_reaching_slack_until_a_probe_works() -> None:
     with Emulator({"users": [{"id": "U1", "tz": "UTC"}]}) as emulator:
         notifier = SlackNotifier(make_client(emulator.bot_token, emulator.api_url), Renderers())

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from slack_sdk import WebClient
+from sqlalchemy import select
 
+from engagement import db
+from engagement.models import AuditEntry
 from sherpa.cli import main
 from sherpa_demo.report import write_transcript
+from sherpa_demo.workspace import ADMIN
 from slack_emulator import Emulator
 
 
 def test_two_weeks_of_the_demo_work_end_to_end(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    out = tmp_path / "demo"
-    status = main(["demo", "--weeks", "2", "--seed", "3", "--out", str(out)])
+    out, url = tmp_path / "demo", f"sqlite:///{tmp_path / 'demo.sqlite3'}"
+    status = main(["demo", "--weeks", "2", "--seed", "3", "--out", str(out), "--database-url", url])
     printed = capsys.readouterr().out
     assert status == 0, printed
     assert "every step worked" in printed
@@ -37,6 +42,36 @@ def test_two_weeks_of_the_demo_work_end_to_end(
     assert digest[0].startswith("## Sponsor digest — week of ")
     assert len(digest) <= 25 and len("\n".join(digest)) <= 3000  # one laptop screen
     assert "*12 accounts*" in digest[1]
+    assert_set_up_by_the_admin(transcript, url)
+
+
+def assert_set_up_by_the_admin(transcript: str, url: str) -> None:
+    """The admin added the accounts and the scorecard in App Home, and the transcript starts
+    with what they saw there; the file then changed none of it."""
+    setup = transcript.split("## Morgan Lee, the admin, sets up the portfolio in App Home\n")[1]
+    setup = setup.split("\n## ", 1)[0]
+    assert "> 👋 *Welcome to Sherpa.* There is no portfolio yet" in setup
+    assert "> [Add the first account] [Admin view]" in setup
+    assert "> ✅ Added *Acme Corp*. Sherpa introduces itself" in setup
+    assert "> 7 KPIs; the weights add up to 100." in setup
+    assert "> 12 accounts, by name · all shown" in setup
+    assert "review cadence and country (Nordlicht Energie)" in setup
+    assert transcript.index("## Morgan Lee") < transcript.index("## In Slack, outside Sherpa")
+    engine = db.make_engine(url)
+    with db.session_factory(engine)() as session:
+        rows = session.execute(select(AuditEntry.actor, AuditEntry.action))
+        made = Counter((actor, action) for actor, action in rows)
+    engine.dispose()
+    assert made[(ADMIN, "account.added")] == 12 and made[(ADMIN, "kpi.added")] == 7
+    assert made[(ADMIN, "portfolio.added")] == 1  # the first account's digest channel
+    assert made[("import", "account.changed")] == 12  # time zones, and the like
+    assert not {action for actor, action in made if actor == "import"} & {
+        "account.added",
+        "kpi.added",
+        "kpi.changed",
+        "sponsorship.opened",
+        "portfolio.added",
+    }
 
 
 def test_the_transcript_shows_each_message_as_the_emulator_does(tmp_path: Path) -> None:

@@ -67,6 +67,26 @@ def test_the_heat_map_follows_the_chart_in_the_digest_thread_with_its_alt_text(
     assert len(described) <= heatmap.ALT_TEXT_LIMIT
 
 
+def test_a_digest_channel_chosen_in_slack_is_named_in_the_images_not_by_its_id(
+    sessions: sessionmaker[Session],
+) -> None:
+    """App Home's channel menu gives an ID: titles and alt texts are plain text, which
+    shows an ID as it is, so the images name the channel as people know it."""
+    document = portfolio()
+    document["digest"]["channel"] = "C0DIGEST01"
+    with sessions() as session:
+        load_portfolio(session, document)
+        with_a_figure(session)
+        log(session, "Globex", 4, 4)
+    notifier = FakeNotifier(channel_names={"C0DIGEST01": "#sponsor-digest"})
+    Engine(sessions, registry, notifier).run_due(FRIDAY_DUE)
+    chart = notifier.alt_texts["sponsor-digest-2026-W48.png"]
+    risks = notifier.alt_texts["sponsor-risks-2026-W48.png"]
+    assert chart.startswith("Sponsor scorecards, last 12 weeks — #sponsor-digest. ")
+    assert risks.startswith("Open strategic risks — #sponsor-digest, week of 23 Nov 2026: ")
+    assert [where.channel for where, _, _ in notifier.uploads] == ["C0DIGEST01"] * 2
+
+
 def test_no_heat_map_without_open_risks(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
         load_portfolio(session)
