@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.views.admin.common import AdminAction, AdminField
 from bot.views.admin.modals import HIGHER, LOWER
+from bot.views.checkins.common import day as short_day
 from engagement import db
 from engagement.clock import Clock, MovableClock
 from engagement.portfolio.importer import import_portfolio
@@ -60,7 +61,7 @@ def set_up_portfolio(stack: Stack, spec: PortfolioSpec, clock: MovableClock) -> 
     home = admin.open_home()
     first_run = [block for block in home["blocks"] if block.get("block_id", "").startswith(
         "admin_")]  # fmt: skip
-    done.say(f"{SET_UP:%a %d %b}, App Home the first time, at its top:",
+    done.say(f"{short_day(SET_UP)}, App Home the first time, at its top:",
              block_lines(first_run, _shown(stack)))  # fmt: skip
     added: list[str] = []
     for number, account in enumerate(spec.accounts):

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from bot.views.channels import ChannelAction
 from bot.views.checkins import FIELD_ACTION
 from bot.views.checkins import ActionId as CheckinAction
+from bot.views.checkins.common import day as short_day
 from bot.views.escalations import EscalationAction
 from bot.views.risks.common import RiskAction
 from bot.views.rotation.common import RotationAction
@@ -224,7 +225,7 @@ class Simulation:
         self.notes.append(
             f"{admin.real_name if admin else ADMIN}, the admin, rotated the sponsor of "
             f"{ROTATION.account} from {out.real_name if out else ''} to "
-            f"{new.real_name if new else ''} on {self.clock.now:%a %d %b} (*Rotate sponsor* "
+            f"{new.real_name if new else ''} on {short_day(self.clock.now)} (*Rotate sponsor* "
             "on the account card)."
         )
         self._count("sponsors rotated")
@@ -253,7 +254,7 @@ class Simulation:
         name = self.stack.emulator.workspace.user(user)
         self.notes.append(
             f"{name.real_name if name else user} set the Slack status :palm_tree: Vacationing "
-            f"on {self.clock.now:%a %d %b}, until {until:%a %d %b}."
+            f"on {short_day(self.clock.now)}, until {short_day(until)}."
         )
 
     def _command(self, user: str, text: str) -> Callable[[], None]:

@@ -33,6 +33,7 @@ from engagement.risks.service import open_risks
 from engagement.scoring.cards import card, score_fall
 from engagement.scoring.evaluate import score_accounts
 from engagement.scoring.messages import ScorecardCard
+from engagement.scoring.strategic import cards_with_strategic
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def build_brief(session: Session, rotation: SponsorRotation, now: datetime) -> H
         outgoing=Who.of(outgoing),
         sams=[Who.of(sam) for sam in sams],
         rotated_on=rotation.rotated_at.date(),
-        card=card(scores, score_fall(session)),
+        card=cards_with_strategic(session, [card(scores, score_fall(session))], now.date())[0],
         trend=[scores.weeks[week].score.score for week in weeks],
         escalations=for_account(session, account.id, now=now).items,
         risks=open_risks(session, [account.id]),

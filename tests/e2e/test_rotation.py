@@ -22,6 +22,7 @@ from engagement.models import (
     CheckInState,
     Person,
     Role,
+    RoleDirection,
     SponsorRotation,
     Sponsorship,
 )
@@ -86,7 +87,8 @@ def seed_history(stack: Stack, now: datetime) -> None:
                     checkin_id=checkin.id, revision=1, stakeholder_engagement=rating,
                     strategic_alignment=rating, internal_advocacy=rating,
                     regular_checkins=rating, role_balance=rating, alignment_meeting_held=True,
-                    stakeholders_met=1, submitted_at=week_ago + timedelta(hours=1),
+                    role_direction=RoleDirection.TOOK_OVER, stakeholders_met=1,
+                    submitted_at=week_ago + timedelta(hours=1),
                     submitted_by=person.id,
                 )
             )  # fmt: skip
@@ -152,6 +154,8 @@ def test_a_rotation_sends_the_brief_and_the_outgoing_sponsors_note_is_added(
     )
     assert lines[2].startswith("Acme Corp — ")  # the scorecard card, as `/sponsor status`
     assert any(line.startswith("*Leading indicators") for line in lines)
+    role = "*Role balance:* sponsor took over (1 of last 4 weeks)"  # as on the card
+    assert any(role in line for line in lines)
     [trend] = [line for line in lines if "-week trend*" in line]
     assert trend.startswith("*12-week trend* ")
     [escalations] = [line for line in lines if line.startswith("*Open escalations*")]

@@ -93,4 +93,5 @@ def sponsor_names(sponsors: Sequence[str]) -> str:
 
 
 def day(value: date) -> str:
-    return value.strftime("%a %d %b")
+    """A day as people write it in a DM: "Mon 2 Nov" (the year goes without saying)."""
+    return f"{value:%a} {value.day} {value:%b}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.render import Payload
+from bot.views.checkins.common import day
 from bot.views.kit import MESSAGE_BLOCKS, clip, context, escape, fit, section
 from engagement.checkins.messages import IntroducedAccount, Introduction
 from engagement.models import Cadence, Role
@@ -48,7 +49,7 @@ def introduction_message(message: Introduction) -> Payload:
         )
     )
     when = (
-        f"Your first check-in comes *{first:%a %d %b} at {first:%H:%M}* your time "
+        f"Your first check-in comes *{day(first)} at {first:%H:%M}* your time "
         f"({escape(message.timezone)})."
     )
     pause = (
@@ -63,5 +64,5 @@ def introduction_message(message: Introduction) -> Payload:
         section(f"{asks}\n{when}", block_id="intro_when"),
         context(pause, block_id="intro_pause"),
     ]
-    text = f"Hello from Sherpa: your first check-in comes {first:%a %d %b} at {first:%H:%M}"
+    text = f"Hello from Sherpa: your first check-in comes {day(first)} at {first:%H:%M}"
     return {"text": escape(clip(text, 3000)), "blocks": fit(head, [], MESSAGE_BLOCKS, "")}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.render import Payload
+from bot.views.checkins.common import day as short_day
 from bot.views.kit import Block, button, context, day, divider, escape, header, mention, section
 from bot.views.phases import SPONSOR_PART, governance_name, phase_fact, phase_name
 from bot.views.risks.lists import risk_brief
@@ -17,6 +18,7 @@ from bot.views.scorecard.common import (
     role_balance_text,
     score_text,
     status_word,
+    week_label,
 )
 from engagement.scoring.kpis import Recorded
 from engagement.scoring.messages import (
@@ -86,7 +88,7 @@ def phase_answer_line(answer: PhaseAnswer | None) -> str:
     if answer is None:
         return ""
     fact = phase_fact(answer.phase, answer.check)
-    return f"\n*Sponsor's answer* ({answer.period_start:%a %d %b}): {fact}"
+    return f"\n*Sponsor's answer* ({short_day(answer.period_start)}): {fact}"
 
 
 def card_blocks(card: ScorecardCard) -> list[Block]:
@@ -100,7 +102,7 @@ def card_blocks(card: ScorecardCard) -> list[Block]:
         header(f"{summary.name} — {summary.score if summary.score is not None else 'no data'}"),
         section(
             f"Overall {score_text(summary.score, summary.status, summary.trend)} "
-            f"({status_word(summary.status)}) · week {card.iso_week}"
+            f"({status_word(summary.status)}) · {week_label(card.iso_week)}"
             + stage_line(summary)
             + phase_answer_line(card.phase_answer)
             + attention,
