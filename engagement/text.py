@@ -39,6 +39,20 @@ def free_text(value: str, subject: str, *, plural: bool = False) -> str:
     return text
 
 
+def checked_text(
+    value: str, subject: str, *, limit: int, missing: str | None = None, plural: bool = False
+) -> str:
+    """A note a person typed, checked once: `free_text`, stripped, at most `limit`
+    characters; `missing` is the one line for an empty one (None: empty is fine)."""
+    text = free_text(value, subject, plural=plural).strip()
+    if not text and missing is not None:
+        raise Invalid(missing)
+    if len(text) > limit:
+        verb = "are" if plural else "is"
+        raise Invalid(f"{subject} {verb} {len(text):,} characters; the limit is {limit:,}.")
+    return text
+
+
 def problem(subject: str, *, plural: bool = False) -> str:
     """The one line for free text holding a control character."""
     verb = "contain" if plural else "contains"

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from engagement.access import Actor, account_for
 from engagement.checkins.form import TEXT_LIMIT
-from engagement.errors import Invalid, Line, NotAllowed
+from engagement.errors import Line, NotAllowed
 from engagement.models import AdvocacyAction, Role
-from engagement.text import free_text
+from engagement.text import checked_text
 
 AdvocacyNote = NewType("AdvocacyNote", str)
 """What a sponsor did, as `read_note` checked it: `log_advocacy` takes nothing else."""
@@ -20,12 +20,9 @@ AdvocacyNote = NewType("AdvocacyNote", str)
 
 def read_note(text: str) -> AdvocacyNote:
     """The one check of an advocacy note (the slash grammar calls it as it parses)."""
-    note = free_text(text, "The note").strip()
-    if not note:
-        raise Invalid("Say what the sponsor did.")
-    if len(note) > TEXT_LIMIT:
-        raise Invalid(f"The note is {len(note):,} characters; the limit is {TEXT_LIMIT:,}.")
-    return AdvocacyNote(note)
+    return AdvocacyNote(
+        checked_text(text, "The note", limit=TEXT_LIMIT, missing="Say what the sponsor did.")
+    )
 
 
 @dataclass(frozen=True)

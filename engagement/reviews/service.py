@@ -18,7 +18,7 @@ from engagement.access import Actor, account_for, visible_accounts
 from engagement.errors import Invalid
 from engagement.models import Review, Role
 from engagement.reviews.cadence import ReviewDue, review_dues
-from engagement.text import free_text
+from engagement.text import checked_text
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +34,7 @@ class ReviewRecorded:
 
 def read_notes(text: str) -> str:
     """The one check of a review's notes (the slash grammar calls it as it parses)."""
-    notes = free_text(text, "The notes", plural=True).strip()
-    if len(notes) > NOTES_LIMIT:
-        raise Invalid(f"The notes are {len(notes):,} characters; the limit is {NOTES_LIMIT:,}.")
-    return notes
+    return checked_text(text, "The notes", limit=NOTES_LIMIT, plural=True)
 
 
 def record_review(

@@ -12,7 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from engagement.errors import FormInvalid, Invalid
 from engagement.models import RiskCategory
-from engagement.text import free_text
+from engagement.text import checked_text, free_text
 
 TEXT_LIMIT = 3000
 """Description and mitigation: Slack's limit for a section's text."""
@@ -107,9 +107,4 @@ def parse_risk_code(text: str) -> int:
 
 def read_closing_note(text: str) -> str:
     """Why a risk is closed: required, one check."""
-    note = free_text(text, "The note").strip()
-    if not note:
-        raise Invalid("Say why the risk is closed.")
-    if len(note) > TEXT_LIMIT:
-        raise Invalid(f"The note is {len(note):,} characters; the limit is {TEXT_LIMIT:,}.")
-    return note
+    return checked_text(text, "The note", limit=TEXT_LIMIT, missing="Say why the risk is closed.")

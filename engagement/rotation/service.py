@@ -22,7 +22,7 @@ from engagement.access import Actor, require_owner
 from engagement.db import rowcount
 from engagement.duework import streams
 from engagement.duework.queue import schedule
-from engagement.errors import Conflict, FormInvalid, Invalid, Line, NotAllowed, NotFound
+from engagement.errors import Conflict, FormInvalid, Line, NotAllowed, NotFound
 from engagement.models import (
     Account,
     CheckIn,
@@ -34,7 +34,7 @@ from engagement.models import (
     SponsorRotation,
     Sponsorship,
 )
-from engagement.text import free_text
+from engagement.text import checked_text
 
 log = logging.getLogger(__name__)
 
@@ -246,12 +246,9 @@ def rotate_from_slack(
 
 def read_handover_note(text: str) -> str:
     """The one check of a handover note, as of other free text."""
-    note = free_text(text, "The note").strip()
-    if not note:
-        raise Invalid("Write a few lines for the incoming sponsor.")
-    if len(note) > NOTE_LIMIT:
-        raise Invalid(f"The note is {len(note):,} characters; the limit is {NOTE_LIMIT:,}.")
-    return note
+    return checked_text(
+        text, "The note", limit=NOTE_LIMIT, missing="Write a few lines for the incoming sponsor."
+    )
 
 
 def note_rotation(session: Session, *, actor: Actor, rotation_id: int) -> SponsorRotation:
