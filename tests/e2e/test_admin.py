@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from blockkit.check import problems
 from engagement import db
+from engagement.checkins.schedule import local_date, zone
 from engagement.clock import MovableClock
 from engagement.models import Account, Admin, KpiDefinition, Person, Role, Sponsorship
 from sherpa_demo.stack import Stack, running_stack
@@ -248,7 +249,10 @@ def test_forged_admin_payloads_from_a_non_admin_are_refused_and_write_nothing(
 
 def test_pause_from_app_home_with_a_date_picker_and_resume_beside_it(live: Stack) -> None:
     home = open_home(live, SAM)
-    until = date.today() + timedelta(days=14)
+    with live.runtime.sessions() as session:  # "today" is the SAM's own, not the machine's
+        timezone = session.scalars(select(Person.timezone).where(Person.slack_user_id == SAM))
+        today = local_date(datetime.now(UTC), zone(timezone.one()))
+    until = today + timedelta(days=14)
     click(live, SAM, "checkin_pause", home, value=until.isoformat())
     with live.runtime.sessions() as session:
         paused = session.scalars(select(Person.paused_until).where(Person.slack_user_id == SAM))
@@ -257,7 +261,7 @@ def test_pause_from_app_home_with_a_date_picker_and_resume_beside_it(live: Stack
     [controls] = [b for b in home["blocks"] if b.get("block_id") == "checkin_pause"]
     assert [e["type"] for e in controls["elements"]] == ["datepicker", "button"]
     assert controls["elements"][0]["initial_date"] == until.isoformat()
-    click(live, SAM, "checkin_pause", home, value=date.today().isoformat())  # not after today
+    click(live, SAM, "checkin_pause", home, value=today.isoformat())  # not after today
     assert dms(live, SAM)[-1].startswith("Pick a date after today")
     click(live, SAM, "checkin_resume", home)
     with live.runtime.sessions() as session:
