@@ -33,6 +33,11 @@ class Actor:
 _PERSON_ID = select(Person.id).where(Person.slack_user_id == bindparam("user_id"))
 """Built once: every request looks up its actor, and building a statement (with its
 cache key) costs SQLAlchemy about as much as running it."""
+_ROLES = select(Sponsorship.role).where(
+    Sponsorship.account_id == bindparam("account_id"),
+    Sponsorship.person_id == bindparam("person_id"),
+    Sponsorship.ended_at.is_(None),
+)
 
 
 def actor_for(session: Session, user_id: str, seed: Collection[str]) -> Actor:
@@ -46,13 +51,7 @@ def roles_on(session: Session, actor: Actor, account_id: int) -> set[Role]:
     """The actor's current roles on an account (empty when none)."""
     if actor.person_id is None:
         return set()
-    rows = session.scalars(
-        select(Sponsorship.role).where(
-            Sponsorship.account_id == account_id,
-            Sponsorship.person_id == actor.person_id,
-            Sponsorship.ended_at.is_(None),
-        )
-    )
+    rows = session.scalars(_ROLES, {"account_id": account_id, "person_id": actor.person_id})
     return {Role(role) for role in rows}
 
 
@@ -61,9 +60,12 @@ def require_role(session: Session, actor: Actor, account: Account, *roles: Role)
 
     For someone who may see the account anyway (see `account_for`): the refusal names it.
     """
-    if actor.is_admin:
-        return
-    have = roles_on(session, actor, account.id)
+    if not actor.is_admin:
+        _require(roles_on(session, actor, account.id), account, roles)
+
+
+def _require(have: set[Role], account: Account, roles: tuple[Role, ...]) -> None:
+    """`require_role` for a member whose roles on the account are `have`."""
     if have and (not roles or have & set(roles)):
         return
     wanted = " or ".join("the SAM" if role is Role.SAM else "a sponsor" for role in roles)
@@ -95,6 +97,9 @@ def account_name_at(text: str, names: Iterable[str]) -> tuple[str, str] | None:
     return None
 
 
+_NAMED = select(Account).where(func.lower(Account.name) == bindparam("key"))
+
+
 def find_account(session: Session, name: str) -> Account | None:
     """The account whose name is `name` by `account_name_key`.
 
@@ -102,7 +107,7 @@ def find_account(session: Session, name: str) -> Account | None:
     ASCII letters (SQLite: "Électricité"): then every name is compared here.
     """
     key = account_name_key(name)
-    for account in session.scalars(select(Account).where(func.lower(Account.name) == key)):
+    for account in session.scalars(_NAMED, {"key": key}):
         if account_name_key(account.name) == key:
             return account
     for account_id, account_name in session.execute(
@@ -126,7 +131,8 @@ def account_for(session: Session, actor: Actor, name: str, *roles: Role) -> Acco
         if account is None:
             raise NotFound(unknown("account", name, account_names(session)))
         return account
-    if account is None or not roles_on(session, actor, account.id):
+    have = roles_on(session, actor, account.id) if account is not None else set()
+    if account is None or not have:
         if account is not None:  # the log says what the person is not told
             _log.warning(
                 "access.refused user=%s person=%s what=account ref=%d",
@@ -135,7 +141,7 @@ def account_for(session: Session, actor: Actor, name: str, *roles: Role) -> Acco
                 account.id,
             )
         raise NotFound(not_yours(session, actor, name))
-    require_role(session, actor, account, *roles)
+    _require(have, account, roles)
     return account
 
 

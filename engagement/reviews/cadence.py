@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from engagement.dates import months_after
@@ -58,26 +58,31 @@ def interval(account: Account) -> int:
     return account.review_months or MONTHS[Governance(account.governance)]
 
 
+_REVIEWS = (
+    select(Review.account_id, func.max(Review.held_on))
+    .where(Review.account_id.in_(bindparam("ids", expanding=True)))
+    .group_by(Review.account_id)
+)
+_MEETINGS = (
+    select(CheckIn.account_id, func.max(Answer.submitted_at))
+    .join(CheckIn, CheckIn.id == Answer.checkin_id)
+    .where(
+        CheckIn.account_id.in_(bindparam("ids", expanding=True)),
+        Answer.alignment_meeting_held.is_(True),
+    )
+    .group_by(CheckIn.account_id)
+)
+"""Built once: every card and digest reads them."""
+
+
 def last_held(session: Session, accounts: Sequence[Account]) -> dict[int, date]:
     """Each account's last review recorded; for a direct one, a check-in's alignment
     meeting too. Two queries, however many accounts."""
     ids = [account.id for account in accounts]
-    held: dict[int, date] = {
-        account_id: day
-        for account_id, day in session.execute(
-            select(Review.account_id, func.max(Review.held_on))
-            .where(Review.account_id.in_(ids))
-            .group_by(Review.account_id)
-        )
-    }
+    held: dict[int, date] = dict(session.execute(_REVIEWS, {"ids": ids}).all())
     direct = [account.id for account in accounts if _sponsor_and_sam(account)]
     if direct:
-        met = session.execute(
-            select(CheckIn.account_id, func.max(Answer.submitted_at))
-            .join(CheckIn, CheckIn.id == Answer.checkin_id)
-            .where(CheckIn.account_id.in_(direct), Answer.alignment_meeting_held.is_(True))
-            .group_by(CheckIn.account_id)
-        )
+        met = session.execute(_MEETINGS, {"ids": direct})
         for account_id, at in met:
             if account_id not in held or at.date() > held[account_id]:
                 held[account_id] = at.date()

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from engagement import audit
@@ -177,14 +177,18 @@ def list_risks(
     return [item.name for item in accounts], open_risks(session, [item.id for item in accounts])
 
 
+_OPEN = (
+    select(Risk, Person.slack_user_id)
+    .outerjoin(Person, Person.id == Risk.owner_id)
+    .where(Risk.account_id.in_(bindparam("ids", expanding=True)), Risk.state != RiskState.CLOSED)
+    .order_by(Risk.score.desc(), Risk.account_id, Risk.number)
+)
+"""Built once: every account card reads it."""
+
+
 def open_risks(session: Session, account_ids: Sequence[int]) -> list[RiskLine]:
     """The risks not closed, of these accounts, highest score first."""
-    rows = session.execute(
-        select(Risk, Person.slack_user_id)
-        .outerjoin(Person, Person.id == Risk.owner_id)
-        .where(Risk.account_id.in_(account_ids), Risk.state != RiskState.CLOSED)
-        .order_by(Risk.score.desc(), Risk.account_id, Risk.number)
-    ).all()
+    rows = session.execute(_OPEN, {"ids": list(account_ids)}).all()
     return [RiskLine.of(risk, owner) for risk, owner in rows]
 
 

@@ -40,6 +40,9 @@ class Kpi:
         return self.thresholds.lower_is_better
 
 
+_KPIS = select(KpiDefinition).order_by(KpiDefinition.position, KpiDefinition.id)
+
+
 def load_kpis(session: Session) -> list[Kpi]:
     """The scorecard in the portfolio file's order."""
     return [
@@ -52,9 +55,7 @@ def load_kpis(session: Session) -> list[Kpi]:
             thresholds=Thresholds(row.target, row.red_below, row.red_above),
             weight=row.weight,
         )
-        for row in session.scalars(
-            select(KpiDefinition).order_by(KpiDefinition.position, KpiDefinition.id)
-        )
+        for row in session.scalars(_KPIS)
     ]
 
 

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy import ColumnElement, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from engagement.checkins.items import is_latest_revision
@@ -80,23 +80,31 @@ def directions(session: Session, account_ids: list[int], first_week: int) -> Sai
     return said
 
 
+_BALANCES = (
+    select(CheckIn.account_id, Answer.role_direction, CheckIn.period_start)
+    .join(Answer, Answer.checkin_id == CheckIn.id)
+    .where(
+        CheckIn.account_id.in_(bindparam("ids", expanding=True)),
+        CheckIn.period_start >= bindparam("first"),
+        CheckIn.period_start < bindparam("end"),
+        Answer.role_direction.is_not(None),
+        is_latest_revision(),
+    )
+    .group_by(CheckIn.account_id, Answer.role_direction, CheckIn.period_start)
+)
+"""Built once: every card and digest reads it."""
+
+
 def balances(session: Session, account_ids: Sequence[int], week: int) -> dict[int, RoleBalance]:
     """Each account's role balance over the WINDOW weeks up to `week`, from the latest
     answer of each check-in (one query, grouped by account, direction and period)."""
     if not account_ids:
         return {}
-    rows = session.execute(
-        select(CheckIn.account_id, Answer.role_direction, CheckIn.period_start)
-        .join(Answer, Answer.checkin_id == CheckIn.id)
-        .where(
-            CheckIn.account_id.in_(account_ids),
-            CheckIn.period_start >= weeks.monday(week - WINDOW + 1),
-            CheckIn.period_start < weeks.monday(week + 1),
-            Answer.role_direction.is_not(None),
-            is_latest_revision(),
-        )
-        .group_by(CheckIn.account_id, Answer.role_direction, CheckIn.period_start)
-    )
+    rows = session.execute(_BALANCES, {
+        "ids": list(account_ids),
+        "first": weeks.monday(week - WINDOW + 1),
+        "end": weeks.monday(week + 1),
+    })  # fmt: skip
     said: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     for account_id, direction, period in rows:
         said[account_id][str(direction)].add(weeks.week_of(period))

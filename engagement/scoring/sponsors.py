@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engagement.models import Person, Role, Sponsorship
 from engagement.scoring.messages import ScorecardCard, SponsorTerm
+
+_SPONSORS = (
+    select(Sponsorship.account_id, Person.slack_user_id, Person.display_name,
+           Sponsorship.started_at, Sponsorship.ended_at)
+    .join(Person, Person.id == Sponsorship.person_id)
+    .where(Sponsorship.account_id.in_(bindparam("ids", expanding=True)),
+           Sponsorship.role == Role.SPONSOR)
+    .order_by(Sponsorship.started_at, Sponsorship.id)
+)  # fmt: skip
+"""Built once: every account card reads it."""
 
 
 def cards_with_sponsors(
@@ -17,13 +27,7 @@ def cards_with_sponsors(
     """The cards with each account's sponsors, earliest first (one query however many)."""
     ids = [item.summary.account_id for item in cards]
     terms: dict[int, list[SponsorTerm]] = {account_id: [] for account_id in ids}
-    rows = session.execute(
-        select(Sponsorship.account_id, Person.slack_user_id, Person.display_name,
-               Sponsorship.started_at, Sponsorship.ended_at)
-        .join(Person, Person.id == Sponsorship.person_id)
-        .where(Sponsorship.account_id.in_(ids), Sponsorship.role == Role.SPONSOR)
-        .order_by(Sponsorship.started_at, Sponsorship.id)
-    )  # fmt: skip
+    rows = session.execute(_SPONSORS, {"ids": ids})
     for account_id, user_id, name, started, ended in rows:
         terms[account_id].append(
             SponsorTerm(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from engagement.models import Account, Risk, RiskState
@@ -21,6 +21,18 @@ from engagement.scoring.messages import AccountSummary, RoleBalance, ScorecardCa
 from engagement.scoring.phase import latest_phase_answers
 from engagement.scoring.role_balance import balances
 
+_HIGH_RISKS = (
+    select(Risk.account_id, func.count())
+    .where(
+        Risk.account_id.in_(bindparam("ids", expanding=True)),
+        Risk.state != RiskState.CLOSED,
+        Risk.score >= HIGH_SCORE,
+    )
+    .group_by(Risk.account_id)
+)
+_ACCOUNTS = select(Account).where(Account.id.in_(bindparam("ids", expanding=True)))
+"""Built once: every card and digest reads them."""
+
 
 def with_strategic(
     session: Session, summaries: Sequence[AccountSummary], today: date
@@ -29,19 +41,8 @@ def with_strategic(
     the weeks up to `today`'s, phase and governance (three queries and the review
     cadence's two, however many accounts)."""
     ids = [item.account_id for item in summaries]
-    high = {
-        account_id: count
-        for account_id, count in session.execute(
-            select(Risk.account_id, func.count())
-            .where(
-                Risk.account_id.in_(ids),
-                Risk.state != RiskState.CLOSED,
-                Risk.score >= HIGH_SCORE,
-            )
-            .group_by(Risk.account_id)
-        )
-    }
-    accounts = session.scalars(select(Account).where(Account.id.in_(ids))).all()
+    high = dict(session.execute(_HIGH_RISKS, {"ids": ids}).all())
+    accounts = session.scalars(_ACCOUNTS, {"ids": ids}).all()
     overdue = {due.account_id for due in review_dues(session, accounts) if due.overdue(today)}
     balance = balances(session, ids, weeks.week_of(today))
     stage = {account.id: (account.phase, account.governance) for account in accounts}

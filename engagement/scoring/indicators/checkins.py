@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Date,
+    Executable,
     Float,
     Over,
     Select,
@@ -61,12 +62,10 @@ from engagement.scoring.indicators.figures import (
 )
 
 
-def missed_streaks(
-    session: Session, ids: Select[Any], start: date, now: datetime
-) -> dict[int, list[MissedStreak]]:
-    """Sponsors whose latest closed check-ins expired unanswered two or more times running."""
-    rows = fetch_all(
-        session,
+@lru_cache(maxsize=2)
+def _missed_statement(listed: bool) -> Executable:
+    """Built once per shape (`figures.listed_ids`)."""
+    return (
         select(
             CheckIn.account_id,
             CheckIn.person_id,
@@ -77,14 +76,22 @@ def missed_streaks(
         )
         .join(Person, Person.id == CheckIn.person_id)
         .where(
-            CheckIn.account_id.in_(ids),
+            CheckIn.account_id.in_(listed_ids(listed)),
             CheckIn.role == Role.SPONSOR,
-            CheckIn.period_start >= start,
+            CheckIn.period_start >= bindparam("start"),
             CheckIn.state.in_([CheckInState.ANSWERED, CheckInState.SKIPPED, CheckInState.EXPIRED]),
-            or_(CheckIn.closed_at.is_(None), CheckIn.closed_at <= now),
+            or_(CheckIn.closed_at.is_(None), CheckIn.closed_at <= bindparam("now")),
         )
-        .order_by(CheckIn.account_id, CheckIn.person_id, CheckIn.period_start),
+        .order_by(CheckIn.account_id, CheckIn.person_id, CheckIn.period_start)
     )
+
+
+def missed_streaks(
+    session: Session, accounts: Sequence[AccountRef], start: date, now: datetime
+) -> dict[int, list[MissedStreak]]:
+    """Sponsors whose latest closed check-ins expired unanswered two or more times running."""
+    listed, named = id_parameters(accounts)
+    rows = fetch_all(session, _missed_statement(listed), {**named, "start": start, "now": now})
     runs: dict[tuple[int, int], tuple[str | None, str, list[date]]] = {}
     for account_id, person_id, user_id, name, period, state in rows:
         _, _, streak = runs.setdefault((account_id, person_id), (user_id, name, []))

@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from functools import lru_cache
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import BindParameter, Executable, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from engagement.models import Escalation, EscalationState
-from engagement.scoring.indicators.figures import WeekFigures, earliest_start, fetch_all
+from engagement.scoring.indicators.figures import (
+    AccountRef,
+    WeekFigures,
+    earliest_start,
+    fetch_all,
+    id_parameters,
+    listed_ids,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,30 +38,35 @@ class EscalationTimes:
     resolved_at: datetime | None
 
 
-def load_escalations(
-    session: Session, ids: Select[Any], now: datetime, first_week: int
-) -> dict[int, list[EscalationTimes]]:
-    """Escalations that can matter to the span: still open, or touched since it began."""
-    since = earliest_start(first_week)
-    rows = fetch_all(
-        session,
-        select(
-            Escalation.account_id,
-            Escalation.created_at,
-            Escalation.ack_deadline,
-            Escalation.acknowledged_at,
-            Escalation.resolved_at,
-        ).where(
-            Escalation.account_id.in_(ids),
-            Escalation.state != EscalationState.CANCELLED,
-            Escalation.created_at <= now,
-            or_(
-                Escalation.resolved_at.is_(None),
-                Escalation.resolved_at >= since,
-                Escalation.ack_deadline >= since,
-            ),
+@lru_cache(maxsize=2)
+def _statement(listed: bool) -> Executable:
+    """Built once per shape (`figures.listed_ids`)."""
+    since: BindParameter[datetime] = bindparam("since")
+    return select(
+        Escalation.account_id,
+        Escalation.created_at,
+        Escalation.ack_deadline,
+        Escalation.acknowledged_at,
+        Escalation.resolved_at,
+    ).where(
+        Escalation.account_id.in_(listed_ids(listed)),
+        Escalation.state != EscalationState.CANCELLED,
+        Escalation.created_at <= bindparam("now"),
+        or_(
+            Escalation.resolved_at.is_(None),
+            Escalation.resolved_at >= since,
+            Escalation.ack_deadline >= since,
         ),
     )
+
+
+def load_escalations(
+    session: Session, accounts: Sequence[AccountRef], now: datetime, first_week: int
+) -> dict[int, list[EscalationTimes]]:
+    """Escalations that can matter to the span: still open, or touched since it began."""
+    listed, named = id_parameters(accounts)
+    parameters = {**named, "now": now, "since": earliest_start(first_week)}
+    rows = fetch_all(session, _statement(listed), parameters)
     result: dict[int, list[EscalationTimes]] = defaultdict(list)
     for account_id, created, deadline, acked, resolved in rows:
         responses = [moment for moment in (acked, resolved) if moment is not None]

@@ -114,52 +114,44 @@ class Timeline:
         return self.at(self.current)
 
 
+_SAM = aliased(Person)
+_ACCOUNTS = (
+    select(
+        Account.id,
+        Account.name,
+        Account.timezone,
+        Account.cadence,
+        Account.channel,
+        Account.digest_channel,
+        _SAM.slack_user_id,
+        _SAM.display_name,
+    )
+    .outerjoin(
+        Sponsorship,
+        and_(
+            Sponsorship.account_id == Account.id,
+            Sponsorship.role == Role.SAM,
+            Sponsorship.ended_at.is_(None),
+        ),
+    )
+    .outerjoin(_SAM, _SAM.id == Sponsorship.person_id)
+    .order_by(Account.name, Account.id)
+)
+"""Built once, narrowed per call (building a statement costs about what running it does)."""
+
+
 def load_accounts(session: Session, scope: ColumnElement[bool]) -> list[AccountRef]:
     """Accounts matching `scope` (a condition on Account) with their SAM, by name."""
-    sam = aliased(Person)
-    rows = (
-        session.connection()
-        .execute(
-            select(
-                Account.id,
-                Account.name,
-                Account.timezone,
-                Account.cadence,
-                Account.channel,
-                Account.digest_channel,
-                sam.slack_user_id,
-                sam.display_name,
-            )
-            .outerjoin(
-                Sponsorship,
-                and_(
-                    Sponsorship.account_id == Account.id,
-                    Sponsorship.role == Role.SAM,
-                    Sponsorship.ended_at.is_(None),
-                ),
-            )
-            .outerjoin(sam, sam.id == Sponsorship.person_id)
-            .where(scope)
-            .order_by(Account.name, Account.id)
-        )
-        .all()
-    )
+    rows = session.connection().execute(_ACCOUNTS.where(scope)).all()
     seen: dict[int, AccountRef] = {}
     for row in rows:
         seen.setdefault(row[0], AccountRef(*row))
     return list(seen.values())
 
 
-def account_ids(accounts: Sequence[AccountRef]) -> Select[Any]:
-    """The accounts' IDs as a subquery: named, or all of them when there are many."""
-    if len(accounts) > MAX_LISTED:
-        return select(Account.id)
-    return select(Account.id).where(Account.id.in_([account.id for account in accounts]))
-
-
 def listed_ids(listed: bool) -> Select[Any]:
-    """`account_ids` for a statement built once: the IDs named in the parameter
-    `account_ids` (`id_parameters`) when `listed`, else every account's."""
+    """The accounts' IDs as a subquery of a statement built once: those named in the
+    parameter `account_ids` (`id_parameters`) when `listed`, else every account's."""
     if not listed:
         return select(Account.id)
     return select(Account.id).where(Account.id.in_(bindparam("account_ids", expanding=True)))

@@ -31,7 +31,6 @@ from engagement.scoring.indicators.figures import (
     Span,
     Timeline,
     WeekFigures,
-    account_ids,
     span,
 )
 
@@ -55,10 +54,9 @@ def compute(
         account.id: Timeline(account=account, current=weeks_of.current[account.timezone], weeks={})
         for account in accounts
     }
-    ids = account_ids(accounts)
     rows = weekly_figures(session, accounts, weeks_of, now)
-    escalations = load_escalations(session, ids, now, weeks_of.first)
-    missed = missed_streaks(session, ids, weeks.monday(weeks_of.last - STREAK_WEEKS + 1), now)
+    escalations = load_escalations(session, accounts, now, weeks_of.first)
+    missed = missed_streaks(session, accounts, weeks.monday(weeks_of.last - STREAK_WEEKS + 1), now)
     for row in rows:
         timeline = timelines.get(row[0])
         if timeline is not None and row[2]:
