@@ -173,20 +173,36 @@ def visible_account(session: Session, actor: Actor, account_id: int) -> Account:
     raise NotFound(NOT_YOURS_BY_ID)
 
 
+_EVERY_ACCOUNT = select(Account).order_by(Account.name)
+_HELD = _EVERY_ACCOUNT.where(
+    Account.id.in_(
+        select(Sponsorship.account_id).where(
+            Sponsorship.person_id == bindparam("person_id"), Sponsorship.ended_at.is_(None)
+        )
+    )
+)
+_HELD_AS = _EVERY_ACCOUNT.where(
+    Account.id.in_(
+        select(Sponsorship.account_id).where(
+            Sponsorship.person_id == bindparam("person_id"),
+            Sponsorship.ended_at.is_(None),
+            Sponsorship.role.in_(bindparam("roles", expanding=True)),
+        )
+    )
+)
+"""Built once: every command that names an account reads them."""
+
+
 def visible_accounts(session: Session, actor: Actor, *roles: Role) -> list[Account]:
     """The accounts a person holds any of `roles` on now (any role if none), by name;
     every account for an admin."""
-    query = select(Account).order_by(Account.name)
-    if not actor.is_admin:
-        if actor.person_id is None:
-            return []
-        held = select(Sponsorship.account_id).where(
-            Sponsorship.person_id == actor.person_id, Sponsorship.ended_at.is_(None)
-        )
-        if roles:
-            held = held.where(Sponsorship.role.in_(roles))
-        query = query.where(Account.id.in_(held))
-    return list(session.scalars(query))
+    if actor.is_admin:
+        return list(session.scalars(_EVERY_ACCOUNT))
+    if actor.person_id is None:
+        return []
+    if roles:
+        return list(session.scalars(_HELD_AS, {"person_id": actor.person_id, "roles": roles}))
+    return list(session.scalars(_HELD, {"person_id": actor.person_id}))
 
 
 def account_names(session: Session, actor: Actor | None = None) -> list[str]:
