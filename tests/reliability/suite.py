@@ -72,22 +72,24 @@ def main() -> int:
     chosen = QUICK if args.quick else FULL
     folder = Path(tempfile.mkdtemp(prefix="sherpa-reliability-"))
     print(f"logs: {folder}", flush=True)
-    server = pg.PostgresServer.start()
     rows: list[tuple[Row, float]] = []
-    try:
-        for name, scenario in chosen.items():
-            if args.only and name not in args.only:
-                continue
-            # Each scenario's emulator answers from this process: what earlier scenarios
-            # left behind must not make its garbage collections stall Slack's answers.
-            gc.collect()
-            gc.freeze()
-            print(f"running {name} …", flush=True)
-            started = time.monotonic()
-            place = folder / name
-            place.mkdir()
+    for name, scenario in chosen.items():
+        if args.only and name not in args.only:
+            continue
+        # Each scenario's emulator answers from this process: what earlier scenarios
+        # left behind must not make its garbage collections stall Slack's answers.
+        gc.collect()
+        gc.freeze()
+        print(f"running {name} …", flush=True)
+        started = time.monotonic()
+        place = folder / name
+        place.mkdir()
+        # A database server of its own, as a deployment has: the one before must not
+        # still be tidying up (autovacuum, checkpoints) on the same server meanwhile.
+        server = pg.PostgresServer.start()
+        try:
             rows.append((scenario(server, place), time.monotonic() - started))
-    finally:
-        server.stop()
+        finally:
+            server.stop()
     print(table(rows))
     return 1 if any(row.problems for row, _ in rows) else 0
