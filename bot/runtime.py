@@ -26,6 +26,17 @@ from engagement.duework.registry import Registry
 from engagement.duework.wake import Alarm, watch
 from engagement.settings import Settings
 
+DUE_WORK_CONCURRENCY = 4
+"""Due-work items worked on at once on PostgreSQL (SQLite takes one writer at a time)."""
+
+
+def connections_kept(settings: Settings) -> int:
+    """A process's database connections kept open: one for each thread that may use one at
+    once (a web worker's request and follow-up threads; a clock's due-work workers, two per
+    item in progress). With SQLAlchemy's default of 5, under 200 clients the web opened and
+    closed a PostgreSQL connection for most requests: 247 backends in 60 s."""
+    return settings.web_threads + settings.sherpa_followup_threads + 2 * DUE_WORK_CONCURRENCY
+
 
 @dataclass
 class Runtime:
@@ -72,7 +83,7 @@ class Runtime:
 
         "Now" is `clock`, else the rehearsal clock of a drill, else the real one.
         """
-        engine = db.make_engine(settings.database_url)
+        engine = db.make_engine(settings.database_url, keep_open=connections_kept(settings))
         if check_schema:
             db.ensure_current(engine)
         return cls(
@@ -143,7 +154,7 @@ class Runtime:
     def due_engine(self, *, concurrency: int | None = None) -> DueEngine:
         """SQLite takes one writer at a time, so parallel delivery only adds lock waits there."""
         if concurrency is None:
-            concurrency = 1 if self.engine.dialect.name == "sqlite" else 4
+            concurrency = 1 if self.engine.dialect.name == "sqlite" else DUE_WORK_CONCURRENCY
         return DueEngine(
             self.sessions,
             self.registry,
