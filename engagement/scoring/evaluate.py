@@ -119,15 +119,15 @@ def score_loaded(
     manual: ManualActuals = {}
     if within is not None and any(kpi.source is KpiSource.MANUAL for kpi in kpis):
         listed, named = indicators.id_parameters(accounts)
-        statement = _actuals_statement(len(within.rows), listed)
+        statement = _actuals_statement(listed)
         manual = load_actuals(session, statement, {**within.parameters(now), **named})
     return [_score(timelines[account.id], kpis, manual) for account in accounts]
 
 
-@lru_cache(maxsize=64)
-def _actuals_statement(rows: int, listed: bool) -> Select[Any]:
-    """The manual KPIs' statement, built once per shape (`indicators.week_table`)."""
-    return actuals_statement(indicators.week_table(rows), indicators.listed_ids(listed))
+@lru_cache(maxsize=2)
+def _actuals_statement(listed: bool) -> Select[Any]:
+    """The manual KPIs' statement, built once per shape (`indicators.listed_ids`)."""
+    return actuals_statement(indicators.week_table(), indicators.listed_ids(listed))
 
 
 def _score(timeline: Timeline, kpis: list[Kpi], manual: ManualActuals) -> AccountScores:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from engagement.models import AdvocacyAction, Escalation
 from engagement.scoring import indicators, weeks
 from engagement.scoring.indicators import Timeline
+from engagement.scoring.indicators.figures import week_parameters, week_rows, week_table
 from tests.factories import account_id, add_checkin, load_portfolio, person_id
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # Tuesday of ISO week 48 everywhere
@@ -158,3 +159,18 @@ def test_a_fixed_number_of_queries_for_any_number_of_accounts(session: Session) 
         assert len(statements) == one == 3
     finally:
         event.remove(bind, "before_cursor_execute", count)
+
+
+def test_the_weeks_table_holds_each_zones_weeks_as_given_whatever_their_number(
+    session: Session,
+) -> None:
+    """One JSON parameter carries the table; SQLite keeps instants as text, so a value
+    that came back altered would move every window's edge."""
+    table = week_table()
+    statement = select(*table.c).order_by(table.c.zone, table.c.week)
+    for zones in (["Europe/Berlin"], ["America/New_York", "Asia/Kolkata", "Europe/Berlin"]):
+        current = {zone: W48 for zone in zones}  # Berlin's clocks went back in week 44
+        rows = week_rows(current, NOW, W48 - 6, W48)
+        back = session.execute(statement, week_parameters(rows)).all()
+        assert [tuple(row) for row in back] == sorted(rows)
+        assert {row.ends.tzinfo for row in back} == {UTC}

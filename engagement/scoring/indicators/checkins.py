@@ -22,6 +22,7 @@ from sqlalchemy import (
     Date,
     Executable,
     Float,
+    Integer,
     Over,
     Select,
     Subquery,
@@ -60,6 +61,10 @@ from engagement.scoring.indicators.figures import (
     week_number,
     week_table,
 )
+
+ZERO, ONE, HUNDRED = (literal_column(f"{number}", Integer()) for number in (0, 1, 100))
+"""Numbers written into the weekly statement: as bound parameters, its 73 zeros alone were
+bound and sent on every run."""
 
 
 @lru_cache(maxsize=2)
@@ -108,7 +113,7 @@ def missed_streaks(
 
 def _mean(total: ColumnElement[Any], count: ColumnElement[Any]) -> ColumnElement[Any]:
     """total / count as a float, NULL when nothing was counted."""
-    return case((count > 0, cast(total, Float) / count))
+    return case((count > ZERO, cast(total, Float) / count))
 
 
 def weekly_figures(
@@ -125,15 +130,15 @@ def weekly_figures(
     scored, and any other week with check-ins out.
     """
     listed, named = id_parameters(accounts)
-    statement = _weekly_statement(len(span.rows), listed)
+    statement = _weekly_statement(listed)
     return fetch_all(session, statement, {**span.parameters(now), **named})
 
 
-@lru_cache(maxsize=64)
-def _weekly_statement(rows: int, listed: bool) -> Select[Any]:
-    """`weekly_figures`'s statement for a weeks table of `rows` rows (`figures.week_table`)
-    and the accounts `listed` or all (`figures.listed_ids`); its values are parameters."""
-    table, ids = week_table(rows), listed_ids(listed)
+@lru_cache(maxsize=2)
+def _weekly_statement(listed: bool) -> Select[Any]:
+    """`weekly_figures`'s statement for the accounts `listed` or all (`figures.listed_ids`);
+    its values, the weeks table's too (`figures.week_table`), are parameters."""
+    table, ids = week_table(), listed_ids(listed)
     now = bindparam("now", type_=UTCDateTime())
     grid = (
         select(Account.id.label("account_id"), *table.c)
@@ -143,7 +148,7 @@ def _weekly_statement(rows: int, listed: bool) -> Select[Any]:
     )
     per_week = _checkin_weeks(ids, now)
     weekly = per_week.c
-    slot = case((func.coalesce(weekly.sent, 0) > 0, 1), else_=0)
+    slot = case((func.coalesce(weekly.sent, ZERO) > ZERO, ONE), else_=ZERO)
     sums = [column.key for column in weekly if column.key not in ("account_id", "week", "held")]
 
     # running totals over each account's weeks (one window for all), then each trailing
@@ -158,10 +163,10 @@ def _weekly_statement(rows: int, listed: bool) -> Select[Any]:
             grid.c.scored,
             grid.c.window_starts,
             grid.c.ends,
-            func.coalesce(weekly.sent, 0).label("sent_week"),
-            func.coalesce(weekly.answered, 0).label("answered_week"),
-            *[running_total(func.coalesce(weekly[key], 0)).label(key) for key in sums],
-            running_total(func.coalesce(weekly.held, 0) * slot).label("held"),
+            func.coalesce(weekly.sent, ZERO).label("sent_week"),
+            func.coalesce(weekly.answered, ZERO).label("answered_week"),
+            *[running_total(func.coalesce(weekly[key], ZERO)).label(key) for key in sums],
+            running_total(func.coalesce(weekly.held, ZERO) * slot).label("held"),
             running_total(slot).label("slots"),
         )
         .select_from(grid)
@@ -175,7 +180,7 @@ def _weekly_statement(rows: int, listed: bool) -> Select[Any]:
     def earlier(value: ColumnElement[Any]) -> ColumnElement[Any]:
         """The value WINDOW rows (weeks) before, 0 before the first."""
         lag = func.lag(value, literal_column(f"{WINDOW}"))
-        return func.coalesce(lag.over(partition_by=r.account_id, order_by=r.week), 0)
+        return func.coalesce(lag.over(partition_by=r.account_id, order_by=r.week), ZERO)
 
     checkins = select(
         r.account_id,
@@ -207,14 +212,14 @@ def _weekly_statement(rows: int, listed: bool) -> Select[Any]:
         c.scored,
         c.sent_week,
         c.answered_week,
-        _mean(c.answered * 100, c.settled),
-        _mean(c.held * 100, c.slots),
-        case((c.scored, advocacy), else_=0),
+        _mean(c.answered * HUNDRED, c.settled),
+        _mean(c.held * HUNDRED, c.slots),
+        case((c.scored, advocacy), else_=ZERO),
         *sponsor,
         *sam,
         *[_mean(c[f"sponsor_{n}"] + c[f"sam_{n}"], both) for n in range(len(RATED_KEYS))],
         greatest(*[func.abs(mine - theirs) for mine, theirs in zip(sponsor, sam, strict=True)]),
-    ).where(or_(c.scored, c.sent_week > 0))
+    ).where(or_(c.scored, c.sent_week > ZERO))
 
 
 def _checkin_weeks(ids: Select[Any], now: ColumnElement[datetime]) -> Subquery:
@@ -234,7 +239,7 @@ def _checkin_weeks(ids: Select[Any], now: ColumnElement[datetime]) -> Subquery:
     answered = Answer.id.is_not(None)
 
     def by(role: ColumnElement[bool], value: Any) -> ColumnElement[Any]:
-        return func.sum(case((and_(role, answered), value), else_=0))
+        return func.sum(case((and_(role, answered), value), else_=ZERO))
 
     rated = [getattr(Answer, key) for key in RATED_KEYS]
     week = week_number(CheckIn.period_start)
@@ -242,14 +247,14 @@ def _checkin_weeks(ids: Select[Any], now: ColumnElement[datetime]) -> Subquery:
         select(
             CheckIn.account_id,
             week.label("week"),
-            func.sum(case((counted, 1), else_=0)).label("sent"),
+            func.sum(case((counted, ONE), else_=ZERO)).label("sent"),
             func.sum(
-                case((and_(counted, CheckIn.state == CheckInState.ANSWERED), 1), else_=0)
+                case((and_(counted, CheckIn.state == CheckInState.ANSWERED), ONE), else_=ZERO)
             ).label("answered"),
-            func.sum(case((settled, 1), else_=0)).label("settled"),
-            func.max(case((Answer.alignment_meeting_held, 1), else_=0)).label("held"),
-            by(sponsor, 1).label("n_sponsor"),
-            by(~sponsor, 1).label("n_sam"),
+            func.sum(case((settled, ONE), else_=ZERO)).label("settled"),
+            func.max(case((Answer.alignment_meeting_held, ONE), else_=ZERO)).label("held"),
+            by(sponsor, ONE).label("n_sponsor"),
+            by(~sponsor, ONE).label("n_sam"),
             *[by(sponsor, column).label(f"sponsor_{n}") for n, column in enumerate(rated)],
             *[by(~sponsor, column).label(f"sam_{n}") for n, column in enumerate(rated)],
         )

@@ -7,10 +7,10 @@ start from (which accounts, from when), so that each family of indicators
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -18,16 +18,19 @@ from sqlalchemy import (
     Boolean,
     ColumnElement,
     Date,
+    Dialect,
     Executable,
     Float,
     Integer,
     Select,
     String,
+    Text,
+    TypeDecorator,
     and_,
     bindparam,
+    column,
     select,
     true,
-    union_all,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
@@ -208,29 +211,70 @@ def week_rows(
     ]
 
 
-@lru_cache(maxsize=64)
-def week_table(count: int) -> CTE:
-    """A table of `count` rows of `week_rows` for the aggregates to join: bound parameters
-    (`week_parameters`), so that the statements joining it are built and compiled once per
-    number of rows (SQLAlchemy never caches a VALUES list)."""
-    selects = [
-        select(
-            *[
-                bindparam(f"week_{n}_{name}", type_=kind).label(name)
-                for name, kind in COLUMNS.items()
-            ]
-        )
-        for n in range(count)
-    ]
-    return union_all(*selects).cte("zone_weeks")
+class WeekRows(TypeDecorator[list[tuple[Any, ...]]]):
+    """`week_rows` as one JSON parameter: each value as the database keeps its column's
+    type (SQLite compares dates and instants as text), so the table it becomes compares
+    with stored values exactly as a bound parameter would."""
+
+    impl = Text()
+    cache_ok = True
+
+    def process_bind_param(self, value: list[tuple[Any, ...]] | None, dialect: Dialect) -> str:
+        kinds = [
+            (name, kind.dialect_impl(dialect).bind_processor(dialect))
+            for name, kind in COLUMNS.items()
+        ]
+        rows = [
+            {
+                name: process(item) if process else item
+                for (name, process), item in zip(kinds, row, strict=True)
+            }
+            for row in value or []
+        ]
+        return json.dumps(rows, default=_iso)
+
+
+def _iso(value: Any) -> str:
+    """Dates and instants the driver would have bound as they are (PostgreSQL), in JSON."""
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a week table's value")
+
+
+class json_rows(FunctionElement[Any]):
+    """The rows of the `weeks` parameter (`WeekRows`), as a subquery with `COLUMNS`."""
+
+    inherit_cache = True
+    name = "json_rows"
+
+
+@compiles(json_rows)
+def _json_rows(element: json_rows, compiler: SQLCompiler, **kw: Any) -> str:
+    types = compiler.dialect.type_compiler_instance
+    columns = ", ".join(f"{name} {types.process(kind)}" for name, kind in COLUMNS.items())
+    rows = compiler.process(element.clauses, **kw)
+    return f"(SELECT * FROM json_to_recordset(CAST({rows} AS JSON)) AS week_rows({columns}))"
+
+
+@compiles(json_rows, "sqlite")
+def _json_rows_sqlite(element: json_rows, compiler: SQLCompiler, **kw: Any) -> str:
+    columns = ", ".join(f"json_extract(value, '$.{name}') AS {name}" for name in COLUMNS)
+    return f"(SELECT {columns} FROM json_each({compiler.process(element.clauses, **kw)}))"
+
+
+def week_table() -> CTE:
+    """The table of `week_rows` the aggregates join, from one parameter (`week_parameters`):
+    one statement whatever the number of zones and weeks, where a bound parameter for each
+    value made the card's statement 20,000 characters with 211 parameters, which the
+    driver parsed again on every run. SQLite materialises it (3.35 and later), instead of
+    reading the JSON again for each account."""
+    rows = json_rows(bindparam("weeks", type_=WeekRows()))
+    source = rows.table_valued(*[column(name, kind) for name, kind in COLUMNS.items()])
+    return select(*source.c).cte("zone_weeks").prefix_with("MATERIALIZED", dialect="sqlite")
 
 
 def week_parameters(rows: Sequence[tuple[Any, ...]]) -> dict[str, Any]:
-    return {
-        f"week_{n}_{name}": value
-        for n, row in enumerate(rows)
-        for name, value in zip(COLUMNS, row, strict=True)
-    }
+    return {"weeks": list(rows)}
 
 
 @dataclass(frozen=True)
