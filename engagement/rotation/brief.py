@@ -47,7 +47,8 @@ class Part(BaseModel):
 
 
 class Side(Part):
-    """One side's check-ins over the last weeks: how many asked, answered, and the means."""
+    """One side's check-ins over the last weeks: how many settled (`asked`: answered or
+    expired), how many answered, and the means."""
 
     role: Role
     asked: int
@@ -131,11 +132,16 @@ def build_brief(session: Session, rotation: SponsorRotation, now: datetime) -> H
 
 
 def _sides(session: Session, account_id: int, since: datetime, now: datetime) -> list[Side]:
-    """Both sides' check-ins due in the window; each answered one's latest revision counts."""
+    """Both sides' check-ins due in the window; each answered one's latest revision counts.
+
+    Answered of those settled (answered or expired), as the response rate counts them: one
+    still open (the incoming sponsor's first, sent as the brief goes out) or skipped was
+    not missed."""
     window = (CheckIn.account_id == account_id, CheckIn.due_at >= since, CheckIn.due_at <= now)
+    settled = CheckIn.state.in_([CheckInState.ANSWERED, CheckInState.EXPIRED])
     asked = dict(
         session.execute(
-            select(CheckIn.role, func.count()).where(*window).group_by(CheckIn.role)
+            select(CheckIn.role, func.count()).where(*window, settled).group_by(CheckIn.role)
         ).all()
     )
     answered = dict(

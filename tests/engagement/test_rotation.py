@@ -4,7 +4,7 @@ however the two are ordered; refusals write nothing; `sherpa forget` takes the n
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,13 +18,13 @@ from engagement.db import transaction
 from engagement.duework.engine import Engine
 from engagement.errors import Conflict, FormInvalid, Invalid, NotAllowed
 from engagement.forget import forget_person
-from engagement.models import CheckIn, DueWork, Person, SponsorRotation, Sponsorship
+from engagement.models import CheckIn, DueWork, Person, Role, SponsorRotation, Sponsorship
 from engagement.notify import Profile
 from engagement.portfolio.importer import import_portfolio
 from engagement.portfolio.loader import parse_portfolio
-from engagement.rotation.brief import HandoverBrief, HandoverNoteRequest
+from engagement.rotation.brief import HandoverBrief, HandoverNoteRequest, build_brief
 from engagement.rotation.service import add_handover_note, rotate_from_slack
-from tests.factories import NOW, actor, load_portfolio, person_id, portfolio
+from tests.factories import NOW, actor, add_checkin, load_portfolio, person_id, portfolio
 from tests.fakes import FakeNotifier
 
 OUTGOING, INCOMING, SAM = "U0SPN0001", "U0SPN0009", "U0SAM0001"  # Acme Corp, New York
@@ -188,3 +188,20 @@ def test_check_ins_planned_for_the_outgoing_sponsor_are_not_sent(session: Sessio
     slack_rotation(session, at=NOW + timedelta(hours=1))
     assert before[0] == before[1] == 2  # today's 09:00 in New York and next Monday's
     assert (session.scalar(planned), session.scalar(sam_planned)) == (0, 2)
+
+
+def test_the_brief_counts_answered_of_the_check_ins_settled(session: Session) -> None:
+    """One still open (the incoming sponsor's first, sent as the brief goes out) or skipped
+    was not missed: answered of answered or expired, as the response rate counts."""
+    load_portfolio(session)
+    rotation = slack_rotation(session)
+    name = rotation.account.name
+    sponsor = {"account": name, "user": OUTGOING, "role": "sponsor"}
+    add_checkin(session, **sponsor, period=date(2026, 11, 2), state="skipped")
+    add_checkin(session, **sponsor, period=date(2026, 11, 9), state="expired")
+    add_checkin(session, **sponsor, period=date(2026, 11, 16), answers=[(4, 4, 4, 4, 4)])
+    add_checkin(session, account=name, user=INCOMING, role="sponsor",
+                period=date(2026, 11, 23), state="sent")  # fmt: skip
+    brief = build_brief(session, rotation, NOW + timedelta(days=1))
+    [side] = [side for side in brief.sides if side.role == Role.SPONSOR]
+    assert (side.answered, side.asked) == (1, 2)
