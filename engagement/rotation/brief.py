@@ -47,11 +47,11 @@ class Part(BaseModel):
 
 
 class Side(Part):
-    """One side's check-ins over the last weeks: how many settled (`asked`: answered or
-    expired), how many answered, and the means."""
+    """One side's check-ins over the last weeks: how many settled (answered or expired),
+    how many answered, and the means."""
 
     role: Role
-    asked: int
+    settled: int
     answered: int
     means: dict[str, float]
     """Indicator label -> mean rating (1–5) of the answers, the latest revision of each."""
@@ -138,19 +138,18 @@ def _sides(session: Session, account_id: int, since: datetime, now: datetime) ->
     still open (the incoming sponsor's first, sent as the brief goes out) or skipped was
     not missed."""
     window = (CheckIn.account_id == account_id, CheckIn.due_at >= since, CheckIn.due_at <= now)
-    settled = CheckIn.state.in_([CheckInState.ANSWERED, CheckInState.EXPIRED])
-    asked = dict(
-        session.execute(
-            select(CheckIn.role, func.count()).where(*window, settled).group_by(CheckIn.role)
-        ).all()
-    )
-    answered = dict(
-        session.execute(
-            select(CheckIn.role, func.count())
-            .where(*window, CheckIn.state == CheckInState.ANSWERED)
+    counts = {
+        role: (settled, answered)
+        for role, settled, answered in session.execute(
+            select(
+                CheckIn.role,
+                func.count(),
+                func.sum(case((CheckIn.state == CheckInState.ANSWERED, 1), else_=0)),
+            )
+            .where(*window, CheckIn.state.in_([CheckInState.ANSWERED, CheckInState.EXPIRED]))
             .group_by(CheckIn.role)
         ).all()
-    )
+    }
     latest = (
         select(func.max(Answer.revision))
         .where(Answer.checkin_id == CheckIn.id)
@@ -177,8 +176,8 @@ def _sides(session: Session, account_id: int, since: datetime, now: datetime) ->
         sides.append(
             Side(
                 role=role,
-                asked=int(asked.get(role.value, 0)),
-                answered=int(answered.get(role.value, 0)),
+                settled=int(counts.get(role.value, (0, 0))[0]),
+                answered=int(counts.get(role.value, (0, 0))[1]),
                 means={
                     label: round(float(value), 1)
                     for label, value in zip(RATED.values(), row[:-1], strict=True)

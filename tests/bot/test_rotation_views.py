@@ -55,7 +55,7 @@ def longest_brief(note: str = "") -> HandoverBrief:
         sides=[
             Side(
                 role=role,
-                asked=8,
+                settled=8,
                 answered=7,
                 means=dict.fromkeys(RATED.values(), 3.5),
                 meetings_held=5,

@@ -204,4 +204,4 @@ def test_the_brief_counts_answered_of_the_check_ins_settled(session: Session) ->
                 period=date(2026, 11, 23), state="sent")  # fmt: skip
     brief = build_brief(session, rotation, NOW + timedelta(days=1))
     [side] = [side for side in brief.sides if side.role == Role.SPONSOR]
-    assert (side.answered, side.asked) == (1, 2)
+    assert (side.answered, side.settled) == (1, 2)

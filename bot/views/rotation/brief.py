@@ -49,7 +49,7 @@ def _trend(scores: list[int | None]) -> str:
 
 def _side(side: Side) -> str:
     who = "Sponsor side" if side.role == Role.SPONSOR else "SAM side"
-    figures = [f"{side.answered} of {side.asked} check-ins answered"]
+    figures = [f"{side.answered} of {side.settled} check-ins answered"]
     if side.answered:
         figures.append(f"alignment meetings held {side.meetings_held}")
         figures += [f"{label.lower()} {value:.1f}" for label, value in side.means.items()]
