@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import Exists, exists, select
+from sqlalchemy import ColumnElement, Exists, Integer, bindparam, exists, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from engagement.checkins.delivery import NotReachable
@@ -68,10 +68,30 @@ def introduce_newcomers(
         )
 
 
-def _ever_sent(person_id: InstrumentedAttribute[int] | int) -> Exists:
+_SENT = aliased(CheckIn, name="sent")  # not an outer query's check-ins
+
+
+def _ever_sent(person_id: InstrumentedAttribute[int] | ColumnElement[int]) -> Exists:
     """Whether the person was ever sent a check-in."""
-    sent = aliased(CheckIn)  # not the outer query's check-ins
-    return exists().where(sent.person_id == person_id, sent.sent_at.is_not(None))
+    return exists().where(_SENT.person_id == person_id, _SENT.sent_at.is_not(None))
+
+
+# One person's statements, built once: an introduction is sent to everyone imported, and
+# building them (an alias above all) cost more than running them.
+_PERSON = bindparam("person_id", type_=Integer)
+_EVER_SENT = select(_ever_sent(_PERSON))
+_FIRST_PLANNED = (
+    select(CheckIn.due_at)
+    .where(CheckIn.person_id == _PERSON, CheckIn.state == CheckInState.DUE)
+    .order_by(CheckIn.due_at)
+    .limit(1)
+)
+_ACCOUNTS = (
+    select(Account, Sponsorship.role)
+    .join(Sponsorship, Sponsorship.account_id == Account.id)
+    .where(Sponsorship.person_id == _PERSON, Sponsorship.ended_at.is_(None))
+    .order_by(Account.name, Sponsorship.role.desc())
+)
 
 
 def introduce(context: WorkContext) -> None:
@@ -80,14 +100,9 @@ def introduce(context: WorkContext) -> None:
     person = session.get(Person, int(context.key.rsplit(":", 1)[1]))
     if person is None or person.introduced_at is not None:
         return
-    if session.scalar(select(_ever_sent(person.id))):
+    if session.scalar(_EVER_SENT, {"person_id": person.id}):
         return  # met Sherpa through a check-in already: too late for an introduction
-    first = session.scalar(
-        select(CheckIn.due_at)
-        .where(CheckIn.person_id == person.id, CheckIn.state == CheckInState.DUE)
-        .order_by(CheckIn.due_at)
-        .limit(1)
-    )
+    first = session.scalar(_FIRST_PLANNED, {"person_id": person.id})
     if first is None:
         return  # ended or paused meanwhile: the next planned check-in queues it again
     if person.slack_user_id is None:
@@ -99,12 +114,7 @@ def introduce(context: WorkContext) -> None:
 
 def introduction(session: Session, person: Person, first: datetime) -> Introduction:
     """What the introduction says: the person's accounts, roles and cadences, and when."""
-    rows = session.execute(
-        select(Account, Sponsorship.role)
-        .join(Sponsorship, Sponsorship.account_id == Account.id)
-        .where(Sponsorship.person_id == person.id, Sponsorship.ended_at.is_(None))
-        .order_by(Account.name, Sponsorship.role.desc())
-    ).all()
+    rows = session.execute(_ACCOUNTS, {"person_id": person.id}).all()
     accounts: dict[int, IntroducedAccount] = {}
     for account, role in rows:  # a sponsor who is also SAM answers as sponsor
         accounts.setdefault(
