@@ -17,6 +17,11 @@ class _Window:
     accepted: deque[float] = field(default_factory=deque)
 
 
+LOOKUP_TIERS = {"users.info": 100, "users.lookupByEmail": 50}
+"""Calls a minute Slack allows the profile look-ups, per app and workspace: `users.info` is
+a Tier 4 method (100+ a minute), `users.lookupByEmail` Tier 3 (50+)."""
+
+
 class RateLimits:
     """Sliding windows on an injectable clock: at most ``calls`` per ``seconds`` per method."""
 
@@ -31,6 +36,11 @@ class RateLimits:
             raise ValueError("a rate limit needs calls >= 1 and per_seconds > 0")
         with self._lock:
             self._windows[method] = _Window(calls, per_seconds)
+
+    def lookup_tiers(self) -> None:
+        """Limit the profile look-ups to their Slack tiers (`LOOKUP_TIERS`), in real minutes."""
+        for method, calls in LOOKUP_TIERS.items():
+            self.set(method, calls, 60.0)
 
     def clear(self) -> None:
         with self._lock:

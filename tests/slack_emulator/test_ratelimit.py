@@ -13,7 +13,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from slack_emulator import Emulator
 from slack_emulator.ratelimit import RateLimits
-from tests.slack_emulator.conftest import ACME, FakeClock
+from tests.slack_emulator.conftest import ACME, SAM, FakeClock
 
 
 def test_window_admits_n_calls_then_says_how_long_to_wait(clock: FakeClock) -> None:
@@ -76,3 +76,24 @@ def test_retry_handler_waits_and_succeeds(
     assert [m["text"] for m in emu.messages(ACME)] == ["first", "second", "third"]
     assert len(sleeps) == 2 and all(1 <= s < 2 for s in sleeps)
     assert [c.status for c in emu.calls()] == [200, 429, 200, 429, 200]
+
+
+@pytest.mark.parametrize(
+    ("method", "arguments", "per_minute"),
+    [("users.info", {"user": SAM}, 100), ("users.lookupByEmail", {"email": "sam@example.com"}, 50)],
+)
+def test_the_look_ups_keep_to_their_slack_tiers_per_minute(
+    emu: Emulator, client: WebClient, clock: FakeClock, method: str, arguments: dict[str, str],
+    per_minute: int,
+) -> None:  # fmt: skip
+    emu.rate_limits.lookup_tiers()
+    for _ in range(per_minute):
+        assert client.api_call(method, params=arguments)["ok"]
+    clock.advance(59)
+    with pytest.raises(SlackApiError) as refused:
+        client.api_call(method, params=arguments)
+    assert refused.value.response.status_code == 429
+    assert refused.value.response.headers["Retry-After"] == "1"
+    clock.advance(1)  # a minute after the first call, its slot is free again
+    assert client.api_call(method, params=arguments)["ok"]
+    assert client.chat_postMessage(channel=ACME, text="other methods keep their own limits")["ok"]
