@@ -31,6 +31,10 @@ REFRESH_EVERY = timedelta(days=7)
 BATCH = 500
 """At most this many profile look-ups per hourly planning run, to stay within rate limits."""
 CHUNK = 25
+PIECE_EVERY = timedelta(seconds=30)
+"""The pieces of a planning run fall due this far apart: 50 look-ups a minute, whichever
+processes run them, within Slack's tiers for `users.lookupByEmail` (Tier 3, 50 a minute)
+and `users.info` (Tier 4, 100), so a large portfolio's look-ups are never refused."""
 REFRESH = "people.refresh"
 ANSWER_DM = "people.answer_dm"
 
@@ -68,11 +72,12 @@ def refresh_profiles(context: WorkContext) -> int:
     """Queue look-ups for profiles older than a week and people known only by e-mail.
 
     Runs first in each hourly planning run (people come first in the composition root's
-    order, `bot/root.py`), so check-ins are planned in fresh time zones. The look-ups go
-    in pieces of `CHUNK` people, each a due-work item committed on its own: a crash or a
-    Slack outage costs one piece, retried with back-off, and the rest of the planning run
-    goes on at once. Forgotten people are never looked up again: that would bring their
-    identity back.
+    order, `bot/root.py`), so check-ins are planned in fresh time zones (a zone that a later
+    piece finds different re-times what is pending). The look-ups go in pieces of `CHUNK`
+    people, each a due-work item committed on its own and due `PIECE_EVERY` after the one
+    before: a crash or a Slack outage costs one piece, retried with back-off, and the rest
+    of the planning run goes on at once. Forgotten people are never looked up again: that
+    would bring their identity back.
     """
     session, now = context.session, context.now
     stale = list(
@@ -83,13 +88,13 @@ def refresh_profiles(context: WorkContext) -> int:
         )
     )  # fmt: skip
     hour = now.replace(minute=0, second=0, microsecond=0)
-    for start in range(0, len(stale), CHUNK):
+    for number, start in enumerate(range(0, len(stale), CHUNK)):
         piece = stale[start : start + CHUNK]
         schedule(
             session,
             kind=REFRESH,
             key=f"{REFRESH}:{hour:%Y-%m-%dT%H}:{piece[0]}",
-            due_at=now,
+            due_at=now + number * PIECE_EVERY,
             payload={"people": piece},
         )
     return len(stale)

@@ -12,9 +12,29 @@ from engagement.duework.engine import Engine
 from engagement.duework.registry import Registry
 from engagement.models import DueWork, Person, WorkState
 from engagement.notify import DeliveryError, Profile
-from engagement.people import REFRESH, refresh, refresh_profiles
+from engagement.people import CHUNK, PIECE_EVERY, REFRESH, refresh, refresh_profiles
+from slack_emulator.ratelimit import LOOKUP_TIERS
 from tests.factories import NOW, load_portfolio, portfolio
 from tests.fakes import FakeNotifier
+
+
+def test_a_planning_runs_pieces_fall_due_one_after_another_within_slacks_tiers(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("engagement.people.CHUNK", 2)
+    with sessions() as session:
+        load_portfolio(session)  # six people: three pieces
+    notifier = FakeNotifier()
+    engine_with(sessions, notifier).run_due(NOW)
+    with sessions() as session:
+        due = session.scalars(select(DueWork.due_at).where(DueWork.kind == REFRESH)).all()
+    assert sorted(due) == [NOW, NOW + PIECE_EVERY, NOW + 2 * PIECE_EVERY]
+    assert len(notifier.lookups) == 2  # the first piece only, for now
+
+
+def test_the_look_ups_pace_stays_within_slacks_tiers() -> None:
+    per_minute = CHUNK * (timedelta(minutes=1) / PIECE_EVERY)
+    assert per_minute <= min(LOOKUP_TIERS.values())
 
 
 def engine_with(sessions: sessionmaker[Session], notifier: FakeNotifier) -> Engine:
@@ -66,7 +86,9 @@ class FailingFor(FakeNotifier):
         super().__init__()
         self.failing = user_id
 
-    def profile(self, *, user_id: str | None = None, email: str | None = None) -> Profile | None:
+    def profile(
+        self, *, user_id: str | None = None, email: str | None = None, wait: bool = True
+    ) -> Profile | None:
         if user_id == self.failing:
             raise DeliveryError("slack_unavailable")
         return Profile(user_id or "U0NEW0001", "Someone", "Asia/Tokyo")
@@ -79,8 +101,10 @@ def test_look_ups_go_in_pieces_and_a_failed_piece_alone_is_retried(
     with sessions() as session:
         load_portfolio(session)  # six people
     notifier = FailingFor("U0SAM0002")
-    report = engine_with(sessions, notifier).run_due(NOW)
-    assert report.done == {"plan": 1, REFRESH: 2} and report.retried == 1
+    engine = engine_with(sessions, notifier)
+    assert engine.run_due(NOW).done == {"plan": 1, REFRESH: 1}
+    report = engine.run_due(NOW + 2 * PIECE_EVERY)
+    assert report.done == {REFRESH: 1} and report.retried == 1
     with sessions() as session:
         unchecked = dict(
             session.execute(
