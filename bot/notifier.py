@@ -8,6 +8,7 @@ import re
 import threading
 import time
 from collections.abc import Mapping
+from contextlib import nullcontext
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
@@ -20,7 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.outbound import POOLED_PER_HOST, Answer, Outbound, TransportError, proxy_for
-from bot.pacing import PacedRetry, Pacer, refused
+from bot.pacing import PacedRetry, Pacer, impatient, refused
 from bot.render import Renderers
 from bot.views.channels import CHANNEL_ID
 from engagement.notify import (
@@ -136,6 +137,7 @@ class SlackNotifier:
         self.renderers = renderers
         self._stopped: str | None = None
         self._quiet_until = 0.0
+        self._limited_until: dict[str, float] = {}
         self._stop_lock = threading.Lock()
         self.replies = Outbound(per_host=repliers)
         self.reply_origins = reply_origins(client.base_url)
@@ -184,9 +186,15 @@ class SlackNotifier:
         if self._stopped is not None and time.monotonic() < self._quiet_until:
             raise SendingStopped(self._stopped)
 
-    def call(self, method: str, **arguments: Any) -> dict[str, Any]:
-        """Call one Web API method, log it on one line, map failures to delivery errors."""
+    def call(self, method: str, *, wait: bool = True, **arguments: Any) -> dict[str, Any]:
+        """Call one Web API method, log it on one line, map failures to delivery errors.
+
+        Without `wait`, a rate limit is not waited out: the call fails at once, and the
+        method is not called that way again until Slack's Retry-After has passed.
+        """
         self._refuse_while_stopped()
+        if not wait and time.monotonic() < self._limited_until.get(method, 0.0):
+            raise DeliveryError(f"{method}: ratelimited")
         pacer = self.pacers.get(method)
         if pacer is not None:
             pacer.wait()
@@ -195,7 +203,7 @@ class SlackNotifier:
         if "@" in str(target):
             target = "(e-mail)"
         try:
-            with waiting(Wait.REPLY):
+            with waiting(Wait.REPLY), nullcontext() if wait else impatient():
                 if method in READS:
                     response = self.client.api_call(method, http_verb="GET", params=arguments)
                 else:
@@ -203,6 +211,9 @@ class SlackNotifier:
         except SlackApiError as error:
             if pacer is not None and refused(error.response.status_code):
                 pacer.give_back()  # the client's retries ran out, each refused too
+            if not wait and error.response.status_code == 429:
+                after = float(error.response.headers.get("Retry-After", 1))
+                self._limited_until[method] = time.monotonic() + after
             code = str(error.response.get("error", "unknown"))
             log.warning(
                 "slack.call method=%s target=%s ok=false error=%s ms=%d",
@@ -300,12 +311,14 @@ class SlackNotifier:
             self.stop(error.reason)
         raise error from None
 
-    def profile(self, *, user_id: str | None = None, email: str | None = None) -> Profile | None:
+    def profile(
+        self, *, user_id: str | None = None, email: str | None = None, wait: bool = True
+    ) -> Profile | None:
         try:
             if user_id:
-                data = self.call("users.info", user=user_id)
+                data = self.call("users.info", wait=wait, user=user_id)
             elif email:
-                data = self.call("users.lookupByEmail", email=email)
+                data = self.call("users.lookupByEmail", wait=wait, email=email)
             else:
                 return None
         except Undeliverable:

@@ -1,10 +1,13 @@
-"""Keeping each Web API method under a pace, retries included (`SlackNotifier`'s pacers)."""
+"""Keeping each Web API method under a pace, retries included (`SlackNotifier`'s pacers), and
+calls that do not wait out a rate limit (`impatient`)."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.interval_calculator import RetryIntervalCalculator
@@ -13,6 +16,19 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
 from engagement.places import Wait, waiting
+
+_PATIENT: ContextVar[bool] = ContextVar("patient", default=True)
+
+
+@contextmanager
+def impatient() -> Iterator[None]:
+    """Calls made in here are not retried when Slack rate-limits them: their caller can go
+    on without the answer, and waiting out Retry-After would hold up what it does."""
+    token = _PATIENT.set(False)
+    try:
+        yield
+    finally:
+        _PATIENT.reset(token)
 
 
 def refused(status: int) -> bool:
@@ -90,6 +106,8 @@ class PacedRetry(RetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> bool:
+        if response is not None and response.status_code == 429 and not _PATIENT.get():
+            return False
         return self.inner.can_retry(state=state, request=request, response=response, error=error)
 
     def prepare_for_next_attempt(

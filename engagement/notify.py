@@ -99,8 +99,13 @@ class Notifier(Protocol):
         """Remove a file Sherpa uploaded earlier (and it from the messages that shared it)."""
         ...
 
-    def profile(self, *, user_id: str | None = None, email: str | None = None) -> Profile | None:
-        """Look a person up by user ID or e-mail; None when Slack does not know them."""
+    def profile(
+        self, *, user_id: str | None = None, email: str | None = None, wait: bool = True
+    ) -> Profile | None:
+        """Look a person up by user ID or e-mail; None when Slack does not know them.
+
+        Without `wait`, a rate limit fails the look-up at once (`DeliveryError`), and later
+        ones until Slack's Retry-After has passed: for a caller that can do without it."""
         ...
 
     def channel_name(self, channel: str) -> str:

@@ -53,7 +53,9 @@ class FakeNotifier:
     def channel_name(self, channel: str) -> str:
         return self.channel_names.get(channel, channel)
 
-    def profile(self, *, user_id: str | None = None, email: str | None = None) -> Profile | None:
+    def profile(
+        self, *, user_id: str | None = None, email: str | None = None, wait: bool = True
+    ) -> Profile | None:
         """Profiles are keyed by user ID or e-mail address."""
         self.lookups.append((user_id, email))
         return self.profiles.get(user_id or "") or self.profiles.get(email or "")

@@ -4,6 +4,8 @@ follow-up work lends its place while Slack answers."""
 from __future__ import annotations
 
 import threading
+import time
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -350,3 +352,38 @@ def test_a_refused_token_stops_calls_without_reaching_slack_until_a_probe_works(
         emulator.restore_token()
         assert notifier.probe() and notifier.stopped is None
         assert notifier.call("chat.postMessage", channel="U1", text="x")["ok"]
+
+
+def test_a_look_up_that_need_not_wait_fails_at_once_when_rate_limited_and_waits_for_slack(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`wait=False` (the status read before a check-in): no retry, and no call at all until
+    Slack's Retry-After has passed."""
+    now = [1000.0]
+
+    def clock() -> float:
+        return now[0]
+
+    monkeypatch.setattr(
+        "bot.notifier.time", types.SimpleNamespace(monotonic=clock, perf_counter=time.perf_counter)
+    )
+    with Emulator({"users": [{"id": "U1", "tz": "Asia/Tokyo"}]}, clock=clock) as emulator:
+        emulator.rate_limits.set("users.info", 1, 60.0)
+        notifier = SlackNotifier(make_client(emulator.bot_token, emulator.api_url), Renderers())
+
+        def statuses() -> list[int]:
+            return [call.status for call in emulator.calls("users.info")]
+
+        profile = notifier.profile(user_id="U1", wait=False)
+        assert profile is not None and profile.timezone == "Asia/Tokyo"
+        now[0] += 20
+        for _ in range(2):
+            with pytest.raises(DeliveryError, match=r"users\.info: ratelimited"):
+                notifier.profile(user_id="U1", wait=False)
+        assert statuses() == [200, 429]  # not retried, and not asked again meanwhile
+        now[0] += 39
+        with pytest.raises(DeliveryError):
+            notifier.profile(user_id="U1", wait=False)
+        now[0] += 1  # Retry-After (40 s) has passed
+        assert notifier.profile(user_id="U1", wait=False) is not None
+        assert statuses() == [200, 429, 200]

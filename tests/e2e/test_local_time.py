@@ -10,6 +10,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from slack_sdk import WebClient
 from sqlalchemy import select
 
 from engagement.models import CheckIn, CheckInState, Person
@@ -136,6 +137,24 @@ def test_an_away_status_without_expiry_lasts_until_it_changes(make_world: WorldF
     world.stack.settle()
     world.tick(NEW_YORK_9 + timedelta(days=7))
     assert len(world.prompts(SAM1)) == 1
+
+
+def test_a_rate_limited_status_read_holds_up_no_checkin_and_the_last_status_known_decides(
+    make_world: WorldFactory,
+) -> None:
+    world = make_world(new_york_only())
+    world.tick(SUNDAY)
+    world.at(SUNDAY + timedelta(hours=1))
+    world.stack.slack.user_change(SAM1, status_emoji=":palm_tree:", status_text="Vacationing")
+    world.stack.settle()
+    emulator = world.stack.emulator
+    emulator.workspace.change_user(SAM1, status_emoji="", status_text="")  # unannounced
+    emulator.rate_limits.set("users.info", 1, 60.0)
+    client = WebClient(token=emulator.bot_token, base_url=emulator.api_url)
+    assert client.users_info(user=SPN1)["ok"]  # someone else took this minute's call
+    world.tick(NEW_YORK_9)  # both statuses are stale: Slack would be asked for each
+    assert world.prompts(SAM1) == [] and len(world.prompts(SPN1)) == 1
+    assert [call.status for call in emulator.calls("users.info")][-2:] == [200, 429]
 
 
 def test_a_dm_to_sherpa_is_answered_once_a_day_and_bots_never(make_world: WorldFactory) -> None:
