@@ -7,10 +7,6 @@ saw. Every process shares one rehearsal clock, so a simulated week passes in min
 Any process can be killed as a machine dies (SIGKILL to its whole process group) and
 started again. `running_shape` runs the same on any database, SQLite included, where the
 web process can run its own scheduler instead of the clock processes.
-
-Slack's limits are per real minute, whatever the rehearsal clock reads: the emulator keeps
-the profile look-ups to their tiers (`RateLimits.lookup_tiers`), as Slack would. Without
-that, the hourly look-ups of 500 people ran in 5 seconds, a burst Slack never allows.
 """
 
 from __future__ import annotations
@@ -260,7 +256,6 @@ def running_shape(
     with no clock process, the web runs its own scheduler (`sherpa serve`)."""
     _import(url, population)
     with Emulator(population.workspace) as emulator:
-        emulator.rate_limits.lookup_tiers()  # in real minutes, as Slack counts
         port = _free_port()
         clock = RehearsalClock(start, speed, time.time() + lead)
         env = {
