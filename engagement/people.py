@@ -34,7 +34,7 @@ CHUNK = 25
 PIECE_EVERY = timedelta(seconds=30)
 """The pieces of a planning run fall due this far apart: 50 look-ups a minute, whichever
 processes run them, within Slack's tiers for `users.lookupByEmail` (Tier 3, 50 a minute)
-and `users.info` (Tier 4, 100), so a large portfolio's look-ups are never refused."""
+and `users.info` (Tier 4, 100, shared with the status reads before check-ins)."""
 REFRESH = "people.refresh"
 ANSWER_DM = "people.answer_dm"
 
