@@ -142,7 +142,7 @@ def test_an_away_status_without_expiry_lasts_until_it_changes(make_world: WorldF
 def test_a_rate_limited_status_read_holds_up_no_checkin_and_the_last_status_known_decides(
     make_world: WorldFactory,
 ) -> None:
-    world = make_world(new_york_only())
+    world = make_world(new_york_only(), zones={SAM1: "Asia/Tokyo"})
     world.tick(SUNDAY)
     world.at(SUNDAY + timedelta(hours=1))
     world.stack.slack.user_change(SAM1, status_emoji=":palm_tree:", status_text="Vacationing")
@@ -152,8 +152,10 @@ def test_a_rate_limited_status_read_holds_up_no_checkin_and_the_last_status_know
     emulator.rate_limits.set("users.info", 1, 60.0)
     client = WebClient(token=emulator.bot_token, base_url=emulator.api_url)
     assert client.users_info(user=SPN1)["ok"]  # someone else took this minute's call
-    world.tick(NEW_YORK_9)  # both statuses are stale: Slack would be asked for each
+    world.tick(NEW_YORK_9)  # Tokyo's 09:00 and New York's: both statuses are stale
     assert world.prompts(SAM1) == [] and len(world.prompts(SPN1)) == 1
+    [skipped] = checkins_of(world, SAM1)[:1]
+    assert skipped.due_at == TOKYO_9 and skipped.state == CheckInState.SKIPPED
     assert [call.status for call in emulator.calls("users.info")][-2:] == [200, 429]
 
 
