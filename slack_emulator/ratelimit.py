@@ -38,7 +38,8 @@ class RateLimits:
             self._windows[method] = _Window(calls, per_seconds)
 
     def lookup_tiers(self) -> None:
-        """Limit the profile look-ups to their Slack tiers (`LOOKUP_TIERS`), in real minutes."""
+        """Limit the profile look-ups to their Slack tiers (`LOOKUP_TIERS`), a minute being
+        one on this clock: a real minute, as Slack counts, unless a test gives another."""
         for method, calls in LOOKUP_TIERS.items():
             self.set(method, calls, 60.0)
 
