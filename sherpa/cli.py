@@ -240,10 +240,12 @@ def cmd_tick(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_scheduler(settings: Settings, _args: argparse.Namespace) -> int:
+    from sherpa import heap
     from sherpa.clock import run_clock
     from sherpa.startup import log_start
 
     runtime = root.start(settings).runtime
+    heap.settle(*heap.CLOCK_MODULES)
     log_start("clock", runtime)
     run_clock(runtime)
     return 0
