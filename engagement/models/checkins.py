@@ -54,6 +54,9 @@ class CheckIn(Base):
         CheckConstraint(one_of("role", Role), name="role"),
         CheckConstraint(one_of("state", CheckInState), name="state"),
         Index("ix_checkins_person_state", "person_id", "state"),
+        # the scorecards read each account's last weeks: the unique key above has the
+        # person between, so by it an account's every period would be read
+        Index("ix_checkins_account_period", "account_id", "period_start"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
