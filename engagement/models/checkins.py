@@ -119,7 +119,8 @@ class Answer(Base):
     """The account's phase when a sponsor answered its question (seed 002), else None."""
     phase_check: Mapped[bool | None] = mapped_column()
     """The sponsor's yes or no to the phase's question; None when it was not asked."""
-    submitted_at: Mapped[datetime] = mapped_column()
+    submitted_at: Mapped[datetime] = mapped_column(index=True)
+    """Indexed for the portfolio's latest alignment meetings (`reviews.cadence`)."""
     submitted_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
 
     checkin: Mapped[CheckIn] = relationship(back_populates="answers")

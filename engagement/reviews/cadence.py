@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from engagement.clock import utcnow
 from engagement.dates import months_after
 from engagement.models import Account, Answer, CheckIn, Governance, Review
 
@@ -66,26 +67,46 @@ _REVIEWS = (
 _MEETINGS = (
     select(CheckIn.account_id, func.max(Answer.submitted_at))
     .join(CheckIn, CheckIn.id == Answer.checkin_id)
-    .where(
-        CheckIn.account_id.in_(bindparam("ids", expanding=True)),
-        Answer.alignment_meeting_held.is_(True),
-    )
+    .where(Answer.alignment_meeting_held.is_(True))
     .group_by(CheckIn.account_id)
 )
+_ACCOUNTS_MEETINGS = _MEETINGS.where(CheckIn.account_id.in_(bindparam("ids", expanding=True)))
+_RECENT_MEETINGS = _MEETINGS.where(Answer.submitted_at >= bindparam("since"))
 """Built once: every card and digest reads them."""
+
+MANY = 100
+"""Accounts from which the portfolio's recent meetings are read first (`meetings`)."""
+RECENT = timedelta(days=35)
+"""How far back they are: the shortest review interval, a month, and a week."""
+
+
+def meetings(session: Session, ids: Sequence[int]) -> dict[int, datetime]:
+    """Each account's latest alignment meeting reported in a check-in.
+
+    For many accounts, the whole portfolio's of the last RECENT first: a few weeks of
+    answers, found by time, instead of every account's every check-in. Any account's latest
+    since then is among them, so only the accounts without one are read in full."""
+    found: dict[int, datetime] = {}
+    rest = list(ids)
+    if len(rest) > MANY:
+        wanted = set(rest)
+        recent = session.execute(_RECENT_MEETINGS, {"since": utcnow() - RECENT})
+        found = {account_id: at for account_id, at in recent if account_id in wanted}
+        rest = [account_id for account_id in rest if account_id not in found]
+    if rest:
+        found.update(session.execute(_ACCOUNTS_MEETINGS, {"ids": rest}).all())
+    return found
 
 
 def last_held(session: Session, accounts: Sequence[Account]) -> dict[int, date]:
     """Each account's last review recorded; for a direct one, a check-in's alignment
-    meeting too. Two queries, however many accounts."""
+    meeting too. Two to three queries, however many accounts."""
     ids = [account.id for account in accounts]
     held: dict[int, date] = dict(session.execute(_REVIEWS, {"ids": ids}).all())
     direct = [account.id for account in accounts if _sponsor_and_sam(account)]
-    if direct:
-        met = session.execute(_MEETINGS, {"ids": direct})
-        for account_id, at in met:
-            if account_id not in held or at.date() > held[account_id]:
-                held[account_id] = at.date()
+    for account_id, at in meetings(session, direct).items():
+        if account_id not in held or at.date() > held[account_id]:
+            held[account_id] = at.date()
     return held
 
 

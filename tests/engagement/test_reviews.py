@@ -18,6 +18,7 @@ from engagement.errors import Invalid, NotFound
 from engagement.escalations import service as escalations
 from engagement.escalations.rules import EscalationInput
 from engagement.models import Account, Review
+from engagement.reviews import cadence
 from engagement.reviews import register as register_reviews
 from engagement.reviews.cadence import review_dues
 from engagement.reviews.reminders import ReviewReminder
@@ -101,6 +102,41 @@ def test_an_alignment_meeting_in_a_check_in_counts_for_a_monthly_review(session:
     session.commit()
     assert dues(session)["Acme Corp"][1] == date(2026, 12, 30)  # monthly: counts
     assert dues(session)["Globex"][1] == date(2027, 2, 23)  # quarterly committee: does not
+
+
+@pytest.mark.parametrize("many", [0, 1000], ids=["recent first", "in full"])
+def test_the_latest_meetings_are_the_same_read_recent_first_or_in_full(
+    session: Session, monkeypatch: pytest.MonkeyPatch, many: int
+) -> None:
+    load_portfolio(session, portfolio())  # all three direct: a meeting counts
+    meetings = {
+        "Acme Corp": (date(2026, 8, 3), date(2026, 11, 30)),  # an old one, then a recent one
+        "Globex": (date(2026, 9, 7),),  # only long ago: read in full
+        "Hanami Logistics": (date(2026, 11, 30),),  # recent, but not always asked
+    }
+    ids: dict[str, int] = {}
+    for number, (account, periods) in enumerate(meetings.items(), start=1):
+        for period in periods:
+            add_checkin(session, account=account, user=f"U0SPN000{number}", role="sponsor",
+                        period=period, answers=[(4, 4, 4, 4, 4)], held=True)  # fmt: skip
+        ids[account] = session.scalars(select(Account.id).where(Account.name == account)).one()
+    session.commit()
+    monkeypatch.setattr(cadence, "MANY", many)
+    monkeypatch.setattr(cadence, "utcnow", lambda: datetime(2026, 12, 20, tzinfo=UTC))
+
+    def at(day: date) -> datetime:  # add_checkin's first revision: 10:00 UTC that day
+        return datetime(day.year, day.month, day.day, 10, tzinfo=UTC)
+
+    assert cadence.meetings(session, list(ids.values())) == {
+        ids["Acme Corp"]: at(date(2026, 11, 30)),
+        ids["Globex"]: at(date(2026, 9, 7)),
+        ids["Hanami Logistics"]: at(date(2026, 11, 30)),
+    }
+    asked = [ids["Acme Corp"], ids["Globex"]]
+    assert cadence.meetings(session, asked) == {
+        ids["Acme Corp"]: at(date(2026, 11, 30)),
+        ids["Globex"]: at(date(2026, 9, 7)),
+    }
 
 
 def test_a_persons_reviews_soonest_first(session: Session) -> None:

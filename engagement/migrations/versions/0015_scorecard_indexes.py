@@ -1,4 +1,5 @@
-"""check-ins by account and period: the scorecards' weeks read without the older years
+"""check-ins by account and period, answers by time: the scorecards' weeks and the latest
+alignment meetings read without the older years
 
 Revision ID: 0015
 Revises: 0014
@@ -17,7 +18,9 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_index("ix_checkins_account_period", "checkins", ["account_id", "period_start"])
+    op.create_index(op.f("ix_answers_submitted_at"), "answers", ["submitted_at"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_answers_submitted_at"), table_name="answers")
     op.drop_index("ix_checkins_account_period", table_name="checkins")
