@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from operator import itemgetter
 
-from sqlalchemy import ColumnElement, Select
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from engagement.models import KpiSource
 from engagement.scoring import indicators
-from engagement.scoring.indicators import HISTORY, AccountRef, Timeline
-from engagement.scoring.kpis import Kpi, ManualActuals, actuals_statement, load_actuals, load_kpis
+from engagement.scoring.indicators import HISTORY, AccountRef, Span, Timeline
+from engagement.scoring.indicators.figures import fetch_all
+from engagement.scoring.kpis import (
+    Actuals,
+    Kpi,
+    ManualActuals,
+    actuals_as_of,
+    actuals_statement,
+    load_kpis,
+)
 from engagement.scoring.scorecard import Score, Status, Trend, overall, status_of, trend
 
 TREND_WEEKS = 4
@@ -118,16 +127,28 @@ def score_loaded(
     timelines = indicators.compute(session, accounts, now=now, within=within)
     manual: ManualActuals = {}
     if within is not None and any(kpi.source is KpiSource.MANUAL for kpi in kpis):
-        listed, named = indicators.id_parameters(accounts)
-        statement = _actuals_statement(listed)
-        manual = load_actuals(session, statement, {**within.parameters(now), **named})
+        manual = _manual_actuals(session, accounts, within)
     return [_score(timelines[account.id], kpis, manual) for account in accounts]
 
 
+def _manual_actuals(session: Session, accounts: list[AccountRef], within: Span) -> ManualActuals:
+    """The manual KPIs' values as of each scored week: the values that can be one read in
+    one statement, each week's found in order."""
+    reads: dict[str, list[tuple[int, datetime]]] = defaultdict(list)
+    for zone, week, *_, as_of, scored in sorted(within.rows, key=itemgetter(6)):
+        if scored:
+            reads[zone].append((week, as_of))
+    instants = [instant for weeks in reads.values() for _, instant in weeks]
+    listed, named = indicators.id_parameters(accounts)
+    bounds = {"first_as_of": min(instants), "last_as_of": max(instants)}
+    rows = fetch_all(session, _actuals_statement(listed), {**named, **bounds})
+    return actuals_as_of(rows, {account.id: account.timezone for account in accounts}, reads)
+
+
 @lru_cache(maxsize=2)
-def _actuals_statement(listed: bool) -> Select[Any]:
+def _actuals_statement(listed: bool) -> Actuals:
     """The manual KPIs' statement, built once per shape (`indicators.listed_ids`)."""
-    return actuals_statement(indicators.week_table(), indicators.listed_ids(listed))
+    return actuals_statement(indicators.listed_ids(listed))
 
 
 def _score(timeline: Timeline, kpis: list[Kpi], manual: ManualActuals) -> AccountScores:

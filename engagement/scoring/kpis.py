@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import CTE, Select, and_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, and_, bindparam, func, select
+from sqlalchemy.orm import Session, aliased
 
 from engagement.access import Actor, account_for, unknown
 from engagement.errors import Invalid, Line, NotFound
-from engagement.models import Account, KpiActual, KpiDefinition, KpiSource, Role
+from engagement.models import Account, KpiActual, KpiDefinition, KpiSource, Role, UTCDateTime
 from engagement.scoring.digest_stale import digest_changed
 from engagement.scoring.scorecard import Thresholds, format_value
 
@@ -63,39 +65,71 @@ ManualActuals = dict[tuple[int, int, int], float]
 """{(account ID, week, KPI ID): the latest value recorded by the week's figures' instant}"""
 
 
-def load_actuals(
-    session: Session, statement: Select[Any], parameters: Mapping[str, Any]
-) -> ManualActuals:
-    """Each manual KPI's value as of each scored week, from `actuals_statement` run with
-    `parameters` (the weeks table's and the accounts')."""
-    return {
-        (account_id, week, kpi_id): value
-        for account_id, week, kpi_id, value in session.connection().execute(statement, parameters)
-        if value is not None
-    }
+Actuals = Select[int, int, datetime, float]
+"""`actuals_statement`'s rows: account ID, KPI ID, when recorded, value."""
 
 
-def actuals_statement(table: CTE, ids: Select[Any]) -> Select[Any]:
-    """Per account, scored week of `table` (`indicators.week_table`) in the account's zone
-    and manual KPI: the latest value recorded at or before the week's `as_of`, of values
-    recorded at the same instant the last inserted (one statement)."""
-    latest = (
-        select(KpiActual.value)
+def actuals_statement(ids: Select[Any]) -> Actuals:
+    """Per account of `ids` and manual KPI, the values recorded from the latest at or
+    before the parameter `first_as_of` (from then, without one) to `last_as_of`: the
+    only ones that can be a week's value between. Oldest first; of values recorded at the
+    same instant, the last inserted last. One statement; each pair's start is one look-up
+    of the index, where a look-up for each week was a dozen."""
+    earlier = aliased(KpiActual)
+    first = bindparam("first_as_of", type_=UTCDateTime())
+    last = bindparam("last_as_of", type_=UTCDateTime())
+    latest_by_first = (
+        select(func.max(earlier.recorded_at))
         .where(
-            KpiActual.account_id == Account.id,
-            KpiActual.kpi_id == KpiDefinition.id,
-            KpiActual.recorded_at <= table.c.as_of,
+            earlier.account_id == Account.id,
+            earlier.kpi_id == KpiDefinition.id,
+            earlier.recorded_at <= first,
         )
-        .order_by(KpiActual.recorded_at.desc(), KpiActual.id.desc())
-        .limit(1)
         .scalar_subquery()
     )
-    return (
-        select(Account.id, table.c.week, KpiDefinition.id, latest)
-        .join(table, and_(table.c.zone == Account.timezone, table.c.scored))
+    pairs = (
+        select(
+            Account.id.label("account_id"),
+            KpiDefinition.id.label("kpi_id"),
+            func.coalesce(latest_by_first, first).label("since"),
+        )
         .join(KpiDefinition, KpiDefinition.source == KpiSource.MANUAL)
         .where(Account.id.in_(ids))
+        .subquery("pairs")
     )
+    return (
+        select(KpiActual.account_id, KpiActual.kpi_id, KpiActual.recorded_at, KpiActual.value)
+        .join(
+            pairs,
+            and_(
+                KpiActual.account_id == pairs.c.account_id,
+                KpiActual.kpi_id == pairs.c.kpi_id,
+                KpiActual.recorded_at >= pairs.c.since,
+            ),
+        )
+        .where(KpiActual.recorded_at <= last)
+        .order_by(KpiActual.account_id, KpiActual.kpi_id, KpiActual.recorded_at, KpiActual.id)
+    )
+
+
+def actuals_as_of(
+    rows: Iterable[Any],
+    zones: Mapping[int, str],
+    reads: Mapping[str, Sequence[tuple[int, datetime]]],
+) -> ManualActuals:
+    """Each week's value from `actuals_statement`'s rows: the latest recorded by the week's
+    instant. `zones`: each account's zone; `reads`: each zone's weeks and their instants,
+    in order."""
+    result: ManualActuals = {}
+    for (account_id, kpi_id), group in groupby(rows, key=itemgetter(0, 1)):
+        values = [(recorded, value) for _, _, recorded, value in group]
+        latest = -1
+        for week, instant in reads.get(zones.get(account_id, ""), ()):
+            while latest + 1 < len(values) and values[latest + 1][0] <= instant:
+                latest += 1
+            if latest >= 0:
+                result[account_id, week, kpi_id] = values[latest][1]
+    return result
 
 
 NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from engagement.access import Actor, actor_for
 from engagement.errors import Invalid, NotAllowed, NotFound
-from engagement.models import KpiActual
+from engagement.models import Account, KpiActual
 from engagement.scoring.cards import status_cards
+from engagement.scoring.evaluate import score_accounts
 from engagement.scoring.kpis import Recorded, record_kpi
 from engagement.scoring.scorecard import Status, Trend
 from tests.factories import NOW, TABLE_1, TABLE_1_ACTUALS, load_portfolio, portfolio
@@ -68,6 +69,20 @@ def test_trend_compares_with_four_weeks_earlier(table_1: Session) -> None:
     (card,) = status_cards(session, actor=sam(session), account_name="Acme Corp", now=NOW).cards
     (milestones,) = [kpi for kpi in card.kpis if kpi.key == "milestone_delivery"]
     assert (milestones.before, milestones.actual, milestones.trend) == (80, 88, Trend.UP)
+
+
+def test_each_week_takes_the_latest_value_recorded_by_its_end(table_1: Session) -> None:
+    session = table_1
+    record = {"actor": sam(session), "account_name": "Acme Corp", "key": "milestone_delivery"}
+    record_kpi(session, value="70", now=NOW - timedelta(weeks=30), **record)  # before the weeks
+    record_kpi(session, value="80", now=NOW - timedelta(weeks=3), **record)
+    record_kpi(session, value="81", now=NOW - timedelta(weeks=3), **record)  # the same instant
+    record_kpi(session, value="99", now=NOW + timedelta(hours=1), **record)  # not yet
+    (scores,) = score_accounts(session, Account.name == "Acme Corp", now=NOW)
+    index = [kpi.key for kpi in scores.kpis].index("milestone_delivery")
+    current = scores.timeline.current
+    by_week = {week - current: score.actuals[index] for week, score in scores.weeks.items()}
+    assert by_week == {**{back: 70 for back in range(-11, -3)}, -3: 81, -2: 81, -1: 81, 0: 81}
 
 
 def test_values_are_checked_against_the_unit(table_1: Session) -> None:
