@@ -45,6 +45,7 @@ when it loses a status): smaller moves inside one status are weekly jitter. The
 portfolio's `alerts.score_fall` says otherwise (`score_fall`)."""
 
 RANK = {Status.GREEN: 0, Status.AMBER: 1, Status.RED: 2}
+OFF_TARGET = (Status.RED, Status.AMBER)
 
 
 def score_fall(session: Session) -> int:
@@ -85,6 +86,7 @@ def summary(scores: AccountScores, fall: int = MATERIAL_FALL) -> AccountSummary:
                 key=line.kpi.key, label=line.kpi.label, status=line.status, trend=line.trend
             )
             for line in scores.lines()
+            if line.status in OFF_TARGET
         ],
         response_rate=values.get("response_rate"),
         open_escalations=int(values.get("escalations_open", 0)),

@@ -95,7 +95,8 @@ def actuals_statement(ids: Select[Any]) -> Actuals:
         )
         .join(KpiDefinition, KpiDefinition.source == KpiSource.MANUAL)
         .where(Account.id.in_(ids))
-        .subquery("pairs")
+        .cte("pairs")
+        .prefix_with("MATERIALIZED")  # each pair's start once, not again for each value
     )
     return (
         select(KpiActual.account_id, KpiActual.kpi_id, KpiActual.recorded_at, KpiActual.value)

@@ -84,6 +84,7 @@ class AccountSummary(Data):
     score_before: int | None
     """The score four weeks earlier (what the trend compares with)."""
     kpis: list[KpiBrief]
+    """The KPIs off target this week (red or amber), in scorecard order: all a line names."""
     response_rate: float | None
     open_escalations: int
     overdue_escalations: int

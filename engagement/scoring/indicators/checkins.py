@@ -12,7 +12,7 @@ streaks of missed check-ins from one more query.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -116,11 +116,16 @@ def _mean(total: ColumnElement[Any], count: ColumnElement[Any]) -> ColumnElement
     return case((count > ZERO, cast(total, Float) / count))
 
 
+BATCH = 1000
+"""Rows of `weekly_figures` fetched at a time."""
+
+
 def weekly_figures(
     session: Session, accounts: Sequence[AccountRef], span: Span, now: datetime
-) -> Sequence[Any]:
+) -> Iterator[Any]:
     """Per account and week of `span` in the account's zone, the figures of the window
-    ending that week, in one statement (built once, `_weekly_statement`).
+    ending that week, in one statement (built once, `_weekly_statement`), streamed BATCH
+    rows at a time: two thousand accounts' rows held at once were half of a digest's memory.
 
     Each row: account ID, week, scored (`table.scored`), check-ins counted and answered in
     the week itself, then over the window: response rate, regularity, advocacy actions
@@ -130,8 +135,11 @@ def weekly_figures(
     scored, and any other week with check-ins out.
     """
     listed, named = id_parameters(accounts)
-    statement = _weekly_statement(listed)
-    return fetch_all(session, statement, {**span.parameters(now), **named})
+    result = session.connection().execute(
+        _weekly_statement(listed), {**span.parameters(now), **named}
+    )
+    for batch in result.partitions(BATCH):
+        yield from batch
 
 
 @lru_cache(maxsize=2)
@@ -272,11 +280,17 @@ def _checkin_weeks(ids: Select[Any], now: ColumnElement[datetime]) -> Subquery:
     )
 
 
-def latest_unanswered(rows: Sequence[Any]) -> dict[int, bool]:
-    """Per account: True when its latest week with check-ins out has no answer at all."""
-    latest: dict[int, tuple[int, int]] = {}
-    for row in rows:
+class Unanswered:
+    """Per account, whether its latest week with check-ins out has no answer at all, from
+    the rows of `weekly_figures` as they come."""
+
+    def __init__(self) -> None:
+        self.latest: dict[int, tuple[int, int]] = {}
+
+    def see(self, row: Any) -> None:
         account_id, week, _, sent, answered = row[:5]
-        if sent and (account_id not in latest or week > latest[account_id][0]):
-            latest[account_id] = (week, answered)
-    return {account_id: answered == 0 for account_id, (_, answered) in latest.items()}
+        if sent and (account_id not in self.latest or week > self.latest[account_id][0]):
+            self.latest[account_id] = (week, answered)
+
+    def by_account(self) -> dict[int, bool]:
+        return {account_id: answered == 0 for account_id, (_, answered) in self.latest.items()}

@@ -13,11 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engagement.scoring import weeks
-from engagement.scoring.indicators.checkins import (
-    latest_unanswered,
-    missed_streaks,
-    weekly_figures,
-)
+from engagement.scoring.indicators.checkins import Unanswered, missed_streaks, weekly_figures
 from engagement.scoring.indicators.escalations import (
     EscalationTimes,
     escalation_figures,
@@ -54,14 +50,17 @@ def compute(
         account.id: Timeline(account=account, current=weeks_of.current[account.timezone], weeks={})
         for account in accounts
     }
-    rows = weekly_figures(session, accounts, weeks_of, now)
     escalations = load_escalations(session, accounts, now, weeks_of.first)
     missed = missed_streaks(session, accounts, weeks.monday(weeks_of.last - STREAK_WEEKS + 1), now)
-    for row in rows:
+    unanswered = Unanswered()
+    for row in weekly_figures(session, accounts, weeks_of, now):
         timeline = timelines.get(row[0])
-        if timeline is not None and row[2]:
+        if timeline is None:
+            continue  # every account was read (`figures.MAX_LISTED`), not only these
+        unanswered.see(row)
+        if row[2]:
             _week_figures(timeline, row, escalations.get(timeline.account.id, []), now)
-    latest = latest_unanswered(rows)
+    latest = unanswered.by_account()
     for account in accounts:
         timeline = timelines[account.id]
         timeline.missed = missed.get(account.id, [])
@@ -95,17 +94,16 @@ def _week_figures(
     if response is not None:
         values["response_rate"] = response
         values["checkin_regularity"] = regularity
-    figures = WeekFigures(week, values, {}, {}, {})
+    figures = WeekFigures(week, values)
     if escalations:
         zone = timeline.account.timezone
         start = weeks.week_start(week - WINDOW + 1, zone)
         escalation_figures(figures, escalations, start, weeks.as_of(week, zone, now))
     if week >= timeline.current - 1:  # the week in progress and the last completed one
         if sponsor[0] is not None:
-            figures.sponsor.update(zip(RATED_KEYS, sponsor, strict=True))
+            figures.sponsor = dict(zip(RATED_KEYS, sponsor, strict=True))
         if sam[0] is not None:
-            figures.sam.update(zip(RATED_KEYS, sam, strict=True))
+            figures.sam = dict(zip(RATED_KEYS, sam, strict=True))
         if gap is not None:
-            for key in RATED_KEYS:
-                figures.gap[key] = figures.sponsor[key] - figures.sam[key]
+            figures.gap = {key: figures.sponsor[key] - figures.sam[key] for key in RATED_KEYS}
     timeline.weeks[week] = figures
