@@ -36,7 +36,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from engagement.models import (
     Account,
@@ -234,22 +234,42 @@ def _checkin_weeks(ids: Select[Any], now: ColumnElement[datetime]) -> Subquery:
     """Per account and week from the parameter `first_monday` to `end_monday`: check-ins
     counted, answered and settled, answers by role and the sums of their ratings, and
     whether an alignment meeting was held."""
-    newer = aliased(Answer)
-    is_latest = ~exists().where(
-        newer.checkin_id == Answer.checkin_id, newer.revision > Answer.revision
+    in_span = and_(
+        CheckIn.account_id.in_(ids),
+        CheckIn.period_start >= bindparam("first_monday", type_=Date()),
+        CheckIn.period_start < bindparam("end_monday", type_=Date()),
     )
+    revisions = (
+        select(Answer)
+        .join(CheckIn, CheckIn.id == Answer.checkin_id)
+        .where(in_span)
+        .cte("span_answers")
+        .prefix_with("MATERIALIZED")
+    )
+    newer = revisions.alias("newer")
+    latest = (
+        select(revisions)
+        .where(
+            ~exists().where(
+                newer.c.checkin_id == revisions.c.checkin_id,
+                newer.c.revision > revisions.c.revision,
+            )
+        )
+        .subquery("latest")
+    )
+    answer = latest.c
     sent = and_(CheckIn.sent_at.is_not(None), CheckIn.sent_at <= now)
     counted = and_(sent, CheckIn.state != CheckInState.SKIPPED)
     # the response rate counts settled check-ins only: one still waiting for its answer is
     # not a miss yet (so the rate does not dip every Monday morning), and a skip never is
     settled = and_(sent, CheckIn.state.in_([CheckInState.ANSWERED, CheckInState.EXPIRED]))
     sponsor = CheckIn.role == Role.SPONSOR
-    answered = Answer.id.is_not(None)
+    answered = answer.id.is_not(None)
 
     def by(role: ColumnElement[bool], value: Any) -> ColumnElement[Any]:
         return func.sum(case((and_(role, answered), value), else_=ZERO))
 
-    rated = [getattr(Answer, key) for key in RATED_KEYS]
+    rated = [answer[key] for key in RATED_KEYS]
     week = week_number(CheckIn.period_start)
     return (
         select(
@@ -260,21 +280,15 @@ def _checkin_weeks(ids: Select[Any], now: ColumnElement[datetime]) -> Subquery:
                 case((and_(counted, CheckIn.state == CheckInState.ANSWERED), ONE), else_=ZERO)
             ).label("answered"),
             func.sum(case((settled, ONE), else_=ZERO)).label("settled"),
-            func.max(case((Answer.alignment_meeting_held, ONE), else_=ZERO)).label("held"),
+            func.max(case((answer.alignment_meeting_held, ONE), else_=ZERO)).label("held"),
             by(sponsor, ONE).label("n_sponsor"),
             by(~sponsor, ONE).label("n_sam"),
             *[by(sponsor, column).label(f"sponsor_{n}") for n, column in enumerate(rated)],
             *[by(~sponsor, column).label(f"sam_{n}") for n, column in enumerate(rated)],
         )
         .select_from(CheckIn)
-        .outerjoin(
-            Answer, and_(Answer.checkin_id == CheckIn.id, is_latest, Answer.submitted_at <= now)
-        )
-        .where(
-            CheckIn.account_id.in_(ids),
-            CheckIn.period_start >= bindparam("first_monday", type_=Date()),
-            CheckIn.period_start < bindparam("end_monday", type_=Date()),
-        )
+        .outerjoin(latest, and_(answer.checkin_id == CheckIn.id, answer.submitted_at <= now))
+        .where(in_span)
         .group_by(CheckIn.account_id, week)
         .subquery("checkin_weeks")
     )
