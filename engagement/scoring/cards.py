@@ -85,8 +85,7 @@ def summary(scores: AccountScores, fall: int = MATERIAL_FALL) -> AccountSummary:
             KpiBrief.model_construct(
                 key=line.kpi.key, label=line.kpi.label, status=line.status, trend=line.trend
             )
-            for line in scores.lines()
-            if line.status in OFF_TARGET
+            for line in scores.lines(only=OFF_TARGET)
         ],
         response_rate=values.get("response_rate"),
         open_escalations=int(values.get("escalations_open", 0)),

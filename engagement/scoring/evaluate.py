@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -80,10 +81,13 @@ class AccountScores:
         before = self.earlier
         return trend(_num(self.current.score.score), _num(before.score.score) if before else None)
 
-    def lines(self) -> list[KpiLine]:
+    def lines(self, only: Collection[Status] | None = None) -> list[KpiLine]:
+        """The scorecard's lines; `only`: those of these statuses (a digest's off target)."""
         now, before = self.current, self.earlier
         result = []
         for index, kpi in enumerate(self.kpis):
+            if only is not None and now.statuses[index] not in only:
+                continue
             old = before.actuals[index] if before else None
             contribution = now.score.contributions[index] if now.score.contributions else None
             result.append(
@@ -154,17 +158,23 @@ def _actuals_statement(listed: bool) -> Actuals:
 def _score(timeline: Timeline, kpis: list[Kpi], manual: ManualActuals) -> AccountScores:
     account_id = timeline.account.id
     weights = tuple(kpi.weight for kpi in kpis)
-    plan = [(kpi.source is KpiSource.INDICATOR, kpi.key, kpi.id, kpi.thresholds) for kpi in kpis]
+    plan = [(kpi.source is KpiSource.INDICATOR, kpi.key, kpi.id) for kpi in kpis]
+    limits = [kpi.thresholds for kpi in kpis]
     result: dict[int, WeekScore] = {}
     for week in range(timeline.current - HISTORY + 1, timeline.current + 1):
-        figures = timeline.at(week).values
+        found = timeline.weeks.get(week)
+        figures = found.values if found is not None else {}
         actuals = tuple(
-            figures.get(key) if computed else manual.get((account_id, week, kpi_id))
-            for computed, key, kpi_id, _ in plan
+            [
+                figures.get(key) if computed else manual.get((account_id, week, kpi_id))
+                for computed, key, kpi_id in plan
+            ]
         )
         statuses = tuple(
-            None if value is None else status_of(value, plan[index][3])
-            for index, value in enumerate(actuals)
+            [
+                None if value is None else status_of(value, thresholds)
+                for value, thresholds in zip(actuals, limits, strict=True)
+            ]
         )
         result[week] = WeekScore(week, actuals, statuses, overall(weights, statuses))
     return AccountScores(timeline, kpis, result)
