@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from engagement.models import AdvocacyAction, Escalation
 from engagement.scoring import indicators, weeks
 from engagement.scoring.indicators import Timeline
-from engagement.scoring.indicators.figures import week_parameters, week_rows, week_table
+from engagement.scoring.indicators.figures import WeekValues, week_parameters, week_rows, week_table
 from tests.factories import account_id, add_checkin, load_portfolio, person_id
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # Tuesday of ISO week 48 everywhere
@@ -174,3 +174,22 @@ def test_the_weeks_table_holds_each_zones_weeks_as_given_whatever_their_number(
         back = session.execute(statement, week_parameters(rows)).all()
         assert [tuple(row) for row in back] == sorted(rows)
         assert {row.ends.tzinfo for row in back} == {UTC}
+
+
+def test_a_weeks_values_read_as_a_mapping_of_what_has_data() -> None:
+    values = WeekValues()
+    values["response_rate"] = 50.0
+    values.update({"stakeholder_engagement": 4.0, "advocacy_actions": 0.0})
+    assert dict(values) == {
+        "stakeholder_engagement": 4.0, "response_rate": 50.0, "advocacy_actions": 0.0,
+    }  # fmt: skip
+    assert len(values) == 3
+    assert values.get("perception_gap") is None  # no data
+    assert "perception_gap" not in values and "response_rate" in values
+    with pytest.raises(KeyError):
+        values["perception_gap"]
+    with pytest.raises(KeyError):
+        values["get"] = 1.0  # only indicators: not a method's name, not a typo
+    assert values.get("update") is None
+    del values["response_rate"]
+    assert values == {"stakeholder_engagement": 4.0, "advocacy_actions": 0.0}

@@ -27,6 +27,7 @@ from engagement.scoring.indicators.figures import (
     Span,
     Timeline,
     WeekFigures,
+    WeekValues,
     span,
 )
 
@@ -80,12 +81,10 @@ def _week_figures(
     sponsor = row[8 : 8 + RATED]
     sam = row[8 + RATED : 8 + 2 * RATED]
     combined = row[8 + 2 * RATED : 8 + 3 * RATED]
-    values: dict[str, float] = {
-        "advocacy_actions": float(actions),
-        "escalations_open": 0.0,
-        "escalations_overdue": 0.0,
-        "acknowledged_late": 0.0,
-    }
+    values = WeekValues()
+    values["advocacy_actions"] = float(actions)
+    values["escalations_open"] = values["escalations_overdue"] = 0.0
+    values["acknowledged_late"] = 0.0
     if combined[0] is not None:  # someone answered
         values.update(zip(RATED_KEYS, combined, strict=True))
     gap = row[8 + 3 * RATED]
