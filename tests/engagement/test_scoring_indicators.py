@@ -156,7 +156,8 @@ def test_a_fixed_number_of_queries_for_any_number_of_accounts(session: Session) 
         one = len(statements)
         statements.clear()
         indicators.compute(session, accounts, now=NOW)
-        assert len(statements) == one == 3
+        # PostgreSQL's cursor is planned for all its rows first (`checkins._PLAN_WHOLE`)
+        assert len(statements) == one == (4 if bind.dialect.name == "postgresql" else 3)
     finally:
         event.remove(bind, "before_cursor_execute", count)
 

@@ -36,6 +36,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     true,
 )
 from sqlalchemy.orm import Session, aliased
@@ -119,7 +120,12 @@ def _mean(total: ColumnElement[Any], count: ColumnElement[Any]) -> ColumnElement
 
 
 BATCH = 1000
-"""Rows of `weekly_figures` fetched at a time."""
+"""Rows of `weekly_figures` fetched at a time: from SQLite as it steps through them, from
+PostgreSQL through a server-side cursor (its driver would otherwise hold them all)."""
+_PLAN_WHOLE = text("SET LOCAL cursor_tuple_fraction = 1")
+"""PostgreSQL plans a cursor for its first tenth of rows; this one is read to the end (for
+a cursor planned that way, a 2,000-account digest took 0.4 s longer). It holds until the
+transaction ends: any other cursor in it is read to the end too."""
 
 
 def weekly_figures(
@@ -138,8 +144,14 @@ def weekly_figures(
     """
     listed, named = id_parameters(accounts)
     connection = session.connection()
-    statement = _weekly_statement(listed, gathered=connection.dialect.name == "postgresql")
-    result = connection.execute(statement, {**span.parameters(now), **named})
+    postgresql = connection.dialect.name == "postgresql"
+    if postgresql:
+        connection.execute(_PLAN_WHOLE)
+    result = connection.execute(
+        _weekly_statement(listed, gathered=postgresql),
+        {**span.parameters(now), **named},
+        execution_options={"stream_results": postgresql},
+    )
     for batch in result.partitions(BATCH):
         yield from batch
 
