@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, bindparam, exists, func, select
+from sqlalchemy import ColumnElement, bindparam, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from engagement.checkins.items import is_latest_revision
@@ -41,15 +41,18 @@ took over within this many weeks."""
 
 def boss_mode_action(now: datetime) -> ColumnElement[bool]:
     """True for an advocacy action whose author answered, on the same account in the last
-    BOSS_MODE_WEEKS weeks, that they took over from the SAM (a correlated EXISTS)."""
-    return exists().where(
-        CheckIn.account_id == AdvocacyAction.account_id,
-        CheckIn.person_id == AdvocacyAction.person_id,
-        Answer.checkin_id == CheckIn.id,
-        Answer.role_direction == RoleDirection.TOOK_OVER,
-        Answer.submitted_at > now - timedelta(weeks=BOSS_MODE_WEEKS),
-        Answer.submitted_at <= now,
+    BOSS_MODE_WEEKS weeks, that they took over from the SAM. The few who did are found
+    once (by the answers' time), not looked for among each action's author's check-ins."""
+    took_over = (
+        select(CheckIn.account_id, CheckIn.person_id)
+        .join(Answer, Answer.checkin_id == CheckIn.id)
+        .where(
+            Answer.role_direction == RoleDirection.TOOK_OVER,
+            Answer.submitted_at > now - timedelta(weeks=BOSS_MODE_WEEKS),
+            Answer.submitted_at <= now,
+        )
     )
+    return tuple_(AdvocacyAction.account_id, AdvocacyAction.person_id).in_(took_over)
 
 
 def directions(session: Session, account_ids: list[int], first_week: int) -> Said:
