@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, select
@@ -194,3 +194,35 @@ def test_a_weeks_values_read_as_a_mapping_of_what_has_data() -> None:
     assert values.get("update") is None
     del values["response_rate"]
     assert values == {"stakeholder_engagement": 4.0, "advocacy_actions": 0.0}
+
+
+def test_a_missed_streak_is_the_expired_check_ins_after_the_latest_answered_or_skipped(
+    session: Session,
+) -> None:
+    load_portfolio(session)
+    mondays = [date(2026, 10, 5) + timedelta(weeks=n) for n in range(7)]  # to 16 Nov
+
+    def sponsor(account: str, user: str, *states: str) -> None:
+        for monday, state in zip(mondays, states, strict=False):
+            answers = [(3, 3, 3, 3, 3)] if state == "answered" else None
+            add_checkin(session, account=account, user=user, role="sponsor", period=monday,
+                        state=state, answers=answers)  # fmt: skip
+
+    sponsor("Acme Corp", "U0SPN0001", "expired", "expired", "answered", "expired", "expired")
+    sponsor("Globex", "U0SPN0002", "expired", "expired", "skipped", "expired")  # one since
+    sponsor("Hanami Logistics", "U0SPN0003", "answered", "expired", *["expired"] * 5)
+    session.commit()
+    before = datetime(2026, 11, 17, 8, tzinfo=UTC)  # Hanami's last closes at 09:00
+    missed = indicators.compute(
+        session, indicators.load_accounts(session, indicators.everyone()), now=before
+    )
+    streaks = {timeline.account.name: timeline.missed for timeline in missed.values()}
+    assert [s.periods for s in streaks["Acme Corp"]] == [(mondays[3], mondays[4])]
+    assert streaks["Globex"] == []
+    # closed by now: the five after the answer; the one closing later is not missed yet
+    assert [s.periods for s in streaks["Hanami Logistics"]] == [tuple(mondays[1:6])]
+    later = indicators.compute(
+        session, indicators.load_accounts(session, indicators.everyone()), now=NOW
+    )
+    hanami = next(t for t in later.values() if t.account.name == "Hanami Logistics")
+    assert [s.periods for s in hanami.missed] == [tuple(mondays[1:7])]

@@ -72,7 +72,24 @@ bound and sent on every run."""
 
 @lru_cache(maxsize=2)
 def _missed_statement(listed: bool) -> Executable:
-    """Built once per shape (`figures.listed_ids`)."""
+    """Built once per shape (`figures.listed_ids`): each sponsor's check-ins that expired
+    after their latest one answered or skipped (closed by the parameter `now`, since
+    `start`), found in the database rather than every closed check-in sent back."""
+    start, now = bindparam("start", type_=Date()), bindparam("now", type_=UTCDateTime())
+    closed = or_(CheckIn.closed_at.is_(None), CheckIn.closed_at <= now)
+    kept = aliased(CheckIn)
+    last_kept = (
+        select(func.max(kept.period_start))
+        .where(
+            kept.account_id == CheckIn.account_id,
+            kept.person_id == CheckIn.person_id,
+            kept.role == Role.SPONSOR,
+            kept.period_start >= start,
+            kept.state.in_([CheckInState.ANSWERED, CheckInState.SKIPPED]),
+            or_(kept.closed_at.is_(None), kept.closed_at <= now),
+        )
+        .scalar_subquery()
+    )
     return (
         select(
             CheckIn.account_id,
@@ -80,15 +97,15 @@ def _missed_statement(listed: bool) -> Executable:
             Person.slack_user_id,
             Person.display_name,
             CheckIn.period_start,
-            CheckIn.state,
         )
         .join(Person, Person.id == CheckIn.person_id)
         .where(
             CheckIn.account_id.in_(listed_ids(listed)),
             CheckIn.role == Role.SPONSOR,
-            CheckIn.period_start >= bindparam("start"),
-            CheckIn.state.in_([CheckInState.ANSWERED, CheckInState.SKIPPED, CheckInState.EXPIRED]),
-            or_(CheckIn.closed_at.is_(None), CheckIn.closed_at <= bindparam("now")),
+            CheckIn.period_start >= start,
+            CheckIn.state == CheckInState.EXPIRED,
+            closed,
+            or_(last_kept.is_(None), CheckIn.period_start > last_kept),
         )
         .order_by(CheckIn.account_id, CheckIn.person_id, CheckIn.period_start)
     )
@@ -101,12 +118,8 @@ def missed_streaks(
     listed, named = id_parameters(accounts)
     rows = fetch_all(session, _missed_statement(listed), {**named, "start": start, "now": now})
     runs: dict[tuple[int, int], tuple[str | None, str, list[date]]] = {}
-    for account_id, person_id, user_id, name, period, state in rows:
-        _, _, streak = runs.setdefault((account_id, person_id), (user_id, name, []))
-        if state == CheckInState.EXPIRED:
-            streak.append(period)
-        else:
-            streak.clear()
+    for account_id, person_id, user_id, name, period in rows:
+        runs.setdefault((account_id, person_id), (user_id, name, []))[2].append(period)
     result: dict[int, list[MissedStreak]] = defaultdict(list)
     for (account_id, person_id), (user_id, name, streak) in runs.items():
         if len(streak) >= 2:
