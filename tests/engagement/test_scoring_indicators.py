@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from engagement.models import AdvocacyAction, Escalation
 from engagement.scoring import indicators, weeks
 from engagement.scoring.indicators import Timeline
-from engagement.scoring.indicators.figures import WeekValues, week_parameters, week_rows, week_table
+from engagement.scoring.indicators.figures import week_parameters, week_rows, week_table
+from engagement.scoring.indicators.values import WeekValues
 from tests.factories import account_id, add_checkin, load_portfolio, person_id
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)  # Tuesday of ISO week 48 everywhere

@@ -6,7 +6,8 @@ are the ISO weeks of each check-in's `period_start`, which is already a date on 
 recipient's wall clock, and of other events in the account's own zone.
 The number of statements is the same for one account or two thousand.
 
-Modules: `figures` (the accounts, weeks and timelines computed into), `checkins` (what
+Modules: `figures` (the accounts, weeks and timelines computed into; `values`, a week's
+indicators by name), `checkins` (what
 check-ins, answers and advocacy logs give), `escalations` (what escalations give),
 `timeline` (`compute`, putting them together per account and week).
 """

@@ -8,8 +8,7 @@ start from (which accounts, from when), so that each family of indicators
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
-from contextlib import suppress
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import MappingProxyType
@@ -40,9 +39,10 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeEngine
 
-from engagement.indicators import ALL, RATED
+from engagement.indicators import RATED
 from engagement.models import Account, Person, Role, Sponsorship, UTCDateTime
 from engagement.scoring import weeks
+from engagement.scoring.indicators.values import WeekValues
 
 WINDOW = 4
 """Weeks in each indicator's trailing window."""
@@ -80,48 +80,6 @@ class MissedStreak:
     user_id: str | None
     name: str
     periods: tuple[date, ...]
-
-
-WEEK_KEYS = (*ALL, "escalations_overdue")
-"""Every indicator a week can hold."""
-_WEEK_KEYS = frozenset(WEEK_KEYS)
-
-
-class WeekValues(MutableMapping[str, float]):
-    """One week's indicators by name, a slot each (an empty slot: no data). A 2,000-account
-    digest holds 24,000 weeks of them; a dict each was two thirds of their memory."""
-
-    __slots__ = WEEK_KEYS
-
-    def __getitem__(self, key: str) -> float:
-        if key in _WEEK_KEYS:
-            with suppress(AttributeError):
-                value: float = getattr(self, key)
-                return value
-        raise KeyError(key)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return getattr(self, key, default) if key in _WEEK_KEYS else default
-
-    def __setitem__(self, key: str, value: float) -> None:
-        if key not in _WEEK_KEYS:
-            raise KeyError(key)
-        setattr(self, key, value)
-
-    def __delitem__(self, key: str) -> None:
-        try:
-            delattr(self, key)
-        except AttributeError:
-            raise KeyError(key) from None
-
-    def __iter__(self) -> Iterator[str]:
-        return (key for key in WEEK_KEYS if hasattr(self, key))
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
-
-    def __repr__(self) -> str:
-        return f"WeekValues({dict(self)!r})"
 
 
 NO_VIEW: Mapping[str, float] = MappingProxyType({})

@@ -27,9 +27,9 @@ from engagement.scoring.indicators.figures import (
     Span,
     Timeline,
     WeekFigures,
-    WeekValues,
     span,
 )
+from engagement.scoring.indicators.values import WeekValues
 
 
 def compute(
