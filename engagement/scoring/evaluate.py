@@ -136,13 +136,15 @@ def score_loaded(
 
 
 def _manual_actuals(session: Session, accounts: list[AccountRef], within: Span) -> ManualActuals:
-    """The manual KPIs' values as of each scored week: the values that can be one read in
-    one statement, each week's found in order."""
+    """The manual KPIs' value as of each scored week: the values any of the weeks can take,
+    read in one statement, then each week's found in order (`kpis.actuals_as_of`)."""
     reads: dict[str, list[tuple[int, datetime]]] = defaultdict(list)
-    for zone, week, *_, as_of, scored in sorted(within.rows, key=itemgetter(6)):
+    for zone, week, *_, as_of, scored in within.rows:
         if scored:
             reads[zone].append((week, as_of))
-    instants = [instant for weeks in reads.values() for _, instant in weeks]
+    for read in reads.values():
+        read.sort(key=itemgetter(1))  # by the instant each week is read
+    instants = [instant for read in reads.values() for _, instant in read]
     listed, named = indicators.id_parameters(accounts)
     bounds = {"first_as_of": min(instants), "last_as_of": max(instants)}
     rows = fetch_all(session, _actuals_statement(listed), {**named, **bounds})

@@ -41,6 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from engagement.checkins.items import is_latest_revision
 from engagement.models import (
     Account,
     AdvocacyAction,
@@ -268,10 +269,7 @@ def _latest_answers(
     found among them, for PostgreSQL, which planned that look-up as a hash of every answer
     ever given (0.2 s of a 2,000-account digest; gathered first, SQLite took longer)."""
     if not gathered:
-        newer = aliased(Answer)
-        return Answer.__table__, ~exists().where(
-            newer.checkin_id == Answer.checkin_id, newer.revision > Answer.revision
-        )
+        return Answer.__table__, is_latest_revision()
     revisions = (
         select(Answer.__table__)
         .join(CheckIn, CheckIn.id == Answer.checkin_id)
