@@ -9,13 +9,13 @@ quick tests in `make test`. Logs of every process are kept under the printed fol
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from sherpa import heap
 from tests import pg
 from tests.reliability import scenarios
 from tests.reliability.scenarios import Row
@@ -78,8 +78,7 @@ def main() -> int:
             continue
         # Each scenario's emulator answers from this process: what earlier scenarios
         # left behind must not make its garbage collections stall Slack's answers.
-        gc.collect()
-        gc.freeze()
+        heap.settle()
         print(f"running {name} …", flush=True)
         started = time.monotonic()
         place = folder / name
