@@ -77,8 +77,11 @@ def _missed_statement(listed: bool) -> Executable:
     after their latest one answered or skipped (closed by the parameter `now`, since
     `start`), found in the database rather than every closed check-in sent back."""
     start, now = bindparam("start", type_=Date()), bindparam("now", type_=UTCDateTime())
-    closed = or_(CheckIn.closed_at.is_(None), CheckIn.closed_at <= now)
     kept = aliased(CheckIn)
+
+    def closed(checkin: type[CheckIn]) -> ColumnElement[bool]:
+        return or_(checkin.closed_at.is_(None), checkin.closed_at <= now)
+
     last_kept = (
         select(func.max(kept.period_start))
         .where(
@@ -87,7 +90,7 @@ def _missed_statement(listed: bool) -> Executable:
             kept.role == Role.SPONSOR,
             kept.period_start >= start,
             kept.state.in_([CheckInState.ANSWERED, CheckInState.SKIPPED]),
-            or_(kept.closed_at.is_(None), kept.closed_at <= now),
+            closed(kept),
         )
         .scalar_subquery()
     )
@@ -105,7 +108,7 @@ def _missed_statement(listed: bool) -> Executable:
             CheckIn.role == Role.SPONSOR,
             CheckIn.period_start >= start,
             CheckIn.state == CheckInState.EXPIRED,
-            closed,
+            closed(CheckIn),
             or_(last_kept.is_(None), CheckIn.period_start > last_kept),
         )
         .order_by(CheckIn.account_id, CheckIn.person_id, CheckIn.period_start)
