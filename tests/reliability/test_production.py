@@ -13,7 +13,7 @@ def test_chaos_loses_nothing_and_repeats_only_what_was_in_flight(
     postgres: pg.PostgresServer, tmp_path: Path
 ) -> None:
     row = QUICK["chaos"](postgres, tmp_path)
-    assert row.problems == []
+    assert row.problems == [], row.notes
     assert row.due > 100 and row.delivered == row.due and row.lost == 0
 
 
@@ -21,7 +21,7 @@ def test_after_a_slack_outage_everything_is_delivered_once_in_order(
     postgres: pg.PostgresServer, tmp_path: Path
 ) -> None:
     row = QUICK["slack-outage"](postgres, tmp_path)
-    assert row.problems == []
+    assert row.problems == [], row.notes
     assert row.due > 20 and row.delivered == row.due and row.duplicated == 0
 
 
@@ -29,7 +29,7 @@ def test_a_database_outage_is_survived_without_a_restart(
     postgres: pg.PostgresServer, tmp_path: Path
 ) -> None:
     row = QUICK["db-outage"](postgres, tmp_path)
-    assert row.problems == []
+    assert row.problems == [], row.notes
     assert row.delivered == row.due > 0
 
 
@@ -37,5 +37,5 @@ def test_under_load_acks_stay_fast_and_memory_flat(
     postgres: pg.PostgresServer, tmp_path: Path
 ) -> None:
     row = QUICK["load"](postgres, tmp_path)
-    assert row.problems == []
+    assert row.problems == [], row.notes
     assert row.due > 100
