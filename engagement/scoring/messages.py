@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -71,6 +71,11 @@ class RoleBalance(Data):
     @property
     def off(self) -> bool:
         return self.took_over > 0 or self.stepped_back > 0
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> RoleBalance:
+        """Itself: frozen and of numbers only, so every summary can share the default one
+        (pydantic deep-copied it into each of a digest's 2,000 summaries)."""
+        return self
 
 
 class AccountSummary(Data):

@@ -17,7 +17,7 @@ from engagement.risks.lines import RiskLine
 from engagement.risks.rules import HIGH_SCORE
 from engagement.risks.service import open_risks
 from engagement.scoring import weeks
-from engagement.scoring.messages import AccountSummary, RoleBalance, ScorecardCard
+from engagement.scoring.messages import AccountSummary, ScorecardCard
 from engagement.scoring.phase import latest_phase_answers
 from engagement.scoring.role_balance import balances
 
@@ -51,7 +51,7 @@ def with_strategic(
             update={
                 "high_risks": high.get(item.account_id, 0),
                 "review_overdue": item.account_id in overdue,
-                "role_balance": balance.get(item.account_id, RoleBalance()),
+                "role_balance": balance.get(item.account_id, item.role_balance),
                 "phase": stage[item.account_id][0],
                 "governance": stage[item.account_id][1],
             }

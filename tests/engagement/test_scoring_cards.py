@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -164,3 +166,11 @@ def test_the_card_counts_the_weeks_the_sponsor_took_over_or_stepped_back(
     assert calm.summary.role_balance == RoleBalance() and not calm.summary.role_balance.off
     assert (calm.summary.phase, calm.summary.governance) == ("steady-state", "direct")
     assert calm.phase_answer is None
+
+
+def test_a_role_balance_is_shared_not_copied_and_stays_what_it_was() -> None:
+    balance = RoleBalance(took_over=1, answered=3)
+    assert copy.deepcopy(balance) is balance  # frozen numbers: a copy would change nothing
+    with pytest.raises(ValidationError):
+        balance.took_over = 2  # type: ignore[misc]
+    assert balance == RoleBalance(took_over=1, answered=3) and balance.off

@@ -195,6 +195,13 @@ def test_a_weeks_values_read_as_a_mapping_of_what_has_data() -> None:
     assert values.get("update") is None
     del values["response_rate"]
     assert values == {"stakeholder_engagement": 4.0, "advocacy_actions": 0.0}
+    values.fill([("perception_gap", 0.5), ("advocacy_actions", 2.0)])  # many at once
+    assert values == {"stakeholder_engagement": 4.0, "advocacy_actions": 2.0, "perception_gap": 0.5}
+    with pytest.raises(AttributeError):
+        values.fill([("get", 1.0)])
+    with pytest.raises(AttributeError):
+        values.fill([("perception_gaps", 1.0)])
+    assert values == {"stakeholder_engagement": 4.0, "advocacy_actions": 2.0, "perception_gap": 0.5}
 
 
 def test_a_missed_streak_is_the_expired_check_ins_after_the_latest_answered_or_skipped(

@@ -70,6 +70,12 @@ def compute(
 
 
 RATED = len(RATED_KEYS)
+NO_ESCALATIONS = (
+    ("escalations_open", 0.0),
+    ("escalations_overdue", 0.0),
+    ("acknowledged_late", 0.0),
+)
+"""A week's escalation figures until `escalation_figures` counts its escalations."""
 
 
 def _week_figures(
@@ -81,18 +87,16 @@ def _week_figures(
     sponsor = row[8 : 8 + RATED]
     sam = row[8 + RATED : 8 + 2 * RATED]
     combined = row[8 + 2 * RATED : 8 + 3 * RATED]
-    values = WeekValues()
-    values["advocacy_actions"] = float(actions)
-    values["escalations_open"] = values["escalations_overdue"] = 0.0
-    values["acknowledged_late"] = 0.0
+    pairs = [("advocacy_actions", float(actions)), *NO_ESCALATIONS]
     if combined[0] is not None:  # someone answered
-        values.update(zip(RATED_KEYS, combined, strict=True))
+        pairs += zip(RATED_KEYS, combined, strict=True)
     gap = row[8 + 3 * RATED]
     if gap is not None:  # both views answered
-        values["perception_gap"] = gap
+        pairs.append(("perception_gap", gap))
     if response is not None:
-        values["response_rate"] = response
-        values["checkin_regularity"] = regularity
+        pairs += (("response_rate", response), ("checkin_regularity", regularity))
+    values = WeekValues()
+    values.fill(pairs)
     figures = WeekFigures(week, values)
     if escalations:
         zone = timeline.account.timezone
