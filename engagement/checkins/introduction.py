@@ -11,7 +11,17 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Exists, Integer, bindparam, exists, select
+from sqlalchemy import (
+    ColumnElement,
+    Exists,
+    Integer,
+    String,
+    bindparam,
+    cast,
+    exists,
+    literal,
+    select,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from engagement.checkins.delivery import NotReachable
@@ -24,6 +34,7 @@ from engagement.models import (
     Account,
     CheckIn,
     CheckInState,
+    DueWork,
     Person,
     PortfolioSettings,
     Role,
@@ -43,7 +54,13 @@ def introduce_newcomers(
     people: list[int] | None = None,
 ) -> None:
     """Queue the introduction of everyone not yet introduced whose zone Slack gave, and who
-    has a check-in planned (one planned after `after_checkin`, or any of `people`'s)."""
+    has a check-in planned (one planned after `after_checkin`, or any of `people`'s).
+
+    Someone whose introduction is queued already is left out rather than added again (which
+    would add nothing): adding it would wait for a run of that introduction in progress,
+    while this transaction holds the person's row (a look-up wrote it) that the run is to
+    write too, a deadlock PostgreSQL may break by aborting the run after Slack took its DM.
+    """
     query = (
         select(Person.id)
         .join(CheckIn, CheckIn.person_id == Person.id)
@@ -53,6 +70,7 @@ def introduce_newcomers(
             CheckIn.state == CheckInState.DUE,
             CheckIn.id > after_checkin,
             ~_ever_sent(Person.id),
+            ~_queued(Person.id),
         )
         .distinct()
     )
@@ -69,6 +87,12 @@ def introduce_newcomers(
 
 
 _SENT = aliased(CheckIn, name="sent")  # not an outer query's check-ins
+
+
+def _queued(person_id: InstrumentedAttribute[int] | ColumnElement[int]) -> Exists:
+    """Whether the person's introduction is queued (to be sent, being sent, or done)."""
+    key = literal(f"{INTRODUCE}:") + cast(person_id, String)
+    return exists().where(DueWork.key == key)
 
 
 def _ever_sent(person_id: InstrumentedAttribute[int] | ColumnElement[int]) -> Exists:
@@ -97,14 +121,20 @@ _ACCOUNTS = (
 def introduce(context: WorkContext) -> None:
     """Send the introduction, unless the person was introduced or has nothing planned."""
     session, now = context.session, context.now
-    person = session.get(Person, int(context.key.rsplit(":", 1)[1]))
+    # Locked before the post, as the check-ins of a DM are: a look-up writing the person
+    # meanwhile is waited for here, not after Slack took the DM, where a deadlock or a
+    # failed write would roll the run back and its retry send the DM again.
+    person = session.get(
+        Person, int(context.key.rsplit(":", 1)[1]), with_for_update=True, populate_existing=True
+    )
     if person is None or person.introduced_at is not None:
         return
     if session.scalar(_EVER_SENT, {"person_id": person.id}):
         return  # met Sherpa through a check-in already: too late for an introduction
     first = session.scalar(_FIRST_PLANNED, {"person_id": person.id})
     if first is None:
-        return  # ended or paused meanwhile: the next planned check-in queues it again
+        return  # ended or paused meanwhile: never queued again (one key per person), so
+        # they meet Sherpa through their first check-in
     if person.slack_user_id is None:
         raise NotReachable(f"person {person.id} has no Slack user ID yet")
     context.notifier.post(person.slack_user_id, introduction(session, person, first))
