@@ -148,6 +148,10 @@ def deliver_day(
         set_committed_value(checkin, "state", CheckInState.SENT)
         set_committed_value(checkin, "sent_at", now)
     message = prompt(session, person, live)
+    # What the run wrote so far (the status `is_away` read) takes its row locks now, before
+    # the post: waiting for them after it, a deadlock with a look-up retiming this person
+    # would roll back a run whose DM Slack took, and its retry would send it again.
+    session.flush()
     posted = notifier.post(person.slack_user_id, message)
     _mark_sent(session, live, now, posted)
     followups: list[Scheduled] = []
