@@ -21,7 +21,15 @@ from engagement.admins import admin_ids
 from engagement.clock import Clock, utcnow
 from engagement.db import error_summary, failed_statement, transaction
 from engagement.duework.heartbeat import beat
-from engagement.duework.queue import LEASE, any_ready, claim, renew, schedule, take
+from engagement.duework.queue import (
+    LEASE,
+    any_ready,
+    claim,
+    renew,
+    schedule,
+    still_claimed,
+    take,
+)
 from engagement.duework.registry import PLAN_KIND, Registry, UnknownKind, WorkContext
 from engagement.models import DueWork, WorkState
 from engagement.notify import Blocked, DeliveryError, Notifier, SendingStopped, Undeliverable
@@ -253,7 +261,10 @@ class Engine:
     def _give_back(self, work_id: int, as_of: datetime, error: Exception, *, final: bool) -> None:
         """Leave the row due with a retry time and a count, or failed for good; never lost."""
         with transaction(self.sessions) as session:
-            item = session.get_one(DueWork, work_id)
+            item = still_claimed(session, work_id=work_id, worker=self.worker)
+            if item is None:
+                _taken_over(work_id, error)
+                return
             item.attempts += 1
             item.last_error = error_summary(error)[:2000]
             item.lease_until = None
@@ -281,14 +292,17 @@ class Engine:
         planning run (or at once, on *Retry now*). The registry's holds run alongside."""
         with transaction(self.sessions) as session:
             self.registry.bind(session)
-            item = session.get_one(DueWork, work_id)
+            for hold in self.registry.holds:
+                hold(session, error, as_of)
+            item = still_claimed(session, work_id=work_id, worker=self.worker)
+            if item is None:
+                _taken_over(work_id, error)
+                return
             item.state = WorkState.DUE
             item.lease_until = None
             item.last_error = str(error)[:2000]
             if not isinstance(error, SendingStopped):
                 item.due_at = as_of.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-            for hold in self.registry.holds:
-                hold(session, error, as_of)
             log.warning(
                 "due_work.waiting kind=%s key=%s until=%s error=%s",
                 item.kind,
@@ -296,6 +310,14 @@ class Engine:
                 item.due_at.isoformat(),
                 item.last_error,
             )
+
+
+def _taken_over(work_id: int, error: Exception) -> None:
+    log.warning(
+        "due_work.taken_over id=%d error=%s: another process claimed it meanwhile; its run decides",
+        work_id,
+        error_summary(error)[:200],
+    )
 
 
 def release(sessions: sessionmaker[Session], worker: str) -> int:

@@ -244,6 +244,23 @@ def take(session: Session, *, work_id: int, worker: str, real_now: datetime) -> 
     )
 
 
+def still_claimed(session: Session, *, work_id: int, worker: str) -> DueWork | None:
+    """`worker`'s claimed row, locked, to say what became of its failed run; None once
+    another process has claimed it. A run holds its row locked (`take`) but not its lease
+    (`renew` skips locked rows): when a run that outlived its lease fails, the row comes
+    back unlocked and lapsed, and another process may claim it, even run it, before the
+    failure is written; putting it back then would run it twice."""
+    return session.scalar(
+        select(DueWork)
+        .where(
+            DueWork.id == work_id,
+            DueWork.claimed_by == worker,
+            DueWork.state == WorkState.CLAIMED,
+        )
+        .with_for_update()
+    )
+
+
 def renew(session: Session, *, worker: str, real_now: datetime) -> int:
     """Extend every lease `worker` holds: a live process keeps its rows however long they take.
 

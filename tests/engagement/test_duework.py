@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine as SqlEngine
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -315,6 +315,43 @@ def test_a_run_outliving_its_lease_keeps_its_row_from_a_second_process(
     assert report.done == {"probe": 1} and reports[0].total == 0
     with sessions() as session:
         assert session.scalars(select(DueWork.state)).all() == [WorkState.DONE]
+
+
+def test_a_failed_run_whose_row_another_process_took_meanwhile_is_left_to_it(
+    sessions: sessionmaker[Session],
+) -> None:
+    """A run outlives its lease (Slack hung) and fails. Between its rollback, which unlocks
+    the lapsed row, and the failure being written, another process claims the row and runs
+    it: the row stays the other's, done, and nothing runs a second time."""
+    later = datetime.now(UTC) + LEASE * 2  # when the first run ends, its lease has run out
+    seen: list[str] = []
+    failed: list[str] = []
+    peer_reports: list[RunReport] = []
+    registry = Registry()
+
+    @registry.kind("probe")
+    def probe(context: WorkContext) -> None:
+        if not failed:
+            failed.append(context.key)
+            raise ConnectionError("Slack hung")
+        seen.append(context.key)
+
+    peer = Engine(sessions, registry, FakeNotifier(), worker="peer", real_clock=lambda: later)
+
+    def peer_takes_over(session: Session, *_: object) -> None:
+        if failed and not peer_reports:  # the failed run's rollback, before it is written
+            peer_reports.append(peer.run_due(T0))
+
+    event.listen(sessions, "after_rollback", peer_takes_over)
+    add(sessions, 1)
+    report = Engine(sessions, registry, FakeNotifier()).run_due(T0)
+    event.remove(sessions, "after_rollback", peer_takes_over)
+    assert report.retried == 1 and peer_reports[0].done == {"probe": 1}
+    with sessions() as session:
+        row = session.scalars(select(DueWork)).one()
+        assert (row.state, row.claimed_by, row.attempts) == (WorkState.DONE, "peer", 0)
+    assert Engine(sessions, registry, FakeNotifier()).run_due(T0 + backoff(1)).total == 0
+    assert seen == ["probe:0"]  # once
 
 
 def test_a_worker_waiting_on_slack_lends_its_place(sessions: sessionmaker[Session]) -> None:
