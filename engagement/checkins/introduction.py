@@ -44,6 +44,8 @@ from engagement.models import (
 log = logging.getLogger(__name__)
 
 INTRODUCE = "checkin.introduce"
+_KEY_PREFIX = f"{INTRODUCE}:"
+"""A person's introduction is keyed by the prefix and their ID: one per person, ever."""
 
 
 def introduce_newcomers(
@@ -80,7 +82,7 @@ def introduce_newcomers(
         schedule(
             session,
             kind=INTRODUCE,
-            key=f"{INTRODUCE}:{person_id}",
+            key=f"{_KEY_PREFIX}{person_id}",
             due_at=now,
             stream=streams.person(person_id),
         )
@@ -91,7 +93,7 @@ _SENT = aliased(CheckIn, name="sent")  # not an outer query's check-ins
 
 def _queued(person_id: InstrumentedAttribute[int] | ColumnElement[int]) -> Exists:
     """Whether the person's introduction is queued (to be sent, being sent, or done)."""
-    key = literal(f"{INTRODUCE}:") + cast(person_id, String)
+    key = literal(_KEY_PREFIX) + cast(person_id, String)
     return exists().where(DueWork.key == key)
 
 
@@ -124,9 +126,8 @@ def introduce(context: WorkContext) -> None:
     # Locked before the post, as the check-ins of a DM are: a look-up writing the person
     # meanwhile is waited for here, not after Slack took the DM, where a deadlock or a
     # failed write would roll the run back and its retry send the DM again.
-    person = session.get(
-        Person, int(context.key.rsplit(":", 1)[1]), with_for_update=True, populate_existing=True
-    )
+    person_id = int(context.key.removeprefix(_KEY_PREFIX))
+    person = session.get(Person, person_id, with_for_update=True, populate_existing=True)
     if person is None or person.introduced_at is not None:
         return
     if session.scalar(_EVER_SENT, {"person_id": person.id}):
