@@ -6,7 +6,7 @@ One module per part of the product, all on one `Base`:
 - `portfolio`: portfolio settings, accounts, people and their sponsorships;
 - `checkins`: check-ins, answer revisions and advocacy actions;
 - `escalations`: escalations, their events and the notices posted about them;
-- `scoring`: KPI definitions and actuals, alerts and digest runs;
+- `scoring`: KPI definitions and actuals, alerts and digest runs, kept weeks;
 - `risks`: each account's strategic risk register and the history of each risk;
 - `reviews`: when each account's strategic review was held;
 - `rotations`: sponsor rotations, their handover briefs and notes;
@@ -64,9 +64,11 @@ from engagement.models.scoring import (
     Alert,
     DigestRun,
     DigestState,
+    KeptWeek,
     KpiActual,
     KpiDefinition,
     KpiSource,
+    ScoreChange,
 )
 
 __all__ = [
@@ -93,6 +95,7 @@ __all__ = [
     "EscalationNotice",
     "EscalationState",
     "Governance",
+    "KeptWeek",
     "KpiActual",
     "KpiDefinition",
     "KpiSource",
@@ -109,6 +112,7 @@ __all__ = [
     "Role",
     "RoleDirection",
     "SchedulerBeat",
+    "ScoreChange",
     "SendingStop",
     "Severity",
     "SponsorRotation",

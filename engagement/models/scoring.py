@@ -1,18 +1,21 @@
 """What scoring keeps: the scorecard's KPIs, the actuals SAMs record, and the record of
 what was already posted (alerts, weekly digests), so nothing is posted twice.
 
-Indicators themselves are not stored: `engagement.scoring` computes them from check-ins,
-answers, escalations and advocacy actions whenever a scorecard is asked for.
+Indicators are computed from check-ins, answers, escalations, advocacy actions and KPI
+actuals whenever a scorecard is asked for. Only completed weeks' scorecards are kept, for
+the digest's history, with the log of changes that tells which still hold.
 """
 
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -20,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -110,3 +114,51 @@ class DigestRun(Base):
     chart_file: Mapped[str | None] = mapped_column(String(32))
     chart: Mapped[dict[str, Any] | None] = mapped_column()
     """The chart in the thread (its file and what it shows), replaced when it changes."""
+
+
+class ScoreChange(Base):
+    """A change to what an account's figures are computed from, for its weeks from `since`
+    on. Written only by triggers on the tables figures come from (migration 0016), read
+    to know which kept weeks still hold (`engagement.scoring.kept`)."""
+
+    __tablename__ = "score_changes"
+    __table_args__ = (
+        Index("ix_score_changes_account", "account_id", "since"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
+    """On SQLite, where writers take turns, also the order changes were committed in."""
+    account_id: Mapped[int] = mapped_column(Integer)
+    since: Mapped[date] = mapped_column(Date)
+    xid: Mapped[int | None] = mapped_column(BigInteger)
+    """On PostgreSQL, the writing transaction (`pg_current_xact_id()`, its default)."""
+    logged_at: Mapped[datetime] = mapped_column(server_default=text("CURRENT_TIMESTAMP"))
+    """The database's clock: a change is forgotten only long after any computation that
+    could have missed it has ended (`kept.prune`)."""
+
+
+class KeptWeek(Base):
+    """A completed week's scorecard of an account, kept when its digest was composed and
+    read back while nothing it was computed from has changed since."""
+
+    __tablename__ = "kept_weeks"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    week: Mapped[int] = mapped_column(Integer, primary_key=True)
+    monday: Mapped[date] = mapped_column(Date)
+    zone: Mapped[str] = mapped_column(String(64))
+    """The account's zone its week was computed in: another zone makes other weeks."""
+    kpis: Mapped[str] = mapped_column(String(64))
+    """The KPIs it was scored against (`kept.fingerprint`)."""
+    computed_at: Mapped[datetime] = mapped_column()
+    seen_from: Mapped[int] = mapped_column(BigInteger)
+    """SQLite: the last change it saw; PostgreSQL: its snapshot's oldest running writer."""
+    snapshot: Mapped[str] = mapped_column(Text)
+    """PostgreSQL: the snapshot it was computed in (`pg_current_snapshot()`)."""
+    statuses: Mapped[str] = mapped_column(String(32))
+    """Each KPI's status, a letter each (`kept.LETTERS`)."""
+    actuals: Mapped[str] = mapped_column(Text)
+    """Each KPI's value, a JSON list."""

@@ -41,7 +41,7 @@ from engagement.scoring import weeks
 from engagement.scoring.cards import score_fall, summary
 from engagement.scoring.chart import TrendChart
 from engagement.scoring.digest_thread import remember_part, upload_chart
-from engagement.scoring.evaluate import AccountScores, score_accounts
+from engagement.scoring.evaluate import AccountScores, History, score_accounts
 from engagement.scoring.indicators import HISTORY
 from engagement.scoring.messages import (
     AccountSummary,
@@ -103,13 +103,16 @@ def compose(
     now: datetime,
     preview: bool = False,
     pinned: bool = False,
+    history: History = History.KEPT,
 ) -> DigestPages:
     """The digest of the accounts matching `scope`: the top of the attention ranking and
     the accounts on track on the first message, everything else in its thread.
 
-    `pinned`: the figures of `iso_week` with everything known by `now`, a later week."""
+    `pinned`: the figures of `iso_week` with everything known by `now`, a later week.
+    `history`: the weeks of its trends and chart come from kept weeks that hold (and those
+    computed are kept, for the digest being posted)."""
     week = _week_number(iso_week) if pinned else None
-    scored = score_accounts(session, scope, now=now, week=week)
+    scored = score_accounts(session, scope, now=now, week=week, history=history)
     fall = score_fall(session)
     summaries = with_strategic(session, [summary(scores, fall) for scores in scored], now.date())
     attention = sorted((s for s in summaries if s.attention), key=attention_rank)
@@ -245,7 +248,13 @@ def _week_number(iso_week: str) -> int:
 
 
 def compose_channel(
-    session: Session, *, channel: str, iso_week: str, now: datetime, pinned: bool = False
+    session: Session,
+    *,
+    channel: str,
+    iso_week: str,
+    now: datetime,
+    pinned: bool = False,
+    history: History = History.KEPT,
 ) -> DigestPages:
     return compose(
         session,
@@ -254,6 +263,7 @@ def compose_channel(
         iso_week=iso_week,
         now=now,
         pinned=pinned,
+        history=history,
     )
 
 
@@ -318,7 +328,9 @@ def post_digest(context: WorkContext) -> None:
     ).first()
     if existing is not None:
         return  # posted before (its thread was queued in the same transaction)
-    pages = compose_channel(session, channel=channel, iso_week=iso_week, now=context.now)
+    pages = compose_channel(
+        session, channel=channel, iso_week=iso_week, now=context.now, history=History.KEEP
+    )
     if pages.head.totals.no_data == pages.head.total_accounts:
         return  # no figure at all this week: nothing to read
     posted = context.notifier.post(channel, pages.head)

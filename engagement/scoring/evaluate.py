@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import enum
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -13,9 +14,9 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from engagement.models import KpiSource
-from engagement.scoring import indicators
+from engagement.scoring import indicators, kept
 from engagement.scoring.indicators import HISTORY, AccountRef, Span, Timeline
-from engagement.scoring.indicators.figures import fetch_all
+from engagement.scoring.indicators.figures import current_weeks, fetch_all
 from engagement.scoring.kpis import (
     Actuals,
     Kpi,
@@ -115,24 +116,123 @@ def score_week(kpis: list[Kpi], actuals: tuple[float | None, ...], week: int) ->
     return WeekScore(week, actuals, statuses, overall(tuple(k.weight for k in kpis), statuses))
 
 
+class History(enum.Enum):
+    """Where a scorecard's weeks before the last completed one come from."""
+
+    COMPUTED = "computed"
+    """Computed from what they count, every time."""
+    KEPT = "kept"
+    """Kept weeks that still hold (`kept`); the others computed."""
+    KEEP = "keep"
+    """The same, and the completed weeks computed are kept (a digest being posted)."""
+
+
+RECENT = 2
+"""The weeks always computed: the week in progress and the last completed one."""
+
+
 def score_accounts(
-    session: Session, scope: ColumnElement[bool], *, now: datetime, week: int | None = None
+    session: Session,
+    scope: ColumnElement[bool],
+    *,
+    now: datetime,
+    week: int | None = None,
+    history: History = History.COMPUTED,
 ) -> list[AccountScores]:
     """Scorecards of the accounts matching `scope`, by name, in a fixed number of queries."""
     accounts = indicators.load_accounts(session, scope)
-    return score_loaded(session, accounts, now=now, week=week)
+    return score_loaded(session, accounts, now=now, week=week, history=history)
 
 
 def score_loaded(
-    session: Session, accounts: list[AccountRef], *, now: datetime, week: int | None = None
+    session: Session,
+    accounts: list[AccountRef],
+    *,
+    now: datetime,
+    week: int | None = None,
+    history: History = History.COMPUTED,
 ) -> list[AccountScores]:
     kpis = load_kpis(session)
-    within = indicators.span(accounts, now, week)
+    if history is History.COMPUTED:
+        return _computed(session, accounts, kpis, now=now, week=week, weeks=HISTORY)
+    return _with_kept(session, accounts, kpis, now=now, week=week, keep=history is History.KEEP)
+
+
+def _computed(
+    session: Session,
+    accounts: list[AccountRef],
+    kpis: list[Kpi],
+    *,
+    now: datetime,
+    week: int | None,
+    weeks: int,
+) -> list[AccountScores]:
+    """The accounts' scorecards of their last `weeks` weeks, computed."""
+    within = indicators.span(accounts, now, week, weeks)
     timelines = indicators.compute(session, accounts, now=now, within=within)
     manual: ManualActuals = {}
     if within is not None and any(kpi.source is KpiSource.MANUAL for kpi in kpis):
         manual = _manual_actuals(session, accounts, within)
-    return [_score(timelines[account.id], kpis, manual) for account in accounts]
+    return [_score(timelines[account.id], kpis, manual, weeks) for account in accounts]
+
+
+def _with_kept(
+    session: Session,
+    accounts: list[AccountRef],
+    kpis: list[Kpi],
+    *,
+    now: datetime,
+    week: int | None,
+    keep: bool,
+) -> list[AccountScores]:
+    """The last HISTORY weeks: kept ones that hold, the others computed. An account with
+    every earlier week kept has only its RECENT weeks computed; any other, all of them."""
+    fingerprint = kept.fingerprint(kpis)
+    saw = kept.seen(session)  # before any figure is read
+    current = current_weeks(accounts, now, week)
+    if not current:
+        return []
+    found = kept.load(
+        session,
+        accounts,
+        fingerprint,
+        first=min(current.values()) - HISTORY + 1,
+        last=max(current.values()) - RECENT,
+        now=now,
+    )
+    recent: list[AccountRef] = []
+    whole: list[AccountRef] = []
+    for account in accounts:
+        last = current[account.timezone]
+        mine = found.get(account.id, {})
+        earlier = range(last - HISTORY + 1, last - RECENT + 1)
+        (recent if all(number in mine for number in earlier) else whole).append(account)
+    computed = {
+        scores.account.id: scores
+        for group, weeks in ((recent, RECENT), (whole, HISTORY))
+        if group
+        for scores in _computed(session, group, kpis, now=now, week=week, weeks=weeks)
+    }
+    if keep:
+        kept.keep(session, _completed(computed.values()), fingerprint, saw, now)
+        kept.prune(session, saw, oldest=min(current.values()) - HISTORY - RECENT)
+    weights = tuple(kpi.weight for kpi in kpis)
+    for account in recent:
+        scored = computed[account.id].weeks
+        for number, (statuses, actuals) in found[account.id].items():
+            scored.setdefault(
+                number, WeekScore(number, actuals, statuses, overall(weights, statuses))
+            )
+    return [computed[account.id] for account in accounts]
+
+
+def _completed(scored: Iterable[AccountScores]) -> Iterator[kept.Week]:
+    """The completed weeks of freshly computed scorecards."""
+    for scores in scored:
+        account = scores.account
+        for number, week in scores.weeks.items():
+            if number < scores.timeline.current:
+                yield kept.Week(account.id, account.timezone, number, week.statuses, week.actuals)
 
 
 def _manual_actuals(session: Session, accounts: list[AccountRef], within: Span) -> ManualActuals:
@@ -157,13 +257,13 @@ def _actuals_statement(listed: bool) -> Actuals:
     return actuals_statement(indicators.listed_ids(listed))
 
 
-def _score(timeline: Timeline, kpis: list[Kpi], manual: ManualActuals) -> AccountScores:
+def _score(timeline: Timeline, kpis: list[Kpi], manual: ManualActuals, weeks: int) -> AccountScores:
     account_id = timeline.account.id
     weights = tuple(kpi.weight for kpi in kpis)
     plan = [(kpi.source is KpiSource.INDICATOR, kpi.key, kpi.id) for kpi in kpis]
     limits = [kpi.thresholds for kpi in kpis]
     result: dict[int, WeekScore] = {}
-    for week in range(timeline.current - HISTORY + 1, timeline.current + 1):
+    for week in range(timeline.current - weeks + 1, timeline.current + 1):
         found = timeline.weeks.get(week)
         figures = found.values if found is not None else {}
         actuals = tuple(

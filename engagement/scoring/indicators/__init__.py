@@ -15,7 +15,6 @@ check-ins, answers and advocacy logs give), `escalations` (what escalations give
 from engagement.scoring.indicators.figures import (
     HISTORY,
     RATED_KEYS,
-    SPAN,
     STREAK_WEEKS,
     WINDOW,
     AccountRef,
@@ -36,7 +35,6 @@ from engagement.scoring.indicators.timeline import compute
 __all__ = [
     "HISTORY",
     "RATED_KEYS",
-    "SPAN",
     "STREAK_WEEKS",
     "WINDOW",
     "AccountRef",

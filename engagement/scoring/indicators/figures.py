@@ -48,8 +48,6 @@ WINDOW = 4
 """Weeks in each indicator's trailing window."""
 HISTORY = 12
 """Weeks of indicators computed back from the current one (the chart's span)."""
-SPAN = HISTORY + WINDOW - 1
-"""Weeks of raw data those windows read."""
 RATED_KEYS: tuple[str, ...] = tuple(RATED)
 STREAK_WEEKS = 8
 """How far back missed check-ins are followed: a longer streak shows as 8 (or 4 monthly)."""
@@ -195,12 +193,12 @@ COLUMNS: dict[str, TypeEngine[Any]] = {
 
 
 def week_rows(
-    current: Mapping[str, int], now: datetime, first: int, last: int
+    current: Mapping[str, int], now: datetime, first: int, last: int, history: int = HISTORY
 ) -> list[tuple[Any, ...]]:
     """Weeks `first` to `last` in each time zone, as `week_table`'s rows: the week's Monday
     and the next (check-in periods are dates), where its trailing window of WINDOW weeks
     starts and where the week ends in the zone (events are instants), the instant its
-    figures are read (`weeks.as_of`), and whether it is one of the last HISTORY weeks up
+    figures are read (`weeks.as_of`), and whether it is one of the last `history` weeks up
     to the zone's current week in `current`."""
     return [
         (
@@ -211,7 +209,7 @@ def week_rows(
             weeks.week_start(week - WINDOW + 1, zone),
             weeks.week_end(week, zone),
             weeks.as_of(week, zone, now),
-            zone_week - HISTORY < week <= zone_week,
+            zone_week - history < week <= zone_week,
         )
         for zone, zone_week in current.items()
         for week in range(first, last + 1)
@@ -304,17 +302,26 @@ class Span:
         }
 
 
-def span(accounts: Iterable[AccountRef], now: datetime, week: int | None = None) -> Span | None:
-    """The span of `accounts` as of `now` (ending at `week` for all, when given); None
-    without accounts."""
-    current = {
+def current_weeks(
+    accounts: Iterable[AccountRef], now: datetime, week: int | None = None
+) -> dict[str, int]:
+    """Each of the accounts' zones' current week as of `now`, or `week` for all."""
+    return {
         zone: weeks.local_week(now, zone) if week is None else week
         for zone in {account.timezone for account in accounts}
     }
+
+
+def span(
+    accounts: Iterable[AccountRef], now: datetime, week: int | None = None, history: int = HISTORY
+) -> Span | None:
+    """The span of `accounts`' last `history` weeks as of `now` (ending at `week` for all,
+    when given); None without accounts."""
+    current = current_weeks(accounts, now, week)
     if not current:
         return None
-    first, last = min(current.values()) - SPAN + 1, max(current.values())
-    return Span(current, first, last, week_rows(current, now, first, last))
+    first, last = min(current.values()) - (history + WINDOW - 1) + 1, max(current.values())
+    return Span(current, first, last, week_rows(current, now, first, last, history))
 
 
 class week_number(FunctionElement[int]):
