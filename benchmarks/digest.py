@@ -301,13 +301,6 @@ def measure(url: str, channels: int) -> dict[str, Any]:
     all_digests(LAST_WEEK, posted=True)
     _the_week_since(engine)
     (elapsed, cpu, chart_seconds), issued, messages, accounts = timed()
-    with sessions() as session:  # what was kept changes no figure
-        same = all(
-            digest_module.compose_channel(session, channel=channel, iso_week=label, now=NOW)
-            == digest_module.compose_channel(session, channel=channel, iso_week=label, now=NOW,
-                                             history=History.COMPUTED)
-            for channel in CHANNELS[:channels]
-        )  # fmt: skip
     resident = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     tracemalloc.start()  # a last pass for memory: tracing slows Python down
     all_digests()
@@ -325,6 +318,13 @@ def measure(url: str, channels: int) -> dict[str, Any]:
             floor_started = time.perf_counter()
             floor_rows = len(connection.execute(text(FLOOR), {"start": start}).all())
             floors.append(time.perf_counter() - floor_started)
+    with sessions() as session:  # last, what was kept changes no figure
+        same = all(
+            digest_module.compose_channel(session, channel=channel, iso_week=label, now=NOW)
+            == digest_module.compose_channel(session, channel=channel, iso_week=label, now=NOW,
+                                             history=History.COMPUTED)
+            for channel in CHANNELS[:channels]
+        )  # fmt: skip
     engine.dispose()
     return {
         "accounts": accounts,
