@@ -2,6 +2,8 @@
 
 Schema-driven (it walks the models' metadata in dependency order), so a new table or
 column is covered without touching this module. Rows are streamed in both directions.
+Tables derived from the others for this database alone (`models.base.DERIVED`: kept
+weeks, the log of changes) are not data: an import works them out again.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, time
 from typing import Any, TextIO
 
-from sqlalchemy import Date, Time, func, insert, select, text
+from sqlalchemy import Date, Table, Time, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from engagement.errors import Invalid
@@ -19,6 +21,10 @@ from engagement.models import Base, UTCDateTime
 
 FORMAT = "sherpa-export/1"
 BATCH = 1000
+
+
+def _tables() -> list[Table]:
+    return [table for table in Base.metadata.sorted_tables if not table.info.get("derived")]
 
 
 def _plain(value: Any) -> Any:
@@ -31,7 +37,7 @@ def export_all(session: Session, out: TextIO) -> dict[str, int]:
     """Write a header line, then one line per row: `{"table": …, "row": {…}}`."""
     out.write(json.dumps({"format": FORMAT}) + "\n")
     counts: dict[str, int] = {}
-    for table in Base.metadata.sorted_tables:
+    for table in _tables():
         counts[table.name] = 0
         statement = select(table).order_by(*table.primary_key.columns)
         for row in session.execute(statement.execution_options(yield_per=BATCH)).mappings():
@@ -75,14 +81,15 @@ def _records(lines: TextIO) -> Iterator[tuple[str, dict[str, Any]]]:
 
 def import_all(session: Session, lines: TextIO) -> dict[str, int]:
     """Load an export into an empty, migrated database, in the caller's transaction."""
-    for table in Base.metadata.sorted_tables:
+    tables = {table.name: table for table in _tables()}
+    for table in tables.values():
         if session.scalar(select(func.count()).select_from(table)):
             raise Invalid(f"the database is not empty ({table.name} has rows): nothing imported")
     counts: dict[str, int] = {}
     batch: list[dict[str, Any]] = []
     current: str | None = None
     for table_name, row in _records(lines):
-        if table_name not in Base.metadata.tables:
+        if table_name not in tables:
             raise Invalid(f"unknown table {table_name!r}: nothing imported")
         if table_name != current and batch:
             _flush(session, current, batch)

@@ -47,6 +47,11 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}  # noqa: RUF012
 
 
+DERIVED = {"derived": True}
+"""A table's `info` when its rows are worked out from the others' and belong to this
+database alone (kept weeks, the log of changes): never exported (`engagement.backup`)."""
+
+
 def one_of(column: str, values: type[enum.StrEnum]) -> str:
     """A CHECK constraint's SQL: `column` holds one of the enum's values."""
     allowed = ", ".join(f"'{item.value}'" for item in values)

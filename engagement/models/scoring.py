@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from engagement.models.base import Base, one_of
+from engagement.models.base import DERIVED, Base, one_of
 
 
 class KpiSource(enum.StrEnum):
@@ -124,7 +124,7 @@ class ScoreChange(Base):
     __tablename__ = "score_changes"
     __table_args__ = (
         Index("ix_score_changes_account", "account_id", "since"),
-        {"sqlite_autoincrement": True},
+        {"sqlite_autoincrement": True, "info": DERIVED},
     )
 
     id: Mapped[int] = mapped_column(
@@ -145,6 +145,7 @@ class KeptWeek(Base):
     read back while nothing it was computed from has changed since."""
 
     __tablename__ = "kept_weeks"
+    __table_args__ = {"info": DERIVED}  # noqa: RUF012 (SQLAlchemy's declarative attribute)
 
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
     week: Mapped[int] = mapped_column(Integer, primary_key=True)
