@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from engagement.duework.registry import Registry
 from engagement.risks import heatmap
-from engagement.scoring import alert_posts, alerts, digest, digest_refresh
+from engagement.scoring import alert_posts, alerts, digest, digest_refresh, kept
 
 
 def register(registry: Registry) -> None:
     """Scoring's due work: the weekly digests (post, its pages, its chart, the risks'
-    heat map), then the hourly alert evaluation and each alert's posts."""
+    heat map, the kept weeks pruned), then the hourly alert evaluation and each alert's
+    posts."""
     registry.planner("digest.plan", digest.plan_digests)
     registry.kind("digest.post", digest.post_digest)
     registry.kind("digest.part", digest.post_part)
     registry.kind("digest.chart", digest.post_chart)
     registry.kind(heatmap.UPLOAD, heatmap.upload)
     registry.kind("digest.refresh", digest_refresh.refresh_digest)
+    registry.kind(kept.PRUNE, kept.prune_kept)
     registry.planner("alerts.plan", alerts.plan_alerts)
     registry.kind("alerts.evaluate", alerts.evaluate_alerts)
     registry.kind("alerts.post", alert_posts.post_alert)

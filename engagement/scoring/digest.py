@@ -37,7 +37,7 @@ from engagement.models import (
 )
 from engagement.notify import DeliveryError, Posted
 from engagement.risks import heatmap
-from engagement.scoring import weeks
+from engagement.scoring import kept, weeks
 from engagement.scoring.cards import score_fall, summary
 from engagement.scoring.chart import TrendChart
 from engagement.scoring.digest_thread import remember_part, upload_chart
@@ -331,6 +331,7 @@ def post_digest(context: WorkContext) -> None:
     pages = compose_channel(
         session, channel=channel, iso_week=iso_week, now=context.now, history=History.KEEP
     )
+    kept.queue_prune(session, iso_week, context.now)
     if pages.head.totals.no_data == pages.head.total_accounts:
         return  # no figure at all this week: nothing to read
     posted = context.notifier.post(channel, pages.head)

@@ -215,7 +215,6 @@ def _with_kept(
     }
     if keep:
         kept.keep(session, _completed(computed.values()), fingerprint, saw, now)
-        kept.prune(session, saw, oldest=min(current.values()) - HISTORY - RECENT)
     weights = tuple(kpi.weight for kpi in kpis)
     for account in recent:
         scored = computed[account.id].weeks

@@ -23,7 +23,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from itertools import islice
 from typing import Any
@@ -47,9 +47,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.types import UserDefinedType
 
+from engagement.duework.queue import schedule
+from engagement.duework.registry import WorkContext
 from engagement.models import Account, KeptWeek, ScoreChange, UTCDateTime
 from engagement.scoring import weeks
-from engagement.scoring.indicators import AccountRef, id_parameters, listed_ids
+from engagement.scoring.indicators import HISTORY, AccountRef, id_parameters, listed_ids
 from engagement.scoring.indicators.figures import fetch_all
 from engagement.scoring.kpis import Kpi
 from engagement.scoring.scorecard import Status
@@ -228,11 +230,27 @@ LONG_AGO = {
 }
 """A change logged before this, on the database's clock, was committed before any
 computation still running began: every one running has seen it."""
+PRUNE = "kept.prune"
+PRUNE_AFTER = timedelta(hours=1)
+OLDEST = HISTORY + 2
+"""Weeks back from this one that a digest can read: its own HISTORY weeks, from a week
+earlier for a refresh of last week's digest, and a week more where zones differ."""
 
 
-def prune(session: Session, saw: Seen, oldest: int) -> None:
+def queue_prune(session: Session, week: str, now: datetime) -> None:
+    """Once a week, after the digests are posted (`prune`, in its own transaction: pruning
+    two channels' weeks at once could deadlock)."""
+    schedule(session, kind=PRUNE, key=f"{PRUNE}:{week}", due_at=now + PRUNE_AFTER)
+
+
+def prune_kept(context: WorkContext) -> None:
+    prune(context.session, oldest=weeks.local_week(context.now, "UTC") - OLDEST)
+
+
+def prune(session: Session, oldest: int) -> None:
     """Forget kept weeks before `oldest`, and the changes that every kept week, every
-    computation still running and the caller's own (`saw`) have seen."""
+    computation still running and this one have seen."""
+    saw = seen(session)
     connection = session.connection()
     dialect = connection.dialect.name
     postgresql = dialect == "postgresql"

@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.root import wire
+from engagement.duework.engine import Engine
 from engagement.models import (
     AdvocacyAction,
     Answer,
@@ -24,7 +26,11 @@ from engagement.models import (
 from engagement.scoring import evaluate, kept, weeks
 from engagement.scoring.evaluate import History, score_accounts
 from engagement.scoring.indicators import everyone
+from engagement.scoring.messages import Digest
 from tests.factories import account_id, add_checkin, load_portfolio, person_id, portfolio
+from tests.fakes import FakeNotifier
+
+registry = wire().due_work
 
 FRIDAY = datetime(2026, 11, 27, 21, 0, tzinfo=UTC)  # week 48 in New York
 WEEKS = [date(2026, 11, 23) - timedelta(weeks=back) for back in range(11, -1, -1)]
@@ -237,27 +243,37 @@ def test_changes_every_kept_week_has_seen_are_forgotten_a_day_later(
     _late_answer(acme)  # logged now: unseen by the weeks kept before it
     acme.commit()
     with sessions() as session:
-        saw = kept.seen(session)
-        kept.prune(session, saw, oldest=0)
+        kept.prune(session, oldest=0)
         session.commit()
     remaining = acme.scalars(select(ScoreChange.since)).all()
     assert remaining == [CHANGED] * 3, "only the late answer's (its answer, and its check-in)"
     assert scorecards(acme, History.KEPT) == scorecards(acme, History.COMPUTED)
 
 
-def test_weeks_too_old_for_any_digest_are_forgotten(
+def test_the_posted_digest_keeps_its_weeks_and_an_hour_later_old_ones_are_forgotten(
     acme: Session, sessions: sessionmaker[Session]
 ) -> None:
-    keep(sessions)
-    keep(sessions, FRIDAY + timedelta(weeks=4))
-    current = weeks.week_of(WEEKS[-1]) + 4
-    oldest = current - evaluate.HISTORY - evaluate.RECENT
-    kept_weeks = acme.scalars(
+    keep(sessions, FRIDAY - timedelta(weeks=4))  # a digest a month ago kept older weeks
+    notifier = FakeNotifier()
+    Engine(sessions, registry, notifier, worker="a").run_due(FRIDAY)
+    assert [post[1].iso_week for post in notifier.posts if isinstance(post[1], Digest)] == [
+        "2026-W48"
+    ]
+    current = weeks.week_of(WEEKS[-1])
+    assert kept_weeks(acme) == list(range(current - 15, current)), "last month's, and now"
+    assert scorecards(acme, History.KEPT) == scorecards(acme, History.COMPUTED)
+    Engine(sessions, registry, notifier, worker="a").run_due(FRIDAY + kept.PRUNE_AFTER)
+    assert kept_weeks(acme) == list(range(current - kept.OLDEST, current))
+
+
+def kept_weeks(session: Session) -> list[int]:
+    found = session.scalars(
         select(KeptWeek.week)
-        .where(KeptWeek.account_id == account_id(acme, "Acme Corp"))
+        .where(KeptWeek.account_id == account_id(session, "Acme Corp"))
         .order_by(KeptWeek.week)
     ).all()
-    assert kept_weeks == list(range(oldest, current))
+    session.rollback()
+    return list(found)
 
 
 def test_a_change_committed_while_weeks_are_kept_is_never_taken_as_seen(
