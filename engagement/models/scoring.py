@@ -155,8 +155,9 @@ class KeptWeek(Base):
     kpis: Mapped[str] = mapped_column(String(64))
     """The KPIs it was scored against (`kept.fingerprint`)."""
     computed_at: Mapped[datetime] = mapped_column()
-    seen_from: Mapped[int] = mapped_column(BigInteger)
-    """SQLite: the last change it saw; PostgreSQL: its snapshot's oldest running writer."""
+    horizon: Mapped[int] = mapped_column(BigInteger)
+    """What it saw of the changes (`kept.Seen`): SQLite, the last change; PostgreSQL, its
+    snapshot's `xmin`."""
     snapshot: Mapped[str] = mapped_column(Text)
     """PostgreSQL: the snapshot it was computed in (`pg_current_snapshot()`)."""
     statuses: Mapped[str] = mapped_column(String(32))

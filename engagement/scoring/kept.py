@@ -79,8 +79,9 @@ def fingerprint(kpis: Sequence[Kpi]) -> str:
 class Seen:
     """What a computation has seen of the changes: taken before it reads any figure."""
 
-    since: int
-    """SQLite: the last change's ID; PostgreSQL: the snapshot's oldest running writer."""
+    horizon: int
+    """SQLite: the last change's ID; PostgreSQL: the snapshot's `xmin`, below which every
+    transaction had ended."""
     snapshot: str
     """PostgreSQL: the snapshot itself, as text."""
 
@@ -89,7 +90,7 @@ def seen(session: Session) -> Seen:
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         snapshot = connection.execute(text("SELECT pg_current_snapshot()::text")).scalar_one()
-        return Seen(int(snapshot.split(":")[0]), snapshot)
+        return Seen(int(snapshot.split(":")[0]), snapshot)  # xmin:xmax:running
     last = connection.execute(select(func.max(ScoreChange.id))).scalar()
     return Seen(last or 0, "")
 
@@ -109,15 +110,15 @@ class _Snapshot(UserDefinedType[str]):
 
 
 def _unseen(
-    change: Any, since: ColumnElement[int], snapshot: ColumnElement[str], postgresql: bool
+    change: Any, horizon: ColumnElement[int], snapshot: ColumnElement[str], postgresql: bool
 ) -> ColumnElement[bool]:
-    """The change was committed after what `since` and `snapshot` saw."""
+    """The change was committed after what `horizon` and `snapshot` saw (`Seen`)."""
     if not postgresql:
-        later: ColumnElement[bool] = change.id > since
+        later: ColumnElement[bool] = change.id > horizon
         return later
     xid = cast(cast(change.xid, Text()), _Xid8())
     return and_(
-        change.xid >= since,
+        change.xid >= horizon,
         ~func.pg_visible_in_snapshot(xid, cast(snapshot, _Snapshot())),
     )
 
@@ -130,7 +131,7 @@ def _load_statement(listed: bool, postgresql: bool) -> Executable:
     changed = exists().where(
         change.c.account_id == kept.account_id,
         change.c.since <= kept.monday,
-        _unseen(change.c, kept.seen_from, kept.snapshot, postgresql),
+        _unseen(change.c, kept.horizon, kept.snapshot, postgresql),
     )
     return (
         select(kept.account_id, kept.week, kept.statuses, kept.actuals)
@@ -193,7 +194,7 @@ at once were 10 MB."""
 def keep(session: Session, computed: Iterable[Week], kpis: str, saw: Seen, now: datetime) -> None:
     """Keep weeks computed after `saw`, replacing any kept before."""
     statement, connection = _keep_statement(session), session.connection()
-    common = {"kpis": kpis, "computed_at": now, "seen_from": saw.since, "snapshot": saw.snapshot}
+    common = {"kpis": kpis, "computed_at": now, "horizon": saw.horizon, "snapshot": saw.snapshot}
     rows = (
         {
             **common,
@@ -211,7 +212,7 @@ def keep(session: Session, computed: Iterable[Week], kpis: str, saw: Seen, now: 
 
 
 KEPT_COLUMNS = (
-    "monday", "zone", "kpis", "computed_at", "seen_from", "snapshot", "statuses", "actuals",
+    "monday", "zone", "kpis", "computed_at", "horizon", "snapshot", "statuses", "actuals",
 )  # fmt: skip
 
 
@@ -260,11 +261,11 @@ def prune(session: Session, oldest: int) -> None:
     unseen_by_a_kept_week = exists().where(
         kept.c.account_id == change.account_id,
         kept.c.monday >= change.since,
-        _unseen(change, kept.c.seen_from, kept.c.snapshot, postgresql),
+        _unseen(change, kept.c.horizon, kept.c.snapshot, postgresql),
     )
     connection.execute(
         delete(ScoreChange).where(
-            change.xid < saw.since if postgresql else change.id <= saw.since,
+            change.xid < saw.horizon if postgresql else change.id <= saw.horizon,
             change.logged_at < LONG_AGO[dialect],
             ~unseen_by_a_kept_week,
         )

@@ -91,7 +91,7 @@ def upgrade() -> None:
         sa.Column("zone", sa.String(length=64), nullable=False),
         sa.Column("kpis", sa.String(length=64), nullable=False),
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("seen_from", sa.BigInteger(), nullable=False),
+        sa.Column("horizon", sa.BigInteger(), nullable=False),
         sa.Column("snapshot", sa.Text(), nullable=False),
         sa.Column("statuses", sa.String(length=32), nullable=False),
         sa.Column("actuals", sa.Text(), nullable=False),
