@@ -232,7 +232,7 @@ def test_changes_every_kept_week_has_seen_are_forgotten_a_day_later(
     _expiry(acme)
     acme.commit()
     logged = logged_changes(acme)
-    assert logged == before + 2, "an update logs the row before and after"
+    assert logged == before + 1, "an update in place logs its row once"
     keep(sessions, FRIDAY + timedelta(minutes=5))
     assert logged_changes(acme) == logged, (
         "kept again, but logged less than a day ago: a computation still running may not "
@@ -246,7 +246,7 @@ def test_changes_every_kept_week_has_seen_are_forgotten_a_day_later(
         kept.prune(session, oldest=0)
         session.commit()
     remaining = acme.scalars(select(ScoreChange.since)).all()
-    assert remaining == [CHANGED] * 3, "only the late answer's (its answer, and its check-in)"
+    assert remaining == [CHANGED] * 2, "only the late answer's (its answer, and its check-in)"
     assert scorecards(acme, History.KEPT) == scorecards(acme, History.COMPUTED)
 
 
@@ -302,3 +302,23 @@ def test_a_change_committed_while_weeks_are_kept_is_never_taken_as_seen(
     late.close()
     assert acme.scalar(select(func.count()).select_from(Answer).where(Answer.revision == 1)) == 13
     assert scorecards(acme, History.KEPT) == scorecards(acme, History.COMPUTED)
+
+
+def test_a_change_is_logged_for_the_weeks_it_can_alter(acme: Session) -> None:
+    def logged() -> list[date]:
+        found = acme.scalars(select(ScoreChange.since).order_by(ScoreChange.id)).all()
+        acme.rollback()
+        return list(found)
+
+    before = logged()
+    planned = WEEKS[-1] + timedelta(weeks=1)
+    checkin_id = add_checkin(acme, **ACME, period=planned, state="due", sent=False)
+    acme.commit()
+    assert logged() == before, "a check-in planned, not sent yet, counts nowhere"
+    acme.execute(update(CheckIn).where(CheckIn.id == checkin_id).values(sent_at=FRIDAY))
+    acme.commit()
+    assert logged() == [*before, planned], "sent: its week"
+    later = planned + timedelta(weeks=1)
+    acme.execute(update(CheckIn).where(CheckIn.id == checkin_id).values(period_start=later))
+    acme.commit()
+    assert logged()[len(before) + 1 :] == [later, planned], "moved: both weeks"

@@ -26,6 +26,10 @@ class Watched(NamedTuple):
     is_day: bool
     columns: str
     """The columns whose change can change a figure."""
+    placed: tuple[str, ...]
+    """The columns that fix its account and moment."""
+    counts: str = "TRUE"
+    """Whether a row counts in any figure at all."""
     source: str = ""
     """Where `account` and `moment` are read from, when not the row itself."""
 
@@ -36,6 +40,8 @@ WATCHED = {
         "{row}.period_start",
         True,
         "account_id, role, period_start, state, sent_at",
+        ("account_id", "period_start"),
+        counts="{row}.sent_at IS NOT NULL",  # planned, not sent yet: counted nowhere
     ),
     "answers": Watched(
         "checkins.account_id",
@@ -43,27 +49,54 @@ WATCHED = {
         True,
         "checkin_id, revision, stakeholder_engagement, strategic_alignment, internal_advocacy,"
         " regular_checkins, role_balance, alignment_meeting_held, submitted_at",
-        " FROM checkins WHERE checkins.id = {row}.checkin_id",
+        ("checkin_id",),
+        source=" FROM checkins WHERE checkins.id = {row}.checkin_id",
     ),
     "advocacy_actions": Watched(
-        "{row}.account_id", "{row}.logged_at", False, "account_id, logged_at"
+        "{row}.account_id",
+        "{row}.logged_at",
+        False,
+        "account_id, logged_at",
+        ("account_id", "logged_at"),
     ),
     "escalations": Watched(
         "{row}.account_id",
         "{row}.created_at",
         False,
         "account_id, state, created_at, ack_deadline, acknowledged_at, resolved_at",
+        ("account_id", "created_at"),
     ),
     "kpi_actuals": Watched(
-        "{row}.account_id", "{row}.recorded_at", False, "account_id, kpi_id, value, recorded_at"
+        "{row}.account_id",
+        "{row}.recorded_at",
+        False,
+        "account_id, kpi_id, value, recorded_at",
+        ("account_id", "recorded_at"),
     ),
 }
 """Each table figures are computed from. A change to a row may alter its account's figures
 from the week of its moment onwards: a check-in counts in the week of its period, an
 instant in the week of the account's own zone, which may start a day before its date in
-UTC, so it is logged from the day before."""
+UTC, so it is logged from the day before. An update is logged once, for the row as it is
+now, and for the row as it was only when that was elsewhere (another account or week) or
+no longer counts."""
 
-LOG = "INSERT INTO score_changes (account_id, since) SELECT {account}, {since}{source};"
+LOG = "INSERT INTO score_changes (account_id, since) SELECT {account}, {since}{source}{where};"
+
+
+class Events(NamedTuple):
+    """When each row of a change is logged: the new row, the old row on delete, the old
+    row on update."""
+
+    new: str
+    deleted: str
+    old: str
+
+
+def _events(watched: Watched, distinct: str) -> Events:
+    new, old = watched.counts.format(row="NEW"), watched.counts.format(row="OLD")
+    moved = " OR ".join(f"OLD.{column} {distinct} NEW.{column}" for column in watched.placed)
+    return Events(new, old, f"{old} AND ({moved} OR NOT ({new}))")
 
 
 def upgrade() -> None:
@@ -114,15 +147,17 @@ def upgrade() -> None:
 
 def _postgresql_trigger(table: str, watched: Watched) -> None:
     since = "{}" if watched.is_day else "({} AT TIME ZONE 'UTC')::date - 1"
+    when = _events(watched, "IS DISTINCT FROM")
 
-    def log(row: str) -> str:
-        return _log(watched, row, since.format(watched.moment.format(row=row)))
+    def log(row: str, condition: str) -> str:
+        return _log(watched, row, since.format(watched.moment.format(row=row)), condition)
 
     op.execute(f"""
         CREATE FUNCTION score_changes_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            IF TG_OP <> 'INSERT' THEN {log("OLD")} END IF;
-            IF TG_OP <> 'DELETE' THEN {log("NEW")} END IF;
+            IF TG_OP <> 'DELETE' THEN {log("NEW", when.new)} END IF;
+            IF TG_OP = 'DELETE' THEN {log("OLD", when.deleted)} END IF;
+            IF TG_OP = 'UPDATE' THEN {log("OLD", when.old)} END IF;
             RETURN NULL;
         END $$
     """)
@@ -135,24 +170,31 @@ def _postgresql_trigger(table: str, watched: Watched) -> None:
 
 def _sqlite_triggers(table: str, watched: Watched) -> None:
     since = "date({})" if watched.is_day else "date({}, '-1 day')"
+    when = _events(watched, "IS NOT")
 
-    def log(row: str) -> str:
-        return _log(watched, row, since.format(watched.moment.format(row=row)))
+    def log(row: str, condition: str) -> str:
+        return _log(watched, row, since.format(watched.moment.format(row=row)), condition)
 
-    for event, rows in (("INSERT", ("NEW",)), ("DELETE", ("OLD",)), ("UPDATE", ("OLD", "NEW"))):
-        when = f"UPDATE OF {watched.columns}" if event == "UPDATE" else event
-        body = " ".join(log(row) for row in rows)
+    bodies = {
+        "INSERT": log("NEW", when.new),
+        "DELETE": log("OLD", when.deleted),
+        f"UPDATE OF {watched.columns}": log("NEW", when.new) + " " + log("OLD", when.old),
+    }
+    for event, body in bodies.items():
+        name = event.split()[0].lower()
         op.execute(
-            f"CREATE TRIGGER score_changes_{table}_{event.lower()} AFTER {when} ON {table}"
+            f"CREATE TRIGGER score_changes_{table}_{name} AFTER {event} ON {table}"
             f" FOR EACH ROW BEGIN {body} END"
         )
 
 
-def _log(watched: Watched, row: str, since: str) -> str:
+def _log(watched: Watched, row: str, since: str, condition: str) -> str:
+    source = watched.source.format(row=row)
     return LOG.format(
         account=watched.account.format(row=row),
         since=since,
-        source=watched.source.format(row=row),
+        source=source,
+        where=f" {'AND' if source else 'WHERE'} ({condition})",
     )
 
 
