@@ -187,11 +187,11 @@ def _with_kept(
 ) -> list[AccountScores]:
     """The last HISTORY weeks: kept ones that hold, the others computed. An account with
     every earlier week kept has only its RECENT weeks computed; any other, all of them."""
-    fingerprint = kept.fingerprint(kpis)
-    saw = kept.seen(session)  # before any figure is read
     current = current_weeks(accounts, now, week)
     if not current:
         return []
+    fingerprint = kept.fingerprint(kpis)
+    saw = kept.seen(session) if keep else None  # before any figure is read
     found = kept.load(
         session,
         accounts,
@@ -213,7 +213,7 @@ def _with_kept(
         if group
         for scores in _computed(session, group, kpis, now=now, week=week, weeks=weeks)
     }
-    if keep:
+    if saw is not None:
         kept.keep(session, _completed(computed.values()), fingerprint, saw, now)
     weights = tuple(kpi.weight for kpi in kpis)
     for account in recent:
